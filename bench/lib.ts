@@ -1,0 +1,47 @@
+/**
+ * The benchmark row format of DESIGN §8. A figure with a baseline is measured beside it in
+ * the same run, on the same data; `ratio` = value / baseline value.
+ */
+export type BenchRow = {
+  name: string
+  value: number
+  unit: string
+  baseline?: string
+  ratio?: number
+}
+
+/** A benchmark module: `bench/<name>.ts` exports `run` and returns its rows. */
+export type BenchModule = {
+  run(options: { signal: AbortSignal; log: (msg: string) => void }): Promise<BenchRow[]>
+}
+
+/** Adds `ratio` against the row named `baseline` (same run). */
+export function withRatio(row: BenchRow, rows: BenchRow[]): BenchRow {
+  if (!row.baseline) return row
+  const base = rows.find((r) => r.name === row.baseline)
+  if (!base || base.value === 0) return row
+  return { ...row, ratio: Number((row.value / base.value).toFixed(3)) }
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN
+  const sorted = [...values].sort((a, b) => a - b)
+  const idx = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)
+  return sorted[Math.max(0, idx)]!
+}
+
+export function formatTable(name: string, rows: BenchRow[]): string {
+  const cells = rows.map((r) => [
+    r.name,
+    Number.isInteger(r.value) ? String(r.value) : r.value.toFixed(2),
+    r.unit,
+    r.baseline ?? '',
+    r.ratio === undefined ? '' : r.ratio.toFixed(3),
+  ])
+  const head = ['row', 'value', 'unit', 'baseline', 'ratio']
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)))
+  const line = (c: string[]) => c.map((v, i) => v.padEnd(widths[i]!)).join('  ')
+  return [`# ${name}`, line(head), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join(
+    '\n',
+  )
+}
