@@ -1,0 +1,115 @@
+/**
+ * Cutting input into slices without holding it in memory (DESIGN §4.1): a Blob is read one
+ * slice at a time with `blob.slice().arrayBuffer()`; a ReadableStream is re-chunked with one
+ * slice of look-ahead, so the final slice is known to be last before it is emitted (its `last`
+ * flag goes into the nonce).
+ */
+import { AbortedError } from '../../shared/errors.ts'
+import { throwIfAborted } from './bytes.ts'
+
+/** One slice of input: its index, whether it is the final one, and its bytes. */
+export type Slice = { index: number; last: boolean; bytes: Uint8Array<ArrayBuffer> }
+
+/** The input of the publish pipeline. */
+export type SliceSource = Blob | ReadableStream<Uint8Array>
+
+/**
+ * Slices of `size` bytes (the final one shorter, possibly empty: an empty input yields one
+ * empty last slice).
+ * @example for await (const s of slices(file, 262128, signal)) …
+ */
+export function slices(
+  input: SliceSource,
+  size: number,
+  signal?: AbortSignal,
+): AsyncGenerator<Slice> {
+  if (size < 1) throw new RangeError(`size: expected ≥ 1, got ${size}`)
+  return input instanceof Blob ? blobSlices(input, size, signal) : streamSlices(input, size, signal)
+}
+
+async function* blobSlices(blob: Blob, size: number, signal?: AbortSignal): AsyncGenerator<Slice> {
+  const count = Math.max(1, Math.ceil(blob.size / size))
+  for (let index = 0; index < count; index++) {
+    throwIfAborted(signal, 'Reading the file')
+    const start = index * size
+    const buf = await blob.slice(start, Math.min(blob.size, start + size)).arrayBuffer()
+    yield { index, last: index === count - 1, bytes: new Uint8Array(buf) }
+  }
+}
+
+async function* streamSlices(
+  stream: ReadableStream<Uint8Array>,
+  size: number,
+  signal?: AbortSignal,
+): AsyncGenerator<Slice> {
+  const reader = stream.getReader()
+  const onAbort = () => void reader.cancel(new AbortedError('Reading the stream')).catch(() => {})
+  signal?.addEventListener('abort', onAbort, { once: true })
+  let index = 0
+  let cur = new Uint8Array(size)
+  let fill = 0
+  let pending: Uint8Array<ArrayBuffer> | null = null
+  try {
+    for (;;) {
+      throwIfAborted(signal, 'Reading the stream')
+      const { done, value } = await reader.read()
+      throwIfAborted(signal, 'Reading the stream')
+      if (done) break
+      let off = 0
+      while (off < value.length) {
+        if (fill === size) {
+          // A full slice and more bytes behind it: the pending one is not last.
+          if (pending) yield { index: index++, last: false, bytes: pending }
+          pending = cur
+          cur = new Uint8Array(size)
+          fill = 0
+        }
+        const n = Math.min(size - fill, value.length - off)
+        cur.set(value.subarray(off, off + n), fill)
+        fill += n
+        off += n
+      }
+    }
+    if (fill === 0 && pending) {
+      yield { index, last: true, bytes: pending }
+      return
+    }
+    if (pending) yield { index: index++, last: false, bytes: pending }
+    yield { index, last: true, bytes: cur.slice(0, fill) }
+  } finally {
+    signal?.removeEventListener('abort', onAbort)
+    reader.releaseLock()
+  }
+}
+
+/**
+ * Maps `fn` over `source` with up to `concurrency` calls in flight, yielding results in
+ * source order. Back-pressure: the source is not pulled further while the window is full.
+ */
+export async function* mapOrdered<T, U>(
+  source: AsyncIterable<T>,
+  concurrency: number,
+  fn: (item: T) => Promise<U>,
+): AsyncGenerator<U> {
+  const it = source[Symbol.asyncIterator]()
+  const window: Promise<U>[] = []
+  let done = false
+  try {
+    for (;;) {
+      while (!done && window.length < concurrency) {
+        const next = await it.next()
+        if (next.done) done = true
+        else {
+          const p = fn(next.value)
+          p.catch(() => {}) // observed when awaited below; avoid unhandled-rejection noise
+          window.push(p)
+        }
+      }
+      const head = window.shift()
+      if (!head) return
+      yield await head
+    }
+  } finally {
+    if (!done) await it.return?.()
+  }
+}
