@@ -1,0 +1,331 @@
+/**
+ * Slice store and publish pipeline checks (DESIGN §2, §4.1), portable: vitest runs them on the
+ * memory backend + fake-indexeddb, the Chromium worker on real OPFS + IndexedDB.
+ */
+import fc from 'fast-check'
+import { assert, assertBytes, assertEqual, assertRejects, type Check } from '../crypto/_assert.ts'
+import { collect } from '../crypto/_content.checks.ts'
+import { deriveContentKey, sliceCipher } from '../crypto/content.ts'
+import { decryptStream } from '../crypto/decryptStream.ts'
+import { layout, MIN_SLICE_SIZE } from '../crypto/layout.ts'
+import { countBits } from './bitfield.ts'
+import type { FileBackend } from './fileBackend.ts'
+import type { MemoryBackend } from './memoryBackend.ts'
+import { type PublishProgress, publishFile } from './publish.ts'
+import { readRangeBytes } from './readRange.ts'
+import type { SliceStore } from './sliceStore.ts'
+
+const S = MIN_SLICE_SIZE
+const P = S - 16
+const MASTER = new Uint8Array(32).fill(9)
+const ROOMY = async () => ({ usage: 0, quota: 2 ** 40 })
+
+/** A fresh store over a fresh backend; `reopen` makes a second store on the same data. */
+export type StoreEnv = {
+  store: SliceStore
+  files: FileBackend
+  reopen(): Promise<SliceStore>
+  /** Present for the memory backend only (fault injection). */
+  memory?: MemoryBackend
+  /** Flips one stored byte. */
+  corrupt(id: string, at: number): Promise<void>
+}
+
+function data(size: number, seed = 1): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(size)
+  for (let i = 0; i < size; i++) out[i] = (i * 131 + seed * 7 + (i >> 8)) & 0xff
+  return out
+}
+
+async function cipherOf(store: SliceStore, id: string) {
+  const item = await store.item(id)
+  assert(item, 'item exists')
+  return sliceCipher(deriveContentKey(MASTER, item.contentSalt), item.contentSalt)
+}
+
+async function publish(store: SliceStore, bytes: Uint8Array<ArrayBuffer>, extra = {}) {
+  return publishFile(
+    { store, estimate: ROOMY },
+    { input: new Blob([bytes]), contentMaster: MASTER, sliceSize: S },
+    { commitEvery: 2, ...extra },
+  )
+}
+
+export function storeChecks(makeEnv: () => Promise<StoreEnv>): Check[] {
+  return [
+    {
+      name: 'publish then read any byte range back (sizes 0, 1, S−17, S−16, S−15, multi-slice)',
+      run: async () => {
+        const env = await makeEnv()
+        for (const size of [0, 1, P - 1, P, P + 1, 3 * P + 5]) {
+          const bytes = data(size, size)
+          const progress: PublishProgress[] = []
+          const r = await publish(env.store, bytes, {
+            onProgress: (p: PublishProgress) => progress.push(p),
+          })
+          assertEqual(r.count, layout(size, S).count, 'count')
+          assertEqual(progress.at(-1)?.done, size, 'final progress')
+          assertEqual((await env.store.item(r.id))?.state, 'complete', 'state')
+          assertEqual(countBits(await env.store.bitfield(r.id), r.count), r.count, 'all present')
+          const cipher = await cipherOf(env.store, r.id)
+          assertBytes(
+            await readRangeBytes(env.store, r.id, cipher, 0, size),
+            bytes,
+            `whole ${size}`,
+          )
+          await fc.assert(
+            fc.asyncProperty(fc.nat(size), fc.nat(size), async (a, b) => {
+              const [lo, hi] = a <= b ? [a, b] : [b, a]
+              assertBytes(
+                await readRangeBytes(env.store, r.id, cipher, lo, hi),
+                bytes.subarray(lo, hi),
+                `range ${lo}-${hi}`,
+              )
+            }),
+            { numRuns: 8 },
+          )
+          // The stored file is the plain ciphertext format: it decrypts and matches its root.
+          const file = await env.store.blob(r.id)
+          assert(file, 'file')
+          assertEqual(file.size, layout(size, S).cipherSize, 'file size')
+          assertBytes(
+            await collect(decryptStream(file, cipher, S, { contentRoot: r.contentRoot, size })),
+            bytes,
+            'file decrypts',
+          )
+        }
+      },
+    },
+    {
+      name: 'a ReadableStream publishes like a Blob; a wrong announced size leaves nothing',
+      run: async () => {
+        const env = await makeEnv()
+        const bytes = data(2 * P + 3)
+        const r = await publishFile(
+          { store: env.store, estimate: ROOMY },
+          {
+            input: new Blob([bytes]).stream(),
+            size: bytes.length,
+            contentMaster: MASTER,
+            sliceSize: S,
+          },
+        )
+        assertBytes(
+          await readRangeBytes(env.store, r.id, await cipherOf(env.store, r.id), 0, bytes.length),
+          bytes,
+          'stream publish',
+        )
+        const before = (await env.store.items()).length
+        await assertRejects(
+          () =>
+            publishFile(
+              { store: env.store, estimate: ROOMY },
+              {
+                input: new Blob([bytes]).stream(),
+                size: bytes.length - P,
+                contentMaster: MASTER,
+                sliceSize: S,
+              },
+            ),
+          'RangeError',
+          'too long',
+        )
+        assertEqual((await env.store.items()).length, before, 'no item left')
+      },
+    },
+    {
+      name: 'a cancelled publish leaves nothing behind',
+      run: async () => {
+        const env = await makeEnv()
+        const ctl = new AbortController()
+        const filesBefore = (await env.files.list()).length
+        await assertRejects(
+          () =>
+            publish(env.store, data(6 * P), {
+              signal: ctl.signal,
+              onProgress: (p: PublishProgress) => p.slices === 3 && ctl.abort(),
+            }),
+          'AbortedError',
+          'cancel',
+        )
+        assertEqual((await env.store.items()).length, 0, 'no items')
+        assertEqual((await env.files.list()).length, filesBefore, 'no files')
+        await assertRejects(
+          () => publish(env.store, data(10), { signal: AbortSignal.abort() }),
+          'AbortedError',
+          'pre-aborted',
+        )
+        assertEqual((await env.store.items()).length, 0, 'still no items')
+      },
+    },
+    {
+      name: 'a file larger than the quota is refused before any work',
+      run: async () => {
+        const env = await makeEnv()
+        const tight = async () => ({ usage: 1000, quota: 16 * 1024 * 1024 + 1000 + 100 })
+        const err = await assertRejects(
+          () =>
+            publishFile(
+              { store: env.store, estimate: tight },
+              { input: new Blob([data(200)]), contentMaster: MASTER, sliceSize: S },
+            ),
+          'QuotaExceededError',
+          'quota',
+        )
+        assert(err.message.includes('storage'), err.message)
+        assertEqual((await env.store.items()).length, 0, 'no items')
+        assertEqual((await env.files.list()).length, 0, 'no files')
+      },
+    },
+    {
+      name: 'a corrupted slice on read is detected, marked missing, and can be stored again',
+      run: async () => {
+        const env = await makeEnv()
+        const bytes = data(3 * P)
+        const r = await publish(env.store, bytes)
+        const cipher = await cipherOf(env.store, r.id)
+        const good = await env.store.getSlice(r.id, 1)
+        await env.corrupt(r.id, S + 100)
+        await assertRejects(() => env.store.getSlice(r.id, 1), 'SliceCorruptError', 'corrupt read')
+        assertEqual(await env.store.has(r.id, 1), false, 'marked missing')
+        await assertRejects(
+          () => readRangeBytes(env.store, r.id, cipher, 0, bytes.length),
+          'SliceMissingError',
+          'range over a missing slice',
+        )
+        assertBytes(
+          await readRangeBytes(env.store, r.id, cipher, 0, P),
+          bytes.subarray(0, P),
+          'other slices still read',
+        )
+        const reopened = await env.reopen()
+        assertEqual(await reopened.has(r.id, 1), false, 'missing survives reload')
+        await reopened.putSlice(r.id, 1, good)
+        assertBytes(
+          await readRangeBytes(reopened, r.id, cipher, 0, bytes.length),
+          bytes,
+          'repaired',
+        )
+      },
+    },
+    {
+      name: 'putSlice checks known hashes; a wrong key is rejected on read',
+      run: async () => {
+        const env = await makeEnv()
+        const r = await publish(env.store, data(2 * P + 1))
+        const hashes = await env.store.hashes(r.id)
+        const item = await env.store.item(r.id)
+        assert(item, 'item')
+        const copy = await env.store.createItem({
+          size: item.size,
+          sliceSize: S,
+          contentSalt: item.contentSalt,
+          hashes,
+        })
+        const s0 = await env.store.getSlice(r.id, 0)
+        const bad = s0.slice()
+        bad[5] = bad[5]! ^ 0x80
+        await assertRejects(
+          () => copy && env.store.putSlice(copy.id, 0, bad),
+          'SliceCorruptError',
+          'wrong bytes',
+        )
+        assertEqual(await env.store.has(copy.id, 0), false, 'not marked')
+        await assertRejects(
+          () => env.store.putSlice(copy.id, 0, s0.subarray(1)),
+          'RangeError',
+          'wrong length',
+        )
+        await env.store.putSlice(copy.id, 0, s0)
+        assertEqual(await env.store.has(copy.id, 0), true, 'marked')
+        const wrong = await sliceCipher(
+          deriveContentKey(new Uint8Array(32).fill(1), item.contentSalt),
+          item.contentSalt,
+        )
+        await assertRejects(
+          () => readRangeBytes(env.store, r.id, wrong, 0, 10),
+          'SliceAuthError',
+          'wrong key',
+        )
+        await assertRejects(
+          () => env.store.getSlice('nope', 0),
+          'ItemNotFoundError',
+          'unknown item',
+        )
+      },
+    },
+    {
+      name: 'the store survives a reload: items, bitfields and bytes used',
+      run: async () => {
+        const env = await makeEnv()
+        const bytes = data(2 * P + 9)
+        const r = await publish(env.store, bytes)
+        const used = await env.store.bytesUsed()
+        assertEqual(used, layout(bytes.length, S).cipherSize, 'bytes used')
+        const again = await env.reopen()
+        assertEqual((await again.item(r.id))?.state, 'complete', 'state after reload')
+        assertEqual(await again.bytesUsed(), used, 'bytes used after reload')
+        assertBytes(
+          await readRangeBytes(again, r.id, await cipherOf(again, r.id), 0, bytes.length),
+          bytes,
+          'content after reload',
+        )
+        await again.remove(r.id)
+        assertEqual(await again.item(r.id), null, 'removed')
+        assert(!(await env.files.list()).includes(r.id), 'file removed')
+      },
+    },
+  ]
+}
+
+/** Fault-injection checks that need the memory backend's model of durability. */
+export function crashChecks(makeEnv: () => Promise<StoreEnv>): Check[] {
+  return [
+    {
+      name: 'a crash mid-publish never leaves a slice marked that is not durable; publish resumes',
+      run: async () => {
+        const env = await makeEnv()
+        const mem = env.memory
+        assert(mem, 'memory backend')
+        const bytes = data(9 * P + 11)
+        mem.failAfterWrites = 5 // slices 0–4 written, the 6th write fails
+        const err = await assertRejects(
+          () => publish(env.store, bytes, { commitEvery: 2, concurrency: 2 }),
+          'Error',
+          'injected failure',
+        )
+        assert(err.message.includes('injected'), err.message)
+        mem.crash() // unflushed writes are lost, as in a killed tab
+        mem.failAfterWrites = Number.POSITIVE_INFINITY
+        const store = await env.reopen()
+        const [item] = await store.items()
+        assert(item, 'partial item kept')
+        assertEqual(item.state, 'publishing', 'state')
+        const marked = countBits(await store.bitfield(item.id), item.count)
+        assertEqual(marked, 4, 'two committed batches of two')
+        for (let i = 0; i < item.count; i++)
+          if (await store.has(item.id, i)) await store.getSlice(item.id, i) // verifies
+        const writesBefore = mem.writes
+        const r = await publishFile(
+          { store, estimate: ROOMY },
+          { input: new Blob([bytes]), contentMaster: MASTER, resumeId: item.id },
+          { commitEvery: 2 },
+        )
+        assertEqual(mem.writes - writesBefore, item.count - marked, 'only missing slices written')
+        const cipher = await cipherOf(store, r.id)
+        assertBytes(
+          await readRangeBytes(store, r.id, cipher, 0, bytes.length),
+          bytes,
+          'resumed content',
+        )
+        const file = await store.blob(r.id)
+        assert(file, 'file')
+        assertBytes(
+          await collect(decryptStream(file, cipher, S, { contentRoot: r.contentRoot })),
+          bytes,
+          'root matches',
+        )
+      },
+    },
+  ]
+}

@@ -1,0 +1,160 @@
+/**
+ * The publish pipeline (DESIGN §2, §4.1): File/Blob/ReadableStream → plaintext slices of S−16
+ * bytes → AES-256-GCM (content.ts) → SHA-256 per ciphertext slice → one file in the store →
+ * Merkle root (merkle.ts). Stages overlap: slices are read while up to `concurrency` earlier
+ * ones are being encrypted and hashed (WebCrypto works off the calling thread), and written in
+ * order as they complete; the store flushes and marks them verified in batches.
+ *
+ * Memory stays bounded by the window (≈ 2·concurrency·S), never the file. A cancelled publish
+ * removes its item and file; a failure of another kind (an I/O error, a killed tab) keeps the
+ * slices already committed, and `resumeId` continues from them with the same input.
+ */
+import { AbortedError } from '../../shared/errors.ts'
+import { throwIfAborted, wipe } from '../crypto/bytes.ts'
+import {
+  deriveContentKey,
+  encryptSlice,
+  randomSalt,
+  sliceCipher,
+  sliceHash,
+} from '../crypto/content.ts'
+import { DEFAULT_SLICE_SIZE, layout } from '../crypto/layout.ts'
+import { merkleRoot } from '../crypto/merkle.ts'
+import { mapOrdered, type SliceSource, slices } from '../crypto/slicer.ts'
+import { getBit } from './bitfield.ts'
+import { ItemNotFoundError } from './errors.ts'
+import { ensureRoom, type StorageEstimateFn } from './quota.ts'
+import type { SliceStore } from './sliceStore.ts'
+
+export type PublishParams = {
+  input: SliceSource
+  /** Plaintext size; required for a ReadableStream (it sizes the quota check and the layout). */
+  size?: number
+  contentMaster: Uint8Array
+  sliceSize?: number
+  name?: string
+  mime?: string
+  /** Continue an interrupted publish of the same input. */
+  resumeId?: string
+}
+
+export type PublishProgress = { done: number; total: number; slices: number; count: number }
+
+export type PublishOptions = {
+  signal?: AbortSignal
+  onProgress?: (p: PublishProgress) => void
+  /** Slices encrypted and hashed at once (default 4). */
+  concurrency?: number
+  /** Slices per flush + metadata transaction (default 32 = 8 MiB at S = 256 KiB). */
+  commitEvery?: number
+}
+
+export type PublishResult = {
+  id: string
+  size: number
+  sliceSize: number
+  count: number
+  cipherSize: number
+  contentSalt: Uint8Array
+  contentRoot: Uint8Array
+}
+
+export type PublishComponents = { store: SliceStore; estimate: StorageEstimateFn }
+
+/**
+ * Encrypts, hashes and stores one file. Throws QuotaExceededError before any work when it
+ * cannot fit, AbortedError (after removing everything) when cancelled.
+ * @example const r = await publishFile({ store, estimate }, { input: file, contentMaster }, { signal })
+ */
+export async function publishFile(
+  { store, estimate }: PublishComponents,
+  params: PublishParams,
+  options: PublishOptions = {},
+): Promise<PublishResult> {
+  const { signal, onProgress } = options
+  const size = params.size ?? (params.input instanceof Blob ? params.input.size : undefined)
+  if (size === undefined) throw new TypeError('size: required when input is a ReadableStream')
+  if (params.input instanceof Blob && params.input.size !== size)
+    throw new RangeError(`size: expected ${params.input.size} (the Blob's size), got ${size}`)
+  throwIfAborted(signal, 'The publish')
+
+  let item = params.resumeId ? await store.item(params.resumeId) : null
+  if (params.resumeId && !item) throw new ItemNotFoundError(`No stored item ${params.resumeId}.`)
+  const l = layout(size, item?.sliceSize ?? params.sliceSize ?? DEFAULT_SLICE_SIZE)
+  if (item && item.size !== size)
+    throw new RangeError(`size: the interrupted publish had ${item.size} bytes, got ${size}`)
+  if (!item) {
+    await ensureRoom(estimate, l.cipherSize)
+    item = await store.createItem({
+      size,
+      sliceSize: l.sliceSize,
+      contentSalt: randomSalt(),
+      state: 'publishing',
+      name: params.name,
+      mime: params.mime,
+    })
+  }
+  const id = item.id
+  const present = await store.bitfield(id)
+  const hashes = await store.hashes(id)
+  const rawKey = deriveContentKey(params.contentMaster, item.contentSalt)
+  const cipher = await sliceCipher(rawKey, item.contentSalt)
+  wipe(rawKey)
+  const writer = await store.writer(id)
+  const commitEvery = options.commitEvery ?? 32
+  let done = 0
+  let pending = 0
+  try {
+    const sealed = mapOrdered(
+      slices(params.input, l.plainSliceSize, signal),
+      options.concurrency ?? 4,
+      async (s) => {
+        if (getBit(present, s.index))
+          return { index: s.index, plain: s.bytes.length, ct: null, hash: null }
+        const ct = await encryptSlice(cipher, s.index, s.last, s.bytes)
+        return { index: s.index, plain: s.bytes.length, ct, hash: await sliceHash(ct) }
+      },
+    )
+    let seen = 0
+    for await (const { index, plain, ct, hash } of sealed) {
+      throwIfAborted(signal, 'The publish')
+      if (index >= l.count)
+        throw new RangeError(`size: the input is longer than the ${size} bytes announced`)
+      if (ct && hash) {
+        await writer.write(index, ct, hash)
+        hashes.set(hash, 32 * index)
+        if (++pending >= commitEvery) {
+          await writer.commit()
+          pending = 0
+        }
+      }
+      seen++
+      done += plain
+      onProgress?.({ done, total: size, slices: seen, count: l.count })
+    }
+    if (seen !== l.count || done !== size)
+      throw new RangeError(`size: expected ${size} bytes of input, got ${done}`)
+    await writer.commit()
+    const contentRoot = merkleRoot(hashes)
+    await store.setState(id, 'complete', contentRoot)
+    return {
+      id,
+      size,
+      sliceSize: l.sliceSize,
+      count: l.count,
+      cipherSize: l.cipherSize,
+      contentSalt: item.contentSalt,
+      contentRoot,
+    }
+  } catch (err) {
+    if (err instanceof AbortedError || signal?.aborted || err instanceof RangeError) {
+      await writer.close().catch(() => {})
+      await store.remove(id)
+      if (signal?.aborted && !(err instanceof AbortedError)) throw new AbortedError('The publish')
+    } else {
+      // Keep what was committed: `resumeId` continues from it.
+      await writer.close().catch(() => {})
+    }
+    throw err
+  }
+}

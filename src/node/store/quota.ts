@@ -1,0 +1,32 @@
+/**
+ * Storage quota (DESIGN §4.7): `navigator.storage.estimate()` before any work, `persist()` on
+ * request. A publish that would not fit is refused up front, so nothing is half-written.
+ */
+import { QuotaExceededError } from './errors.ts'
+
+export type StorageEstimateFn = () => Promise<{ usage: number; quota: number }>
+
+/** Headroom kept free: metadata and other apps' data need some room too. */
+export const QUOTA_MARGIN_BYTES = 16 * 1024 * 1024
+
+/** `navigator.storage.estimate()` with numbers guaranteed. */
+export async function browserEstimate(): Promise<{ usage: number; quota: number }> {
+  const e = await navigator.storage.estimate()
+  return { usage: e.usage ?? 0, quota: e.quota ?? 0 }
+}
+
+/** Asks the browser to keep this origin's storage under pressure; true when granted. */
+export async function persistStorage(): Promise<{ persisted: boolean }> {
+  if (await navigator.storage.persisted()) return { persisted: true }
+  return { persisted: await navigator.storage.persist() }
+}
+
+/** Throws {@link QuotaExceededError} unless `bytes` more fit in the quota (with a margin). */
+export async function ensureRoom(estimate: StorageEstimateFn, bytes: number): Promise<void> {
+  const { usage, quota } = await estimate()
+  const free = quota - usage - QUOTA_MARGIN_BYTES
+  if (bytes > free)
+    throw new QuotaExceededError('There is not enough storage space for this file.', {
+      details: `needs ${bytes} bytes, ${Math.max(0, free)} available (quota ${quota}, used ${usage})`,
+    })
+}

@@ -1,0 +1,78 @@
+/**
+ * Reading plaintext back (DESIGN §4.3): a byte range maps to slices (layout.ts); each slice is
+ * read, hash-checked by the store, decrypted and authenticated, and trimmed to the range.
+ * Also the Service Worker's path: one slice from a Blob (`getFile().slice()`), verified.
+ */
+import { equalBytes, throwIfAborted } from '../crypto/bytes.ts'
+import { decryptSlice, type SliceCipher, sliceHash } from '../crypto/content.ts'
+import { cipherRange, type Layout, layout, plainRange, slicesForRange } from '../crypto/layout.ts'
+import { ItemNotFoundError, SliceCorruptError } from './errors.ts'
+import type { SliceStore } from './sliceStore.ts'
+
+/**
+ * Yields the plaintext bytes [start, end) of a stored item, one piece per slice.
+ * @example for await (const part of readRange(store, id, cipher, 0, 1024)) …
+ */
+export async function* readRange(
+  store: SliceStore,
+  id: string,
+  cipher: SliceCipher,
+  start: number,
+  end: number,
+  options: { signal?: AbortSignal } = {},
+): AsyncGenerator<Uint8Array> {
+  const item = await store.item(id)
+  if (!item) throw new ItemNotFoundError(`No stored item ${id}.`)
+  const l = layout(item.size, item.sliceSize)
+  const span = slicesForRange(l, start, end)
+  if (!span) return
+  for (let i = span.first; i <= span.last; i++) {
+    throwIfAborted(options.signal, 'Reading the content')
+    const ct = await store.getSlice(id, i, options)
+    const pt = await decryptSlice(cipher, i, i === l.count - 1, ct)
+    const r = plainRange(l, i)
+    yield pt.subarray(Math.max(0, start - r.start), Math.min(pt.length, end - r.start))
+  }
+}
+
+/** Collects a whole range into one array (for small ranges and tests). */
+export async function readRangeBytes(
+  store: SliceStore,
+  id: string,
+  cipher: SliceCipher,
+  start: number,
+  end: number,
+  options: { signal?: AbortSignal } = {},
+): Promise<Uint8Array> {
+  const parts: Uint8Array[] = []
+  for await (const p of readRange(store, id, cipher, start, end, options)) parts.push(p)
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let o = 0
+  for (const p of parts) {
+    out.set(p, o)
+    o += p.length
+  }
+  return out
+}
+
+/**
+ * Decrypts and verifies slice i straight from the ciphertext file (a Blob from OPFS
+ * `getFile()`): the Service Worker's path, which cannot open sync handles.
+ */
+export async function readSliceFromBlob(
+  file: Blob,
+  l: Layout,
+  i: number,
+  cipher: SliceCipher,
+  expectedHash: Uint8Array,
+): Promise<Uint8Array> {
+  const r = cipherRange(l, i)
+  const ct = new Uint8Array(await file.slice(r.start, r.end).arrayBuffer())
+  const [hash, pt] = await Promise.all([
+    sliceHash(ct),
+    decryptSlice(cipher, i, i === l.count - 1, ct),
+  ])
+  if (!equalBytes(hash, expectedHash))
+    throw new SliceCorruptError(`Slice ${i} does not match its recorded hash.`)
+  return pt
+}

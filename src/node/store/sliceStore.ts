@@ -1,0 +1,331 @@
+/**
+ * The slice store (DESIGN §1 store/, §2): ciphertext in one backend file per item, metadata in
+ * IndexedDB. The swarm's chunk store and the Service Worker path use it through {@link SliceStore}.
+ *
+ * Atomicity per slice: bytes are written, then flushed, then — in one IndexedDB transaction —
+ * the slice's hash is recorded and its bit set. A crash between any two steps leaves the bit
+ * clear, so the slice is fetched or written again; it is never marked verified when it is not.
+ * Reads re-hash the bytes: a mismatch clears the bit (so the swarm re-fetches the slice) and
+ * throws {@link SliceCorruptError}.
+ */
+import { checkBytes, checkInt, equalBytes, throwIfAborted } from '../crypto/bytes.ts'
+import { sliceHash } from '../crypto/content.ts'
+import { cipherRange, layout } from '../crypto/layout.ts'
+import { countBits, emptyBitfield, getBit, setBit } from './bitfield.ts'
+import { ItemNotFoundError, SliceCorruptError, SliceMissingError } from './errors.ts'
+import type { FileBackend, FileWriter } from './fileBackend.ts'
+import {
+  allItems,
+  deleteItem,
+  getItem,
+  getSlices,
+  type ItemMeta,
+  type ItemState,
+  type MetaDb,
+  putItem,
+  putSlices,
+  type SliceRecord,
+} from './meta.ts'
+
+export type CreateItemParams = {
+  id?: string
+  size: number
+  sliceSize: number
+  contentSalt: Uint8Array
+  contentRoot?: Uint8Array | null
+  /** Known slice hashes (32·count bytes): writes must then match them. */
+  hashes?: Uint8Array
+  state?: ItemState
+  name?: string
+  mime?: string
+}
+
+/** Writes many slices with one flush and one metadata transaction per batch (the publish path). */
+export interface BatchWriter {
+  /** Writes slice i (not yet durable, not yet marked). */
+  write(i: number, ciphertext: Uint8Array, hash: Uint8Array): Promise<void>
+  /** Flushes, then marks every slice written since the last commit as present and verified. */
+  commit(): Promise<void>
+  close(): Promise<void>
+}
+
+export interface SliceStore {
+  createItem(params: CreateItemParams): Promise<ItemMeta>
+  item(id: string): Promise<ItemMeta | null>
+  items(): Promise<ItemMeta[]>
+  /** Stores one ciphertext slice: write, flush, then mark verified. */
+  putSlice(
+    id: string,
+    i: number,
+    ciphertext: Uint8Array,
+    options?: { signal?: AbortSignal },
+  ): Promise<void>
+  /** Reads and hash-checks one ciphertext slice. Throws SliceMissingError / SliceCorruptError. */
+  getSlice(
+    id: string,
+    i: number,
+    options?: { signal?: AbortSignal },
+  ): Promise<Uint8Array<ArrayBuffer>>
+  has(id: string, i: number): Promise<boolean>
+  bitfield(id: string): Promise<Uint8Array>
+  /** SHA-256 of each slice, 32·count bytes (zeros where unknown). */
+  hashes(id: string): Promise<Uint8Array>
+  /** Clears slice i's bit (the bytes stay until overwritten). */
+  markMissing(id: string, i: number): Promise<void>
+  writer(id: string): Promise<BatchWriter>
+  setState(id: string, state: ItemState, contentRoot?: Uint8Array): Promise<void>
+  /** The item's ciphertext file as a Blob (the Service Worker's `getFile().slice()` path). */
+  blob(id: string): Promise<Blob | null>
+  remove(id: string): Promise<void>
+  /** Bytes of verified slices across all items. */
+  bytesUsed(): Promise<number>
+  close(): void
+}
+
+/** What a store needs: a file backend and an open metadata database. */
+export type SliceStoreComponents = { files: FileBackend; meta: MetaDb }
+
+/**
+ * @example const store = createSliceStore({ files: await OpfsBackend.create(), meta: await openMeta() })
+ */
+export function createSliceStore(components: SliceStoreComponents): SliceStore {
+  return new DefaultSliceStore(components)
+}
+
+class DefaultSliceStore implements SliceStore {
+  private readonly files: FileBackend
+  private readonly meta: MetaDb
+  private readonly cache = new Map<string, { item: ItemMeta; rec: SliceRecord }>()
+  private readonly writers = new Map<string, FileWriter>()
+
+  constructor({ files, meta }: SliceStoreComponents) {
+    this.files = files
+    this.meta = meta
+  }
+
+  async createItem(p: CreateItemParams): Promise<ItemMeta> {
+    checkBytes('contentSalt', p.contentSalt, 16)
+    const l = layout(p.size, p.sliceSize)
+    if (p.hashes) checkBytes('hashes', p.hashes, 32 * l.count)
+    const id = p.id ?? randomId()
+    if (await getItem(this.meta, id)) throw new RangeError(`id: item ${id} already exists`)
+    const item: ItemMeta = {
+      id,
+      size: p.size,
+      sliceSize: p.sliceSize,
+      count: l.count,
+      contentSalt: p.contentSalt.slice(),
+      contentRoot: p.contentRoot?.slice() ?? null,
+      state: p.state ?? 'partial',
+      name: p.name,
+      mime: p.mime,
+      createdAt: Date.now(),
+    }
+    const rec: SliceRecord = {
+      id,
+      bitfield: emptyBitfield(l.count),
+      hashes: p.hashes?.slice() ?? new Uint8Array(32 * l.count),
+      hashesKnown: p.hashes !== undefined,
+      bytes: 0,
+    }
+    await putItem(this.meta, item, rec)
+    this.cache.set(id, { item, rec })
+    return item
+  }
+
+  async item(id: string): Promise<ItemMeta | null> {
+    return (await this.load(id, false))?.item ?? null
+  }
+
+  async items(): Promise<ItemMeta[]> {
+    return allItems(this.meta)
+  }
+
+  async putSlice(id: string, i: number, ct: Uint8Array, options: { signal?: AbortSignal } = {}) {
+    const { item, rec } = await this.loadOrThrow(id)
+    checkIndex(item, i)
+    const range = cipherRange(layout(item.size, item.sliceSize), i)
+    checkBytes('ciphertext', ct, range.end - range.start)
+    const hash = await sliceHash(ct)
+    if (rec.hashesKnown && !equalBytes(hash, rec.hashes.subarray(32 * i, 32 * i + 32)))
+      throw new SliceCorruptError(`Slice ${i} does not match its hash; it was not stored.`)
+    throwIfAborted(options.signal, 'Storing the slice')
+    const w = await this.writerFor(id)
+    await w.write(ct, range.start)
+    await w.flush()
+    await this.mark(id, [{ i, hash, bytes: ct.length }])
+  }
+
+  async getSlice(id: string, i: number, options: { signal?: AbortSignal } = {}) {
+    const { item, rec } = await this.loadOrThrow(id)
+    checkIndex(item, i)
+    if (!getBit(rec.bitfield, i)) throw new SliceMissingError(`Slice ${i} of ${id} is not stored.`)
+    const range = cipherRange(layout(item.size, item.sliceSize), i)
+    const w = this.writers.get(id)
+    const length = range.end - range.start
+    const bytes = w
+      ? await w.read(range.start, length)
+      : await this.files.read(id, range.start, length)
+    throwIfAborted(options.signal, 'Reading the slice')
+    const expected = rec.hashes.subarray(32 * i, 32 * i + 32)
+    if (bytes.length !== length || !equalBytes(await sliceHash(bytes), expected)) {
+      await this.markMissing(id, i)
+      throw new SliceCorruptError(
+        `Slice ${i} of ${id} was damaged on disk; it will be fetched again.`,
+        {
+          details: `expected ${length} bytes with the recorded SHA-256, read ${bytes.length}`,
+        },
+      )
+    }
+    return bytes
+  }
+
+  async has(id: string, i: number): Promise<boolean> {
+    const e = await this.load(id, false)
+    return e ? getBit(e.rec.bitfield, i) : false
+  }
+
+  async bitfield(id: string): Promise<Uint8Array> {
+    return (await this.loadOrThrow(id)).rec.bitfield.slice()
+  }
+
+  async hashes(id: string): Promise<Uint8Array> {
+    return (await this.loadOrThrow(id)).rec.hashes.slice()
+  }
+
+  async markMissing(id: string, i: number): Promise<void> {
+    const { item, rec } = await this.loadOrThrow(id)
+    checkIndex(item, i)
+    if (!getBit(rec.bitfield, i)) return
+    const next = { ...rec, bitfield: rec.bitfield.slice() }
+    setBit(next.bitfield, i, false)
+    next.bytes -= sliceBytes(item, i)
+    await putSlices(this.meta, next)
+    this.cache.set(id, { item, rec: next })
+  }
+
+  async writer(id: string): Promise<BatchWriter> {
+    const { item } = await this.loadOrThrow(id)
+    const w = await this.writerFor(id)
+    let batch: { i: number; hash: Uint8Array; bytes: number }[] = []
+    const l = layout(item.size, item.sliceSize)
+    return {
+      write: async (i, ct, hash) => {
+        checkIndex(item, i)
+        const range = cipherRange(l, i)
+        checkBytes('ciphertext', ct, range.end - range.start)
+        checkBytes('hash', hash, 32)
+        await w.write(ct, range.start)
+        batch.push({ i, hash: hash.slice(), bytes: ct.length })
+      },
+      commit: async () => {
+        if (batch.length === 0) return
+        await w.flush()
+        const done = batch
+        batch = []
+        await this.mark(id, done)
+      },
+      close: async () => {
+        batch = []
+        await this.closeWriter(id)
+      },
+    }
+  }
+
+  async setState(id: string, state: ItemState, contentRoot?: Uint8Array): Promise<void> {
+    const { item, rec } = await this.loadOrThrow(id)
+    const next = { ...item, state, contentRoot: contentRoot?.slice() ?? item.contentRoot }
+    await putItem(this.meta, next, rec)
+    this.cache.set(id, { item: next, rec })
+    if (state === 'complete') await this.closeWriter(id)
+  }
+
+  async blob(id: string): Promise<Blob | null> {
+    await this.closeWriter(id)
+    return this.files.blob(id)
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.closeWriter(id).catch(() => {})
+    await deleteItem(this.meta, id)
+    this.cache.delete(id)
+    await this.files.remove(id)
+  }
+
+  async bytesUsed(): Promise<number> {
+    let total = 0
+    for (const item of await allItems(this.meta))
+      total += (await this.loadOrThrow(item.id)).rec.bytes
+    return total
+  }
+
+  close(): void {
+    for (const id of [...this.writers.keys()]) void this.closeWriter(id)
+    this.meta.close()
+  }
+
+  private async mark(id: string, done: { i: number; hash: Uint8Array; bytes: number }[]) {
+    const { item, rec } = await this.loadOrThrow(id)
+    const next = { ...rec, bitfield: rec.bitfield.slice(), hashes: rec.hashes.slice() }
+    for (const { i, hash, bytes } of done) {
+      if (!getBit(next.bitfield, i)) next.bytes += bytes
+      setBit(next.bitfield, i, true)
+      next.hashes.set(hash, 32 * i)
+    }
+    await putSlices(this.meta, next)
+    this.cache.set(id, { item, rec: next })
+  }
+
+  private async writerFor(id: string): Promise<FileWriter> {
+    let w = this.writers.get(id)
+    if (!w) {
+      w = await this.files.openWriter(id)
+      this.writers.set(id, w)
+    }
+    return w
+  }
+
+  private async closeWriter(id: string): Promise<void> {
+    const w = this.writers.get(id)
+    if (!w) return
+    this.writers.delete(id)
+    await w.close()
+  }
+
+  private async load(id: string, _throw: boolean) {
+    const hit = this.cache.get(id)
+    if (hit) return hit
+    const [item, rec] = await Promise.all([getItem(this.meta, id), getSlices(this.meta, id)])
+    if (!item || !rec) return null
+    const entry = { item, rec }
+    this.cache.set(id, entry)
+    return entry
+  }
+
+  private async loadOrThrow(id: string) {
+    const e = await this.load(id, true)
+    if (!e) throw new ItemNotFoundError(`No stored item ${id}.`)
+    return e
+  }
+}
+
+function checkIndex(item: ItemMeta, i: number): void {
+  checkInt('index', i, 0, item.count - 1)
+}
+
+function sliceBytes(item: ItemMeta, i: number): number {
+  const r = cipherRange(layout(item.size, item.sliceSize), i)
+  return r.end - r.start
+}
+
+/** The count of present slices of an item. */
+export async function presentCount(store: SliceStore, id: string): Promise<number> {
+  const item = await store.item(id)
+  if (!item) throw new ItemNotFoundError(`No stored item ${id}.`)
+  return countBits(await store.bitfield(id), item.count)
+}
+
+function randomId(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16))
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
+}
