@@ -17,6 +17,8 @@ export type TestChain = {
   /** Contexts for dev accounts 0..n-1 (each funded with 10,000 ETH). */
   ctx: ChainContext[]
   test: ReturnType<typeof makeTestClient>
+  /** Moves the chain's clock forward and mines a block, so calls at `latest` see the time. */
+  advance(seconds: number): Promise<void>
   stop(): Promise<void>
 }
 
@@ -42,7 +44,12 @@ export async function setupChain(accounts = 6): Promise<TestChain> {
     }),
     contracts,
   }))
-  return { anvil, deployed, ctx, test: makeTestClient(anvil.rpcUrl), stop: () => anvil.stop() }
+  const test = makeTestClient(anvil.rpcUrl)
+  const advance = async (seconds: number): Promise<void> => {
+    await test.increaseTime({ seconds })
+    await test.mine({ blocks: 1 })
+  }
+  return { anvil, deployed, ctx, test, advance, stop: () => anvil.stop() }
 }
 
 /** Deploys a test contract from contracts/test/ and returns its address and ABI. */
