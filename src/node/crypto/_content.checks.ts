@@ -180,7 +180,7 @@ export const contentChecks: Check[] = [
           const short = [...cts.slice(0, n - 1), last.slice(0, cut)]
           await assertRejects(
             () => dec(short),
-            cut < 16 ? 'ContentFormatError' : 'SliceAuthError',
+            cut > 0 && cut < 16 ? 'ContentFormatError' : 'SliceAuthError',
             'truncated inside the last slice',
           )
           await assertRejects(() => dec([...cts, cts[0]!]), 'SliceAuthError', 'extended by a slice')
@@ -190,7 +190,15 @@ export const contentChecks: Check[] = [
             'extended by a byte',
           )
         }),
-        { numRuns: 10 },
+        {
+          numRuns: 10,
+          examples: [
+            [2 * P + 1, 0],
+            [2 * P + 1, 5],
+            [2 * P + 1, 16],
+            [3 * P, 2],
+          ],
+        },
       )
     },
   },

@@ -18,6 +18,7 @@ import { decryptBackup, encryptBackup, parseBackup } from './backup.ts'
 import { openContentKey, sealContentKey } from './hpke.ts'
 import { deriveIdentity } from './identity.ts'
 import { parseMnemonic, seedFromEntropy } from './mnemonic.ts'
+import { openVault } from './vault.ts'
 
 const ANVIL = 'test test test test test test test test test test test junk'
 const FAST = { N: 1024, r: 8, p: 1 }
@@ -161,6 +162,39 @@ export const identityChecks: Check[] = [
       flipped[50] = flipped[50]! ^ 1
       await assertRejects(() => openContentKey(sk, flipped, card, 42n), 'KeyUnwrapError', 'altered')
       await assertRejects(() => sealContentKey(pk, key, card, -1n), 'RangeError', 'negative token')
+    },
+  },
+  {
+    name: 'vault: the entropy at rest opens only with its non-extractable key; survives reopen',
+    run: async () => {
+      const name = `vault-check-${Date.now()}-${Math.random()}`
+      const vault = await openVault(name)
+      assertEqual(await vault.load(), null, 'empty')
+      const entropy = crypto.getRandomValues(new Uint8Array(16))
+      await vault.save(entropy, '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266')
+      vault.close()
+      const again = await openVault(name)
+      assertBytes((await again.load()) ?? new Uint8Array(0), entropy, 'reopened')
+      assertEqual(await again.address(), '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266', 'address')
+      // The stored key object cannot be exported.
+      const { openDB } = await import('idb')
+      const db = await openDB(name, 1)
+      const kek = (await db.get('vault', 'kek')) as CryptoKey
+      assertEqual(kek.extractable, false, 'non-extractable')
+      // Chromium says InvalidAccessError, Node 20 InvalidAccessException: any refusal will do.
+      const exported = await crypto.subtle.exportKey('raw', kek).then(
+        () => true,
+        () => false,
+      )
+      assertEqual(exported, false, 'export refused')
+      const rec = await db.get('vault', 'seed')
+      rec.ct[0] ^= 1
+      await db.put('vault', rec, 'seed')
+      db.close()
+      await assertRejects(() => again.load(), 'VaultError', 'altered record')
+      await again.clear()
+      assertEqual(await again.load(), null, 'cleared')
+      again.close()
     },
   },
 ]

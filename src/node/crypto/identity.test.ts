@@ -1,3 +1,4 @@
+import 'fake-indexeddb/auto'
 import { describe, it } from 'vitest'
 import { identityChecks } from './_identity.checks.ts'
 

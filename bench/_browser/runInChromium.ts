@@ -1,0 +1,120 @@
+/**
+ * Runs a worker script in a real Chromium dedicated worker and returns what it posts: bundles
+ * the entry with esbuild, serves it (cross-origin isolated, so `performance.memory` and
+ * `measureUserAgentSpecificMemory` work) on a free 127.0.0.1 port, opens it in headless
+ * Chromium (PLATFORM.md flags) and waits for the result. Shared by tests and benchmarks.
+ *
+ * The worker protocol: post `{ type: 'log', message }` any number of times, then exactly one
+ * `{ type: 'result', value }` or `{ type: 'error', error }`.
+ *
+ * @example const rows = await runWorkerInChromium<BenchRow[]>({ entry: 'bench/_browser/crypto.worker.ts' })
+ */
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { build } from 'esbuild'
+import { chromium } from 'playwright-core'
+
+export const CHROMIUM_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--enable-precise-memory-info',
+  '--js-flags=--expose-gc',
+]
+
+export type RunWorkerOptions = {
+  /** Path of the worker's TypeScript entry (bundled with its imports). */
+  entry: string
+  signal?: AbortSignal
+  /** Default 120 s. */
+  timeoutMs?: number
+  log?: (message: string) => void
+  /** Passed to the worker as its first message `{ type: 'start', params }`. */
+  params?: unknown
+}
+
+/** Bundles a worker entry for the browser (ES module, everything inlined). */
+export async function bundleWorker(entry: string): Promise<string> {
+  const out = await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+    define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
+  })
+  const file = out.outputFiles[0]
+  if (!file) throw new Error(`esbuild produced nothing for ${entry}`)
+  return file.text
+}
+
+const PAGE = `<!doctype html><meta charset="utf-8"><title>worker</title><script type="module">
+const w = new Worker('/worker.js', { type: 'module' })
+w.onmessage = (e) => window.__report(e.data)
+w.onerror = (e) => window.__report({ type: 'error', error: 'worker error: ' + (e.message || 'load failed') })
+w.postMessage({ type: 'start', params: window.__params })
+</script>`
+
+export async function runWorkerInChromium<T>(options: RunWorkerOptions): Promise<T> {
+  const { entry, signal, log = () => {}, timeoutMs = 120_000 } = options
+  const code = await bundleWorker(entry)
+  const server = await serve(code, options.params)
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  })
+  try {
+    const page = await browser.newPage()
+    const done = new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`worker ${entry} timed out after ${timeoutMs} ms`)),
+        timeoutMs,
+      )
+      signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true })
+      void page.exposeFunction(
+        '__report',
+        (msg: { type: string; message?: string; value?: T; error?: string }) => {
+          if (msg.type === 'log') log(String(msg.message))
+          else {
+            clearTimeout(timer)
+            if (msg.type === 'result') resolve(msg.value as T)
+            else reject(new Error(msg.error ?? 'worker failed'))
+          }
+        },
+      )
+      page.on('pageerror', (err) => reject(err))
+    })
+    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)
+    return await done
+  } finally {
+    await browser.close()
+    server.close()
+  }
+}
+
+function serve(code: string, params: unknown): Promise<Server> {
+  const page = PAGE.replace(
+    '<script type="module">',
+    `<script>window.__params = ${JSON.stringify(params ?? null)}</script><script type="module">`,
+  )
+  const server = createServer((req, res) => {
+    const headers = {
+      'Cross-Origin-Opener-Policy': 'same-origin',
+      'Cross-Origin-Embedder-Policy': 'require-corp',
+      'Cache-Control': 'no-store',
+    }
+    if (req.url === '/worker.js') {
+      res.writeHead(200, { ...headers, 'Content-Type': 'text/javascript' }).end(code)
+    } else if (req.url === '/') {
+      res.writeHead(200, { ...headers, 'Content-Type': 'text/html' }).end(page)
+    } else res.writeHead(404).end()
+  })
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)))
+}
