@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest'
+import { AbortedError, deserializeError, serializeError } from '../../shared/errors.ts'
+import {
+  ContractRevertError,
+  DuplicateCardError,
+  decodeChainError,
+  WrongPaymentError,
+} from './errors.ts'
+
+describe('chain errors', () => {
+  it('survive postMessage as the same class', () => {
+    const err = new WrongPaymentError('The payment must be exactly 5 wei (sent 4).', {
+      details: 'WrongPayment(5, 4)',
+    })
+    const back = deserializeError(structuredClone(serializeError(err)))
+    expect(back).toBeInstanceOf(WrongPaymentError)
+    expect(back.name).toBe('WrongPaymentError')
+    expect(back.shortMessage).toBe(err.shortMessage)
+    expect(back.details).toBe('WrongPayment(5, 4)')
+    expect(deserializeError(serializeError(new ContractRevertError('x')))).toBeInstanceOf(
+      ContractRevertError,
+    )
+  })
+
+  it('leave errors of the family alone and map aborts', () => {
+    const dup = new DuplicateCardError('dup')
+    expect(decodeChainError(dup)).toBe(dup)
+    const abort = new Error('stop')
+    abort.name = 'AbortError'
+    expect(decodeChainError(abort)).toBeInstanceOf(AbortedError)
+    expect(decodeChainError('boom')).toMatchObject({
+      name: 'ChainRequestError',
+      shortMessage: 'boom',
+    })
+  })
+})
