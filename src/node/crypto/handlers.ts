@@ -1,0 +1,38 @@
+/**
+ * RPC handlers of the identity section of `src/shared/rpc.ts`; the node worker's main wires
+ * `identityHandlers` in. One {@link IdentityService} per worker (one node per profile).
+ */
+import type { RpcMethods, RpcParams, RpcResult } from '../../shared/rpc.ts'
+import { IdentityService } from './identityService.ts'
+
+type IdentityMethod = Extract<keyof RpcMethods, `identity.${string}`>
+type Handler<M extends IdentityMethod> = (
+  params: RpcParams<M>,
+  ctx: { signal: AbortSignal },
+) => Promise<RpcResult<M>>
+export type IdentityHandlers = { [M in IdentityMethod]: Handler<M> }
+
+/** Handlers over one identity service (tests pass their own). */
+export function createIdentityHandlers(service: IdentityService): IdentityHandlers {
+  return {
+    'identity.state': async (_p, { signal }) => {
+      const info = await service.info({ signal })
+      return info ? { state: 'ready', ...info } : { state: 'none' }
+    },
+    'identity.create': (p, { signal }) => service.create(p?.words ?? 12, { signal }),
+    'identity.confirm': (p, { signal }) => service.confirm(p.words, { signal }),
+    'identity.restore': (p, { signal }) =>
+      service.restore(p.mnemonic, p.replace ?? false, { signal }),
+    'identity.importBackup': (p, { signal }) =>
+      service.importBackup(p.text, p.passphrase, p.replace ?? false, { signal }),
+    'identity.exportMnemonic': async (_p, { signal }) => ({
+      mnemonic: await service.exportMnemonic({ signal }),
+    }),
+    'identity.exportBackup': (p, { signal }) => service.exportBackup(p.passphrase, { signal }),
+  }
+}
+
+/** The worker's identity (other services read it through `identityService.require()`). */
+export const identityService = new IdentityService()
+
+export const identityHandlers: IdentityHandlers = createIdentityHandlers(identityService)

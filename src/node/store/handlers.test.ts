@@ -1,0 +1,103 @@
+import 'fake-indexeddb/auto'
+import { describe, expect, it } from 'vitest'
+import { createIdentityHandlers } from '../crypto/handlers.ts'
+import { IdentityService } from '../crypto/identityService.ts'
+import { createStoreHandlers } from './handlers.ts'
+import { MemoryBackend } from './memoryBackend.ts'
+import { openMeta } from './meta.ts'
+import { createSliceStore } from './sliceStore.ts'
+
+const ctx = { signal: new AbortController().signal }
+const FAST = { N: 1024, r: 8, p: 1 }
+
+describe('identity and store RPC handlers', () => {
+  it('create → confirm → export → import on a new profile gives the same identity', async () => {
+    const h = createIdentityHandlers(new IdentityService({ vaultName: 'h1', scrypt: FAST }))
+    expect(await h['identity.state'](undefined, ctx)).toEqual({ state: 'none' })
+    const { mnemonic, address } = await h['identity.create']({}, ctx)
+    const words = mnemonic.split(' ')
+    await expect(
+      h['identity.confirm']({ words: [{ position: 2, word: 'zzz' }] }, ctx),
+    ).rejects.toMatchObject({ name: 'MnemonicError' })
+    const info = await h['identity.confirm'](
+      {
+        words: [
+          { position: 3, word: words[2]! },
+          { position: 9, word: words[8]! },
+        ],
+      },
+      ctx,
+    )
+    expect(info.address).toBe(address)
+    expect(await h['identity.state'](undefined, ctx)).toMatchObject({ state: 'ready', address })
+    expect((await h['identity.exportMnemonic'](undefined, ctx)).mnemonic).toBe(mnemonic)
+    await expect(h['identity.restore']({ mnemonic }, ctx)).rejects.toMatchObject({
+      name: 'IdentityExistsError',
+    })
+    const backup = await h['identity.exportBackup']({ passphrase: 'pw' }, ctx)
+    // A reload: a new service on the same vault loads the identity.
+    const reloaded = createIdentityHandlers(new IdentityService({ vaultName: 'h1' }))
+    expect(await reloaded['identity.state'](undefined, ctx)).toMatchObject({
+      state: 'ready',
+      peerId: info.peerId,
+    })
+    const other = createIdentityHandlers(new IdentityService({ vaultName: 'h2' }))
+    await expect(
+      other['identity.importBackup']({ text: backup.text, passphrase: 'nope' }, ctx),
+    ).rejects.toMatchObject({ name: 'WrongPassphraseError' })
+    await expect(
+      other['identity.importBackup']({ text: '{"format":1}', passphrase: 'pw' }, ctx),
+    ).rejects.toMatchObject({ name: 'BackupFormatError' })
+    expect(await other['identity.state'](undefined, ctx)).toEqual({ state: 'none' })
+    expect(
+      await other['identity.importBackup']({ text: backup.text, passphrase: 'pw' }, ctx),
+    ).toEqual(info)
+    await expect(
+      other['identity.restore']({ mnemonic: `${mnemonic} extra` }, ctx),
+    ).rejects.toMatchObject({ name: 'MnemonicError' })
+  })
+
+  it('publishes, lists, reads, estimates and removes', async () => {
+    const identity = new IdentityService({ vaultName: 'h3' })
+    const files = new MemoryBackend()
+    const store = createSliceStore({ files, meta: await openMeta('h3-store') })
+    const h = createStoreHandlers({
+      store: async () => store,
+      identity,
+      estimate: async () => ({ usage: 0, quota: 2 ** 32 }),
+      persist: async () => ({ persisted: true }),
+      persisted: async () => false,
+    })
+    const file = new Blob([new Uint8Array(300_000).map((_, i) => i & 0xff)])
+    await expect(h['store.publishFile']({ file }, ctx)).rejects.toMatchObject({
+      name: 'NoIdentityError',
+    })
+    await identity.restore(`${'abandon '.repeat(11)}about`)
+    const r = await h['store.publishFile']({ file, name: 'a.bin' }, ctx)
+    expect(r).toMatchObject({ size: 300_000, count: 2, sliceSize: 262144 })
+    expect(r.contentRoot).toMatch(/^[0-9a-f]{64}$/)
+    expect(await h['store.items'](undefined, ctx)).toEqual([
+      {
+        id: r.id,
+        name: 'a.bin',
+        mime: undefined,
+        size: 300_000,
+        count: 2,
+        present: 2,
+        state: 'complete',
+        contentRoot: r.contentRoot,
+      },
+    ])
+    const bytes = await h['store.read']({ id: r.id, start: 262_100, end: 262_200 }, ctx)
+    expect([...bytes]).toEqual(Array.from({ length: 100 }, (_, i) => (262_100 + i) & 0xff))
+    expect(await h['store.estimate'](undefined, ctx)).toEqual({
+      usage: 0,
+      quota: 2 ** 32,
+      storeBytes: 300_032,
+      persisted: false,
+    })
+    await h['store.remove']({ id: r.id }, ctx)
+    expect(await h['store.items'](undefined, ctx)).toEqual([])
+    expect(await files.list()).toEqual([])
+  })
+})
