@@ -317,13 +317,16 @@ contract KeyMarket is ERC721, IERC2981, ReentrancyGuardTransient {
         return interfaceId == type(IERC2981).interfaceId || super.supportsInterface(interfaceId);
     }
 
-    /// @dev Every transfer (not mint, not burn) must have its fee settled, and closes any
-    /// pending key request (the new owner asks with `requestKey`).
+    /// @dev Every transfer (not mint, not burn) must have its fee settled, closes any pending
+    /// key request (the new owner asks with `requestKey`) and cancels any resale offer.
     function _update(address to, uint256 tokenId, address auth) internal override returns (address from) {
         from = super._update(to, tokenId, auth);
         if (from != address(0) && to != address(0)) {
             Token storage t = _tokens[tokenId];
             t.pending = false;
+            // An offer does not survive its seller losing the token (it would revive if the
+            // token came back).
+            if (_offers[tokenId].price != 0) delete _offers[tokenId];
             if (_feeSettled == tokenId + 1) {
                 _feeSettled = 0;
             } else {

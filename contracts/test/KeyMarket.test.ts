@@ -473,8 +473,15 @@ describe('KeyMarket: fixed-price resale and royalties', () => {
     await expect(buyOfferedKey(third, { tokenId, wrapPub: wrapKey(3) })).rejects.toMatchObject({
       name: 'NoOfferError',
     })
-    await offerKey(other, { tokenId, price: 9n })
-    await offerKey(other, { tokenId, price: 0n })
+    // Even when the token comes back to the seller, the old offer stays dead.
+    await transferKey(other, { tokenId, to: buyer.account.address })
+    expect((await getOffer(other, { tokenId })).price).toBe(0n)
+    await expect(buyOfferedKey(third, { tokenId, wrapPub: wrapKey(3) })).rejects.toMatchObject({
+      name: 'NoOfferError',
+    })
+    await offerKey(buyer, { tokenId, price: 9n })
+    expect((await getOffer(other, { tokenId })).price).toBe(9n)
+    await offerKey(buyer, { tokenId, price: 0n })
     await expect(buyOfferedKey(third, { tokenId, wrapPub: wrapKey(3) })).rejects.toMatchObject({
       name: 'NoOfferError',
     })

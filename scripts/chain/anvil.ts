@@ -119,7 +119,7 @@ export async function startAnvil(opts: StartAnvilOptions = {}): Promise<{
       }
       child.stdout?.on('data', onData)
       child.stderr?.on('data', (c: Buffer) => {
-        output += c.toString()
+        output = (output + c.toString()).slice(-4000)
       })
       child.once('exit', (code) =>
         reject(new Error(`anvil exited (${code}) before listening:\n${output.slice(-2000)}`)),
