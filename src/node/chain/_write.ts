@@ -30,7 +30,7 @@ export async function writeAndWait(
   req: WriteRequest,
   signal: AbortSignal | undefined,
 ): Promise<WriteResult> {
-  signal?.throwIfAborted()
+  if (signal?.aborted) throw new AbortedError('Sending the transaction')
   let hash: Hex
   try {
     const { request } = await ctx.publicClient.simulateContract({
