@@ -10,6 +10,7 @@ import { deliverKey } from '../../src/node/chain/deliverKey.ts'
 import { listCard } from '../../src/node/chain/listCard.ts'
 import { offerKey } from '../../src/node/chain/offerKey.ts'
 import { postCard } from '../../src/node/chain/postCard.ts'
+import { prepayTransferFee } from '../../src/node/chain/prepayTransferFee.ts'
 import {
   getKeyOwner,
   getListing,
@@ -329,17 +330,7 @@ describe('KeyMarket: transfers', () => {
       account: creator.account.address,
       from: 'keyMarket',
     })
-    await writeAndWait(
-      third,
-      {
-        address: chain.deployed.keyMarket,
-        abi: keyMarketAbi,
-        functionName: 'prepayTransferFee',
-        args: [tokenId],
-        value: fee,
-      },
-      undefined,
-    )
+    await prepayTransferFee(third, { tokenId })
     expect(await getOwed(creator, { account: creator.account.address, from: 'keyMarket' })).toBe(
       owedBefore + fee,
     )
