@@ -5,7 +5,10 @@
  * Chromium (PLATFORM.md flags) and waits for the result. Shared by tests and benchmarks.
  *
  * The worker protocol: post `{ type: 'log', message }` any number of times, then exactly one
- * `{ type: 'result', value }` or `{ type: 'error', error }`.
+ * `{ type: 'result', value }` or `{ type: 'error', error }`. A worker may post
+ * `{ type: 'memory-start' }` and later `{ type: 'memory-stop' }`: it then receives
+ * `{ type: 'memory', peak, peakTotal, samples }` (bytes, `measureUserAgentSpecificMemory()`
+ * attributed to the worker, and for the whole page).
  *
  * @example const rows = await runWorkerInChromium<BenchRow[]>({ entry: 'bench/_browser/crypto.worker.ts' })
  */
@@ -25,6 +28,8 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
   '--enable-precise-memory-info',
   '--js-flags=--expose-gc',
+  // measureUserAgentSpecificMemory() answers at once instead of after the next GC (≤ 20 s).
+  '--enable-blink-features=ForceEagerMeasureMemory',
 ]
 
 export type RunWorkerOptions = {
@@ -55,9 +60,31 @@ export async function bundleWorker(entry: string): Promise<string> {
   return file.text
 }
 
+// The page relays the worker's reports, and on request samples memory for it: a dedicated
+// worker has neither `performance.memory` nor `measureUserAgentSpecificMemory`, but its
+// cross-origin isolated page can measure it (the breakdown attributes bytes to the worker).
 const PAGE = `<!doctype html><meta charset="utf-8"><title>worker</title><script type="module">
 const w = new Worker('/worker.js', { type: 'module' })
-w.onmessage = (e) => window.__report(e.data)
+let sampling = null
+async function sample() {
+  const s = { peak: 0, peakTotal: 0, samples: 0, running: true }
+  sampling = s
+  while (s.running) {
+    const m = await performance.measureUserAgentSpecificMemory()
+    let worker = 0
+    for (const b of m.breakdown)
+      if (b.attribution.some((a) => a.scope === 'DedicatedWorkerGlobalScope')) worker += b.bytes
+    s.peak = Math.max(s.peak, worker)
+    s.peakTotal = Math.max(s.peakTotal, m.bytes)
+    s.samples++
+  }
+  w.postMessage({ type: 'memory', peak: s.peak, peakTotal: s.peakTotal, samples: s.samples })
+}
+w.onmessage = (e) => {
+  if (e.data?.type === 'memory-start') sample()
+  else if (e.data?.type === 'memory-stop') { if (sampling) sampling.running = false }
+  else window.__report(e.data)
+}
 w.onerror = (e) => window.__report({ type: 'error', error: 'worker error: ' + (e.message || 'load failed') })
 w.postMessage({ type: 'start', params: window.__params })
 </script>`
@@ -72,27 +99,33 @@ export async function runWorkerInChromium<T>(options: RunWorkerOptions): Promise
   })
   try {
     const page = await browser.newPage()
+    let settle!: { resolve: (v: T) => void; reject: (e: Error) => void }
     const done = new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`worker ${entry} timed out after ${timeoutMs} ms`)),
-        timeoutMs,
-      )
-      signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true })
-      void page.exposeFunction(
-        '__report',
-        (msg: { type: string; message?: string; value?: T; error?: string }) => {
-          if (msg.type === 'log') log(String(msg.message))
-          else {
-            clearTimeout(timer)
-            if (msg.type === 'result') resolve(msg.value as T)
-            else reject(new Error(msg.error ?? 'worker failed'))
-          }
-        },
-      )
-      page.on('pageerror', (err) => reject(err))
+      settle = { resolve, reject }
     })
+    const timer = setTimeout(
+      () => settle.reject(new Error(`worker ${entry} timed out after ${timeoutMs} ms`)),
+      timeoutMs,
+    )
+    const onAbort = () => settle.reject(new Error('aborted'))
+    signal?.addEventListener('abort', onAbort, { once: true })
+    // Exposed before the page loads, so the worker's first message finds it.
+    await page.exposeFunction(
+      '__report',
+      (msg: { type: string; message?: string; value?: T; error?: string }) => {
+        if (msg.type === 'log') log(String(msg.message))
+        else if (msg.type === 'result') settle.resolve(msg.value as T)
+        else settle.reject(new Error(msg.error ?? 'worker failed'))
+      },
+    )
+    page.on('pageerror', (err) => settle.reject(err))
     await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)
-    return await done
+    try {
+      return await done
+    } finally {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', onAbort)
+    }
   } finally {
     await browser.close()
     server.close()

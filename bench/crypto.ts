@@ -1,0 +1,33 @@
+/**
+ * `npm run bench -- crypto`: the content core in a Chromium dedicated worker (DESIGN §8).
+ * Rows: publish_mbps (256 MiB end to end through publishFile), aesgcm_mbps and sha256_mbps
+ * (WebCrypto alone on the same data, same run), publish_ratio against its 0.5 target,
+ * read_slice_ms_p50 (the Service Worker's read path), publish_peak_mb (1 GiB publish) against
+ * its 200 MB target. The work is in bench/_browser/crypto.worker.ts.
+ */
+import { fileURLToPath } from 'node:url'
+import { runWorkerInChromium } from './_browser/runInChromium.ts'
+import type { BenchRow } from './lib.ts'
+
+export async function run({
+  signal,
+  log,
+}: {
+  signal: AbortSignal
+  log: (msg: string) => void
+}): Promise<BenchRow[]> {
+  return runWorkerInChromium<BenchRow[]>({
+    entry: fileURLToPath(new URL('./_browser/crypto.worker.ts', import.meta.url)),
+    signal,
+    log,
+    timeoutMs: 600_000,
+    params: {
+      publishMiB: Number(process.env.BENCH_PUBLISH_MIB ?? 256),
+      peakMiB: Number(process.env.BENCH_PEAK_MIB ?? 1024),
+      reads: 200,
+      ...(process.env.BENCH_COMMIT_EVERY
+        ? { commitEvery: Number(process.env.BENCH_COMMIT_EVERY) }
+        : {}),
+    },
+  })
+}
