@@ -1,0 +1,33 @@
+/**
+ * The RPC surface the identity components need: the typed `call` of the page's node client.
+ */
+import { BaseError } from '../../shared/errors.ts'
+import type { RpcMethod, RpcParams, RpcResult } from '../../shared/rpc.ts'
+
+export type IdentityRpc = {
+  call<M extends RpcMethod>(
+    method: M,
+    params: RpcParams<M>,
+    opts?: { signal?: AbortSignal },
+  ): Promise<RpcResult<M>>
+}
+
+export type IdentityReady = RpcResult<'identity.confirm'>
+
+/** The message to show for a failed call: the error's short message, never a stack. */
+export function errorText(err: unknown): string {
+  if (err instanceof BaseError) return err.shortMessage
+  if (err instanceof Error) return err.message
+  return String(err)
+}
+
+/** `count` distinct 1-based positions out of `total`, in ascending order. */
+export function pickPositions(total: number, count: number): number[] {
+  const all = Array.from({ length: total }, (_, i) => i + 1)
+  const rnd = crypto.getRandomValues(new Uint32Array(total))
+  for (let i = total - 1; i > 0; i--) {
+    const j = rnd[i]! % (i + 1)
+    ;[all[i], all[j]] = [all[j]!, all[i]!]
+  }
+  return all.slice(0, count).sort((a, b) => a - b)
+}
