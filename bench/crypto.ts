@@ -25,6 +25,9 @@ export async function run({
       publishMiB: Number(process.env.BENCH_PUBLISH_MIB ?? 256),
       peakMiB: Number(process.env.BENCH_PEAK_MIB ?? 1024),
       reads: 200,
+      ...(process.env.BENCH_CONCURRENCY
+        ? { concurrency: Number(process.env.BENCH_CONCURRENCY) }
+        : {}),
       ...(process.env.BENCH_COMMIT_EVERY
         ? { commitEvery: Number(process.env.BENCH_COMMIT_EVERY) }
         : {}),

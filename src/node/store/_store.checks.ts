@@ -288,7 +288,7 @@ export function crashChecks(makeEnv: () => Promise<StoreEnv>): Check[] {
         const mem = env.memory
         assert(mem, 'memory backend')
         const bytes = data(9 * P + 11)
-        mem.failAfterWrites = 5 // slices 0–4 written, the 6th write fails
+        mem.failAfterWrites = 2 // the third backend write fails
         const err = await assertRejects(
           () => publish(env.store, bytes, { commitEvery: 2, concurrency: 2 }),
           'Error',
@@ -302,16 +302,20 @@ export function crashChecks(makeEnv: () => Promise<StoreEnv>): Check[] {
         assert(item, 'partial item kept')
         assertEqual(item.state, 'publishing', 'state')
         const marked = countBits(await store.bitfield(item.id), item.count)
-        assertEqual(marked, 4, 'two committed batches of two')
-        for (let i = 0; i < item.count; i++)
-          if (await store.has(item.id, i)) await store.getSlice(item.id, i) // verifies
-        const writesBefore = mem.writes
+        assert(marked > 0 && marked < item.count, `some slices committed (${marked})`)
+        let missingBytes = 0
+        for (let i = 0; i < item.count; i++) {
+          if (await store.has(item.id, i))
+            await store.getSlice(item.id, i) // verifies
+          else missingBytes += i === item.count - 1 ? bytes.length - i * P + 16 : S
+        }
+        const before = mem.bytesWritten
         const r = await publishFile(
           { store, estimate: ROOMY },
           { input: new Blob([bytes]), contentMaster: MASTER, resumeId: item.id },
           { commitEvery: 2 },
         )
-        assertEqual(mem.writes - writesBefore, item.count - marked, 'only missing slices written')
+        assertEqual(mem.bytesWritten - before, missingBytes, 'only missing slices written')
         const cipher = await cipherOf(store, r.id)
         assertBytes(
           await readRangeBytes(store, r.id, cipher, 0, bytes.length),

@@ -12,6 +12,7 @@ export class MemoryBackend implements FileBackend {
   /** Writes left before the next one throws (for fault injection); Infinity = never. */
   failAfterWrites = Number.POSITIVE_INFINITY
   writes = 0
+  bytesWritten = 0
 
   async openWriter(name: string): Promise<FileWriter> {
     let entry = this.files.get(name)
@@ -29,6 +30,7 @@ export class MemoryBackend implements FileBackend {
         check()
         if (this.failAfterWrites-- <= 0) throw new Error('injected write failure')
         this.writes++
+        this.bytesWritten += bytes.length
         e.pending.push({ bytes: bytes.slice(), at })
       },
       read: async (at, length) => {

@@ -82,8 +82,14 @@ export interface SliceStore {
   close(): void
 }
 
-/** What a store needs: a file backend and an open metadata database. */
-export type SliceStoreComponents = { files: FileBackend; meta: MetaDb }
+/**
+ * What a store needs: a file backend and an open metadata database. `coalesceBytes` (default
+ * 4 MiB) joins consecutive slices of a batch into one backend write: OPFS sync-handle writes
+ * that extend a file cost per call, 4 MiB writes ran ≈ 1.6× faster than 256 KiB ones here.
+ */
+export type SliceStoreComponents = { files: FileBackend; meta: MetaDb; coalesceBytes?: number }
+
+export const DEFAULT_COALESCE_BYTES = 4 * 1024 * 1024
 
 /**
  * @example const store = createSliceStore({ files: await OpfsBackend.create(), meta: await openMeta() })
@@ -97,10 +103,12 @@ class DefaultSliceStore implements SliceStore {
   private readonly meta: MetaDb
   private readonly cache = new Map<string, { item: ItemMeta; rec: SliceRecord }>()
   private readonly writers = new Map<string, FileWriter>()
+  private readonly coalesceBytes: number
 
-  constructor({ files, meta }: SliceStoreComponents) {
+  constructor({ files, meta, coalesceBytes }: SliceStoreComponents) {
     this.files = files
     this.meta = meta
+    this.coalesceBytes = coalesceBytes ?? DEFAULT_COALESCE_BYTES
   }
 
   async createItem(p: CreateItemParams): Promise<ItemMeta> {
@@ -209,24 +217,49 @@ class DefaultSliceStore implements SliceStore {
     const w = await this.writerFor(id)
     let batch: { i: number; hash: Uint8Array; bytes: number }[] = []
     const l = layout(item.size, item.sliceSize)
+    // Consecutive slices gather here and reach the backend as one write.
+    const cap = this.coalesceBytes
+    let buf: Uint8Array | null = null
+    let bufAt = 0
+    let bufLen = 0
+    const drain = async () => {
+      if (buf && bufLen > 0) await w.write(buf.subarray(0, bufLen), bufAt)
+      bufLen = 0
+    }
     return {
       write: async (i, ct, hash) => {
         checkIndex(item, i)
         const range = cipherRange(l, i)
         checkBytes('ciphertext', ct, range.end - range.start)
         checkBytes('hash', hash, 32)
-        await w.write(ct, range.start)
+        if (buf && bufLen > 0 && range.start === bufAt + bufLen && bufLen + ct.length <= cap) {
+          buf.set(ct, bufLen)
+          bufLen += ct.length
+        } else {
+          await drain()
+          if (ct.length * 2 > cap) await w.write(ct, range.start)
+          else {
+            buf ??= new Uint8Array(cap)
+            buf.set(ct, 0)
+            bufAt = range.start
+            bufLen = ct.length
+          }
+        }
         batch.push({ i, hash: hash.slice(), bytes: ct.length })
       },
       commit: async () => {
         if (batch.length === 0) return
+        await drain()
         await w.flush()
         const done = batch
         batch = []
         await this.mark(id, done)
       },
       close: async () => {
+        // Uncommitted slices were never marked: dropping them keeps the store consistent.
         batch = []
+        buf = null
+        bufLen = 0
         await this.closeWriter(id)
       },
     }

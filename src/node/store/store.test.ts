@@ -6,19 +6,28 @@ import { openMeta } from './meta.ts'
 import { createSliceStore } from './sliceStore.ts'
 
 let n = 0
-async function memoryEnv(): Promise<StoreEnv> {
-  const name = `store-test-${n++}`
-  const memory = new MemoryBackend()
-  return {
-    store: createSliceStore({ files: memory, meta: await openMeta(name) }),
-    files: memory,
-    memory,
-    reopen: async () => createSliceStore({ files: memory, meta: await openMeta(name) }),
-    corrupt: async (id, at) => memory.corrupt(id, at),
+function memoryEnv(coalesceBytes?: number): () => Promise<StoreEnv> {
+  return async () => {
+    const name = `store-test-${n++}`
+    const memory = new MemoryBackend()
+    const open = async () =>
+      createSliceStore({
+        files: memory,
+        meta: await openMeta(name),
+        ...(coalesceBytes === undefined ? {} : { coalesceBytes }),
+      })
+    return {
+      store: await open(),
+      files: memory,
+      memory,
+      reopen: open,
+      corrupt: async (id, at) => memory.corrupt(id, at),
+    }
   }
 }
 
 describe('slice store on the memory backend', () => {
-  for (const c of storeChecks(memoryEnv)) it(c.name, c.run)
-  for (const c of crashChecks(memoryEnv)) it(c.name, c.run)
+  for (const c of storeChecks(memoryEnv())) it(c.name, c.run)
+  for (const c of crashChecks(memoryEnv())) it(`${c.name} (writes coalesced)`, c.run)
+  for (const c of crashChecks(memoryEnv(0))) it(`${c.name} (one write per slice)`, c.run)
 })
