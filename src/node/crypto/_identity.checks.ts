@@ -134,6 +134,36 @@ export const identityChecks: Check[] = [
     },
   },
   {
+    name: 'backup: scrypt stops when its AbortSignal fires',
+    run: async () => {
+      const entropy = new Uint8Array(16)
+      const addr = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266'
+      await assertRejects(
+        () => encryptBackup(entropy, addr, 'pw', { signal: AbortSignal.abort() }),
+        'AbortedError',
+        'pre-aborted',
+      )
+      // Aborted while scrypt runs (from its own progress callback, so the timing is exact on
+      // every platform): a typed AbortedError, scrypt stopped short of the end.
+      const ctl = new AbortController()
+      let last = 0
+      await assertRejects(
+        () =>
+          encryptBackup(entropy, addr, 'pw', {
+            signal: ctl.signal,
+            scrypt: { N: 2 ** 15, r: 8, p: 1 },
+            onProgress: (f) => {
+              last = f
+              if (f > 0.1) ctl.abort()
+            },
+          }),
+        'AbortedError',
+        'mid-way',
+      )
+      assert(last < 0.5, `stopped early (at ${last})`)
+    },
+  },
+  {
     name: 'HPKE wrap: opens for its recipient, card and token only',
     run: async () => {
       const sk = crypto.getRandomValues(new Uint8Array(32))

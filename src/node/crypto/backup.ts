@@ -155,11 +155,17 @@ async function passphraseKey(
     maxmem: 2 ** 31,
     asyncTick: 20,
     onProgress: (fraction: number) => {
-      // scrypt yields every asyncTick ms; throwing here stops it at the next yield.
+      // scrypt yields every asyncTick ms; throwing here stops it at the next yield. In Node the
+      // abort lands mid-way; Chromium boosts `scheduler.yield()` continuations (noble's yield)
+      // above timers and messages, so there the abort is seen only when scrypt returns (≈ 1 s).
       if (signal?.aborted) throw new AbortedError('The backup')
       onProgress?.(fraction)
     },
   })
+  if (signal?.aborted) {
+    wipe(bytes)
+    throw new AbortedError('The backup')
+  }
   try {
     return await crypto.subtle.importKey('raw', bs(bytes), 'AES-GCM', false, ['encrypt', 'decrypt'])
   } finally {

@@ -10,6 +10,7 @@ import { vectorChecks } from '../crypto/_vectors.checks.ts'
 import { type StoreEnv, storeChecks } from './_store.checks.ts'
 import { openMeta } from './meta.ts'
 import { OpfsBackend } from './opfsBackend.ts'
+import { browserEstimate } from './quota.ts'
 import { createSliceStore } from './sliceStore.ts'
 
 let n = 0
@@ -19,6 +20,7 @@ async function opfsEnv(): Promise<StoreEnv> {
   return {
     store: createSliceStore({ files, meta: await openMeta(name) }),
     files,
+    estimate: browserEstimate,
     reopen: async () =>
       createSliceStore({ files: await OpfsBackend.create(name), meta: await openMeta(name) }),
     corrupt: async (id, at) => {

@@ -12,6 +12,7 @@ import { countBits } from './bitfield.ts'
 import type { FileBackend } from './fileBackend.ts'
 import type { MemoryBackend } from './memoryBackend.ts'
 import { type PublishProgress, publishFile } from './publish.ts'
+import type { StorageEstimateFn } from './quota.ts'
 import { readRangeBytes } from './readRange.ts'
 import type { SliceStore } from './sliceStore.ts'
 
@@ -29,6 +30,8 @@ export type StoreEnv = {
   memory?: MemoryBackend
   /** Flips one stored byte. */
   corrupt(id: string, at: number): Promise<void>
+  /** The real `navigator.storage.estimate()` in the browser; absent in Node. */
+  estimate?: StorageEstimateFn
 }
 
 function data(size: number, seed = 1): Uint8Array<ArrayBuffer> {
@@ -162,19 +165,71 @@ export function storeChecks(makeEnv: () => Promise<StoreEnv>): Check[] {
       name: 'a file larger than the quota is refused before any work',
       run: async () => {
         const env = await makeEnv()
-        const tight = async () => ({ usage: 1000, quota: 16 * 1024 * 1024 + 1000 + 100 })
+        const estimate = env.estimate ?? (async () => ({ usage: 1000, quota: 64 * 1024 * 1024 }))
+        const { quota } = await estimate()
+        // A stream that fails the test if it is read at all: the refusal must come first.
+        let pulled = false
+        const input = new ReadableStream<Uint8Array>(
+          {
+            pull() {
+              pulled = true
+            },
+          },
+          { highWaterMark: 0 },
+        )
         const err = await assertRejects(
+          () =>
+            publishFile(
+              { store: env.store, estimate },
+              { input, size: quota + 1, contentMaster: MASTER, sliceSize: S },
+            ),
+          'QuotaExceededError',
+          'quota',
+        )
+        assert(err.message.includes('storage'), err.message)
+        assertEqual(pulled, false, 'input never read')
+        assertEqual((await env.store.items()).length, 0, 'no items')
+        assertEqual((await env.files.list()).length, 0, 'no files')
+        const tight = async () => ({ usage: 1000, quota: 16 * 1024 * 1024 + 1000 + 100 })
+        await assertRejects(
           () =>
             publishFile(
               { store: env.store, estimate: tight },
               { input: new Blob([data(200)]), contentMaster: MASTER, sliceSize: S },
             ),
           'QuotaExceededError',
-          'quota',
+          'margin kept',
         )
-        assert(err.message.includes('storage'), err.message)
-        assertEqual((await env.store.items()).length, 0, 'no items')
-        assertEqual((await env.files.list()).length, 0, 'no files')
+      },
+    },
+    {
+      name: 'concurrent puts to one item take turns; every slice is stored and marked',
+      run: async () => {
+        const env = await makeEnv()
+        const bytes = data(5 * P + 3)
+        const r = await publish(env.store, bytes)
+        const item = await env.store.item(r.id)
+        assert(item, 'item')
+        const slicesOf = await Promise.all(
+          Array.from({ length: r.count }, (_, i) => env.store.getSlice(r.id, i)),
+        )
+        const copy = await env.store.createItem({
+          size: item.size,
+          sliceSize: S,
+          contentSalt: item.contentSalt,
+          hashes: await env.store.hashes(r.id),
+        })
+        await Promise.all(slicesOf.map((b, i) => env.store.putSlice(copy.id, i, b)))
+        assertEqual(countBits(await env.store.bitfield(copy.id), r.count), r.count, 'all marked')
+        const file = await env.store.blob(copy.id)
+        assert(file, 'file readable after puts (no handle left open)')
+        assertBytes(
+          await collect(
+            decryptStream(file, await cipherOf(env.store, r.id), S, { contentRoot: r.contentRoot }),
+          ),
+          bytes,
+          'copy decrypts',
+        )
       },
     },
     {

@@ -74,7 +74,10 @@ export interface SliceStore {
   markMissing(id: string, i: number): Promise<void>
   writer(id: string): Promise<BatchWriter>
   setState(id: string, state: ItemState, contentRoot?: Uint8Array): Promise<void>
-  /** The item's ciphertext file as a Blob (the Service Worker's `getFile().slice()` path). */
+  /**
+   * The item's ciphertext file as a Blob (the Service Worker's `getFile().slice()` path); null
+   * when absent or while a publish holds the file open.
+   */
   blob(id: string): Promise<Blob | null>
   remove(id: string): Promise<void>
   /** Bytes of verified slices across all items. */
@@ -103,6 +106,9 @@ class DefaultSliceStore implements SliceStore {
   private readonly meta: MetaDb
   private readonly cache = new Map<string, { item: ItemMeta; rec: SliceRecord }>()
   private readonly writers = new Map<string, FileWriter>()
+  /** Items with an open batch writer: their file handle stays open until it closes. */
+  private readonly pinned = new Set<string>()
+  private readonly locks = new Map<string, Promise<unknown>>()
   private readonly coalesceBytes: number
 
   constructor({ files, meta, coalesceBytes }: SliceStoreComponents) {
@@ -157,11 +163,19 @@ class DefaultSliceStore implements SliceStore {
     const hash = await sliceHash(ct)
     if (rec.hashesKnown && !equalBytes(hash, rec.hashes.subarray(32 * i, 32 * i + 32)))
       throw new SliceCorruptError(`Slice ${i} does not match its hash; it was not stored.`)
-    throwIfAborted(options.signal, 'Storing the slice')
-    const w = await this.writerFor(id)
-    await w.write(ct, range.start)
-    await w.flush()
-    await this.mark(id, [{ i, hash, bytes: ct.length }])
+    // One writer per file (an OPFS sync handle is exclusive): puts to one item take turns, and
+    // the handle is closed afterwards so `getFile()` readers (the Service Worker) are not locked out.
+    await this.serialize(id, async () => {
+      throwIfAborted(options.signal, 'Storing the slice')
+      const w = await this.writerFor(id)
+      try {
+        await w.write(ct, range.start)
+        await w.flush()
+      } finally {
+        if (!this.pinned.has(id)) await this.closeWriter(id)
+      }
+      await this.mark(id, [{ i, hash, bytes: ct.length }])
+    })
   }
 
   async getSlice(id: string, i: number, options: { signal?: AbortSignal } = {}) {
@@ -214,7 +228,8 @@ class DefaultSliceStore implements SliceStore {
 
   async writer(id: string): Promise<BatchWriter> {
     const { item } = await this.loadOrThrow(id)
-    const w = await this.writerFor(id)
+    const w = await this.serialize(id, () => this.writerFor(id))
+    this.pinned.add(id)
     let batch: { i: number; hash: Uint8Array; bytes: number }[] = []
     const l = layout(item.size, item.sliceSize)
     // Consecutive slices gather here and reach the backend as one write.
@@ -260,6 +275,7 @@ class DefaultSliceStore implements SliceStore {
         batch = []
         buf = null
         bufLen = 0
+        this.pinned.delete(id)
         await this.closeWriter(id)
       },
     }
@@ -270,15 +286,19 @@ class DefaultSliceStore implements SliceStore {
     const next = { ...item, state, contentRoot: contentRoot?.slice() ?? item.contentRoot }
     await putItem(this.meta, next, rec)
     this.cache.set(id, { item: next, rec })
-    if (state === 'complete') await this.closeWriter(id)
+    if (state === 'complete') {
+      this.pinned.delete(id)
+      await this.closeWriter(id)
+    }
   }
 
   async blob(id: string): Promise<Blob | null> {
-    await this.closeWriter(id)
-    return this.files.blob(id)
+    // Writers are closed unless a batch (a publish) is running; then the file is locked.
+    return this.pinned.has(id) ? null : this.files.blob(id)
   }
 
   async remove(id: string): Promise<void> {
+    this.pinned.delete(id)
     await this.closeWriter(id).catch(() => {})
     await deleteItem(this.meta, id)
     this.cache.delete(id)
@@ -307,6 +327,18 @@ class DefaultSliceStore implements SliceStore {
     }
     await putSlices(this.meta, next)
     this.cache.set(id, { item, rec: next })
+  }
+
+  /** Runs `fn` after every earlier call for the same item has settled. */
+  private serialize<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(id) ?? Promise.resolve()
+    const next = prev.then(fn, fn)
+    const tail = next.catch(() => {})
+    this.locks.set(id, tail)
+    void tail.then(() => {
+      if (this.locks.get(id) === tail) this.locks.delete(id)
+    })
+    return next
   }
 
   private async writerFor(id: string): Promise<FileWriter> {
