@@ -1,0 +1,36 @@
+/**
+ * Test page for the identity components (identity.browser.test.ts): mounts Onboarding and
+ * Backup over the real identity handlers (IndexedDB vault in the page, fast scrypt).
+ */
+import { mount } from 'svelte'
+import { createIdentityHandlers } from '../../node/crypto/handlers.ts'
+import { IdentityService } from '../../node/crypto/identityService.ts'
+import type { RpcMethod, RpcParams, RpcResult } from '../../shared/rpc.ts'
+import Backup from './Backup.svelte'
+import Onboarding from './Onboarding.svelte'
+import type { IdentityReady, IdentityRpc } from './types.ts'
+
+const handlers = createIdentityHandlers(
+  new IdentityService({ vaultName: `ui-${Date.now()}`, scrypt: { N: 1024, r: 8, p: 1 } }),
+)
+const rpc: IdentityRpc = {
+  call<M extends RpcMethod>(method: M, params: RpcParams<M>, opts?: { signal?: AbortSignal }) {
+    const h = (
+      handlers as unknown as Record<
+        string,
+        (p: unknown, c: { signal: AbortSignal }) => Promise<unknown>
+      >
+    )[method]
+    if (!h) return Promise.reject(new Error(`no handler for ${method}`))
+    return h(params, { signal: opts?.signal ?? new AbortController().signal }) as Promise<
+      RpcResult<M>
+    >
+  },
+}
+
+const w = window as unknown as { __ready?: unknown }
+mount(Onboarding, {
+  target: document.getElementById('onboarding')!,
+  props: { rpc, onready: (info: IdentityReady) => (w.__ready = info) },
+})
+mount(Backup, { target: document.getElementById('backup')!, props: { rpc } })

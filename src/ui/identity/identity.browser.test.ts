@@ -1,0 +1,109 @@
+/**
+ * The identity components in Chromium, driven like a person would: create (the phrase shown
+ * once, three words asked back), a wrong restore word, showing the phrase in Backup, and a
+ * backup file download. Built with Vite + the Svelte plugin, served on a free port.
+ */
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { svelte } from '@sveltejs/vite-plugin-svelte'
+import { type Browser, chromium, type Page } from 'playwright-core'
+import { build, type Rolldown } from 'vite'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CHROMIUM_ARGS } from '../../../bench/_browser/runInChromium.ts'
+
+let server: Server
+let browser: Browser
+let page: Page
+
+beforeAll(async () => {
+  const out = (await build({
+    configFile: false,
+    logLevel: 'silent',
+    plugins: [svelte()],
+    build: {
+      write: false,
+      target: 'es2022',
+      rollupOptions: { input: fileURLToPath(new URL('./_harness.ts', import.meta.url)) },
+    },
+  })) as Rolldown.RolldownOutput
+  const files = new Map<string, string | Uint8Array>()
+  for (const o of out.output) files.set(`/${o.fileName}`, o.type === 'chunk' ? o.code : o.source)
+  const js = out.output.find((o) => o.type === 'chunk' && o.isEntry)!.fileName
+  const css = [...files.keys()].filter((f) => f.endsWith('.css'))
+  const html = `<!doctype html><meta charset="utf-8">${css.map((c) => `<link rel="stylesheet" href="${c}">`).join('')}<div id="onboarding"></div><div id="backup"></div><script type="module" src="/${js}"></script>`
+  server = createServer((req, res) => {
+    const body = req.url === '/' ? html : files.get(req.url ?? '')
+    if (body === undefined) return void res.writeHead(404).end()
+    const type =
+      req.url === '/' ? 'text/html' : req.url?.endsWith('.css') ? 'text/css' : 'text/javascript'
+    res.writeHead(200, { 'Content-Type': type }).end(body)
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  })
+  page = await (await browser.newContext({ acceptDownloads: true })).newPage()
+  await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)
+}, 90_000)
+
+afterAll(async () => {
+  await browser?.close()
+  server?.close()
+})
+
+describe('identity UI in Chromium', () => {
+  it('rejects a wrong restore word with the word named', async () => {
+    await page.getByRole('button', { name: 'Restore from recovery phrase' }).click()
+    await page.getByLabel('Recovery phrase (12 or 24 words)').fill('abandon abandon zebraa')
+    await page.getByRole('button', { name: 'Restore', exact: true }).click()
+    await expect
+      .poll(() => page.getByTestId('identity-error').textContent())
+      .toContain('Word 3 "zebraa"')
+    await page.getByRole('button', { name: 'Back', exact: true }).click()
+  })
+
+  it('creates an identity: phrase shown once, three words confirmed', async () => {
+    await page.getByTestId('create').click()
+    await page.getByTestId('mnemonic').waitFor()
+    const words = (await page.getByTestId('mnemonic').locator('li').allTextContents()).map((w) =>
+      w.trim(),
+    )
+    expect(words).toHaveLength(12)
+    const next = page.getByRole('button', { name: 'Continue' })
+    expect(await next.isDisabled()).toBe(true)
+    await page.getByLabel('I have written the recovery phrase down').check()
+    await next.click()
+    const inputs = page.locator('[data-testid^="confirm-word-"]')
+    expect(await inputs.count()).toBe(3)
+    for (const input of await inputs.all()) {
+      const position = Number((await input.getAttribute('data-testid'))!.split('-').at(-1))
+      await input.fill(words[position - 1]!)
+    }
+    await page.getByRole('button', { name: 'Confirm and save' }).click()
+    await expect.poll(() => page.getByTestId('identity-ready').textContent()).toContain('0x')
+    expect(await page.getByTestId('mnemonic').count()).toBe(0)
+    // Backup shows the same phrase, only after the warning.
+    await page.getByRole('button', { name: 'Show recovery phrase…' }).click()
+    await page.getByTestId('reveal').click()
+    await page.getByTestId('backup-mnemonic').waitFor()
+    const shown = (await page.getByTestId('backup-mnemonic').locator('li').allTextContents()).map(
+      (w) => w.trim(),
+    )
+    expect(shown).toEqual(words)
+  })
+
+  it('downloads an encrypted backup file', async () => {
+    await page.getByLabel('Passphrase', { exact: true }).fill('correct horse')
+    await page.getByLabel('Repeat passphrase').fill('correct horse')
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download backup file' }).click(),
+    ])
+    expect(download.suggestedFilename()).toMatch(/^hashcard-backup-[0-9a-f]{8}\.json$/)
+    const text = await (await download.createReadStream()).toArray()
+    const file = JSON.parse(Buffer.concat(text).toString('utf8'))
+    expect(file).toMatchObject({ format: 'hashcard-backup', v: 1, kdf: { name: 'scrypt' } })
+  })
+})
