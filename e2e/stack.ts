@@ -1,0 +1,88 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Browser, BrowserContext, test as base, Page } from '@playwright/test'
+import { type Stack, startStack } from '../scripts/stack.ts'
+import type { NodeStatus } from '../src/shared/rpc.ts'
+
+const appDir = join(import.meta.dirname, '..', 'dist')
+
+/**
+ * A fresh chain, relay and app on free ports for the test file that calls it, torn down after
+ * the file. `npm test` builds the app first; the fixture serves that build.
+ *
+ * @example
+ * const stack = useStack(test)
+ * test('…', async ({ browser }) => { const [a, b] = await openNodes(browser, stack(), 2) })
+ */
+export function useStack(test: typeof base, opts: { blockTime?: number } = {}): () => Stack {
+  let stack: Stack | undefined
+  let dataDir: string | undefined
+  test.beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'hashcard-e2e-'))
+    stack = await startStack({
+      dataDir,
+      appDir,
+      blockTime: opts.blockTime ?? 0,
+      relayStderr: process.env.DEBUG ? 'inherit' : 'ignore',
+    })
+  })
+  test.afterAll(async () => {
+    await stack?.stop()
+    if (dataDir) await rm(dataDir, { recursive: true, force: true })
+  })
+  return () => {
+    if (!stack) throw new Error('the stack is not started (useStack must be called at file level)')
+    return stack
+  }
+}
+
+export type NodePage = { context: BrowserContext; page: Page }
+
+/** Opens `n` browser contexts (separate profiles, separate nodes) on the app. */
+export async function openNodes(browser: Browser, stack: Stack, n: number): Promise<NodePage[]> {
+  return Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      const context = await browser.newContext({ baseURL: stack.relay.url })
+      const debug = process.env.DEBUG
+      if (debug) {
+        // DEBUG=hashcard:* (or libp2p:…) turns on the node's namespaced logs in every tab.
+        await context.addInitScript((spec) => localStorage.setItem('debug', spec), debug)
+        context.on('console', (m) => console.log(`[tab ${i}] ${m.text()}`))
+      }
+      const page = await context.newPage()
+      page.on('pageerror', (err) => console.error(`[tab ${i} error]`, err.message))
+      await page.goto('/')
+      return { context, page }
+    }),
+  )
+}
+
+/** The node's status as the page sees it (through the same RPC the UI uses). */
+export async function nodeStatus(page: Page): Promise<NodeStatus> {
+  return page.evaluate(async () => {
+    const { node } = (
+      globalThis as unknown as {
+        hashcard: { node: { rpc: { call(m: string, p: unknown): Promise<unknown> } | null } }
+      }
+    ).hashcard
+    if (!node.rpc) throw new Error('the node is not running in this tab')
+    return node.rpc.call('node.status', undefined) as Promise<NodeStatus>
+  })
+}
+
+/** Polls until `predicate` holds for the node's status; returns that status. */
+export async function waitForStatus(
+  page: Page,
+  predicate: (s: NodeStatus) => boolean,
+  { timeout = 30_000, what = 'node status' } = {},
+): Promise<NodeStatus> {
+  const deadline = Date.now() + timeout
+  let last: NodeStatus | undefined
+  while (Date.now() < deadline) {
+    last = await nodeStatus(page).catch(() => undefined)
+    if (last && predicate(last)) return last
+    await page.waitForTimeout(200)
+  }
+  throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(last)}`)
+}

@@ -1,0 +1,133 @@
+import { createReadStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { extname, join, normalize, sep } from 'node:path'
+import { logger } from './log.ts'
+
+const log = logger('http')
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.webmanifest': 'application/manifest+json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.wasm': 'application/wasm',
+  '.txt': 'text/plain; charset=utf-8',
+}
+
+/** Paths the app routes itself: they get index.html (share links, embeds). */
+const APP_ROUTES = /^\/(card|embed|c|s|profile|settings)(\/|$)/
+
+export type AppServerOptions = {
+  host: string
+  port: number
+  /** The built app (vite's dist/). */
+  appDir: string
+  /** Serialized `/config.json` body, computed per request so it reflects the relay's state. */
+  config: () => string
+}
+
+export type AppServer = { server: Server; url: string; port: number; stop(): Promise<void> }
+
+/**
+ * Serves the built PWA and `/config.json`. GET and HEAD only; paths are normalised and kept
+ * inside `appDir`; unknown app routes fall back to index.html so `/card/<id>` links open the
+ * app. The service worker and index.html are never cached by the browser's HTTP cache, so an
+ * update is picked up at the next visit.
+ */
+export async function startAppServer(opts: AppServerOptions): Promise<AppServer> {
+  const server = createServer((req, res) => {
+    handle(req, res, opts).catch((err: Error) => {
+      log.warn('request failed: %s', err.message)
+      if (!res.headersSent) res.writeHead(500).end('internal error')
+      else res.destroy()
+    })
+  })
+  server.headersTimeout = 10_000
+  server.requestTimeout = 30_000
+  server.maxHeadersCount = 100
+  server.on('clientError', (err, socket) => {
+    log.warn('dropped bad request: %s', err.message)
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\n\r\n')
+    else socket.destroy()
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(opts.port, opts.host, resolve)
+  })
+  const port = (server.address() as { port: number }).port
+  return {
+    server,
+    port,
+    url: `http://${opts.host === '127.0.0.1' ? 'localhost' : opts.host}:${port}/`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      }),
+  }
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, opts: AppServerOptions) {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { allow: 'GET, HEAD' }).end()
+    return
+  }
+  let pathname: string
+  try {
+    pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)
+  } catch {
+    res.writeHead(400).end('bad url')
+    return
+  }
+  if (pathname === '/config.json') {
+    const body = opts.config()
+    res.writeHead(200, {
+      'content-type': MIME['.json']!,
+      'cache-control': 'no-store',
+      'access-control-allow-origin': '*',
+    })
+    res.end(req.method === 'HEAD' ? undefined : body)
+    return
+  }
+  const file = await resolveFile(opts.appDir, pathname)
+  if (!file) {
+    res.writeHead(404, { 'content-type': MIME['.txt']! }).end('not found')
+    return
+  }
+  const ext = extname(file.path)
+  const immutable = file.path.includes(`${sep}assets${sep}`)
+  res.writeHead(200, {
+    'content-type': MIME[ext] ?? 'application/octet-stream',
+    'content-length': file.size,
+    'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+    'x-content-type-options': 'nosniff',
+    ...(ext === '.html' ? { 'referrer-policy': 'no-referrer' } : {}),
+  })
+  if (req.method === 'HEAD') {
+    res.end()
+    return
+  }
+  createReadStream(file.path)
+    .on('error', () => res.destroy())
+    .pipe(res)
+}
+
+async function resolveFile(root: string, pathname: string) {
+  const rel = normalize(pathname).replace(/^([/\\])+/, '')
+  if (rel.split(sep).includes('..')) return null
+  const candidates = [join(root, rel)]
+  if (pathname.endsWith('/')) candidates.push(join(root, rel, 'index.html'))
+  if (APP_ROUTES.test(pathname) || pathname === '/') candidates.push(join(root, 'index.html'))
+  for (const path of candidates) {
+    if (!path.startsWith(root)) continue
+    const s = await stat(path).catch(() => null)
+    if (s?.isFile()) return { path, size: s.size }
+  }
+  return null
+}

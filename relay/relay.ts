@@ -1,0 +1,71 @@
+import { readFile } from 'node:fs/promises'
+import type { AppConfig, ChainConfig } from '../src/shared/config.ts'
+import { startAppServer } from './http.ts'
+import { loadOrCreateKey } from './key.ts'
+import { logger } from './log.ts'
+import { startRelayNode } from './p2p.ts'
+import { startTracker } from './tracker.ts'
+
+const log = logger('main')
+
+export type RelayOptions = {
+  host?: string
+  /** Port of the app and `/config.json`; 0 picks a free one. */
+  httpPort?: number
+  /** Port of the libp2p websockets listener. */
+  p2pPort?: number
+  /** Port of the WebSocket BitTorrent tracker. */
+  trackerPort?: number
+  /** Keeps the relay's key (its peer id) across restarts. */
+  dataDir: string
+  /** The built app (dist/). */
+  appDir: string
+  /** A JSON file with the {@link ChainConfig} written by the deploy step, if any. */
+  chainConfigFile?: string | undefined
+}
+
+export type Relay = {
+  url: string
+  peerId: string
+  multiaddrs: string[]
+  tracker: string
+  ports: { http: number; p2p: number; tracker: number }
+  stop(): Promise<void>
+}
+
+/** Starts the relay's three parts: libp2p peer, tracker, and the app server. */
+export async function startRelay(opts: RelayOptions): Promise<Relay> {
+  const host = opts.host ?? '127.0.0.1'
+  const chain = opts.chainConfigFile
+    ? (JSON.parse(await readFile(opts.chainConfigFile, 'utf8')) as ChainConfig)
+    : null
+  const privateKey = await loadOrCreateKey(opts.dataDir)
+  const p2p = await startRelayNode({ host, port: opts.p2pPort ?? 0, privateKey })
+  const tracker = await startTracker({ host, port: opts.trackerPort ?? 0 })
+  const peerId = p2p.node.peerId.toString()
+  const config: AppConfig = {
+    v: 1,
+    chain,
+    relay: { peerId, multiaddrs: p2p.multiaddrs, tracker: tracker.url },
+    dev: chain === null || chain.chainId === 31337,
+  }
+  const body = JSON.stringify(config)
+  const app = await startAppServer({
+    host,
+    port: opts.httpPort ?? 0,
+    appDir: opts.appDir,
+    config: () => body,
+  })
+  const p2pPort = Number(/\/tcp\/(\d+)\//.exec(p2p.multiaddrs[0] ?? '')?.[1] ?? 0)
+  log('ready at %s', app.url)
+  return {
+    url: app.url,
+    peerId,
+    multiaddrs: p2p.multiaddrs,
+    tracker: tracker.url,
+    ports: { http: app.port, p2p: p2pPort, tracker: tracker.port },
+    async stop() {
+      await Promise.allSettled([app.stop(), tracker.stop(), p2p.stop()])
+    },
+  }
+}

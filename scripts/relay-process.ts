@@ -1,0 +1,94 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { dirname, join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+
+export type RelayProcessOptions = {
+  host: string
+  httpPort: number
+  p2pPort: number
+  trackerPort: number
+  dataDir: string
+  appDir: string
+  chainConfigFile?: string | undefined
+  /** Where the relay's stderr goes; the default passes it through. */
+  stderr?: 'inherit' | 'ignore'
+}
+
+export type RelayReady = {
+  url: string
+  peerId: string
+  multiaddrs: string[]
+  tracker: string
+  ports: { http: number; p2p: number; tracker: number }
+}
+
+export type RelayProcess = RelayReady & {
+  child: ChildProcess
+  stop(): Promise<void>
+}
+
+/**
+ * Runs `relay/main.ts` as a child process and resolves once it printed its ready line. A
+ * separate process is what production runs, and lets tests kill and restart the relay.
+ */
+export async function spawnRelay(opts: RelayProcessOptions): Promise<RelayProcess> {
+  const args = [
+    '--import',
+    join(root, 'scripts/register.mjs'),
+    join(root, 'relay/main.ts'),
+    '--host',
+    opts.host,
+    '--http-port',
+    String(opts.httpPort),
+    '--p2p-port',
+    String(opts.p2pPort),
+    '--tracker-port',
+    String(opts.trackerPort),
+    '--data-dir',
+    opts.dataDir,
+    '--app-dir',
+    opts.appDir,
+    ...(opts.chainConfigFile ? ['--chain-config', opts.chainConfigFile] : []),
+  ]
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    stdio: ['ignore', 'pipe', opts.stderr ?? 'inherit'],
+  })
+  let stopping = false
+  child.on('exit', (code, signal) => {
+    if (!stopping) console.error(`the relay exited unexpectedly (code ${code}, signal ${signal})`)
+  })
+  const lines = createInterface({ input: child.stdout! })
+  const ready = await new Promise<RelayReady>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the relay did not start within 30 s')), 30_000)
+    child.once('exit', (code) => reject(new Error(`the relay exited with code ${code}`)))
+    lines.on('line', (line) => {
+      try {
+        const msg = JSON.parse(line) as RelayReady & { event?: string }
+        if (msg.event === 'ready') {
+          clearTimeout(timer)
+          resolve(msg)
+        }
+      } catch {
+        // not a control line
+      }
+    })
+  })
+  return {
+    ...ready,
+    child,
+    async stop() {
+      stopping = true
+      if (child.exitCode !== null || child.signalCode !== null) return
+      const exited = once(child, 'exit')
+      child.kill('SIGTERM')
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
+      await exited
+      clearTimeout(timer)
+    },
+  }
+}

@@ -1,0 +1,111 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { ChainConfig } from '../src/shared/config.ts'
+import { startAnvil } from './chain/anvil.ts'
+import { type DeployedContracts, deployContracts } from './chain/deploy.ts'
+import { type RelayProcess, spawnRelay } from './relay-process.ts'
+
+export type StackOptions = {
+  /** Chain state, the relay's key and the generated config live here. */
+  dataDir: string
+  /** The built app. */
+  appDir: string
+  host?: string
+  /** 0 picks a free port. */
+  ports?: { http?: number; p2p?: number; tracker?: number; rpc?: number }
+  /** Seconds between blocks; 0 mines on every transaction. */
+  blockTime?: number
+  /** Keep chain state in `dataDir` across restarts (`npm start`); tests start fresh. */
+  persistChain?: boolean
+  relayStderr?: 'inherit' | 'ignore'
+}
+
+export type Stack = {
+  url: string
+  rpcUrl: string
+  chain: ChainConfig
+  relay: RelayProcess
+  /** Stops the relay and starts it again on the same ports with the same key. */
+  restartRelay(): Promise<RelayProcess>
+  stop(): Promise<void>
+}
+
+/**
+ * The local network in one call: anvil (from the npm package), the contracts compiled and
+ * deployed (or reused when the kept chain already has them), the chain config written to
+ * `dataDir/chain.json` for the relay to serve, and the relay process serving the app.
+ * Used by `npm start`, the end-to-end fixtures and the benchmarks.
+ */
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  const host = opts.host ?? '127.0.0.1'
+  await mkdir(opts.dataDir, { recursive: true })
+  const anvil = await startAnvil({
+    host,
+    port: opts.ports?.rpc ?? 0,
+    // anvil takes no 0: without --block-time it mines a block per transaction.
+    blockTime: opts.blockTime ? opts.blockTime : undefined,
+    dataDir: opts.persistChain ? join(opts.dataDir, 'chain') : undefined,
+  })
+  try {
+    const chainFile = join(opts.dataDir, 'chain.json')
+    const previous = opts.persistChain ? await readChainFile(chainFile) : undefined
+    const deployed = await deployContracts({ rpcUrl: anvil.rpcUrl, existing: previous })
+    const chain: ChainConfig = {
+      chainId: deployed.chainId,
+      rpcUrl: anvil.rpcUrl,
+      contracts: {
+        cardRegistry: deployed.cardRegistry,
+        keyMarket: deployed.keyMarket,
+        chequebook: deployed.chequebook,
+      },
+      deployBlock: deployed.deployBlock,
+    }
+    await writeFile(chainFile, `${JSON.stringify(chain, null, 2)}\n`)
+    const relayOptions = {
+      host,
+      httpPort: opts.ports?.http ?? 0,
+      p2pPort: opts.ports?.p2p ?? 0,
+      trackerPort: opts.ports?.tracker ?? 0,
+      dataDir: join(opts.dataDir, 'relay'),
+      appDir: opts.appDir,
+      chainConfigFile: chainFile,
+      stderr: opts.relayStderr,
+    }
+    let relay = await spawnRelay(relayOptions)
+    const stack: Stack = {
+      url: relay.url,
+      rpcUrl: anvil.rpcUrl,
+      chain,
+      relay,
+      async restartRelay() {
+        await relay.stop()
+        relay = await spawnRelay({
+          ...relayOptions,
+          httpPort: relay.ports.http,
+          p2pPort: relay.ports.p2p,
+          trackerPort: relay.ports.tracker,
+        })
+        stack.relay = relay
+        return relay
+      },
+      async stop() {
+        await relay.stop()
+        await anvil.stop()
+      },
+    }
+    return stack
+  } catch (err) {
+    await anvil.stop()
+    throw err
+  }
+}
+
+/** The contracts a kept chain already has, from the config written at the last start. */
+async function readChainFile(file: string): Promise<DeployedContracts | undefined> {
+  try {
+    const chain = JSON.parse(await readFile(file, 'utf8')) as ChainConfig
+    return { chainId: chain.chainId, deployBlock: chain.deployBlock, ...chain.contracts }
+  } catch {
+    return undefined
+  }
+}

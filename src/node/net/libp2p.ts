@@ -1,0 +1,57 @@
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { gossipsub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import type { PrivateKey } from '@libp2p/interface'
+import { pubsubPeerDiscovery } from '@libp2p/pubsub-peer-discovery'
+import { webRTC } from '@libp2p/webrtc'
+import { webSockets } from '@libp2p/websockets'
+import { createLibp2p } from 'libp2p'
+import { ALL_TOPICS, MAX_GOSSIP_BYTES, TOPICS } from '../../shared/topics.ts'
+import { NET_DEFAULTS } from './constants.ts'
+
+export type BrowserNodeOptions = {
+  privateKey: PrivateKey
+  /**
+   * On a development chain the relay is `ws://127.0.0.1`: the default browser gater denies
+   * `ws://` and private addresses, so a dev node allows them. Production dials `wss://` only.
+   */
+  dev: boolean
+}
+
+/**
+ * The tab's libp2p peer (PLATFORM.md, "libp2p 3.x"): websockets to reach the relay, a circuit
+ * reservation on it so other tabs can signal us, WebRTC for direct tab-to-tab connections,
+ * gossipsub for cards, views and availability, and pubsub peer discovery to find the others.
+ */
+export async function createBrowserNode(opts: BrowserNodeOptions) {
+  return createLibp2p({
+    privateKey: opts.privateKey,
+    start: false,
+    addresses: { listen: ['/p2p-circuit', '/webrtc'] },
+    transports: [webSockets(), webRTC(), circuitRelayTransport()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: opts.dev
+      ? { denyDialMultiaddr: () => false }
+      : {
+          denyDialMultiaddr: (ma) =>
+            ma.toString().includes('/ws/') && !ma.toString().includes('/tls/'),
+        },
+    connectionManager: { maxConnections: NET_DEFAULTS.maxConnections },
+    peerDiscovery: [
+      pubsubPeerDiscovery({ topics: [TOPICS.peers], interval: NET_DEFAULTS.announceIntervalMs }),
+    ],
+    services: {
+      identify: identify(),
+      pubsub: gossipsub({
+        allowPublishToZeroTopicPeers: true,
+        maxInboundDataLength: MAX_GOSSIP_BYTES * 4,
+        allowedTopics: [...ALL_TOPICS],
+      }),
+    },
+  })
+}
+
+export type BrowserNode = Awaited<ReturnType<typeof createBrowserNode>>

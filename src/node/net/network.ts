@@ -1,0 +1,250 @@
+import type { Connection, PeerId } from '@libp2p/interface'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { RelayInfo } from '../../shared/config.ts'
+import { InvalidInputError } from '../../shared/errors.ts'
+import type { GossipMessage, NodeStatus, PeerInfo } from '../../shared/rpc.ts'
+import { MAX_GOSSIP_BYTES, TOPICS } from '../../shared/topics.ts'
+import { logger } from '../log.ts'
+import { isDirectWebRTC, isRelayed, webrtcDialAddrs } from './addrs.ts'
+import { backoffDelay, sleep } from './backoff.ts'
+import { NET_DEFAULTS } from './constants.ts'
+import type { BrowserNode } from './libp2p.ts'
+
+const log = logger('net')
+
+export type NetworkEvents = {
+  onStatus(status: NodeStatus): void
+  onGossip(message: GossipMessage): void
+}
+
+export type NetworkInit = { relay: RelayInfo } & NetworkEvents
+
+/**
+ * Keeps the tab on the network: holds a connection to the relay (re-dialling with backoff
+ * when it drops), keeps a circuit reservation there, dials every discovered tab directly over
+ * WebRTC, and carries gossip. Everything it learns is pushed out through `onStatus`.
+ */
+export class NetworkService {
+  private readonly node: BrowserNode
+  private readonly init: NetworkInit
+  private readonly relayPeer: string
+  private readonly controller = new AbortController()
+  private relayState: NodeStatus['relay']['state'] = 'connecting'
+  private readonly dialing = new Set<string>()
+  private readonly seenAt = new Map<string, number>()
+  private wakeRelay: (() => void) | undefined
+
+  constructor(node: BrowserNode, init: NetworkInit) {
+    this.node = node
+    this.init = init
+    this.relayPeer = init.relay.peerId
+  }
+
+  async start(): Promise<void> {
+    const { node } = this
+    node.addEventListener('peer:connect', () => this.emitStatus())
+    node.addEventListener('peer:disconnect', (e) => {
+      if (e.detail.toString() === this.relayPeer) {
+        this.relayState = 'connecting'
+        this.wakeRelay?.()
+      }
+      this.emitStatus()
+    })
+    node.addEventListener('connection:open', (e) => {
+      this.dropRelayedTwin(e.detail)
+      this.emitStatus()
+    })
+    node.addEventListener('connection:close', () => this.emitStatus())
+    node.addEventListener('self:peer:update', () => this.emitStatus())
+    node.addEventListener('peer:discovery', (e) => {
+      this.onDiscovered(e.detail.id, e.detail.multiaddrs.map(String))
+    })
+    node.services.pubsub.addEventListener('message', (e) => {
+      const msg = e.detail
+      if (msg.topic === TOPICS.peers) return
+      if (msg.data.byteLength > MAX_GOSSIP_BYTES) {
+        log.warn('dropped oversized gossip on %s (%d bytes)', msg.topic, msg.data.byteLength)
+        return
+      }
+      this.init.onGossip({
+        topic: msg.topic,
+        from: msg.type === 'signed' ? msg.from.toString() : '',
+        data: new TextDecoder().decode(msg.data),
+        receivedAt: Date.now(),
+      })
+    })
+    await node.start()
+    for (const topic of [TOPICS.chat, TOPICS.cards, TOPICS.views, TOPICS.availability])
+      node.services.pubsub.subscribe(topic)
+    void this.superviseRelay(this.controller.signal)
+    this.emitStatus()
+  }
+
+  async stop(): Promise<void> {
+    this.controller.abort()
+    await this.node.stop()
+  }
+
+  status(): NodeStatus {
+    const conns = this.node.getConnections()
+    const relayConn = conns.find((c) => c.remotePeer.toString() === this.relayPeer)
+    const own = this.node.getMultiaddrs().map(String)
+    const reservation = own.find((a) => a.includes('/p2p-circuit') && !a.includes('/webrtc'))
+    return {
+      peerId: this.node.peerId.toString(),
+      relay: {
+        state: relayConn ? 'connected' : this.relayState,
+        addr: relayConn?.remoteAddr.toString(),
+        reservation,
+      },
+      peers: uniquePeers(conns.filter((c) => c.status === 'open').map((c) => this.peerInfo(c))),
+      listenAddrs: own,
+    }
+  }
+
+  async publish(topic: string, data: string): Promise<{ recipients: number }> {
+    const bytes = new TextEncoder().encode(data)
+    if (bytes.byteLength > MAX_GOSSIP_BYTES)
+      throw new InvalidInputError('Message too large to gossip.', {
+        details: `${bytes.byteLength} bytes, the limit is ${MAX_GOSSIP_BYTES}`,
+      })
+    const result = await this.node.services.pubsub.publish(topic, bytes)
+    return { recipients: result.recipients.length }
+  }
+
+  subscribe(topic: string): void {
+    this.node.services.pubsub.subscribe(topic)
+  }
+
+  /** Dials a peer directly over WebRTC, signalled through the relay. */
+  async dialDirect(peerId: string, signal?: AbortSignal): Promise<PeerInfo> {
+    const existing = this.directConnection(peerId)
+    if (existing) return this.peerInfo(existing)
+    const addr = `${this.init.relay.multiaddrs[0]}/p2p-circuit/webrtc/p2p/${peerId}`
+    const timeout = AbortSignal.timeout(NET_DEFAULTS.dialTimeoutMs)
+    const conn = await this.node.dial(multiaddr(addr), {
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+    })
+    return this.peerInfo(conn)
+  }
+
+  private peerInfo(c: Connection): PeerInfo {
+    const addr = c.remoteAddr.toString()
+    return {
+      peerId: c.remotePeer.toString(),
+      addr,
+      direct: isDirectWebRTC(addr) && c.limits === undefined,
+      relay: c.remotePeer.toString() === this.relayPeer,
+    }
+  }
+
+  /**
+   * The circuit that carried the WebRTC signalling is limited (data and time) and costs the
+   * relay: once a direct connection to that peer is open, close the circuit.
+   */
+  private dropRelayedTwin(conn: Connection): void {
+    if (!isDirectWebRTC(conn.remoteAddr.toString())) return
+    for (const other of this.node.getConnections(conn.remotePeer)) {
+      if (other !== conn && isRelayed(other.remoteAddr.toString()))
+        other.close().catch(() => other.abort(new Error('replaced by a direct connection')))
+    }
+  }
+
+  private directConnection(peerId: string): Connection | undefined {
+    return this.node
+      .getConnections()
+      .find(
+        (c) =>
+          c.remotePeer.toString() === peerId &&
+          c.status === 'open' &&
+          isDirectWebRTC(c.remoteAddr.toString()),
+      )
+  }
+
+  /**
+   * A tab announced itself. Dial it directly unless we already have a direct connection. To
+   * avoid both sides dialling at once, the lower peer id dials first; the higher one steps in
+   * only if nothing happened within `dialTieBreakMs`.
+   */
+  private onDiscovered(id: PeerId, addrs: string[]): void {
+    const peer = id.toString()
+    if (peer === this.relayPeer || this.dialing.has(peer) || this.directConnection(peer)) return
+    if (webrtcDialAddrs(addrs).length === 0) return
+    const first = this.seenAt.get(peer) ?? Date.now()
+    this.seenAt.set(peer, first)
+    const mine = this.node.peerId.toString()
+    if (mine > peer && Date.now() - first < NET_DEFAULTS.dialTieBreakMs) return
+    this.dialing.add(peer)
+    this.dialDirect(peer, this.controller.signal)
+      .then((info) => log('direct connection to %s via %s', peer, info.addr))
+      .catch((err: Error) => log('dial %s failed: %s', peer, err.message))
+      .finally(() => {
+        this.dialing.delete(peer)
+        this.seenAt.delete(peer)
+      })
+  }
+
+  /** Dials the relay, and re-dials with backoff whenever the connection drops. */
+  private async superviseRelay(signal: AbortSignal): Promise<void> {
+    let attempt = 0
+    while (!signal.aborted) {
+      const connected = this.node
+        .getConnections()
+        .some((c) => c.remotePeer.toString() === this.relayPeer && c.status === 'open')
+      if (connected) {
+        attempt = 0
+        // Woken by the relay's peer:disconnect; the periodic look is a safety net.
+        await new Promise<void>((resolve) => {
+          this.wakeRelay = resolve
+          setTimeout(resolve, NET_DEFAULTS.relayCheckMs)
+          signal.addEventListener('abort', () => resolve(), { once: true })
+        })
+        continue
+      }
+      this.relayState = attempt === 0 ? 'connecting' : 'offline'
+      this.emitStatus()
+      try {
+        await this.dialRelay(signal)
+        this.relayState = 'connected'
+        log('connected to relay')
+        this.emitStatus()
+      } catch (err) {
+        if (signal.aborted) return
+        const delay = backoffDelay(attempt++)
+        log('relay dial failed (%s); retrying in %d ms', String(err), delay)
+        this.relayState = 'offline'
+        this.emitStatus()
+        await sleep(delay, signal).catch(() => {})
+      }
+    }
+  }
+
+  private async dialRelay(signal: AbortSignal): Promise<void> {
+    let lastError: unknown
+    for (const addr of this.init.relay.multiaddrs) {
+      try {
+        await this.node.dial(multiaddr(addr), {
+          signal: AbortSignal.any([signal, AbortSignal.timeout(NET_DEFAULTS.dialTimeoutMs)]),
+        })
+        return
+      } catch (err) {
+        lastError = err
+      }
+    }
+    throw lastError ?? new Error('the relay has no address')
+  }
+
+  private emitStatus(): void {
+    this.init.onStatus(this.status())
+  }
+}
+
+/** One entry per peer, the direct connection first when there are several. */
+function uniquePeers(infos: PeerInfo[]): PeerInfo[] {
+  const byPeer = new Map<string, PeerInfo>()
+  for (const info of infos) {
+    const seen = byPeer.get(info.peerId)
+    if (!seen || (info.direct && !seen.direct)) byPeer.set(info.peerId, info)
+  }
+  return [...byPeer.values()]
+}

@@ -1,0 +1,82 @@
+import { AbortedError, InvalidInputError, serializeError } from '../../shared/errors.ts'
+import type {
+  FromNode,
+  NodeEvent,
+  RpcMethod,
+  RpcParams,
+  RpcResult,
+  ToNode,
+} from '../../shared/rpc.ts'
+import { logger } from '../log.ts'
+
+const log = logger('rpc')
+
+export type RpcHandler<M extends RpcMethod> = (
+  params: RpcParams<M>,
+  ctx: { signal: AbortSignal },
+) => Promise<RpcResult<M>>
+
+/** Handlers for some of the methods; domains export one such object each. */
+export type RpcHandlers<M extends RpcMethod = RpcMethod> = { [K in M]: RpcHandler<K> }
+
+export type RpcPort = {
+  postMessage(message: FromNode): void
+  addEventListener(type: 'message', listener: (e: MessageEvent<unknown>) => void): void
+}
+
+/**
+ * The node side of the page↔worker protocol: dispatches requests to handlers, each with its
+ * own AbortController (an `abort` message cancels it), and replies with the result or a
+ * serialized `BaseError`. Unknown or malformed messages get a typed error, never a crash.
+ */
+export class RpcServer {
+  private readonly handlers = new Map<string, RpcHandler<RpcMethod>>()
+  private readonly inflight = new Map<number, AbortController>()
+  private readonly ports = new Set<RpcPort>()
+
+  register(handlers: Partial<RpcHandlers>): void {
+    for (const [method, handler] of Object.entries(handlers))
+      this.handlers.set(method, handler as RpcHandler<RpcMethod>)
+  }
+
+  /** Serves requests arriving on `port` and sends it every event from now on. */
+  attach(port: RpcPort): void {
+    this.ports.add(port)
+    port.addEventListener('message', (e) => this.onMessage(port, e.data))
+  }
+
+  emit(event: NodeEvent): void {
+    for (const port of this.ports) port.postMessage({ type: 'event', event })
+  }
+
+  private onMessage(port: RpcPort, data: unknown): void {
+    const msg = data as ToNode
+    if (typeof msg !== 'object' || msg === null || typeof msg.id !== 'number') {
+      log.warn('dropped malformed message')
+      return
+    }
+    if (msg.type === 'abort') {
+      this.inflight.get(msg.id)?.abort(new AbortedError())
+      return
+    }
+    if (msg.type !== 'request') return
+    const handler = this.handlers.get(msg.method)
+    if (!handler) {
+      const error = new InvalidInputError(`Unknown method "${String(msg.method)}".`)
+      port.postMessage({ type: 'error', id: msg.id, error: serializeError(error) })
+      return
+    }
+    const controller = new AbortController()
+    this.inflight.set(msg.id, controller)
+    Promise.resolve()
+      .then(() => handler(msg.params, { signal: controller.signal }))
+      .then(
+        (result) => port.postMessage({ type: 'result', id: msg.id, result }),
+        (err: unknown) => {
+          log('%s failed: %s', msg.method, (err as Error)?.message)
+          port.postMessage({ type: 'error', id: msg.id, error: serializeError(err) })
+        },
+      )
+      .finally(() => this.inflight.delete(msg.id))
+  }
+}

@@ -1,0 +1,79 @@
+/// <reference lib="webworker" />
+import { cleanupOutdatedCaches, matchPrecache, precache } from 'workbox-precaching'
+import { errorResponse, type FetchHandler, respond } from './handlers.ts'
+
+declare const self: ServiceWorkerGlobalScope & {
+  __WB_MANIFEST: Array<{ url: string; revision: string | null }>
+}
+
+/** Versioned so a format change never reads an older cache. */
+const RUNTIME_CACHE = 'hashcard-runtime-v1'
+
+// The app shell: every built asset, precached at install (workbox injects the list).
+precache(self.__WB_MANIFEST)
+cleanupOutdatedCaches()
+
+/** Routes the app handles itself (share links, embeds, settings): all get index.html. */
+const APP_ROUTE = /^\/(?:$|card\/|embed\/|profile\/|settings)/
+
+const handlers: FetchHandler[] = [
+  {
+    // Network first so a restarted relay's new ports are seen; the cached copy lets the app
+    // open offline and say so.
+    name: 'config',
+    canHandle: (url, req) => url.pathname === '/config.json' && req.method === 'GET',
+    async handle(_url, req) {
+      const cache = await caches.open(RUNTIME_CACHE)
+      try {
+        const res = await fetch(req, { cache: 'no-store' })
+        if (res.ok) await cache.put('/config.json', res.clone())
+        return res
+      } catch {
+        const cached = await cache.match('/config.json')
+        if (cached) {
+          const headers = new Headers(cached.headers)
+          headers.set('x-hashcard-offline', '1')
+          return new Response(cached.body, { status: 200, headers })
+        }
+        return errorResponse(503, 'Offline', 'The node has never been online from this browser.')
+      }
+    },
+  },
+  {
+    name: 'app-shell',
+    canHandle: (url, req) =>
+      req.mode === 'navigate' &&
+      url.origin === self.location.origin &&
+      APP_ROUTE.test(url.pathname),
+    async handle(_url, req) {
+      try {
+        return await fetch(req)
+      } catch {
+        const shell = await matchPrecache('/index.html')
+        return shell ?? errorResponse(503, 'Offline', 'The app is not cached yet.')
+      }
+    },
+  },
+  {
+    name: 'precache',
+    canHandle: (url, req) => req.method === 'GET' && url.origin === self.location.origin,
+    async handle(url, req) {
+      const cached = await matchPrecache(url.pathname)
+      return cached ?? fetch(req)
+    },
+  },
+]
+
+self.addEventListener('install', () => {
+  void self.skipWaiting()
+})
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(self.clients.claim())
+})
+
+self.addEventListener('fetch', (event) => {
+  const url = new URL(event.request.url)
+  if (!handlers.some((h) => h.canHandle(url, event.request))) return
+  event.respondWith(respond(handlers, url, event.request, event))
+})

@@ -1,0 +1,82 @@
+import type { AppConfig } from '../../shared/config.ts'
+import { parseAppConfig } from '../../shared/config.ts'
+import type { GossipMessage, NodeStatus } from '../../shared/rpc.ts'
+import { electLeader, type LeaderInfo } from './leader.ts'
+import { RpcClient } from './rpc-client.ts'
+import { hostRtcBridge } from './rtc-host.ts'
+
+export type Role = 'starting' | 'leader' | 'follower'
+
+/**
+ * The UI's view of the node: which tab runs it, its status (peer id, relay, peers), whether
+ * the browser is online, and recent gossip. One instance for the app.
+ */
+export class NodeState {
+  role = $state<Role>('starting')
+  status = $state<NodeStatus | null>(null)
+  online = $state(typeof navigator === 'undefined' ? true : navigator.onLine)
+  /** Loaded from the Service Worker cache while offline. */
+  configFromCache = $state(false)
+  error = $state<string | null>(null)
+  leader = $state<LeaderInfo | null>(null)
+  gossip = $state<GossipMessage[]>([])
+  rpc: RpcClient | null = null
+
+  directPeers = $derived(this.status?.peers.filter((p) => p.direct) ?? [])
+
+  start(): void {
+    addEventListener('online', () => {
+      this.online = true
+    })
+    addEventListener('offline', () => {
+      this.online = false
+    })
+    electLeader({
+      onLeader: () => {
+        this.role = 'leader'
+        this.leader = null
+        this.boot().catch((err: Error) => {
+          this.error = err.message
+        })
+      },
+      onFollower: (info) => {
+        this.role = 'follower'
+        if (info) this.leader = info
+      },
+      describe: () => ({
+        url: location.href,
+        title: document.title,
+        since: performance.timeOrigin,
+        peerId: this.status?.peerId,
+      }),
+    })
+  }
+
+  private async boot(): Promise<void> {
+    const config = await this.loadConfig()
+    const worker = new Worker(new URL('../../node/main.ts', import.meta.url), {
+      type: 'module',
+      name: 'hashcard-node',
+    })
+    const rpc = new RpcClient(worker)
+    this.rpc = rpc
+    rpc.onEvent((event) => {
+      if (event.kind === 'status') this.status = event.status
+      else if (event.kind === 'gossip') this.gossip = [event.message, ...this.gossip].slice(0, 50)
+      else if (event.kind === 'log' && event.level === 'error') this.error = event.message
+    })
+    worker.addEventListener('error', (e) => {
+      this.error = `The node worker failed: ${e.message}`
+    })
+    const rtc = hostRtcBridge()
+    worker.postMessage({ type: 'init', config, debug: localStorage.getItem('debug'), rtc }, [rtc])
+    this.status = await rpc.call('node.status', undefined)
+  }
+
+  private async loadConfig(): Promise<AppConfig> {
+    const res = await fetch('/config.json', { cache: 'no-store' })
+    if (!res.ok) throw new Error(`Could not load /config.json (HTTP ${res.status}).`)
+    this.configFromCache = res.headers.get('x-hashcard-offline') === '1'
+    return parseAppConfig(await res.json())
+  }
+}
