@@ -94,7 +94,7 @@ test('a second tab of the same profile shows where the node runs instead of star
   const [a] = await openNodes(browser, stack(), 1)
   await waitForStatus(a!.page, (s) => s.relay.state === 'connected')
   const second = await a!.context.newPage()
-  await second.goto('/')
+  await second.goto('/node')
   await expect(second.getByTestId('follower')).toContainText('already running in another tab')
   await expect(second.getByTestId('follower')).toContainText(stack().relay.url)
   // When the leading tab closes, the waiting tab becomes the node.

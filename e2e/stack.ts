@@ -39,8 +39,13 @@ export function useStack(test: typeof base, opts: { blockTime?: number } = {}): 
 
 export type NodePage = { context: BrowserContext; page: Page }
 
-/** Opens `n` browser contexts (separate profiles, separate nodes) on the app. */
-export async function openNodes(browser: Browser, stack: Stack, n: number): Promise<NodePage[]> {
+/** Opens `n` browser contexts (separate profiles, separate nodes) on the app at `path`. */
+export async function openNodes(
+  browser: Browser,
+  stack: Stack,
+  n: number,
+  path = '/node',
+): Promise<NodePage[]> {
   return Promise.all(
     Array.from({ length: n }, async (_, i) => {
       const context = await browser.newContext({ baseURL: stack.relay.url })
@@ -52,7 +57,7 @@ export async function openNodes(browser: Browser, stack: Stack, n: number): Prom
       }
       const page = await context.newPage()
       page.on('pageerror', (err) => console.error(`[tab ${i} error]`, err.message))
-      await page.goto('/')
+      await page.goto(path)
       return { context, page }
     }),
   )

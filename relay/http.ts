@@ -21,7 +21,7 @@ const MIME: Record<string, string> = {
 }
 
 /** Paths the app routes itself: they get index.html (share links, embeds). */
-const APP_ROUTES = /^\/(card|embed|c|s|profile|settings)(\/|$)/
+const APP_ROUTES = /^\/(card|embed|profile|settings|node)(\/|$)/
 
 export type AppServerOptions = {
   host: string

@@ -2,18 +2,23 @@
  * The node worker's entry: it wires the services and serves the page over typed RPC. One
  * node per browser profile: the page starts this worker only while it holds the Web Lock.
  *
- * The page sends `{ type: 'init', config, debug }` first; the node then answers requests.
+ * The page sends `{ type: 'init', config, debug, rtc }` first; requests that arrive while the
+ * node is starting wait for it.
  */
 import './net/install-rtc.ts'
 import { type AppConfig, parseAppConfig } from '../shared/config.ts'
+import { registerErrors } from '../shared/errors.ts'
+import type { RpcMethod } from '../shared/rpc.ts'
+import { identityHandlers, identityService } from './crypto/handlers.ts'
 import { enableLogging, logger } from './log.ts'
-import { createBrowserNode } from './net/libp2p.ts'
-import { NetworkService } from './net/network.ts'
 import { attachRtcBridge } from './net/rtc-bridge.ts'
+import { NetworkRuntime, NodeStartingError } from './net/runtime.ts'
 import { loadDevicePeerKey } from './peer-key.ts'
 import { type RpcPort, RpcServer } from './rpc/server.ts'
+import { storeHandlers } from './store/handlers.ts'
 
 const log = logger('main')
+registerErrors({ NodeStartingError })
 
 type InitMessage = {
   type: 'init'
@@ -29,38 +34,57 @@ const scope = self as unknown as RpcPort & {
 
 const rpc = new RpcServer()
 
-// Requests may arrive while the node is still starting: handlers wait for it.
-let resolveNetwork: (n: NetworkService) => void = () => {}
-let rejectNetwork: (err: unknown) => void = () => {}
-const networkReady = new Promise<NetworkService>((resolve, reject) => {
-  resolveNetwork = resolve
-  rejectNetwork = reject
+let resolveRuntime: (r: NetworkRuntime) => void = () => {}
+const runtimeReady = new Promise<NetworkRuntime>((resolve) => {
+  resolveRuntime = resolve
 })
+const network = async () => (await runtimeReady).current()
 
 rpc.register({
-  'node.status': async () => (await networkReady).status(),
-  'node.publishGossip': async ({ topic, data }) => (await networkReady).publish(topic, data),
+  'node.status': async () => (await network()).status(),
+  'node.publishGossip': async ({ topic, data }) => (await network()).publish(topic, data),
   'node.subscribe': async ({ topic }) => {
-    ;(await networkReady).subscribe(topic)
+    ;(await network()).subscribe(topic)
     return undefined
   },
-  'node.dial': async ({ peerId }, { signal }) => (await networkReady).dialDirect(peerId, signal),
+  'node.dial': async ({ peerId }, { signal }) => (await network()).dialDirect(peerId, signal),
 })
+rpc.register(withRestartOnIdentityChange(identityHandlers))
+rpc.register(storeHandlers)
 
-async function start(init: InitMessage): Promise<void> {
+/**
+ * Creating, restoring or importing an identity changes the peer key: the network restarts
+ * under the identity's key so the peer id is the one that follows the mnemonic.
+ */
+function withRestartOnIdentityChange(handlers: typeof identityHandlers): typeof identityHandlers {
+  const changing = ['identity.confirm', 'identity.restore', 'identity.importBackup'] as const
+  const wrapped = { ...handlers } as Record<RpcMethod, unknown>
+  for (const method of changing) {
+    const inner = handlers[method] as (p: never, c: { signal: AbortSignal }) => Promise<unknown>
+    wrapped[method] = async (params: never, ctx: { signal: AbortSignal }) => {
+      const result = await inner(params, ctx)
+      void (await runtimeReady).restart()
+      return result
+    }
+  }
+  return wrapped as typeof identityHandlers
+}
+
+function start(init: InitMessage): void {
   enableLogging(init.debug)
   attachRtcBridge(init.rtc)
   const config = parseAppConfig(init.config)
-  const privateKey = await loadDevicePeerKey()
-  const node = await createBrowserNode({ privateKey, dev: config.dev })
-  const network = new NetworkService(node, {
-    relay: config.relay,
+  const runtime = new NetworkRuntime({
+    config,
+    peerKey: async () => (await identityService.identity())?.peerKey ?? loadDevicePeerKey(),
     onStatus: (status) => rpc.emit({ kind: 'status', status }),
     onGossip: (message) => rpc.emit({ kind: 'gossip', message }),
   })
-  await network.start()
-  resolveNetwork(network)
-  log('node %s started', node.peerId.toString())
+  resolveRuntime(runtime)
+  runtime.current().catch((err: Error) => {
+    log.error('start failed: %s', err.stack ?? err.message)
+    rpc.emit({ kind: 'log', level: 'error', message: `The node failed to start: ${err.message}` })
+  })
 }
 
 scope.addEventListener(
@@ -69,11 +93,7 @@ scope.addEventListener(
     const msg = e.data as InitMessage
     if (msg?.type !== 'init') return
     rpc.attach(scope)
-    start(msg).catch((err: Error) => {
-      rejectNetwork(err)
-      log.error('start failed: %s', err.stack ?? err.message)
-      rpc.emit({ kind: 'log', level: 'error', message: `The node failed to start: ${err.message}` })
-    })
+    start(msg)
   },
   { once: true },
 )

@@ -14,7 +14,7 @@ precache(self.__WB_MANIFEST)
 cleanupOutdatedCaches()
 
 /** Routes the app handles itself (share links, embeds, settings): all get index.html. */
-const APP_ROUTE = /^\/(?:$|card\/|embed\/|profile\/|settings)/
+const APP_ROUTE = /^\/(?:$|card\/|embed\/|profile\/|settings|node)/
 
 const handlers: FetchHandler[] = [
   {

@@ -1,9 +1,11 @@
 import type { AppConfig } from '../../shared/config.ts'
 import { parseAppConfig } from '../../shared/config.ts'
-import type { GossipMessage, NodeStatus } from '../../shared/rpc.ts'
+import type { GossipMessage, NodeStatus, RpcResult } from '../../shared/rpc.ts'
 import { electLeader, type LeaderInfo } from './leader.ts'
 import { RpcClient } from './rpc-client.ts'
 import { hostRtcBridge } from './rtc-host.ts'
+
+export type IdentityState = RpcResult<'identity.state'>
 
 export type Role = 'starting' | 'leader' | 'follower'
 
@@ -20,7 +22,9 @@ export class NodeState {
   error = $state<string | null>(null)
   leader = $state<LeaderInfo | null>(null)
   gossip = $state<GossipMessage[]>([])
-  rpc: RpcClient | null = null
+  /** This profile's identity, once the node has said (null: none yet). */
+  identity = $state<IdentityState | undefined>(undefined)
+  rpc = $state.raw<RpcClient | null>(null)
 
   directPeers = $derived(this.status?.peers.filter((p) => p.direct) ?? [])
 
@@ -70,7 +74,13 @@ export class NodeState {
     })
     const rtc = hostRtcBridge()
     worker.postMessage({ type: 'init', config, debug: localStorage.getItem('debug'), rtc }, [rtc])
+    await this.refreshIdentity()
     this.status = await rpc.call('node.status', undefined)
+  }
+
+  async refreshIdentity(): Promise<void> {
+    if (!this.rpc) return
+    this.identity = await this.rpc.call('identity.state', undefined)
   }
 
   private async loadConfig(): Promise<AppConfig> {

@@ -1,0 +1,64 @@
+import type { PrivateKey } from '@libp2p/interface'
+import type { AppConfig } from '../../shared/config.ts'
+import { BaseError } from '../../shared/errors.ts'
+import type { GossipMessage, NodeStatus } from '../../shared/rpc.ts'
+import { logger } from '../log.ts'
+import { createBrowserNode } from './libp2p.ts'
+import { NetworkService } from './network.ts'
+
+const log = logger('runtime')
+
+export class NodeStartingError extends BaseError {
+  override name = 'NodeStartingError' as const
+}
+
+export type NetworkRuntimeInit = {
+  config: AppConfig
+  /** The peer key to run with: the identity's when there is one, else the device's. */
+  peerKey: () => Promise<PrivateKey>
+  onStatus(status: NodeStatus): void
+  onGossip(message: GossipMessage): void
+}
+
+/**
+ * Owns the tab's network service across peer-key changes: the node starts with the device key
+ * before there is an identity, and restarts under the identity's key (its stable peer id) once
+ * one is created or restored. Callers await {@link current}, which waits out a restart.
+ */
+export class NetworkRuntime {
+  private readonly init: NetworkRuntimeInit
+  private running: Promise<NetworkService>
+
+  constructor(init: NetworkRuntimeInit) {
+    this.init = init
+    this.running = this.start()
+  }
+
+  current(): Promise<NetworkService> {
+    return this.running
+  }
+
+  /** Stops the network and starts it again with the key `peerKey()` gives now. */
+  restart(): Promise<NetworkService> {
+    const previous = this.running
+    this.running = (async () => {
+      const old = await previous.catch(() => null)
+      await old?.stop().catch((err: Error) => log.warn('stop failed: %s', err.message))
+      return this.start()
+    })()
+    return this.running
+  }
+
+  private async start(): Promise<NetworkService> {
+    const { config } = this.init
+    const node = await createBrowserNode({ privateKey: await this.init.peerKey(), dev: config.dev })
+    const network = new NetworkService(node, {
+      relay: config.relay,
+      onStatus: this.init.onStatus,
+      onGossip: this.init.onGossip,
+    })
+    await network.start()
+    log('node %s started', node.peerId.toString())
+    return network
+  }
+}
