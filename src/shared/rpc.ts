@@ -117,13 +117,19 @@ export type RpcMethods = {
   /** Deletes an item and its file. */
   'store.remove': { params: { id: string }; result: undefined }
   // --- chain (contracts) ---
+  // --- swarm / streaming ---
+  // --- feed / cards ---
+  // --- keys / wallet ---
 }
 
 export type RpcMethod = keyof RpcMethods
 export type RpcParams<M extends RpcMethod> = RpcMethods[M]['params']
 export type RpcResult<M extends RpcMethod> = RpcMethods[M]['result']
 
-/** Events the node pushes to every page without a request. */
+/**
+ * Events the node pushes to every page without a request. Domains add their kinds at the end,
+ * each prefixed with the domain (`swarm.progress`, `feed.card`, …).
+ */
 export type NodeEvent =
   | { kind: 'status'; status: NodeStatus }
   | { kind: 'gossip'; message: GossipMessage }
