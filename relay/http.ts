@@ -30,7 +30,11 @@ export type AppServerOptions = {
   appDir: string
   /** Serialized `/config.json` body, computed per request so it reflects the relay's state. */
   config: () => string
+  /** JSON POST endpoints by path (the dev faucet); bodies over 4 KiB are refused. */
+  post?: Record<string, (body: unknown) => Promise<unknown>>
 }
+
+const MAX_POST_BYTES = 4096
 
 export type AppServer = { server: Server; url: string; port: number; stop(): Promise<void> }
 
@@ -74,6 +78,7 @@ export async function startAppServer(opts: AppServerOptions): Promise<AppServer>
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, opts: AppServerOptions) {
+  if (req.method === 'POST') return handlePost(req, res, opts)
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { allow: 'GET, HEAD' }).end()
     return
@@ -116,6 +121,40 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: AppServer
   createReadStream(file.path)
     .on('error', () => res.destroy())
     .pipe(res)
+}
+
+async function handlePost(req: IncomingMessage, res: ServerResponse, opts: AppServerOptions) {
+  const json = (status: number, body: unknown) =>
+    res
+      .writeHead(status, { 'content-type': MIME['.json']!, 'cache-control': 'no-store' })
+      .end(JSON.stringify(body))
+  const pathname = new URL(req.url ?? '/', 'http://x').pathname
+  const endpoint = opts.post?.[pathname]
+  if (!endpoint) return json(404, { error: 'no such endpoint' })
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length
+    if (size > MAX_POST_BYTES) {
+      log.warn('dropped an oversized POST to %s', pathname)
+      json(413, { error: `the body is larger than ${MAX_POST_BYTES} bytes` })
+      req.destroy()
+      return
+    }
+    chunks.push(chunk as Buffer)
+  }
+  let body: unknown
+  try {
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+  } catch {
+    return json(400, { error: 'the body is not JSON' })
+  }
+  try {
+    json(200, await endpoint(body))
+  } catch (err) {
+    const status = err instanceof TypeError || err instanceof RangeError ? 400 : 500
+    json(status, { error: (err as Error).message })
+  }
 }
 
 async function resolveFile(root: string, pathname: string) {

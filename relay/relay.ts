@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import type { AppConfig, ChainConfig } from '../src/shared/config.ts'
+import { createFaucet } from './faucet.ts'
 import { startAppServer } from './http.ts'
 import { loadOrCreateKey } from './key.ts'
 import { logger } from './log.ts'
@@ -50,11 +51,17 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     dev: chain === null || chain.chainId === 31337,
   }
   const body = JSON.stringify(config)
+  const faucet = chain ? createFaucet(chain) : null
   const app = await startAppServer({
     host,
     port: opts.httpPort ?? 0,
     appDir: opts.appDir,
     config: () => body,
+    post: faucet
+      ? {
+          '/faucet': (req) => faucet.drip(String((req as { address?: unknown })?.address ?? '')),
+        }
+      : {},
   })
   const p2pPort = Number(/\/tcp\/(\d+)\//.exec(p2p.multiaddrs[0] ?? '')?.[1] ?? 0)
   log('ready at %s', app.url)

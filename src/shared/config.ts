@@ -22,7 +22,10 @@ export type AppConfig = {
   v: 1
   chain: ChainConfig | null
   relay: RelayInfo
-  /** True on a development chain (31337): the faucet and permissive dialing are on. */
+  /**
+   * True on a development chain (31337): permissive dialing, and the relay's faucet —
+   * `POST /faucet {"address":"0x…"}` sends 10 ETH.
+   */
   dev: boolean
 }
 

@@ -28,6 +28,7 @@ export type NetworkRuntimeInit = {
 export class NetworkRuntime {
   private readonly init: NetworkRuntimeInit
   private running: Promise<NetworkService>
+  private readonly gossipListeners = new Map<string, Set<(message: GossipMessage) => void>>()
 
   constructor(init: NetworkRuntimeInit) {
     this.init = init
@@ -36,6 +37,18 @@ export class NetworkRuntime {
 
   current(): Promise<NetworkService> {
     return this.running
+  }
+
+  /**
+   * Hands every gossip message on `topic` to `listener` (services in the worker: the feed
+   * indexer, availability, views), across restarts. Returns the unsubscribe function.
+   */
+  onGossip(topic: string, listener: (message: GossipMessage) => void): () => void {
+    let set = this.gossipListeners.get(topic)
+    if (!set) this.gossipListeners.set(topic, (set = new Set()))
+    set.add(listener)
+    void this.running.then((n) => n.subscribe(topic)).catch(() => {})
+    return () => set.delete(listener)
   }
 
   /** Stops the network and starts it again with the key `peerKey()` gives now. */
@@ -55,9 +68,19 @@ export class NetworkRuntime {
     const network = new NetworkService(node, {
       relay: config.relay,
       onStatus: this.init.onStatus,
-      onGossip: this.init.onGossip,
+      onGossip: (message) => {
+        this.init.onGossip(message)
+        for (const listener of this.gossipListeners.get(message.topic) ?? []) {
+          try {
+            listener(message)
+          } catch (err) {
+            log.warn('gossip listener on %s failed: %s', message.topic, (err as Error).message)
+          }
+        }
+      },
     })
     await network.start()
+    for (const topic of this.gossipListeners.keys()) network.subscribe(topic)
     log('node %s started', node.peerId.toString())
     return network
   }
