@@ -1,0 +1,157 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { request } from 'node:http'
+import { connect } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createPublicClient, http } from 'viem'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { WebSocket } from 'ws'
+import { startAnvil } from '../scripts/chain/anvil.ts'
+import { deployContracts } from '../scripts/chain/deploy.ts'
+import type { ChainConfig } from '../src/shared/config.ts'
+import { parseAppConfig } from '../src/shared/config.ts'
+import { type Relay, startRelay } from './relay.ts'
+
+let relay: Relay
+let anvil: Awaited<ReturnType<typeof startAnvil>>
+let dir: string
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'relay-test-'))
+  await writeFile(join(dir, 'index.html'), '<!doctype html><title>app</title>')
+  anvil = await startAnvil()
+  const deployed = await deployContracts({ rpcUrl: anvil.rpcUrl })
+  const chain: ChainConfig = {
+    chainId: deployed.chainId,
+    rpcUrl: anvil.rpcUrl,
+    contracts: {
+      cardRegistry: deployed.cardRegistry,
+      keyMarket: deployed.keyMarket,
+      chequebook: deployed.chequebook,
+    },
+    deployBlock: deployed.deployBlock,
+  }
+  await writeFile(join(dir, 'chain.json'), JSON.stringify(chain))
+  relay = await startRelay({
+    dataDir: join(dir, 'data'),
+    appDir: dir,
+    chainConfigFile: join(dir, 'chain.json'),
+  })
+})
+
+afterAll(async () => {
+  await relay?.stop()
+  await anvil?.stop()
+  await rm(dir, { recursive: true, force: true })
+})
+
+const url = (path: string) => new URL(path, relay.url).toString()
+
+async function healthy(): Promise<void> {
+  const res = await fetch(url('/config.json'))
+  expect(res.status).toBe(200)
+  parseAppConfig(await res.json())
+}
+
+describe('the relay', () => {
+  it('serves a config the app accepts, with the relay and the chain', async () => {
+    const config = parseAppConfig(await (await fetch(url('/config.json'))).json())
+    expect(config.relay.peerId).toBe(relay.peerId)
+    expect(config.relay.multiaddrs[0]).toMatch(/\/ws\/p2p\/12D3KooW/)
+    expect(config.relay.tracker).toBe(relay.tracker)
+    expect(config.chain?.chainId).toBe(31337)
+    expect(config.dev).toBe(true)
+  })
+
+  it('keeps its peer id across restarts', async () => {
+    const again = await startRelay({ dataDir: join(dir, 'data'), appDir: dir })
+    try {
+      expect(again.peerId).toBe(relay.peerId)
+    } finally {
+      await again.stop()
+    }
+  })
+
+  it('routes app paths to index.html and refuses to leave the app folder', async () => {
+    expect(await (await fetch(url('/card/0xabc'))).text()).toContain('<title>app</title>')
+    expect((await fetch(url('/%2e%2e/%2e%2e/etc/passwd'))).status).toBe(404)
+    expect((await fetch(url('/nope.js'))).status).toBe(404)
+    expect((await fetch(url('/index.html'), { method: 'DELETE' })).status).toBe(405)
+  })
+
+  it('drops malformed and oversized input and keeps serving', async () => {
+    // Garbage on the libp2p and tracker ports, a malformed HTTP request, an oversized and
+    // a broken tracker message.
+    const p2pPort = relay.ports.p2p
+    for (const port of [p2pPort, relay.ports.tracker, relay.ports.http]) {
+      await new Promise<void>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => {
+          socket.write(Buffer.from('\x00\xff GARBAGE \r\n\r\n'.repeat(100)))
+        })
+        socket.on('error', () => resolve())
+        socket.on('close', () => resolve())
+        // A server may hold a garbage connection open until its own timeout: hang up after
+        // a moment; what matters is that the server is still healthy afterwards.
+        setTimeout(() => {
+          socket.destroy()
+          resolve()
+        }, 500)
+      })
+    }
+    for (const payload of [
+      '{not json',
+      JSON.stringify({ action: 'announce' }),
+      'x'.repeat(1 << 20),
+    ]) {
+      await new Promise<void>((resolve) => {
+        const ws = new WebSocket(relay.tracker)
+        ws.on('open', () => ws.send(payload))
+        ws.on('error', () => resolve())
+        ws.on('close', () => resolve())
+        setTimeout(() => {
+          ws.terminate()
+          resolve()
+        }, 500)
+      })
+    }
+    await new Promise<void>((resolve) => {
+      const req = request(url('/'), { method: 'GET', headers: { 'x-big': 'y'.repeat(64 * 1024) } })
+      req.on('response', () => resolve())
+      req.on('error', () => resolve())
+      req.setTimeout(2000, () => req.destroy())
+      req.end()
+    })
+    await healthy()
+    // The tracker still answers a well-formed WebSocket client.
+    await new Promise<void>((resolve, reject) => {
+      const ws = new WebSocket(relay.tracker)
+      ws.on('open', () => {
+        ws.close()
+        resolve()
+      })
+      ws.on('error', reject)
+    })
+  })
+
+  it('funds an address from the dev faucet and refuses bad requests', async () => {
+    const address = '0x000000000000000000000000000000000000bEEF'
+    const post = (body: string) =>
+      fetch(url('/faucet'), {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json' },
+      })
+    expect((await post('{broken')).status).toBe(400)
+    expect((await post(JSON.stringify({ address: 'nope' }))).status).toBe(400)
+    expect((await post(JSON.stringify({ address: `0x${'1'.repeat(5000)}` }))).status).toBe(413)
+    const res = await post(JSON.stringify({ address }))
+    expect(res.status).toBe(200)
+    const client = createPublicClient({ transport: http(anvil.rpcUrl) })
+    await client.waitForTransactionReceipt({
+      hash: ((await res.json()) as { hash: `0x${string}` }).hash,
+    })
+    expect(await client.getBalance({ address })).toBe(10n ** 19n)
+    // A second drip right away is refused (rate limit), the first one stands.
+    expect((await post(JSON.stringify({ address }))).status).toBe(400)
+  })
+})
