@@ -10,6 +10,9 @@ import { type AppConfig, parseAppConfig } from '../shared/config.ts'
 import { registerErrors } from '../shared/errors.ts'
 import type { RpcMethod } from '../shared/rpc.ts'
 import { identityHandlers, identityService } from './crypto/handlers.ts'
+import { createKeysHandlers } from './keys/handlers.ts'
+import { keys } from './keys/instance.ts'
+import { createWalletHandlers } from './keys/wallet.ts'
 import { enableLogging, logger } from './log.ts'
 import { attachRtcBridge } from './net/rtc-bridge.ts'
 import { NetworkRuntime, NodeStartingError } from './net/runtime.ts'
@@ -51,6 +54,8 @@ rpc.register({
 })
 rpc.register(withRestartOnIdentityChange(identityHandlers))
 rpc.register(storeHandlers)
+rpc.register(createKeysHandlers(keys))
+rpc.register(createWalletHandlers(keys))
 
 /**
  * Creating, restoring or importing an identity changes the peer key: the network restarts
@@ -64,6 +69,7 @@ function withRestartOnIdentityChange(handlers: typeof identityHandlers): typeof 
     wrapped[method] = async (params: never, ctx: { signal: AbortSignal }) => {
       const result = await inner(params, ctx)
       void (await runtimeReady).restart()
+      void keys.restart()
       return result
     }
   }
@@ -74,6 +80,8 @@ function start(init: InitMessage): void {
   enableLogging(init.debug)
   attachRtcBridge(init.rtc)
   const config = parseAppConfig(init.config)
+  keys.setEmitter((event) => rpc.emit(event))
+  keys.configure(config.chain)
   const runtime = new NetworkRuntime({
     config,
     peerKey: async () => (await identityService.identity())?.peerKey ?? loadDevicePeerKey(),

@@ -4,6 +4,8 @@
  * that cross `postMessage`. Requests carry ids; an `abort` message cancels one; errors cross
  * as {@link SerializedError} and are rebuilt into the `BaseError` family on arrival.
  */
+import type { CardDraft } from './card/draft.ts'
+import type { FeedCard, FeedPage, FeedQuery } from './card/feed.ts'
 import type { SerializedError } from './errors.ts'
 
 /** What the UI shows about the node: its peer id, the relay and connected peers. */
@@ -119,7 +121,154 @@ export type RpcMethods = {
   // --- chain (contracts) ---
   // --- swarm / streaming ---
   // --- feed / cards ---
+  /** One page of a lens, a creator's cards (`creator`) or a card's comments (`parent`). */
+  'feed.query': { params: FeedQuery; result: FeedPage }
+  /** Full-text search over titles, text, excerpts and `#tags`. */
+  'feed.search': { params: { q: string; limit?: number }; result: FeedCard[] }
+  /** One card; fetched from the chain when this node has not indexed it yet (share links). */
+  'feed.card': { params: { id: string }; result: FeedCard | null }
+  /** A creator's profile counts, and whether this identity follows them. */
+  'feed.profile': {
+    params: { address: string }
+    result: { address: `0x${string}`; followers: number; following: number; followedByMe: boolean }
+  }
+  /** Store (encrypt) the file if any → sign and gossip the card → post it → list it if paid. */
+  'feed.publish': {
+    params: { jobId: string; draft: CardDraft; file?: Blob | undefined }
+    result: { cardId: `0x${string}`; hash: `0x${string}`; bytes: number }
+  }
+  'feed.react': { params: { id: string; kind?: number }; result: undefined }
+  'feed.follow': { params: { address: string; follow: boolean }; result: undefined }
+  /** Signs and gossips a view receipt (counted once per account). */
+  'feed.view': { params: { id: string }; result: undefined }
+  /** This identity's address and balance in wei (decimal). */
+  'feed.account': { params: undefined; result: { address: `0x${string}`; balance: string } }
+  /** Sync position and recently skipped (malformed) on-chain cards. */
+  'feed.status': {
+    params: undefined
+    result: { syncedTo: number; skipped: { cardId: string; block: number; reason: string }[] }
+  }
+  /** Drops the index and re-reads everything from the chain. */
+  'feed.reset': { params: undefined; result: undefined }
   // --- keys / wallet ---
+  /**
+   * Lists a posted card in the KeyMarket (creator only, once). Wei amounts are decimal strings.
+   * `keyAgent` defaults to this node's account (its key agent delivers while a tab is open).
+   */
+  'keys.list': {
+    params: {
+      cardId: `0x${string}`
+      price: string
+      supply: number
+      royaltyBps: number
+      transferFee: string
+      keyAgent?: `0x${string}`
+    }
+    result: { hash: `0x${string}`; listingId: string }
+  }
+  /**
+   * Tells the keys service where a card's content salt is: a stored item (`itemId`, from
+   * `store.publishFile`) on the creator's node, or the card's `contentSalt` (hex) on a buyer's.
+   */
+  'keys.registerCard': {
+    params: { cardId: `0x${string}`; itemId?: string; contentSalt?: string }
+    result: undefined
+  }
+  /** A card's listing, or null when it is not listed. */
+  'keys.listing': { params: { cardId: `0x${string}` }; result: KeyListing | null }
+  /** Buys a key with this node's wrap key; the key arrives later (`keys.update` change 'key'). */
+  'keys.buy': {
+    params: { cardId: `0x${string}` }
+    result: { hash: `0x${string}`; tokenId: string }
+  }
+  /** The key tokens this identity holds, with delivery state and refund timing. */
+  'keys.library': { params: undefined; result: { chainTime: number; keys: OwnedKey[] } }
+  /** Whether this identity can decrypt a card: holds its key, or created it. */
+  'keys.access': {
+    params: { cardId: `0x${string}` }
+    result: { access: 'creator' | 'owner' | 'none'; tokenId?: string }
+  }
+  /** Burns an undelivered key after the delivery timeout and takes the price back. */
+  'keys.refund': { params: { tokenId: string }; result: { hash: `0x${string}` } }
+  /** Gives a key to `to`, paying the listing's transfer fee (`transferWithFee`). */
+  'keys.transfer': {
+    params: { tokenId: string; to: `0x${string}` }
+    result: { hash: `0x${string}` }
+  }
+  /** Offers a key for resale at a fixed price in wei ("0" withdraws the offer). */
+  'keys.offer': { params: { tokenId: string; price: string }; result: { hash: `0x${string}` } }
+  /** Buys an offered key (price + transfer fee); the key is requested for this node. */
+  'keys.buyOffered': { params: { tokenId: string }; result: { hash: `0x${string}` } }
+  /** Asks the key agent again for a key this identity owns. */
+  'keys.requestKey': { params: { tokenId: string }; result: { hash: `0x${string}` } }
+  /**
+   * Decrypts one ciphertext slice of a card with this node's key for it (the vault's, or the
+   * creator's own); `NoContentKeyError` without one. The salt comes from `keys.registerCard`.
+   */
+  'keys.decrypt': {
+    params: { cardId: `0x${string}`; index: number; last: boolean; ciphertext: Uint8Array }
+    result: Uint8Array
+  }
+  /** For creators: listings, sales, deliveries owed, revenue. */
+  'keys.sales': { params: undefined; result: CreatorSales }
+  /** The account, its balance and what the KeyMarket owes it; null without a chain. */
+  'wallet.state': { params: undefined; result: WalletState | null }
+  /** Takes everything the KeyMarket owes this account (`claim()`). */
+  'wallet.claim': { params: undefined; result: { hash: `0x${string}`; amount: string } }
+}
+
+/** A KeyMarket listing (wei as decimal strings). */
+export type KeyListing = {
+  cardId: `0x${string}`
+  listingId: string
+  creator: `0x${string}`
+  price: string
+  supply: number
+  minted: number
+  refunded: number
+  royaltyBps: number
+  transferFee: string
+  keyAgent: `0x${string}`
+}
+
+/** A key token this identity holds. Times are chain seconds. */
+export type OwnedKey = {
+  tokenId: string
+  cardId: `0x${string}`
+  /** `ready`: the key is in the vault; `pending`: a request awaits delivery; `none`: neither. */
+  state: 'ready' | 'pending' | 'none'
+  boughtAt: number
+  /** Undelivered escrow in wei ("0" once delivered). */
+  escrow: string
+  /** When a refund becomes possible (escrow held), else null. */
+  refundAt: number | null
+  /** This owner's resale offer in wei ("0": none). */
+  offerPrice: string
+  transferFee: string
+}
+
+/** What a creator sees about its listings. */
+export type CreatorSales = {
+  listings: (KeyListing & { sold: number })[]
+  /** Requests to this node's agent not served yet, with the reason. */
+  owed: { tokenId: string; cardId: `0x${string}`; reason: string }[]
+  delivered: number
+  /** Claimable now, in wei. */
+  claimable: string
+  /** Claimed so far, in wei. */
+  claimed: string
+}
+
+export type WalletState = {
+  address: `0x${string}`
+  chainId: number
+  balance: string
+  /** The KeyMarket's `owed` for this account. */
+  owed: string
+  /** The relay's faucet is available (chain 31337). */
+  faucet: boolean
+  /** The KeyMarket's refund delay in seconds (DELIVERY_TIMEOUT). */
+  refundDelay: number
 }
 
 export type RpcMethod = keyof RpcMethods
@@ -134,6 +283,26 @@ export type NodeEvent =
   | { kind: 'status'; status: NodeStatus }
   | { kind: 'gossip'; message: GossipMessage }
   | { kind: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  | { kind: 'feed.cards'; cards: FeedCard[] }
+  | {
+      kind: 'feed.publish'
+      jobId: string
+      stage: 'store' | 'sign' | 'post' | 'list' | 'done'
+      done: number
+      total: number
+    }
+  | {
+      kind: 'keys.update'
+      tokenId: string
+      cardId: string
+      change: 'received' | 'key' | 'requested' | 'gone'
+    }
+  | {
+      kind: 'keys.agent'
+      tokenId: string
+      cardId: string
+      outcome: 'delivered' | 'not-pending' | 'past-owner' | 'burned' | 'unknown-card'
+    }
 
 export type RpcRequest = {
   [M in RpcMethod]: { type: 'request'; id: number; method: M; params: RpcParams<M> }

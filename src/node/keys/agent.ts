@@ -1,0 +1,186 @@
+/**
+ * The key agent (DESIGN §4.4–4.5): a service of the creator's node (or of a delegate the
+ * creator named in `list`). It follows `KeyRequested` events addressed to its account through
+ * `logSync` with a persisted cursor, so after the tab was closed it catches up on every request
+ * it missed. For each request it checks the chain — the token's request is still open and the
+ * requester is still `ownerOf` the token — derives the card's content key, seals it (HPKE) to
+ * the requester's wrap key for (cardId, tokenId) and calls `deliver`. No oracle, no voting:
+ * the owner record on chain is the only authority, and a past owner is never served.
+ */
+import { hexToBytes } from '@noble/hashes/utils.js'
+import type { Hex } from 'viem'
+import { keyMarketAbi } from '../chain/abi.ts'
+import type { ChainContext } from '../chain/clients.ts'
+import type { CursorStore } from '../chain/cursorStore.ts'
+import { deliverKey } from '../chain/deliverKey.ts'
+import { NoPendingRequestError } from '../chain/errors.ts'
+import { logSync, type SyncedLog } from '../chain/logSync.ts'
+import { getKeyOwner, getTokenState } from '../chain/reads.ts'
+import { wipe } from '../crypto/bytes.ts'
+import { deriveContentKey } from '../crypto/content.ts'
+import { sealContentKey } from '../crypto/hpke.ts'
+import { logger } from '../log.ts'
+import type { CardSource } from './cardSource.ts'
+import {
+  CONFIRMATIONS,
+  CONFIRMATIONS_DEV,
+  DEV_CHAIN_ID,
+  POLL_MS,
+  POLL_MS_DEV,
+} from './constants.ts'
+
+const log = logger('keys:agent')
+
+/** One key request as the KeyMarket emitted it. */
+export type KeyRequest = { tokenId: bigint; cardId: Hex; owner: Hex; wrapPub: Hex }
+
+/** What the agent did with a request. */
+export type AgentOutcome =
+  | 'delivered'
+  /** Already answered, or the token changed hands since (the request was closed). */
+  | 'not-pending'
+  /** The requester no longer owns the token: never deliver to a past owner. */
+  | 'past-owner'
+  /** The token was burned (refunded). */
+  | 'burned'
+  /** This node does not know the card's content salt yet (see cardSource.ts). */
+  | 'unknown-card'
+
+export type KeyAgentComponents = {
+  /** The agent's account signs `deliver`; it must be the listing's `keyAgent`. */
+  chain: ChainContext
+  /** The creator's content master (content keys derive from it). */
+  contentMaster: Uint8Array
+  cards: CardSource
+  cursors: CursorStore
+  /** The KeyMarket's deployment block (where the first sync starts). */
+  fromBlock: bigint
+  /** Told about every request handled. */
+  onOutcome?: (req: KeyRequest, outcome: AgentOutcome) => void
+  onError?: (err: unknown) => void
+}
+
+/**
+ * Serves one key request: checks the chain, seals and delivers, or says why not.
+ * Throws chain errors other than a closed request (the caller retries later).
+ * @example const outcome = await serveKeyRequest(components, req, { signal })
+ */
+export async function serveKeyRequest(
+  c: Pick<KeyAgentComponents, 'chain' | 'contentMaster' | 'cards'>,
+  req: KeyRequest,
+  options: { signal?: AbortSignal } = {},
+): Promise<AgentOutcome> {
+  const state = await getTokenState(c.chain, { tokenId: req.tokenId })
+  if (!state.pending) return 'not-pending'
+  let owner: Hex
+  try {
+    owner = await getKeyOwner(c.chain, { tokenId: req.tokenId })
+  } catch {
+    return 'burned'
+  }
+  if (owner.toLowerCase() !== req.owner.toLowerCase()) return 'past-owner'
+  const salt = await c.cards.contentSaltOf(req.cardId)
+  if (!salt) return 'unknown-card'
+  const key = deriveContentKey(c.contentMaster, salt)
+  let wrapped: Uint8Array
+  try {
+    wrapped = await sealContentKey(
+      hexToBytes(req.wrapPub.slice(2)),
+      key,
+      hexToBytes(req.cardId.slice(2)),
+      req.tokenId,
+    )
+  } finally {
+    wipe(key)
+  }
+  // The seal took time: the owner record decides at delivery time, not at request time.
+  const ownerNow = await getKeyOwner(c.chain, { tokenId: req.tokenId }).catch(() => null)
+  if (ownerNow?.toLowerCase() !== req.owner.toLowerCase()) return 'past-owner'
+  try {
+    await deliverKey(c.chain, { tokenId: req.tokenId, wrappedKey: wrapped, ...options })
+  } catch (err) {
+    if (err instanceof NoPendingRequestError) return 'not-pending'
+    throw err
+  }
+  return 'delivered'
+}
+
+/** The newest request per token among `logs` addressed to `agent` (older ones are superseded). */
+export function latestRequests(logs: SyncedLog<typeof keyMarketAbi>[], agent: Hex): KeyRequest[] {
+  const byToken = new Map<bigint, KeyRequest>()
+  for (const l of logs) {
+    if (l.eventName !== 'KeyRequested') continue
+    const a = l.args
+    if (a.keyAgent.toLowerCase() !== agent.toLowerCase()) continue
+    byToken.set(a.tokenId, {
+      tokenId: a.tokenId,
+      cardId: a.cardId,
+      owner: a.owner,
+      wrapPub: a.wrapPub,
+    })
+  }
+  return [...byToken.values()]
+}
+
+/**
+ * The agent service: `start()` follows the chain until `stop()`. Requests it cannot serve yet
+ * (unknown card) are kept and retried by {@link KeyAgent.retry} (after `keys.registerCard`).
+ */
+export class KeyAgent {
+  private controller: AbortController | null = null
+  private running: Promise<void> | null = null
+  /** Requests waiting for their card to become known, by token id. */
+  readonly waiting = new Map<bigint, KeyRequest>()
+
+  constructor(private readonly c: KeyAgentComponents) {}
+
+  start(): void {
+    if (this.controller) return
+    const controller = new AbortController()
+    this.controller = controller
+    const dev = this.c.chain.chain.id === DEV_CHAIN_ID
+    const me = this.c.chain.account.address
+    this.running = logSync({
+      client: this.c.chain.publicClient,
+      address: this.c.chain.contracts.keyMarket,
+      abi: keyMarketAbi,
+      eventNames: ['KeyRequested'],
+      cursorKey: `${this.c.chain.chain.id}:keys-agent:${me.toLowerCase()}`,
+      store: this.c.cursors,
+      fromBlock: this.c.fromBlock,
+      confirmations: dev ? CONFIRMATIONS_DEV : CONFIRMATIONS,
+      pollIntervalMs: dev ? POLL_MS_DEV : POLL_MS,
+      signal: controller.signal,
+      onLogs: (logs) => this.serveAll(latestRequests(logs, me), controller.signal),
+      onError: (err) => {
+        log.warn('sync pass failed: %s', (err as Error).message)
+        this.c.onError?.(err)
+      },
+    })
+  }
+
+  async stop(): Promise<void> {
+    this.controller?.abort()
+    this.controller = null
+    await this.running?.catch(() => {})
+    this.running = null
+  }
+
+  /** Retries the requests that waited for an unknown card. */
+  async retry(signal?: AbortSignal): Promise<void> {
+    const reqs = [...this.waiting.values()]
+    this.waiting.clear()
+    await this.serveAll(reqs, signal)
+  }
+
+  /** Serves requests in order; a chain failure throws so the sync pass is retried. */
+  private async serveAll(reqs: KeyRequest[], signal?: AbortSignal): Promise<void> {
+    for (const req of reqs) {
+      const outcome = await serveKeyRequest(this.c, req, signal ? { signal } : {})
+      log('token %s: %s', req.tokenId, outcome)
+      if (outcome === 'unknown-card') this.waiting.set(req.tokenId, req)
+      else this.waiting.delete(req.tokenId)
+      this.c.onOutcome?.(req, outcome)
+    }
+  }
+}

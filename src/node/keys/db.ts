@@ -1,0 +1,26 @@
+/**
+ * The keys database (IndexedDB via idb): the key vault (vault.ts), the map from card ids to
+ * stored items (cardSource.ts) and the key tokens this identity holds (tokens.ts). One
+ * database per identity address, so a restored other identity never sees these keys.
+ */
+import { type IDBPDatabase, openDB } from 'idb'
+import { KEYS_DB } from './constants.ts'
+import { VAULT_STORES } from './vault.ts'
+
+export const CARDS_STORE = 'cards'
+export const TOKENS_STORE = 'tokens'
+
+/**
+ * Opens (creating if needed) the keys database of one identity.
+ * @example const db = await openKeysDb(identity.address)
+ */
+export async function openKeysDb(address: string, base = KEYS_DB): Promise<IDBPDatabase> {
+  return openDB(`${base}-${address.toLowerCase()}`, 1, {
+    upgrade(db) {
+      db.createObjectStore(VAULT_STORES.keys, { keyPath: 'cardId' })
+      db.createObjectStore(VAULT_STORES.kek)
+      db.createObjectStore(CARDS_STORE, { keyPath: 'cardId' })
+      db.createObjectStore(TOKENS_STORE, { keyPath: 'tokenId' })
+    },
+  })
+}

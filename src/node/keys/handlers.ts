@@ -1,0 +1,206 @@
+/**
+ * RPC handlers of the `keys.*` section of `src/shared/rpc.ts` over one {@link KeysService}.
+ * Wei amounts cross as decimal strings, token ids as decimal strings, card ids as 0x hex.
+ */
+import { parseEventLogs } from 'viem'
+import { InvalidInputError } from '../../shared/errors.ts'
+import type { OwnedKey, RpcMethods, RpcParams, RpcResult } from '../../shared/rpc.ts'
+import { keyMarketAbi } from '../chain/abi.ts'
+import { buyKey } from '../chain/buyKey.ts'
+import { buyOfferedKey } from '../chain/buyOfferedKey.ts'
+import { listCard } from '../chain/listCard.ts'
+import { offerKey } from '../chain/offerKey.ts'
+import { getListing, getListingOfToken, getOffer, getTokenState } from '../chain/reads.ts'
+import { refundKey } from '../chain/refundKey.ts'
+import { requestKey } from '../chain/requestKey.ts'
+import { transferKey } from '../chain/transferKey.ts'
+import { checkInt, wipe } from '../crypto/bytes.ts'
+import { decryptSlice, sliceCipher } from '../crypto/content.ts'
+import { checkCardId } from './cardSource.ts'
+import { MAX_BPS, MAX_SLICE_BYTES } from './constants.ts'
+import { NoContentKeyError } from './errors.ts'
+import type { KeysService, KeysSession } from './service.ts'
+import { isAddressLike } from './service.ts'
+import { creatorSales, listingInfo, refundDelay } from './wallet.ts'
+
+type KeysMethod = Extract<keyof RpcMethods, `keys.${string}`>
+type Handler<M extends KeysMethod> = (
+  params: RpcParams<M>,
+  ctx: { signal: AbortSignal },
+) => Promise<RpcResult<M>>
+export type KeysHandlers = { [M in KeysMethod]: Handler<M> }
+
+/** Parses a non-negative wei amount given as a decimal string. */
+export function parseWei(name: string, value: unknown, max = 2n ** 96n - 1n): bigint {
+  if (typeof value !== 'string' || !/^\d{1,30}$/.test(value))
+    throw new InvalidInputError(`${name}: expected a decimal amount in wei.`, {
+      details: `got ${String(value).slice(0, 40)}`,
+    })
+  const v = BigInt(value)
+  if (v > max) throw new InvalidInputError(`${name}: at most ${max} wei.`)
+  return v
+}
+
+/** Parses a token id given as a decimal string. */
+export function parseTokenId(value: unknown): bigint {
+  if (typeof value !== 'string' || !/^\d{1,78}$/.test(value))
+    throw new InvalidInputError('tokenId: expected a decimal token id.')
+  return BigInt(value)
+}
+
+async function library(s: KeysSession): Promise<RpcResult<'keys.library'>> {
+  const [tokens, delay, block] = await Promise.all([
+    s.owner.tokens(),
+    refundDelay(s.chain),
+    s.chain.publicClient.getBlock({ blockTag: 'latest' }),
+  ])
+  const keys: OwnedKey[] = []
+  for (const t of tokens) {
+    const tokenId = BigInt(t.tokenId)
+    const [state, held, offer, listing] = await Promise.all([
+      getTokenState(s.chain, { tokenId }),
+      s.vault.get(t.cardId),
+      getOffer(s.chain, { tokenId }),
+      getListingOfToken(s.chain, { tokenId }),
+    ])
+    keys.push({
+      tokenId: t.tokenId,
+      cardId: t.cardId,
+      state: held?.tokenId === tokenId ? 'ready' : state.pending ? 'pending' : 'none',
+      boughtAt: state.boughtAt,
+      escrow: state.escrow.toString(),
+      refundAt: state.escrow > 0n ? state.boughtAt + delay : null,
+      offerPrice: offer.price.toString(),
+      transferFee: listing.transferFee.toString(),
+    })
+  }
+  return { chainTime: Number(block.timestamp), keys }
+}
+
+/** The `keys.*` handlers over `service`. */
+export function createKeysHandlers(service: KeysService): KeysHandlers {
+  const session = () => service.require()
+  return {
+    'keys.list': async (p, { signal }) => {
+      const s = await session()
+      const cardId = checkCardId(p.cardId)
+      checkInt('supply', p.supply, 0, 2 ** 32 - 1)
+      checkInt('royaltyBps', p.royaltyBps, 0, MAX_BPS)
+      if (p.keyAgent !== undefined && !isAddressLike(p.keyAgent))
+        throw new InvalidInputError('keyAgent: expected an EVM address.')
+      const res = await listCard(s.chain, {
+        cardId,
+        price: parseWei('price', p.price),
+        supply: p.supply,
+        royaltyBps: p.royaltyBps,
+        transferFee: parseWei('transferFee', p.transferFee),
+        keyAgent: p.keyAgent ?? s.chain.account.address,
+        signal,
+      })
+      const [listed] = parseEventLogs({
+        abi: keyMarketAbi,
+        logs: res.receipt.logs,
+        eventName: 'Listed',
+      })
+      return { hash: res.hash, listingId: (listed?.args.listingId ?? 0n).toString() }
+    },
+    'keys.registerCard': async (p) => {
+      const s = await session()
+      await s.cards.register(
+        p.contentSalt !== undefined
+          ? {
+              cardId: p.cardId,
+              contentSalt: p.contentSalt,
+              ...(p.itemId !== undefined ? { itemId: p.itemId } : {}),
+            }
+          : { cardId: p.cardId, itemId: String(p.itemId ?? '') },
+      )
+      if (s.agent.waiting.size > 0) void s.agent.retry().catch(() => {})
+      return undefined
+    },
+    'keys.listing': async (p) => {
+      const s = await session()
+      const cardId = checkCardId(p.cardId)
+      const [l, id] = await Promise.all([
+        getListing(s.chain, { cardId }),
+        s.chain.publicClient.readContract({
+          address: s.chain.contracts.keyMarket,
+          abi: keyMarketAbi,
+          functionName: 'listingIdOf',
+          args: [cardId],
+        }),
+      ])
+      return id === 0n ? null : listingInfo(l, id)
+    },
+    'keys.buy': async (p, { signal }) => {
+      const s = await session()
+      const cardId = checkCardId(p.cardId)
+      const res = await buyKey(s.chain, { cardId, wrapPub: s.wrapPublic, signal })
+      await s.owner.track(res.tokenId, cardId)
+      return { hash: res.hash, tokenId: res.tokenId.toString() }
+    },
+    'keys.library': async () => library(await session()),
+    'keys.access': async (p) => {
+      const s = await session()
+      const cardId = checkCardId(p.cardId)
+      const held = await s.vault.get(cardId)
+      if (held) {
+        wipe(held.key)
+        return { access: 'owner', tokenId: held.tokenId.toString() }
+      }
+      const key = await service.contentKey(cardId)
+      if (key) {
+        wipe(key)
+        return { access: 'creator' }
+      }
+      return { access: 'none' }
+    },
+    'keys.refund': async (p, { signal }) => {
+      const s = await session()
+      return { hash: (await refundKey(s.chain, { tokenId: parseTokenId(p.tokenId), signal })).hash }
+    },
+    'keys.transfer': async (p, { signal }) => {
+      const s = await session()
+      if (!isAddressLike(p.to)) throw new InvalidInputError('to: expected an EVM address.')
+      const res = await transferKey(s.chain, { tokenId: parseTokenId(p.tokenId), to: p.to, signal })
+      return { hash: res.hash }
+    },
+    'keys.offer': async (p, { signal }) => {
+      const s = await session()
+      const price = parseWei('price', p.price)
+      return {
+        hash: (await offerKey(s.chain, { tokenId: parseTokenId(p.tokenId), price, signal })).hash,
+      }
+    },
+    'keys.buyOffered': async (p, { signal }) => {
+      const s = await session()
+      const tokenId = parseTokenId(p.tokenId)
+      const res = await buyOfferedKey(s.chain, { tokenId, wrapPub: s.wrapPublic, signal })
+      const { cardId } = await getListingOfToken(s.chain, { tokenId })
+      await s.owner.track(tokenId, cardId)
+      return { hash: res.hash }
+    },
+    'keys.requestKey': async (p, { signal }) => {
+      const s = await session()
+      const tokenId = parseTokenId(p.tokenId)
+      return { hash: (await requestKey(s.chain, { tokenId, wrapPub: s.wrapPublic, signal })).hash }
+    },
+    'keys.decrypt': async (p) => {
+      const s = await session()
+      const cardId = checkCardId(p.cardId)
+      checkInt('index', p.index, 0, Number.MAX_SAFE_INTEGER)
+      if (!(p.ciphertext instanceof Uint8Array) || p.ciphertext.length > MAX_SLICE_BYTES)
+        throw new InvalidInputError(`ciphertext: expected at most ${MAX_SLICE_BYTES} bytes.`)
+      const salt = await s.cards.contentSaltOf(cardId)
+      const key = await service.contentKey(cardId)
+      if (!key || !salt)
+        throw new NoContentKeyError('This node holds no key for the card.', {
+          details: key ? 'content salt unknown: call keys.registerCard' : `card ${cardId}`,
+        })
+      const cipher = await sliceCipher(key, salt)
+      wipe(key)
+      return decryptSlice(cipher, p.index, p.last === true, p.ciphertext)
+    },
+    'keys.sales': async () => creatorSales(await session()),
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * The owner side of key tokens (DESIGN §4.4–4.5): follows the KeyMarket's `Transfer`,
+ * `KeyDelivered` and `Refunded` events with a persisted cursor and keeps this identity's
+ * tokens and vault in step with the chain:
+ * - a token arriving (mint or transfer) is tracked; one arriving by a plain transfer, with no
+ *   request open, gets a `requestKey` with this node's wrap key;
+ * - a delivery for a tracked token is opened (HPKE) and, if this identity still owns the token,
+ *   its key goes to the vault; deliveries sealed to someone else do not open and are ignored;
+ * - a token leaving (transfer, resale, refund burn) deletes its key: the card shows locked.
+ */
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import type { IDBPDatabase } from 'idb'
+import type { Hex } from 'viem'
+import { keyMarketAbi } from '../chain/abi.ts'
+import type { ChainContext } from '../chain/clients.ts'
+import type { CursorStore } from '../chain/cursorStore.ts'
+import { logSync, type SyncedLog } from '../chain/logSync.ts'
+import { getKeyOwner, getListingOfToken, getTokenState } from '../chain/reads.ts'
+import { requestKey } from '../chain/requestKey.ts'
+import { wipe } from '../crypto/bytes.ts'
+import { openContentKey } from '../crypto/hpke.ts'
+import { logger } from '../log.ts'
+import {
+  CONFIRMATIONS,
+  CONFIRMATIONS_DEV,
+  DEV_CHAIN_ID,
+  POLL_MS,
+  POLL_MS_DEV,
+} from './constants.ts'
+import { TOKENS_STORE } from './db.ts'
+import type { KeyVault } from './vault.ts'
+
+const log = logger('keys:owner')
+
+/** A key token this identity holds, as tracked in IndexedDB. */
+export type TrackedToken = { tokenId: string; cardId: Hex; since: number }
+
+/** What changed for a token, told to the page as a `keys.update` event. */
+export type OwnerChange = {
+  tokenId: bigint
+  cardId: Hex
+  change: 'received' | 'key' | 'requested' | 'gone'
+}
+
+export type KeyOwnerComponents = {
+  chain: ChainContext
+  /** This identity's X25519 wrap key pair. */
+  wrapSecret: Uint8Array
+  wrapPublic: Uint8Array
+  vault: KeyVault
+  db: IDBPDatabase
+  cursors: CursorStore
+  fromBlock: bigint
+  onChange?: (c: OwnerChange) => void
+  onError?: (err: unknown) => void
+}
+
+/** Follows this identity's key tokens; see the module comment. */
+export class KeyOwner {
+  private controller: AbortController | null = null
+  private running: Promise<void> | null = null
+
+  constructor(private readonly c: KeyOwnerComponents) {}
+
+  start(): void {
+    if (this.controller) return
+    const controller = new AbortController()
+    this.controller = controller
+    const dev = this.c.chain.chain.id === DEV_CHAIN_ID
+    this.running = logSync({
+      client: this.c.chain.publicClient,
+      address: this.c.chain.contracts.keyMarket,
+      abi: keyMarketAbi,
+      eventNames: ['Transfer', 'KeyDelivered'],
+      cursorKey: `${this.c.chain.chain.id}:keys-owner:${this.c.chain.account.address.toLowerCase()}`,
+      store: this.c.cursors,
+      fromBlock: this.c.fromBlock,
+      confirmations: dev ? CONFIRMATIONS_DEV : CONFIRMATIONS,
+      pollIntervalMs: dev ? POLL_MS_DEV : POLL_MS,
+      signal: controller.signal,
+      onLogs: (logs) => this.apply(logs, controller.signal),
+      onError: (err) => {
+        log.warn('sync pass failed: %s', (err as Error).message)
+        this.c.onError?.(err)
+      },
+    })
+  }
+
+  async stop(): Promise<void> {
+    this.controller?.abort()
+    this.controller = null
+    await this.running?.catch(() => {})
+    this.running = null
+  }
+
+  /** The tokens this identity holds (as last seen on chain). */
+  async tokens(): Promise<TrackedToken[]> {
+    return (await this.c.db.getAll(TOKENS_STORE)) as TrackedToken[]
+  }
+
+  /** Starts tracking a token (e.g. right after `buy`, before its logs are synced). */
+  async track(tokenId: bigint, cardId: Hex): Promise<void> {
+    const rec: TrackedToken = { tokenId: tokenId.toString(), cardId, since: Date.now() }
+    await this.c.db.put(TOKENS_STORE, rec)
+  }
+
+  /** Applies a batch of KeyMarket logs in chain order (idempotent: safe to re-apply). */
+  async apply(logs: SyncedLog<typeof keyMarketAbi>[], signal?: AbortSignal): Promise<void> {
+    const me = this.c.chain.account.address.toLowerCase()
+    const received = new Map<bigint, Hex>()
+    for (const l of logs) {
+      if (l.eventName === 'Transfer') {
+        const { from, to, tokenId } = l.args
+        if (to.toLowerCase() === me) {
+          const { cardId } = await getListingOfToken(this.c.chain, { tokenId })
+          await this.track(tokenId, cardId)
+          if (from !== '0x0000000000000000000000000000000000000000') received.set(tokenId, cardId)
+          this.c.onChange?.({ tokenId, cardId, change: 'received' })
+        } else if (from.toLowerCase() === me) {
+          await this.forget(tokenId)
+          received.delete(tokenId)
+        }
+      } else if (l.eventName === 'KeyDelivered') {
+        await this.openDelivery(l.args.tokenId, l.args.wrappedKey)
+        received.delete(l.args.tokenId)
+      }
+    }
+    // A token that came by a plain transfer has no open request: ask for our own delivery.
+    for (const [tokenId, cardId] of received) await this.requestIfNeeded(tokenId, cardId, signal)
+  }
+
+  private async forget(tokenId: bigint): Promise<void> {
+    const rec = (await this.c.db.get(TOKENS_STORE, tokenId.toString())) as TrackedToken | undefined
+    await this.c.db.delete(TOKENS_STORE, tokenId.toString())
+    const cards = await this.c.vault.deleteToken(tokenId)
+    const cardId = rec?.cardId ?? cards[0]
+    if (cardId) this.c.onChange?.({ tokenId, cardId, change: 'gone' })
+  }
+
+  private async openDelivery(tokenId: bigint, wrappedKey: Hex): Promise<void> {
+    const rec = (await this.c.db.get(TOKENS_STORE, tokenId.toString())) as TrackedToken | undefined
+    if (!rec) return
+    let key: Uint8Array
+    try {
+      key = await openContentKey(
+        this.c.wrapSecret,
+        hexToBytes(wrappedKey.slice(2)),
+        hexToBytes(rec.cardId.slice(2)),
+        tokenId,
+      )
+    } catch {
+      return // sealed to another owner of this token (an earlier or later one)
+    }
+    try {
+      const owner = await getKeyOwner(this.c.chain, { tokenId }).catch(() => null)
+      if (owner?.toLowerCase() !== this.c.chain.account.address.toLowerCase()) return
+      await this.c.vault.put(rec.cardId, tokenId, key)
+    } finally {
+      wipe(key)
+    }
+    log('token %s: key stored', tokenId)
+    this.c.onChange?.({ tokenId, cardId: rec.cardId, change: 'key' })
+  }
+
+  private async requestIfNeeded(tokenId: bigint, cardId: Hex, signal?: AbortSignal) {
+    const owner = await getKeyOwner(this.c.chain, { tokenId }).catch(() => null)
+    if (owner?.toLowerCase() !== this.c.chain.account.address.toLowerCase()) return
+    if ((await this.c.vault.get(cardId))?.tokenId === tokenId) return
+    if ((await getTokenState(this.c.chain, { tokenId })).pending) return
+    await requestKey(this.c.chain, {
+      tokenId,
+      wrapPub: `0x${bytesToHex(this.c.wrapPublic)}`,
+      ...(signal ? { signal } : {}),
+    })
+    this.c.onChange?.({ tokenId, cardId, change: 'requested' })
+  }
+}

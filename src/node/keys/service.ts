@@ -1,0 +1,203 @@
+/**
+ * The keys service of the node worker (DESIGN §1 `keys/`): wires the key agent (agent.ts), the
+ * owner follower (owner.ts), the key vault (vault.ts) and the card source (cardSource.ts) for
+ * the current identity and chain. `start()` runs when the profile has an identity and
+ * `config.chain` is set; `restart()` after the identity changed.
+ */
+import { bytesToHex } from '@noble/hashes/utils.js'
+import type { IDBPDatabase } from 'idb'
+import type { Address, Hex } from 'viem'
+import type { ChainConfig } from '../../shared/config.ts'
+import type { NodeEvent } from '../../shared/rpc.ts'
+import { type ChainContext, createChainClients } from '../chain/clients.ts'
+import { type CursorStore, openCursorStore } from '../chain/cursorStore.ts'
+import { getCreatorOf } from '../chain/reads.ts'
+import { deriveContentKey } from '../crypto/content.ts'
+import type { IdentityService } from '../crypto/identityService.ts'
+import { logger } from '../log.ts'
+import type { SliceStore } from '../store/sliceStore.ts'
+import { KeyAgent } from './agent.ts'
+import { createStoreCardSource, type RegistryCardSource } from './cardSource.ts'
+import { openKeysDb } from './db.ts'
+import { KeysUnavailableError } from './errors.ts'
+import { KeyOwner } from './owner.ts'
+import { createKeyVault, type KeyVault } from './vault.ts'
+
+const log = logger('keys')
+
+export type KeysServiceComponents = {
+  identity: IdentityService
+  store: () => Promise<SliceStore>
+  /** Where `keys.*` events go (also settable later with {@link KeysService.setEmitter}). */
+  emit?: (event: NodeEvent) => void
+}
+
+/** Everything the handlers need for one identity on one chain. */
+export type KeysSession = {
+  chain: ChainContext
+  config: ChainConfig
+  wrapPublic: Hex
+  vault: KeyVault
+  cards: RegistryCardSource
+  agent: KeyAgent
+  owner: KeyOwner
+  db: IDBPDatabase
+  /** This identity's content master (the creator's own cards derive from it). */
+  contentMaster: Uint8Array
+}
+
+/** Factory in the libp2p style: `keysService(components)`. */
+export function keysService(components: KeysServiceComponents): KeysService {
+  return new KeysService(components)
+}
+
+export class KeysService {
+  private config: ChainConfig | null = null
+  private current: Promise<KeysSession | null> | null = null
+  private cursors: Promise<CursorStore> | null = null
+  private creators = new Map<string, string>()
+
+  private emitter: (event: NodeEvent) => void
+
+  constructor(private readonly c: KeysServiceComponents) {
+    this.emitter = c.emit ?? (() => {})
+  }
+
+  /** Sends `keys.*` events to `emit` (the worker's RPC server). */
+  setEmitter(emit: (event: NodeEvent) => void): void {
+    this.emitter = emit
+  }
+
+  /** Sets the chain (null: keys are unavailable) and starts if an identity exists. */
+  configure(config: ChainConfig | null): void {
+    this.config = config
+    void this.restart()
+  }
+
+  /** Stops the running session, if any, and starts one for the current identity. */
+  async restart(): Promise<void> {
+    const old = this.current
+    this.current = null
+    const s = await old?.catch(() => null)
+    if (s) {
+      await Promise.all([s.agent.stop(), s.owner.stop()])
+      s.db.close()
+    }
+    this.creators.clear()
+    await this.session().catch((err: Error) => log.warn('not started: %s', err.message))
+  }
+
+  async stop(): Promise<void> {
+    const s = await this.current?.catch(() => null)
+    this.current = null
+    if (s) await Promise.all([s.agent.stop(), s.owner.stop()])
+  }
+
+  /** The running session, or null when there is no chain or no identity. */
+  session(): Promise<KeysSession | null> {
+    this.current ??= this.open().catch((err: unknown) => {
+      this.current = null
+      throw err
+    })
+    return this.current
+  }
+
+  /** The running session, or {@link KeysUnavailableError}. */
+  async require(): Promise<KeysSession> {
+    const s = await this.session()
+    if (!s)
+      throw new KeysUnavailableError('Keys need a chain and an identity.', {
+        details: this.config ? 'no identity yet' : 'config.chain is null',
+      })
+    return s
+  }
+
+  /**
+   * The raw content key of `cardId` for the stream path (node-internal; never sent to the page):
+   * from the vault for a bought card, derived for the creator's own card; null otherwise.
+   * @example const key = await keys.contentKey(cardId) // then sliceCipher(key, salt)
+   */
+  async contentKey(cardId: Hex): Promise<Uint8Array | null> {
+    const s = await this.session().catch(() => null)
+    if (!s) return null
+    const id = cardId.toLowerCase() as Hex
+    const held = await s.vault.get(id)
+    if (held) return held.key
+    const salt = await s.cards.contentSaltOf(id)
+    if (!salt) return null
+    if (!this.creators.has(id)) this.creators.set(id, await getCreatorOf(s.chain, { cardId: id }))
+    if (this.creators.get(id)?.toLowerCase() !== s.chain.account.address.toLowerCase()) return null
+    return deriveContentKey(s.contentMaster, salt)
+  }
+
+  private async open(): Promise<KeysSession | null> {
+    const config = this.config
+    if (!config) return null
+    const id = await this.c.identity.identity()
+    if (!id) return null
+    this.cursors ??= openCursorStore()
+    const cursors = await this.cursors
+    const chain: ChainContext = {
+      ...createChainClients({
+        rpcUrl: config.rpcUrl,
+        chainId: config.chainId,
+        account: id.account,
+      }),
+      contracts: config.contracts,
+    }
+    const db = await openKeysDb(id.address)
+    const vault = createKeyVault(db)
+    const cards = createStoreCardSource({ db, store: this.c.store })
+    const fromBlock = BigInt(config.deployBlock)
+    const emit = (e: NodeEvent): void => this.emitter(e)
+    const agent = new KeyAgent({
+      chain,
+      contentMaster: id.contentMaster,
+      cards,
+      cursors,
+      fromBlock,
+      onOutcome: (req, outcome) =>
+        emit({
+          kind: 'keys.agent',
+          tokenId: req.tokenId.toString(),
+          cardId: req.cardId,
+          outcome,
+        }),
+    })
+    const owner = new KeyOwner({
+      chain,
+      wrapSecret: id.wrapSecret,
+      wrapPublic: id.wrapPublic,
+      vault,
+      db,
+      cursors,
+      fromBlock,
+      onChange: (ch) =>
+        emit({
+          kind: 'keys.update',
+          tokenId: ch.tokenId.toString(),
+          cardId: ch.cardId,
+          change: ch.change,
+        }),
+    })
+    agent.start()
+    owner.start()
+    log('started for %s on chain %d', id.address, config.chainId)
+    return {
+      chain,
+      config,
+      wrapPublic: `0x${bytesToHex(id.wrapPublic)}`,
+      vault,
+      cards,
+      agent,
+      owner,
+      db,
+      contentMaster: id.contentMaster,
+    }
+  }
+}
+
+/** Checks an EVM address (0x + 40 hex digits). */
+export function isAddressLike(value: unknown): value is Address {
+  return typeof value === 'string' && /^0x[0-9a-fA-F]{40}$/.test(value)
+}

@@ -1,0 +1,144 @@
+/**
+ * Wallet reads and the `wallet.*` handlers: balance, what the KeyMarket owes the account,
+ * `claim()`, and the creator's view of its listings (sales, deliveries owed, revenue).
+ */
+import { parseEventLogs } from 'viem'
+import type {
+  CreatorSales,
+  KeyListing,
+  RpcMethods,
+  RpcParams,
+  RpcResult,
+} from '../../shared/rpc.ts'
+import { keyMarketAbi } from '../chain/abi.ts'
+import { claimOwed } from '../chain/claimOwed.ts'
+import type { ChainContext } from '../chain/clients.ts'
+import { getListing, getOwed } from '../chain/reads.ts'
+import { DEV_CHAIN_ID } from './constants.ts'
+import type { KeysService, KeysSession } from './service.ts'
+
+/** The RPC form of a KeyMarket listing. */
+export function listingInfo(
+  l: Awaited<ReturnType<typeof getListing>>,
+  listingId: bigint,
+): KeyListing {
+  return {
+    cardId: l.cardId,
+    listingId: listingId.toString(),
+    creator: l.creator,
+    price: l.price.toString(),
+    supply: l.supply,
+    minted: l.minted,
+    refunded: l.refunded,
+    royaltyBps: l.royaltyBps,
+    transferFee: l.transferFee.toString(),
+    keyAgent: l.keyAgent,
+  }
+}
+
+const delays = new WeakMap<ChainContext, Promise<number>>()
+
+/** The KeyMarket's refund delay (`DELIVERY_TIMEOUT`) in seconds, read once per chain context. */
+export function refundDelay(chain: ChainContext): Promise<number> {
+  let d = delays.get(chain)
+  if (!d) {
+    d = chain.publicClient
+      .readContract({
+        address: chain.contracts.keyMarket,
+        abi: keyMarketAbi,
+        functionName: 'DELIVERY_TIMEOUT',
+      })
+      .then(Number)
+    delays.set(chain, d)
+  }
+  return d
+}
+
+/** The creator's listings (from `Listed` logs), sales, owed deliveries and revenue. */
+export async function creatorSales(s: KeysSession): Promise<CreatorSales> {
+  const me = s.chain.account.address
+  const fromBlock = BigInt(s.config.deployBlock)
+  const [listedLogs, claimedLogs, deliveredLogs, claimable] = await Promise.all([
+    s.chain.publicClient.getLogs({
+      address: s.chain.contracts.keyMarket,
+      event: keyMarketAbi.find((e) => e.type === 'event' && e.name === 'Listed') as never,
+      args: { creator: me } as never,
+      fromBlock,
+    }),
+    s.chain.publicClient.getLogs({
+      address: s.chain.contracts.keyMarket,
+      event: keyMarketAbi.find((e) => e.type === 'event' && e.name === 'Claimed') as never,
+      args: { account: me } as never,
+      fromBlock,
+    }),
+    s.chain.publicClient.getLogs({
+      address: s.chain.contracts.keyMarket,
+      event: keyMarketAbi.find((e) => e.type === 'event' && e.name === 'KeyDelivered') as never,
+      fromBlock,
+    }),
+    getOwed(s.chain, { account: me, from: 'keyMarket' }),
+  ])
+  const listed = parseEventLogs({ abi: keyMarketAbi, logs: listedLogs, eventName: 'Listed' })
+  const claimed = parseEventLogs({ abi: keyMarketAbi, logs: claimedLogs, eventName: 'Claimed' })
+  const delivered = parseEventLogs({
+    abi: keyMarketAbi,
+    logs: deliveredLogs,
+    eventName: 'KeyDelivered',
+  })
+  const mine = new Set(listed.map((l) => l.args.listingId))
+  const listings = await Promise.all(
+    listed.map(async (l) => {
+      const info = listingInfo(
+        await getListing(s.chain, { cardId: l.args.cardId }),
+        l.args.listingId,
+      )
+      return { ...info, sold: info.minted - info.refunded }
+    }),
+  )
+  return {
+    listings,
+    owed: [...s.agent.waiting.values()].map((r) => ({
+      tokenId: r.tokenId.toString(),
+      cardId: r.cardId,
+      reason: 'unknown-card',
+    })),
+    delivered: delivered.filter((d) => mine.has(d.args.tokenId >> 64n)).length,
+    claimable: claimable.toString(),
+    claimed: claimed.reduce((n, c) => n + c.args.amount, 0n).toString(),
+  }
+}
+
+type WalletMethod = Extract<keyof RpcMethods, `wallet.${string}`>
+export type WalletHandlers = {
+  [M in WalletMethod]: (p: RpcParams<M>, ctx: { signal: AbortSignal }) => Promise<RpcResult<M>>
+}
+
+/** The `wallet.*` handlers over `service`. */
+export function createWalletHandlers(service: KeysService): WalletHandlers {
+  return {
+    'wallet.state': async () => {
+      const s = await service.session().catch(() => null)
+      if (!s) return null
+      const me = s.chain.account.address
+      const [balance, owed, delay] = await Promise.all([
+        s.chain.publicClient.getBalance({ address: me }),
+        getOwed(s.chain, { account: me, from: 'keyMarket' }),
+        refundDelay(s.chain),
+      ])
+      return {
+        address: me,
+        chainId: s.config.chainId,
+        balance: balance.toString(),
+        owed: owed.toString(),
+        faucet: s.config.chainId === DEV_CHAIN_ID,
+        refundDelay: delay,
+      }
+    },
+    'wallet.claim': async (_p, { signal }) => {
+      const s = await service.require()
+      const amount = await getOwed(s.chain, { account: s.chain.account.address, from: 'keyMarket' })
+      const res = await claimOwed(s.chain, { from: 'keyMarket', signal })
+      return { hash: res.hash, amount: amount.toString() }
+    },
+  }
+}
