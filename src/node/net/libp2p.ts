@@ -26,7 +26,14 @@ export type BrowserNodeOptions = {
  * gossipsub for cards, views and availability, and pubsub peer discovery to find the others.
  */
 export async function createBrowserNode(opts: BrowserNodeOptions) {
-  return createLibp2p({
+  // Keep hold of the discovery instance so the node can announce itself at once when its
+  // circuit address appears or a new tab subscribes, instead of at the next interval.
+  let discovery: { _broadcast(): void } | undefined
+  const discover = pubsubPeerDiscovery({
+    topics: [TOPICS.peers],
+    interval: NET_DEFAULTS.announceIntervalMs,
+  })
+  const node = await createLibp2p({
     privateKey: opts.privateKey,
     start: false,
     addresses: { listen: ['/p2p-circuit', '/webrtc'] },
@@ -41,7 +48,11 @@ export async function createBrowserNode(opts: BrowserNodeOptions) {
         },
     connectionManager: { maxConnections: NET_DEFAULTS.maxConnections },
     peerDiscovery: [
-      pubsubPeerDiscovery({ topics: [TOPICS.peers], interval: NET_DEFAULTS.announceIntervalMs }),
+      (components: Parameters<typeof discover>[0]) => {
+        const instance = discover(components)
+        discovery = instance as unknown as { _broadcast(): void }
+        return instance
+      },
     ],
     services: {
       identify: identify(),
@@ -52,6 +63,15 @@ export async function createBrowserNode(opts: BrowserNodeOptions) {
       }),
     },
   })
+  /** Announces this node's addresses on the peers topic now. */
+  const announce = (): void => {
+    try {
+      discovery?._broadcast()
+    } catch {
+      // not started yet, or no pubsub peers: the interval announces later
+    }
+  }
+  return Object.assign(node, { announce })
 }
 
 export type BrowserNode = Awaited<ReturnType<typeof createBrowserNode>>

@@ -33,6 +33,7 @@ export class NetworkService {
   private readonly dialing = new Set<string>()
   private readonly seenAt = new Map<string, number>()
   private wakeRelay: (() => void) | undefined
+  private announcedCircuit = false
 
   constructor(node: BrowserNode, init: NetworkInit) {
     this.node = node
@@ -55,7 +56,17 @@ export class NetworkService {
       this.emitStatus()
     })
     node.addEventListener('connection:close', () => this.emitStatus())
-    node.addEventListener('self:peer:update', () => this.emitStatus())
+    node.addEventListener('self:peer:update', () => {
+      const hasCircuit = node.getMultiaddrs().some((a) => a.toString().includes('/p2p-circuit'))
+      if (hasCircuit && !this.announcedCircuit) node.announce()
+      this.announcedCircuit = hasCircuit
+      this.emitStatus()
+    })
+    // A tab that just subscribed to the peers topic is new: tell it about us now.
+    node.services.pubsub.addEventListener('subscription-change', (e) => {
+      if (e.detail.subscriptions.some((s) => s.topic === TOPICS.peers && s.subscribe))
+        node.announce()
+    })
     node.addEventListener('peer:discovery', (e) => {
       this.onDiscovered(e.detail.id, e.detail.multiaddrs.map(String))
     })

@@ -179,8 +179,16 @@ export class BridgedPeerConnection extends EventTarget {
     fireOn(this, new Event('connectionstatechange'))
   }
 
-  getStats(): Promise<RTCStatsReport> {
-    return Promise.resolve(new Map() as unknown as RTCStatsReport)
+  /**
+   * The page's real report: simple-peer (webtorrent) polls it until it finds the selected
+   * candidate pair, so an empty report would keep its connections from ever becoming ready.
+   */
+  async getStats(): Promise<RTCStatsReport> {
+    if (this.connectionState === 'closed') return new Map() as unknown as RTCStatsReport
+    const values = (await this.request({ op: 'getStats', pcId: this.id, reqId: 0 }).catch(
+      () => [],
+    )) as { id: string }[]
+    return new Map(values.map((v) => [v.id, v])) as unknown as RTCStatsReport
   }
 
   /** @internal */ apply(s: PcSnapshot): void {

@@ -26,6 +26,9 @@ export class NodeState {
   identity = $state<IdentityState | undefined>(undefined)
   rpc = $state.raw<RpcClient | null>(null)
 
+  /** ms since page load when the first direct WebRTC peer appeared (startup benchmark). */
+  firstDirectPeerAt = $state<number | null>(null)
+
   directPeers = $derived(this.status?.peers.filter((p) => p.direct) ?? [])
 
   start(): void {
@@ -65,8 +68,11 @@ export class NodeState {
     const rpc = new RpcClient(worker)
     this.rpc = rpc
     rpc.onEvent((event) => {
-      if (event.kind === 'status') this.status = event.status
-      else if (event.kind === 'gossip') this.gossip = [event.message, ...this.gossip].slice(0, 50)
+      if (event.kind === 'status') {
+        this.status = event.status
+        if (this.firstDirectPeerAt === null && event.status.peers.some((p) => p.direct))
+          this.firstDirectPeerAt = performance.now()
+      } else if (event.kind === 'gossip') this.gossip = [event.message, ...this.gossip].slice(0, 50)
       else if (event.kind === 'log' && event.level === 'error') this.error = event.message
     })
     worker.addEventListener('error', (e) => {
