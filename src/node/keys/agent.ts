@@ -7,7 +7,7 @@
  * the requester's wrap key for (cardId, tokenId) and calls `deliver`. No oracle, no voting:
  * the owner record on chain is the only authority, and a past owner is never served.
  */
-import { hexToBytes } from '@noble/hashes/utils.js'
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import type { Hex } from 'viem'
 import { keyMarketAbi } from '../chain/abi.ts'
 import type { ChainContext } from '../chain/clients.ts'
@@ -97,7 +97,9 @@ export async function serveKeyRequest(
   const ownerNow = await getKeyOwner(c.chain, { tokenId: req.tokenId }).catch(() => null)
   if (ownerNow?.toLowerCase() !== req.owner.toLowerCase()) return 'past-owner'
   try {
-    await deliverKey(c.chain, { tokenId: req.tokenId, wrappedKey: wrapped, ...options })
+    // viem encodes `bytes` from hex only (deliverKey's Uint8Array form throws in viem 2.57).
+    const wrappedKey: Hex = `0x${bytesToHex(wrapped)}`
+    await deliverKey(c.chain, { tokenId: req.tokenId, wrappedKey, ...options })
   } catch (err) {
     if (err instanceof NoPendingRequestError) return 'not-pending'
     throw err

@@ -1,0 +1,235 @@
+/**
+ * The keys flows on a real anvil (DESIGN §4.4–4.5, §6): the agent delivers to the owner of
+ * record only; a key sealed for B does not open for C; a seeder with ciphertext and no key
+ * decrypts nothing; `deliver` from anyone but the agent reverts; after a transfer the agent
+ * refuses the past owner and the old owner's vault drops the key.
+ */
+import 'fake-indexeddb/auto'
+import { hexToBytes } from '@noble/hashes/utils.js'
+import { type Hex, parseEther, parseEventLogs } from 'viem'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { makeCard, setupChain, type TestChain } from '../../../contracts/test/setup.ts'
+import { keyMarketAbi } from '../chain/abi.ts'
+import { buyKey } from '../chain/buyKey.ts'
+import { type ChainContext, createChainClients } from '../chain/clients.ts'
+import { openCursorStore } from '../chain/cursorStore.ts'
+import { deliverKey } from '../chain/deliverKey.ts'
+import { NotKeyAgentError } from '../chain/errors.ts'
+import { listCard } from '../chain/listCard.ts'
+import { postCard } from '../chain/postCard.ts'
+import { requestKey } from '../chain/requestKey.ts'
+import { transferKey } from '../chain/transferKey.ts'
+import { deriveContentKey, sliceCipher } from '../crypto/content.ts'
+import { KeyUnwrapError, SliceAuthError } from '../crypto/errors.ts'
+import { openContentKey } from '../crypto/hpke.ts'
+import { deriveIdentity, type Identity } from '../crypto/identity.ts'
+import { MemoryBackend } from '../store/memoryBackend.ts'
+import { openMeta } from '../store/meta.ts'
+import { publishFile } from '../store/publish.ts'
+import { readRangeBytes } from '../store/readRange.ts'
+import { createSliceStore, type SliceStore } from '../store/sliceStore.ts'
+import { KeyAgent, serveKeyRequest } from './agent.ts'
+import { createStoreCardSource } from './cardSource.ts'
+import { openKeysDb } from './db.ts'
+import { KeyOwner } from './owner.ts'
+import { createKeyVault, type KeyVault } from './vault.ts'
+
+type Person = { id: Identity; chain: ChainContext; vault: KeyVault; owner: KeyOwner; hex: Hex }
+
+let chain: TestChain
+let store: SliceStore
+let a: Person
+let b: Person
+let c: Person
+let itemId: string
+let salt: Uint8Array
+let cardId: Hex
+const plaintext = new Uint8Array(70_000).map((_, i) => (i * 7919) % 251)
+let n = 0
+
+async function person(): Promise<Person> {
+  const id = await deriveIdentity(crypto.getRandomValues(new Uint8Array(64)))
+  await chain.test.setBalance({ address: id.address, value: parseEther('100') })
+  const ctx: ChainContext = {
+    ...createChainClients({
+      rpcUrl: chain.anvil.rpcUrl,
+      chainId: chain.anvil.chainId,
+      account: id.account,
+      pollingInterval: 20,
+    }),
+    contracts: chain.ctx[0]!.contracts,
+  }
+  const db = await openKeysDb(id.address, `keys-test-${n++}`)
+  const vault = createKeyVault(db)
+  const owner = new KeyOwner({
+    chain: ctx,
+    wrapSecret: id.wrapSecret,
+    wrapPublic: id.wrapPublic,
+    vault,
+    db,
+    cursors: await openCursorStore({ dbName: `cursors-test-${n++}` }),
+    fromBlock: BigInt(chain.deployed.deployBlock),
+  })
+  owner.start()
+  const hex = `0x${Buffer.from(id.wrapPublic).toString('hex')}` as Hex
+  return { id, chain: ctx, vault, owner, hex }
+}
+
+async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>) {
+  const deadline = Date.now() + 15_000
+  while (Date.now() < deadline) {
+    const v = await fn()
+    if (v) return v
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}
+
+/** The newest KeyRequested of a token. */
+async function lastRequest(tokenId: bigint) {
+  const logs = parseEventLogs({
+    abi: keyMarketAbi,
+    eventName: 'KeyRequested',
+    logs: await a.chain.publicClient.getLogs({
+      address: a.chain.contracts.keyMarket,
+      fromBlock: BigInt(chain.deployed.deployBlock),
+    }),
+  }).filter((l) => l.args.tokenId === tokenId)
+  const last = logs.at(-1)!.args
+  return { tokenId, cardId: last.cardId, owner: last.owner, wrapPub: last.wrapPub }
+}
+
+const agentOf = () => ({
+  chain: a.chain,
+  contentMaster: a.id.contentMaster,
+  cards: {
+    contentSaltOf: async (id: Hex) => (id === cardId ? salt : null),
+    itemOf: async () => null,
+  },
+})
+
+beforeAll(async () => {
+  chain = await setupChain(1)
+  ;[a, b, c] = [await person(), await person(), await person()]
+  store = createSliceStore({ files: new MemoryBackend(), meta: await openMeta('keys-test-store') })
+  const r = await publishFile(
+    { store, estimate: async () => ({ usage: 0, quota: 1e12 }) },
+    { input: new Blob([plaintext]), contentMaster: a.id.contentMaster, sliceSize: 65_536 },
+  )
+  itemId = r.id
+  salt = r.contentSalt
+  ;({ cardId } = await postCard(a.chain, { card: makeCard('paid video') }))
+  await listCard(a.chain, {
+    cardId,
+    price: parseEther('0.01'),
+    supply: 0,
+    royaltyBps: 500,
+    transferFee: parseEther('0.001'),
+    keyAgent: a.id.address,
+  })
+}, 60_000)
+afterAll(async () => {
+  await Promise.all([a?.owner.stop(), b?.owner.stop(), c?.owner.stop()])
+  await chain?.stop()
+})
+
+describe('keys on anvil', () => {
+  it('the card source reads the salt of a stored item', async () => {
+    const db = await openKeysDb(a.id.address, 'keys-test-cards')
+    const cards = createStoreCardSource({ db, store: async () => store })
+    await cards.register({ cardId, itemId })
+    expect(await cards.contentSaltOf(cardId)).toEqual(salt)
+    expect(await cards.contentSaltOf(`0x${'11'.repeat(32)}`)).toBeNull()
+  })
+
+  it('B buys, the agent delivers, B decrypts; C cannot open B’s key; a seeder decrypts nothing', async () => {
+    const { tokenId } = await buyKey(b.chain, { cardId, wrapPub: b.hex })
+    await b.owner.track(tokenId, cardId)
+    expect(await serveKeyRequest(agentOf(), await lastRequest(tokenId))).toBe('delivered')
+    const held = await waitFor('B’s key', () => b.vault.get(cardId))
+    expect(held.tokenId).toBe(tokenId)
+    const got = await readRangeBytes(store, itemId, await sliceCipher(held.key, salt), 0, 70_000)
+    expect(got).toEqual(plaintext)
+
+    const [delivered] = parseEventLogs({
+      abi: keyMarketAbi,
+      eventName: 'KeyDelivered',
+      logs: await b.chain.publicClient.getLogs({ address: b.chain.contracts.keyMarket }),
+    })
+    const wrapped = hexToBytes(delivered!.args.wrappedKey.slice(2))
+    await expect(
+      openContentKey(c.id.wrapSecret, wrapped, hexToBytes(cardId.slice(2)), tokenId),
+    ).rejects.toBeInstanceOf(KeyUnwrapError)
+
+    // C seeds the same ciphertext: no vault key, and its own master derives a useless key.
+    expect(await c.vault.get(cardId)).toBeNull()
+    const wrong = await sliceCipher(deriveContentKey(c.id.contentMaster, salt), salt)
+    await expect(readRangeBytes(store, itemId, wrong, 0, 10)).rejects.toBeInstanceOf(SliceAuthError)
+  })
+
+  it('deliver from anyone but the key agent reverts', async () => {
+    const { tokenId } = await buyKey(c.chain, { cardId, wrapPub: c.hex })
+    await expect(
+      deliverKey(b.chain, { tokenId, wrappedKey: `0x${'00'.repeat(80)}` }),
+    ).rejects.toBeInstanceOf(NotKeyAgentError)
+  })
+
+  it('after a transfer the agent refuses the past owner and the old owner’s key is gone', async () => {
+    const tokenId = (await b.vault.get(cardId))!.tokenId
+    const oldRequest = await lastRequest(tokenId)
+    await requestKey(b.chain, { tokenId, wrapPub: b.hex }) // B asks again, then gives it away
+    const stale = await lastRequest(tokenId)
+    await transferKey(b.chain, { tokenId, to: c.id.address })
+    await waitFor('B to drop the key', async () => (await b.vault.get(cardId)) === null)
+    // Closed by the transfer, or already re-opened by C's node: refused either way.
+    expect(['not-pending', 'past-owner']).toContain(await serveKeyRequest(agentOf(), stale))
+    // C's node requests its own delivery on seeing the Transfer.
+    const cReq = await waitFor('C’s request', async () => {
+      const r = await lastRequest(tokenId)
+      return r.owner.toLowerCase() === c.id.address.toLowerCase() ? r : null
+    })
+    expect(await serveKeyRequest(agentOf(), stale)).toBe('past-owner')
+    expect(await serveKeyRequest(agentOf(), oldRequest)).toBe('past-owner')
+    expect(await serveKeyRequest(agentOf(), cReq)).toBe('delivered')
+    const held = await waitFor('C’s key', async () => {
+      const h = await c.vault.get(cardId)
+      return h?.tokenId === tokenId ? h : null
+    })
+    const got = await readRangeBytes(store, itemId, await sliceCipher(held.key, salt), 0, 100)
+    expect(got).toEqual(plaintext.subarray(0, 100))
+    expect(await b.vault.get(cardId)).toBeNull()
+  })
+
+  it('the agent service catches up on requests made while it was off', async () => {
+    const d = await person()
+    const { tokenId } = await buyKey(d.chain, { cardId, wrapPub: d.hex })
+    await d.owner.track(tokenId, cardId)
+    const outcomes: string[] = []
+    const agent = new KeyAgent({
+      ...agentOf(),
+      cursors: await openCursorStore({ dbName: 'cursors-test-agent' }),
+      fromBlock: BigInt(chain.deployed.deployBlock),
+      onOutcome: (r, o) => outcomes.push(`${r.tokenId}:${o}`),
+    })
+    agent.start()
+    try {
+      const held = await waitFor('D’s key', () => d.vault.get(cardId))
+      expect(held.tokenId).toBe(tokenId)
+      expect(outcomes).toContain(`${tokenId}:delivered`)
+    } finally {
+      await Promise.all([agent.stop(), d.owner.stop()])
+    }
+  })
+
+  it('the vault keeps keys wrapped at rest and drops them by token', async () => {
+    const db = await openKeysDb(a.id.address, 'keys-test-vault')
+    const vault = createKeyVault(db)
+    const key = crypto.getRandomValues(new Uint8Array(32))
+    await vault.put(cardId, 7n, key)
+    const raw = (await db.getAll('vault'))[0] as { ct: Uint8Array }
+    expect(Buffer.from(raw.ct).includes(Buffer.from(key))).toBe(false)
+    expect((await vault.get(cardId))?.key).toEqual(key)
+    expect(await vault.deleteToken(7n)).toEqual([cardId])
+    expect(await vault.get(cardId)).toBeNull()
+  })
+})
