@@ -120,6 +120,24 @@ export type RpcMethods = {
   'store.remove': { params: { id: string }; result: undefined }
   // --- chain (contracts) ---
   // --- swarm / streaming ---
+  /**
+   * Seeds a complete stored item (published here): builds the torrent of its ciphertext
+   * (piece length = slice size). `free` returns the content key too, as a free card carries it.
+   */
+  'swarm.seed': { params: { itemId: string; free?: boolean }; result: SwarmTorrentInfo }
+  /** Fetches an item from the swarm (card-shaped: `content` and, for free items, `access`). */
+  'swarm.add': { params: SwarmAddParams; result: SwarmTorrentInfo }
+  /** Every item the swarm knows, with its state. */
+  'swarm.items': { params: undefined; result: SwarmStats[] }
+  /** One item's slice map, peers and rates (by item id or infoHash). */
+  'swarm.status': { params: { id: string }; result: SwarmStats }
+  /** Moves the deadline window to the player's position (seconds, with the media duration). */
+  'swarm.playhead': {
+    params: { id: string; time: number; duration: number }
+    result: undefined
+  }
+  /** Test hook, dev chains only: corrupt every block this node serves. */
+  'swarm.debugTamper': { params: { on: boolean }; result: undefined }
   // --- feed / cards ---
   /** One page of a lens, a creator's cards (`creator`) or a card's comments (`parent`). */
   'feed.query': { params: FeedQuery; result: FeedPage }
@@ -271,6 +289,67 @@ export type WalletState = {
   refundDelay: number
 }
 
+/** What a card's `content` says about an item (DESIGN §2), as the swarm needs it. */
+export type SwarmContent = {
+  infoHash: string
+  contentRoot?: string | undefined
+  name?: string | undefined
+  mime?: string | undefined
+  size: number
+  sliceSize: number
+  /** Hex, 16 bytes. */
+  contentSalt: string
+}
+
+export type SwarmAddParams = {
+  content: SwarmContent
+  /** `free`: the content key inline (hex, 32 bytes). Paid access arrives with the keys issue. */
+  access?: { kind: 'free'; key: string } | undefined
+  /** Extra trackers or a magnet's `tr=`; the relay's tracker is always used. */
+  magnet?: string | undefined
+}
+
+export type SwarmTorrentInfo = {
+  itemId: string
+  infoHash: string
+  magnet: string
+  content: SwarmContent
+  /** Present for `swarm.seed({ free: true })`: the key a free card carries. */
+  key?: string | undefined
+}
+
+export type SwarmPeer = {
+  peerId: string
+  downloadSpeed: number
+  uploadSpeed: number
+  downloaded: number
+  uploaded: number
+}
+
+/** One item in the swarm: the slice map (have / in flight / missing), peers and rates. */
+export type SwarmStats = {
+  itemId: string
+  infoHash: string
+  name?: string | undefined
+  mime?: string | undefined
+  size: number
+  count: number
+  /** Verified slices, one bit per slice (MSB first). */
+  have: Uint8Array
+  present: number
+  inflight: number[]
+  peers: SwarmPeer[]
+  banned: string[]
+  /** Bytes per second. */
+  downloadSpeed: number
+  uploadSpeed: number
+  downloaded: number
+  uploaded: number
+  /** Critical requests re-issued to another peer after their deadline. */
+  reissued: number
+  done: boolean
+}
+
 export type RpcMethod = keyof RpcMethods
 export type RpcParams<M extends RpcMethod> = RpcMethods[M]['params']
 export type RpcResult<M extends RpcMethod> = RpcMethods[M]['result']
@@ -283,6 +362,8 @@ export type NodeEvent =
   | { kind: 'status'; status: NodeStatus }
   | { kind: 'gossip'; message: GossipMessage }
   | { kind: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  | { kind: 'swarm.stats'; stats: SwarmStats }
+  | { kind: 'swarm.banned'; infoHash: string; peerId: string }
   | { kind: 'feed.cards'; cards: FeedCard[] }
   | {
       kind: 'feed.publish'

@@ -41,6 +41,8 @@ export type RtcOp =
       init?: RTCDataChannelInit | undefined
     }
   | { op: 'close'; pcId: number }
+  /** The report's values as plain objects (simple-peer reads the selected candidate pair). */
+  | { op: 'getStats'; pcId: number; reqId: number }
 
 /** Page → worker. */
 export type RtcEvent =

@@ -68,6 +68,8 @@ export function hostRtcBridge(): MessagePort {
         return pc.setRemoteDescription(msg.description)
       case 'addIceCandidate':
         return pc.addIceCandidate(msg.candidate ?? undefined)
+      case 'getStats':
+        return [...(await pc.getStats()).values()].map((v) => ({ ...v }))
       default:
         throw new Error(`unknown op ${msg.op}`)
     }

@@ -1,0 +1,32 @@
+/**
+ * Defaults of the swarm service (DESIGN §1 swarm/, §4.3, §7). Every figure here is tunable
+ * through {@link SwarmInit}; the comments say why each default is what it is.
+ */
+
+/** Request block size. Stock BitTorrent uses 16 KiB; at 7–9 MB/s per DataChannel, 64 KiB
+ * blocks cut per-message overhead 4× and still stay under the 128 KiB a webtorrent seeder
+ * accepts (PLATFORM.md: 256 KiB pieces ran at 3.6 MB/s with 16 KiB blocks). */
+export const BLOCK_BYTES = 64 * 1024
+
+/** The deadline window ahead of the play head: at least this many seconds of media… */
+export const WINDOW_SECONDS = 10
+/** …and at least this many bytes (Chromium reads ahead ≈ 6 MB, PLATFORM.md). */
+export const WINDOW_BYTES = 8 * 1024 * 1024
+
+/** A request for a critical slice older than this is re-issued to another peer. */
+export const DEADLINE_MS = 1_500
+/** How often overdue critical requests are looked for. */
+export const DEADLINE_TICK_MS = 250
+
+/** A peer that sent a piece failing verification alone is banned at once; one that shared
+ * failing pieces with others is banned after this many failures with no verified piece. */
+export const SHARED_FAILURES_TO_BAN = 2
+
+/** How often `swarm.stats` events are pushed to the page. */
+export const STATS_INTERVAL_MS = 1_000
+
+/** Pieces of a torrent kept in webtorrent's read cache (× slice size of memory). */
+export const STORE_CACHE_SLOTS = 8
+
+/** How long a Service Worker request waits for a slice before it fails. */
+export const SLICE_WAIT_MS = 60_000

@@ -1,0 +1,209 @@
+/**
+ * Piece picking for playback on top of webtorrent's own (DESIGN §4.3, §7): a deadline window
+ * of critical slices ahead of the play head, fetched in order before anything else, and
+ * rarest-first outside it (webtorrent's `rarest` strategy over the whole-item selection).
+ *
+ * - Requests are 64 KiB blocks ({@link BigPiece}); webtorrent's pipeline depth counts
+ *   requests, so the bytes in flight grow 4× with it.
+ * - A request for a critical slice that has not arrived by its deadline is cancelled and the
+ *   slice goes to another peer; the slow peer is not asked for that slice again while another
+ *   can serve it. webtorrent's own hotswap is off (it assumes 16 KiB blocks).
+ * - Every piece's contributors are tracked: a piece failing its hash bans its sole source at
+ *   once, or shared sources after repeated failures with no verified piece (window.ts).
+ */
+import type { Torrent, Wire } from 'webtorrent/dist/webtorrent.min.js'
+import { logger } from '../log.ts'
+import { BigPiece } from './piece.ts'
+import { type Outstanding, overdue, shouldBan } from './window.ts'
+
+const log = logger('swarm:picker')
+
+export type PickerOptions = {
+  deadlineMs: number
+  tickMs: number
+  sharedFailuresToBan: number
+  onBan?: (peerId: string) => void
+  now?: () => number
+}
+
+export interface Picker {
+  /** Makes slices [first, last] the deadline window (replacing the previous one). */
+  setWindow(first: number, last: number): void
+  /** Slices with a block request on the wire. */
+  inflight(): Set<number>
+  banned(): string[]
+  /** Critical requests re-issued to another peer so far. */
+  reissued(): number
+  stop(): void
+}
+
+type PeerScore = { failures: number; passes: number }
+
+export function installPicker(t: Torrent, o: PickerOptions): Picker {
+  const now = o.now ?? (() => performance.now())
+  const outstanding = new Map<Wire, Map<string, Outstanding>>()
+  const sources = new Map<number, Set<Wire>>()
+  const scores = new WeakMap<Wire, PeerScore>()
+  const slow = new Map<number, Set<Wire>>()
+  const banned = new Set<string>()
+  let windowSel: number[] = []
+  let pendingWindow: [number, number] | null = null
+  let reissued = 0
+
+  const pieceLength = (i: number) =>
+    i === t.pieces.length - 1 ? t.length - i * t.pieceLength : t.pieceLength
+  const swap = (i: number) => {
+    if (t.pieces[i] && !(t.pieces[i] instanceof BigPiece))
+      t.pieces[i] = new BigPiece(pieceLength(i))
+  }
+  const swapAll = () => {
+    for (let i = 0; i < t.pieces.length; i++) swap(i)
+  }
+  t._hotswap = () => false
+  const markUnverified = t._markUnverified.bind(t)
+  t._markUnverified = (i) => {
+    markUnverified(i)
+    swap(i)
+  }
+  const request = t._request.bind(t)
+  t._request = (wire, index, hotswap) => {
+    const s = slow.get(index)
+    if (s?.has(wire) && t.wires.some((w) => w !== wire && !s.has(w) && canServe(w, index)))
+      return false
+    return request(wire, index, hotswap)
+  }
+
+  const ban = (wire: Wire) => {
+    if (!wire.peerId || banned.has(wire.peerId)) return
+    banned.add(wire.peerId)
+    log('banned %s', wire.peerId)
+    o.onBan?.(wire.peerId)
+    wire.destroy()
+  }
+
+  const onWire = (wire: Wire) => {
+    if (banned.has(wire.peerId)) {
+      wire.destroy()
+      return
+    }
+    const mine = new Map<string, Outstanding>()
+    outstanding.set(wire, mine)
+    const send = wire.request.bind(wire)
+    wire.request = (index, offset, length, cb) => {
+      const key = `${index}:${offset}`
+      mine.set(key, { index, offset, at: now() })
+      send(index, offset, length, (err, chunk) => {
+        mine.delete(key)
+        if (!err) {
+          const s = sources.get(index) ?? new Set<Wire>()
+          sources.set(index, s)
+          s.add(wire)
+        }
+        cb(err, chunk)
+      })
+    }
+    wire.once('close', () => outstanding.delete(wire))
+  }
+
+  const onVerified = (index: number) => {
+    for (const w of sources.get(index) ?? []) score(w).passes++
+    sources.delete(index)
+    slow.delete(index)
+  }
+
+  const onWarning = (err: Error) => {
+    const m = /Piece (\d+) failed verification/.exec(err?.message ?? '')
+    if (!m) return
+    const index = Number(m[1])
+    swap(index)
+    const from = [...(sources.get(index) ?? [])]
+    sources.delete(index)
+    log('piece %d failed verification (sources: %d)', index, from.length)
+    for (const w of from) {
+      const s = score(w)
+      s.failures++
+      if (shouldBan(s, from.length === 1, o.sharedFailuresToBan)) ban(w)
+    }
+  }
+
+  const score = (w: Wire): PeerScore => {
+    const s = scores.get(w) ?? { failures: 0, passes: 0 }
+    scores.set(w, s)
+    return s
+  }
+
+  const canServe = (w: Wire, index: number) =>
+    !w.destroyed && !w.peerChoking && w.peerPieces.get(index)
+
+  const tick = () => {
+    if (!t.ready || t.destroyed) return
+    let changed = false
+    for (const [wire, mine] of outstanding) {
+      const late = overdue(mine.values(), now(), o.deadlineMs, (i) => !!t._critical[i])
+      for (const r of late) {
+        const s = slow.get(r.index) ?? new Set<Wire>()
+        const other = t.wires.some((w) => w !== wire && !s.has(w) && canServe(w, r.index))
+        if (!other) continue
+        const piece = t.pieces[r.index]
+        if (piece instanceof BigPiece) piece.cancel(piece.blockAt(r.offset))
+        const res = t._reservations[r.index]
+        if (res) for (let k = 0; k < res.length; k++) if (res[k] === wire) res[k] = null
+        s.add(wire)
+        slow.set(r.index, s)
+        mine.delete(`${r.index}:${r.offset}`)
+        reissued++
+        changed = true
+      }
+    }
+    if (changed) t._update()
+  }
+  const timer = setInterval(tick, o.tickMs)
+
+  const applyWindow = (first: number, last: number) => {
+    for (const i of windowSel) t._deselect(i, i, true)
+    windowSel = []
+    t._critical = []
+    const n = t.pieces.length
+    for (let i = Math.max(0, first), k = 0; i <= Math.min(last, n - 1); i++, k++) {
+      if (t.bitfield?.get(i)) continue
+      t._select(i, i, Math.max(1, 1000 - k), undefined, true)
+      windowSel.push(i)
+    }
+    if (windowSel.length > 0) t.critical(windowSel[0] as number, windowSel.at(-1) as number)
+  }
+  const onReady = () => {
+    swapAll()
+    if (pendingWindow) applyWindow(...pendingWindow)
+    pendingWindow = null
+  }
+
+  t.on('metadata', swapAll)
+  t.on('ready', onReady)
+  t.on('wire', onWire)
+  t.on('verified', onVerified)
+  t.on('warning', onWarning)
+  if (t.pieces.length > 0) swapAll()
+  for (const w of t.wires) onWire(w)
+
+  return {
+    setWindow(first, last) {
+      if (!t.ready) pendingWindow = [first, last]
+      else if (!t.destroyed) applyWindow(first, last)
+    },
+    inflight() {
+      const out = new Set<number>()
+      for (const mine of outstanding.values()) for (const r of mine.values()) out.add(r.index)
+      return out
+    },
+    banned: () => [...banned],
+    reissued: () => reissued,
+    stop() {
+      clearInterval(timer)
+      t.removeListener('metadata', swapAll)
+      t.removeListener('ready', onReady)
+      t.removeListener('wire', onWire)
+      t.removeListener('verified', onVerified)
+      t.removeListener('warning', onWarning)
+    },
+  }
+}

@@ -1,0 +1,425 @@
+/**
+ * The swarm service (DESIGN §1 swarm/, §7): webtorrent over the *ciphertext* of stored items,
+ * in the node worker. Chunk store = the slice store (chunkStore.ts); piece picking for
+ * playback = picker.ts; signalling through the relay's WebSocket tracker. Published and
+ * complete items seed; partial ones seed what they have; a reopened tab resumes every item
+ * from its verified slices (records.ts keeps the .torrent and the free key).
+ *
+ * simple-peer inside webtorrent finds `RTCPeerConnection` on the worker's global, where
+ * src/node/net/install-rtc.ts put the page-bridged one; webtorrent is imported lazily at
+ * start so that is always in place first.
+ */
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import type WebTorrent from 'webtorrent/dist/webtorrent.min.js'
+import type { Torrent } from 'webtorrent/dist/webtorrent.min.js'
+import type { NodeEvent, SwarmAddParams, SwarmStats, SwarmTorrentInfo } from '../../shared/rpc.ts'
+import { checkBytes } from '../crypto/bytes.ts'
+import { decryptSlice, deriveContentKey, type SliceCipher, sliceCipher } from '../crypto/content.ts'
+import type { Identity } from '../crypto/identity.ts'
+import { layout } from '../crypto/layout.ts'
+import { merkleRoot } from '../crypto/merkle.ts'
+import { logger } from '../log.ts'
+import { countBits } from '../store/bitfield.ts'
+import type { ItemMeta } from '../store/meta.ts'
+import type { SliceStore } from '../store/sliceStore.ts'
+import { sliceChunkStore } from './chunkStore.ts'
+import * as C from './constants.ts'
+import { SwarmItemNotFoundError, TorrentMismatchError } from './errors.ts'
+import { installPicker, type Picker } from './picker.ts'
+import { allRecords, putRecord, type RecordDb, type TorrentRecord } from './records.ts'
+import { buildTorrent, hashPieces, magnetOf } from './torrentFile.ts'
+import { waitForSlice } from './waiters.ts'
+import { criticalSlices } from './window.ts'
+
+const log = logger('swarm')
+
+export type SwarmComponents = {
+  store: () => Promise<SliceStore>
+  records: () => Promise<RecordDb>
+  /** The profile's identity (own items' keys derive from it), or null. */
+  identity: () => Promise<Identity | null>
+  emit: (event: NodeEvent) => void
+}
+
+export type SwarmInit = {
+  announce: string[]
+  windowSeconds?: number
+  windowBytes?: number
+  deadlineMs?: number
+  tickMs?: number
+  sharedFailuresToBan?: number
+  statsIntervalMs?: number
+  storeCacheSlots?: number
+  /** Dev chains only: enables the tamper test hook. */
+  dev?: boolean
+}
+
+type Active = {
+  rec: TorrentRecord
+  item: ItemMeta
+  torrent: Torrent
+  picker: Picker
+  duration?: number
+  waiters: Map<number, Set<() => void>>
+}
+
+export class SwarmService {
+  private readonly c: SwarmComponents
+  private readonly o: Required<Omit<SwarmInit, 'dev'>> & { dev: boolean }
+  private client: WebTorrent | null = null
+  private readonly active = new Map<string, Active>()
+  private timer: ReturnType<typeof setInterval> | null = null
+  private tamper = false
+  private started: Promise<void> | null = null
+
+  constructor(components: SwarmComponents, init: SwarmInit) {
+    this.c = components
+    this.o = {
+      announce: init.announce,
+      windowSeconds: init.windowSeconds ?? C.WINDOW_SECONDS,
+      windowBytes: init.windowBytes ?? C.WINDOW_BYTES,
+      deadlineMs: init.deadlineMs ?? C.DEADLINE_MS,
+      tickMs: init.tickMs ?? C.DEADLINE_TICK_MS,
+      sharedFailuresToBan: init.sharedFailuresToBan ?? C.SHARED_FAILURES_TO_BAN,
+      statsIntervalMs: init.statsIntervalMs ?? C.STATS_INTERVAL_MS,
+      storeCacheSlots: init.storeCacheSlots ?? C.STORE_CACHE_SLOTS,
+      dev: init.dev ?? false,
+    }
+  }
+
+  /** Creates the webtorrent client and resumes every remembered item. Idempotent. */
+  start(): Promise<void> {
+    this.started ??= (async () => {
+      const { default: WT } = await import('webtorrent/dist/webtorrent.min.js')
+      this.client = new WT({ dht: false, lsd: false, utp: false, webSeeds: false, tracker: {} })
+      this.client.on('error', (err: Error) => log.error('client: %s', err.message))
+      const store = await this.c.store()
+      for (const rec of await allRecords(await this.c.records())) {
+        if (!(await store.item(rec.itemId))) continue
+        await this.activate(rec).catch((err: Error) =>
+          log.warn('resume %s: %s', rec.itemId, err.message),
+        )
+      }
+      this.timer = setInterval(() => this.pushStats(), this.o.statsIntervalMs)
+    })()
+    return this.started
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer)
+    for (const a of this.active.values()) a.picker.stop()
+    this.active.clear()
+    this.client?.destroy()
+    this.client = null
+    this.started = null
+  }
+
+  /** Seeds a complete item of this node's store; returns its infoHash and magnet. */
+  async seed(
+    itemId: string,
+    opts: { free?: boolean; signal?: AbortSignal } = {},
+  ): Promise<SwarmTorrentInfo> {
+    await this.start()
+    const store = await this.c.store()
+    const item = await store.item(itemId)
+    if (!item) throw new SwarmItemNotFoundError(`No stored item ${itemId}.`)
+    if (item.state !== 'complete')
+      throw new SwarmItemNotFoundError(
+        `Item ${itemId} is not complete; only complete items are seeded.`,
+      )
+    let rec = this.active.get(itemId)?.rec ?? (await this.recordOf(itemId))
+    if (!rec) {
+      const l = layout(item.size, item.sliceSize)
+      const pieces = await hashPieces(store, itemId, opts)
+      const t = await buildTorrent({
+        name: item.name ?? itemId,
+        cipherSize: l.cipherSize,
+        sliceSize: item.sliceSize,
+        pieces,
+        announce: this.o.announce,
+      })
+      rec = {
+        itemId,
+        infoHash: t.infoHash,
+        origin: 'own',
+        torrentFile: t.torrentFile,
+        name: item.name,
+        mime: item.mime,
+        createdAt: Date.now(),
+      }
+      await putRecord(await this.c.records(), rec)
+    }
+    if (!this.active.has(itemId)) await this.activate(rec)
+    const info = this.info(rec, item)
+    if (opts.free) {
+      const key = await this.rawKey(rec, item)
+      if (key) info.key = bytesToHex(key)
+    }
+    return info
+  }
+
+  /** Starts fetching an item described by a card's `content` (and `access` when free). */
+  async add(p: SwarmAddParams): Promise<SwarmTorrentInfo> {
+    await this.start()
+    const c = p.content
+    const infoHash = c.infoHash.toLowerCase()
+    if (!/^[0-9a-f]{40}$/.test(infoHash))
+      throw new RangeError(`content.infoHash: expected 40 hex digits, got ${c.infoHash}`)
+    const salt = checkBytes('content.contentSalt', hexToBytes(c.contentSalt), 16)
+    const key =
+      p.access?.kind === 'free' ? checkBytes('access.key', hexToBytes(p.access.key), 32) : undefined
+    const store = await this.c.store()
+    const known = (await allRecords(await this.c.records())).find((r) => r.infoHash === infoHash)
+    let rec: TorrentRecord = known ?? {
+      itemId: infoHash,
+      infoHash,
+      origin: 'peer',
+      torrentFile: null,
+      name: c.name,
+      mime: c.mime,
+      createdAt: Date.now(),
+    }
+    if (key && !rec.key) rec = { ...rec, key }
+    let item = await store.item(rec.itemId)
+    if (!item) {
+      item = await store.createItem({
+        id: rec.itemId,
+        size: c.size,
+        sliceSize: c.sliceSize,
+        contentSalt: salt,
+        contentRoot: c.contentRoot ? hexToBytes(c.contentRoot) : null,
+        state: 'partial',
+        name: c.name,
+        mime: c.mime,
+      })
+    }
+    await putRecord(await this.c.records(), rec)
+    const a = this.active.get(rec.itemId)
+    if (a) a.rec = rec
+    else await this.activate(rec)
+    return this.info(rec, item)
+  }
+
+  /** An item id for a path segment: a stored item's id, or a known infoHash. */
+  async resolve(id: string): Promise<string | null> {
+    await this.start()
+    if (await (await this.c.store()).item(id)) return id
+    const lower = id.toLowerCase()
+    for (const a of this.active.values()) if (a.rec.infoHash === lower) return a.rec.itemId
+    return null
+  }
+
+  /** The AEAD context for reading an item, or null when this node holds no key for it. */
+  async cipherFor(itemId: string): Promise<SliceCipher | null> {
+    const item = await (await this.c.store()).item(itemId)
+    if (!item) return null
+    const rec = this.active.get(itemId)?.rec ?? (await this.recordOf(itemId))
+    const key = await this.rawKey(rec, item)
+    return key ? sliceCipher(key, item.contentSalt) : null
+  }
+
+  /** Resolves once slice i of an item is stored and verified (fetching it first if needed). */
+  async slice(itemId: string, i: number, signal?: AbortSignal): Promise<void> {
+    const store = await this.c.store()
+    if (await store.has(itemId, i)) return
+    const a = this.active.get(itemId)
+    if (!a)
+      throw new SwarmItemNotFoundError(
+        `Slice ${i} of ${itemId} is not stored and the item is not in the swarm.`,
+      )
+    await waitForSlice(a.waiters, i, () => store.has(itemId, i), {
+      signal,
+      timeoutMs: C.SLICE_WAIT_MS,
+    })
+  }
+
+  /** Makes the slices ahead of plaintext byte `position` the deadline window. */
+  setPosition(itemId: string, position: number): void {
+    const a = this.active.get(itemId)
+    if (!a) return
+    const l = layout(a.item.size, a.item.sliceSize)
+    const w = criticalSlices(l, position, {
+      seconds: this.o.windowSeconds,
+      bytes: this.o.windowBytes,
+      duration: a.duration,
+    })
+    a.picker.setWindow(w.first, w.last)
+  }
+
+  /** The player's position: moves the window and learns the bitrate from the duration. */
+  setPlayhead(itemId: string, time: number, duration: number): void {
+    const a = this.active.get(itemId)
+    if (!a || !(duration > 0)) return
+    a.duration = duration
+    this.setPosition(itemId, Math.floor((time / duration) * a.item.size))
+  }
+
+  setTamper(on: boolean): void {
+    if (!this.o.dev) throw new RangeError('swarm.debugTamper: only on a development chain')
+    this.tamper = on
+  }
+
+  async stats(id: string): Promise<SwarmStats> {
+    const itemId = await this.resolve(id)
+    const a = itemId ? this.active.get(itemId) : undefined
+    if (!itemId || !a) throw new SwarmItemNotFoundError(`The swarm has no item ${id}.`)
+    return this.statsOf(a)
+  }
+
+  async list(): Promise<SwarmStats[]> {
+    await this.start()
+    return Promise.all([...this.active.values()].map((a) => this.statsOf(a)))
+  }
+
+  private async statsOf(a: Active): Promise<SwarmStats> {
+    const have = await (await this.c.store()).bitfield(a.rec.itemId)
+    const t = a.torrent
+    return {
+      itemId: a.rec.itemId,
+      infoHash: a.rec.infoHash,
+      name: a.item.name,
+      mime: a.item.mime,
+      size: a.item.size,
+      count: a.item.count,
+      have,
+      present: countBits(have, a.item.count),
+      inflight: [...a.picker.inflight()],
+      peers: t.wires.map((w) => ({
+        peerId: w.peerId,
+        downloadSpeed: w.downloadSpeed(),
+        uploadSpeed: w.uploadSpeed(),
+        downloaded: w.downloaded,
+        uploaded: w.uploaded,
+      })),
+      banned: a.picker.banned(),
+      downloadSpeed: t.downloadSpeed,
+      uploadSpeed: t.uploadSpeed,
+      downloaded: t.downloaded,
+      uploaded: t.uploaded,
+      reissued: a.picker.reissued(),
+      done: t.done,
+    }
+  }
+
+  private pushStats(): void {
+    for (const a of this.active.values()) {
+      if (a.torrent.wires.length === 0 && a.torrent.done) continue
+      void this.statsOf(a).then((stats) => this.c.emit({ kind: 'swarm.stats', stats }))
+    }
+  }
+
+  private async activate(rec: TorrentRecord): Promise<void> {
+    const client = this.client
+    if (!client) throw new Error('the swarm is not started')
+    const store = await this.c.store()
+    const item = await store.item(rec.itemId)
+    if (!item) throw new SwarmItemNotFoundError(`No stored item ${rec.itemId}.`)
+    const l = layout(item.size, item.sliceSize)
+    const key = rec.origin === 'peer' ? await this.rawKey(rec, item) : null
+    const cipher = key ? await sliceCipher(key, item.contentSalt) : null
+    const waiters = new Map<number, Set<() => void>>()
+    const chunkStore = sliceChunkStore({
+      store,
+      itemId: rec.itemId,
+      // A piece that passed SHA-1 is still authenticated before it is stored (and served).
+      ...(cipher
+        ? {
+            verify: async (i: number, ct: Uint8Array) =>
+              void (await decryptSlice(cipher, i, i === l.count - 1, ct)),
+          }
+        : {}),
+      onStored: (i) => {
+        for (const fn of waiters.get(i) ?? []) fn()
+        waiters.delete(i)
+      },
+      tamper: () => this.tamper,
+    })
+    const bitfield = await store.bitfield(rec.itemId)
+    const torrent = client.add(
+      rec.torrentFile ?? magnetOf(rec.infoHash, rec.name, this.o.announce),
+      {
+        store: chunkStore,
+        announce: this.o.announce,
+        strategy: 'rarest',
+        bitfield,
+        storeCacheSlots: this.o.storeCacheSlots,
+        destroyStoreOnDestroy: false,
+      },
+    )
+    const picker = installPicker(torrent, {
+      deadlineMs: this.o.deadlineMs,
+      tickMs: this.o.tickMs,
+      sharedFailuresToBan: this.o.sharedFailuresToBan,
+      onBan: (peerId) => this.c.emit({ kind: 'swarm.banned', infoHash: rec.infoHash, peerId }),
+    })
+    const a: Active = { rec, item, torrent, picker, waiters }
+    this.active.set(rec.itemId, a)
+    torrent.on('error', (err: Error) => log.error('%s: %s', rec.infoHash, err.message))
+    torrent.on('metadata', () => void this.onMetadata(a).catch((err: Error) => this.fail(a, err)))
+    torrent.on(
+      'done',
+      () =>
+        void this.onDone(a).catch((err: Error) => log.warn('done %s: %s', rec.itemId, err.message)),
+    )
+  }
+
+  private async onMetadata(a: Active): Promise<void> {
+    const t = a.torrent
+    const l = layout(a.item.size, a.item.sliceSize)
+    if (t.pieceLength !== a.item.sliceSize || t.length !== l.cipherSize)
+      throw new TorrentMismatchError('The torrent does not match the item it was added for.', {
+        details: `piece length ${t.pieceLength} / ${a.item.sliceSize}, length ${t.length} / ${l.cipherSize}`,
+      })
+    if (!a.rec.torrentFile) {
+      a.rec = { ...a.rec, torrentFile: t.torrentFile.slice() }
+      await putRecord(await this.c.records(), a.rec)
+    }
+  }
+
+  private async onDone(a: Active): Promise<void> {
+    const store = await this.c.store()
+    const item = await store.item(a.rec.itemId)
+    if (!item || item.state === 'complete') return
+    const root = merkleRoot(await store.hashes(a.rec.itemId))
+    if (item.contentRoot && bytesToHex(item.contentRoot) !== bytesToHex(root))
+      log.error('%s: content root mismatch after download', a.rec.itemId)
+    await store.setState(a.rec.itemId, 'complete', root)
+  }
+
+  private fail(a: Active, err: Error): void {
+    log.error('%s: %s', a.rec.infoHash, err.message)
+    this.c.emit({ kind: 'log', level: 'error', message: err.message })
+    a.picker.stop()
+    a.torrent.destroy()
+    this.active.delete(a.rec.itemId)
+  }
+
+  private info(rec: TorrentRecord, item: ItemMeta): SwarmTorrentInfo {
+    return {
+      itemId: rec.itemId,
+      infoHash: rec.infoHash,
+      magnet: magnetOf(rec.infoHash, rec.name, this.o.announce),
+      content: {
+        infoHash: rec.infoHash,
+        contentRoot: item.contentRoot ? bytesToHex(item.contentRoot) : undefined,
+        name: item.name,
+        mime: item.mime,
+        size: item.size,
+        sliceSize: item.sliceSize,
+        contentSalt: bytesToHex(item.contentSalt),
+      },
+    }
+  }
+
+  private async recordOf(itemId: string): Promise<TorrentRecord | undefined> {
+    return (await allRecords(await this.c.records())).find((r) => r.itemId === itemId)
+  }
+
+  /** A free item's key, or for an own item the key derived from the identity. */
+  private async rawKey(rec: TorrentRecord | undefined, item: ItemMeta): Promise<Uint8Array | null> {
+    if (rec?.key) return rec.key
+    if (rec?.origin === 'peer') return null
+    const id = await this.c.identity()
+    return id ? deriveContentKey(id.contentMaster, item.contentSalt) : null
+  }
+}

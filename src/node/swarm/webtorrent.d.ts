@@ -1,0 +1,79 @@
+// The parts of webtorrent 3's prebuilt browser bundle the swarm uses (it ships no types).
+declare module 'webtorrent/dist/webtorrent.min.js' {
+  import type { ChunkStoreCtor } from './chunkStore.ts'
+
+  export interface Wire {
+    peerId: string
+    destroyed: boolean
+    peerChoking: boolean
+    peerPieces: { get(i: number): boolean }
+    requests: { piece: number; offset: number; length: number }[]
+    downloaded: number
+    uploaded: number
+    downloadSpeed(): number
+    uploadSpeed(): number
+    request(
+      index: number,
+      offset: number,
+      length: number,
+      cb: (err: Error | null, chunk?: Uint8Array) => void,
+    ): void
+    destroy(): void
+    on(ev: string, fn: (...args: never[]) => void): void
+    once(ev: string, fn: (...args: never[]) => void): void
+  }
+
+  export interface Torrent {
+    infoHash: string
+    magnetURI: string
+    torrentFile: Uint8Array
+    name: string
+    length: number
+    pieceLength: number
+    ready: boolean
+    destroyed: boolean
+    done: boolean
+    progress: number
+    downloadSpeed: number
+    uploadSpeed: number
+    downloaded: number
+    uploaded: number
+    numPeers: number
+    wires: Wire[]
+    pieces: (unknown | null)[]
+    bitfield: { get(i: number): boolean } | null
+    _critical: boolean[]
+    _reservations: (Wire | null)[][] | null[]
+    _select(from: number, to: number, priority: number, notify?: () => void, stream?: boolean): void
+    _deselect(from: number, to: number, stream?: boolean): void
+    _request(wire: Wire, index: number, hotswap: boolean): boolean
+    _hotswap(wire: Wire, index: number): boolean
+    _markUnverified(index: number): void
+    _update(): void
+    critical(from: number, to: number): void
+    on(ev: string, fn: (...args: never[]) => void): void
+    once(ev: string, fn: (...args: never[]) => void): void
+    removeListener(ev: string, fn: (...args: never[]) => void): void
+    destroy(opts?: { destroyStore?: boolean }, cb?: (err?: Error) => void): void
+  }
+
+  export type AddOptions = {
+    store: ChunkStoreCtor
+    announce?: string[]
+    strategy?: 'rarest' | 'sequential'
+    bitfield?: Uint8Array
+    storeCacheSlots?: number
+    destroyStoreOnDestroy?: boolean
+    skipVerify?: boolean
+  }
+
+  export default class WebTorrent {
+    constructor(opts?: Record<string, unknown>)
+    torrents: Torrent[]
+    add(id: string | Uint8Array, opts: AddOptions, onTorrent?: (t: Torrent) => void): Torrent
+    get(id: string): Promise<Torrent | null>
+    remove(id: string | Torrent, opts?: object, cb?: (err?: Error) => void): Promise<void>
+    destroy(cb?: (err?: Error) => void): void
+    on(ev: string, fn: (...args: never[]) => void): void
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The deadline window (DESIGN §4.3): which slices are critical for a play head, and which
+ * outstanding requests for them are overdue. Pure functions; picker.ts applies them.
+ */
+import type { Layout } from '../crypto/layout.ts'
+
+export type WindowOptions = {
+  /** Seconds of media ahead of the play head… */
+  seconds: number
+  /** …and at least this many bytes. */
+  bytes: number
+  /** Media duration when the player knows it (turns seconds into bytes). */
+  duration?: number | undefined
+}
+
+/**
+ * The slices [first, last] to fetch first for plaintext byte `position`.
+ * @example criticalSlices(layout(60e6, 262144), 0, { seconds: 10, bytes: 8 << 20 }) // { first: 0, last: 31 }
+ */
+export function criticalSlices(
+  l: Layout,
+  position: number,
+  o: WindowOptions,
+): { first: number; last: number } {
+  const pos = Math.min(Math.max(0, position), Math.max(0, l.size - 1))
+  const bySeconds = o.duration && o.duration > 0 ? (l.size / o.duration) * o.seconds : 0
+  const span = Math.max(o.bytes, bySeconds)
+  const first = Math.floor(pos / l.plainSliceSize)
+  const last = Math.min(l.count - 1, Math.floor((pos + span - 1) / l.plainSliceSize))
+  return { first, last: Math.max(first, last) }
+}
+
+export type Outstanding = { index: number; offset: number; at: number }
+
+/**
+ * Requests older than `deadlineMs` on critical pieces, which other peers can serve instead.
+ */
+export function overdue(
+  requests: Iterable<Outstanding>,
+  now: number,
+  deadlineMs: number,
+  isCritical: (index: number) => boolean,
+): Outstanding[] {
+  const out: Outstanding[] = []
+  for (const r of requests) if (isCritical(r.index) && now - r.at > deadlineMs) out.push(r)
+  return out
+}
+
+/**
+ * Whether a peer that contributed to a piece failing its hash is banned: at once when it
+ * was the piece's only source, else after `sharedLimit` failures with no verified piece.
+ */
+export function shouldBan(
+  p: { failures: number; passes: number },
+  soleSource: boolean,
+  sharedLimit: number,
+): boolean {
+  return soleSource || (p.failures >= sharedLimit && p.passes === 0)
+}
