@@ -9,6 +9,7 @@ import type { Router } from './lib/router.svelte.ts'
 import BackupView from './views/BackupView.svelte'
 import HomeView from './views/HomeView.svelte'
 import NodeView from './views/NodeView.svelte'
+import WalletView from './wallet/WalletView.svelte'
 
 export type RouteProps = {
   node: NodeState
@@ -36,6 +37,12 @@ export const routes: Route[] = [
     pattern: /^\/settings\/backup\/?$/,
     component: BackupView,
     nav: { label: 'Backup', href: '/settings/backup', order: 95, identity: true },
+  },
+  {
+    name: 'wallet',
+    pattern: /^\/wallet\/?$/,
+    component: WalletView,
+    nav: { label: 'Wallet', href: '/wallet', order: 50, identity: true },
   },
   // The fallback: home.
   { name: 'home', pattern: /^/, component: HomeView, nav: { label: 'Home', href: '/', order: 0 } },
