@@ -19,6 +19,8 @@ import { NetworkRuntime, NodeStartingError } from './net/runtime.ts'
 import { loadDevicePeerKey } from './peer-key.ts'
 import { type RpcPort, RpcServer } from './rpc/server.ts'
 import { storeHandlers } from './store/handlers.ts'
+import { CONTENT_PORT } from './swarm/contentProtocol.ts'
+import { attachContentPort, startSwarm, swarmHandlers } from './swarm/handlers.ts'
 
 const log = logger('main')
 registerErrors({ NodeStartingError })
@@ -54,6 +56,7 @@ rpc.register({
 })
 rpc.register(withRestartOnIdentityChange(identityHandlers))
 rpc.register(storeHandlers)
+rpc.register(swarmHandlers)
 rpc.register(createKeysHandlers(keys))
 rpc.register(createWalletHandlers(keys))
 
@@ -89,6 +92,7 @@ function start(init: InitMessage): void {
     onGossip: (message) => rpc.emit({ kind: 'gossip', message }),
   })
   resolveRuntime(runtime)
+  startSwarm(config, (event) => rpc.emit(event))
   runtime.current().catch((err: Error) => {
     log.error('start failed: %s', err.stack ?? err.message)
     rpc.emit({ kind: 'log', level: 'error', message: `The node failed to start: ${err.message}` })
@@ -105,3 +109,9 @@ scope.addEventListener(
   },
   { once: true },
 )
+
+// The page hands over a Service Worker content port (src/ui/swarm/contentPort.ts).
+scope.addEventListener('message', (e) => {
+  const msg = e.data as { type?: unknown; port?: MessagePort } | null
+  if (msg?.type === CONTENT_PORT && msg.port) attachContentPort(msg.port)
+})

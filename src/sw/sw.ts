@@ -1,5 +1,6 @@
 /// <reference lib="webworker" />
 import { cleanupOutdatedCaches, matchPrecache, precache } from 'workbox-precaching'
+import { contentHandler } from './content.ts'
 import { errorResponse, type FetchHandler, respond } from './handlers.ts'
 
 declare const self: ServiceWorkerGlobalScope & {
@@ -54,6 +55,7 @@ const handlers: FetchHandler[] = [
       }
     },
   },
+  contentHandler,
   {
     name: 'precache',
     canHandle: (url, req) => req.method === 'GET' && url.origin === self.location.origin,

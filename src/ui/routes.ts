@@ -6,6 +6,7 @@
 import type { Component } from 'svelte'
 import type { NodeState } from './lib/node.svelte.ts'
 import type { Router } from './lib/router.svelte.ts'
+import PlayerView from './swarm/PlayerView.svelte'
 import BackupView from './views/BackupView.svelte'
 import HomeView from './views/HomeView.svelte'
 import NodeView from './views/NodeView.svelte'
@@ -44,6 +45,7 @@ export const routes: Route[] = [
     component: WalletView,
     nav: { label: 'Wallet', href: '/wallet', order: 50, identity: true },
   },
+  { name: 'play', pattern: /^\/play\/(?<id>[^/]+)\/?$/, component: PlayerView },
   // The fallback: home.
   { name: 'home', pattern: /^/, component: HomeView, nav: { label: 'Home', href: '/', order: 0 } },
 ]

@@ -1,6 +1,7 @@
 import type { AppConfig } from '../../shared/config.ts'
 import { parseAppConfig } from '../../shared/config.ts'
 import type { GossipMessage, NodeStatus, RpcResult } from '../../shared/rpc.ts'
+import { serveContentPorts } from '../swarm/contentPort.ts'
 import { electLeader, type LeaderInfo } from './leader.ts'
 import { RpcClient } from './rpc-client.ts'
 import { hostRtcBridge } from './rtc-host.ts'
@@ -66,6 +67,7 @@ export class NodeState {
       name: 'hashcard-node',
     })
     const rpc = new RpcClient(worker)
+    serveContentPorts(worker)
     this.rpc = rpc
     rpc.onEvent((event) => {
       if (event.kind === 'status') {

@@ -1,0 +1,152 @@
+/**
+ * The node's side of the Service Worker content port (contentProtocol.ts): resolves an item,
+ * refuses without a key (403) or item (404), then streams the plaintext of a byte range one
+ * slice per pull — each slice fetched from the swarm first when missing (its position moves
+ * the deadline window), read and SHA-256-checked by the store, decrypted and trimmed.
+ */
+import { decryptSlice, type SliceCipher } from '../crypto/content.ts'
+import { layout, plainRange, slicesForRange } from '../crypto/layout.ts'
+import { logger } from '../log.ts'
+import type { SliceStore } from '../store/sliceStore.ts'
+import type { ContentReply, ContentRequest } from './contentProtocol.ts'
+
+const log = logger('swarm:content')
+
+/** What the content server needs from the swarm and the store. */
+export type ContentSource = {
+  store: () => Promise<SliceStore>
+  resolve(id: string): Promise<string | null>
+  cipherFor(itemId: string): Promise<SliceCipher | null>
+  slice(itemId: string, i: number, signal?: AbortSignal): Promise<void>
+  setPosition(itemId: string, position: number): void
+}
+
+type Port = {
+  postMessage(msg: ContentReply, transfer?: Transferable[]): void
+  onmessage: ((e: MessageEvent<ContentRequest>) => void) | null
+}
+
+/**
+ * Plaintext of [start, end) of an item, one part per slice, fetched as needed.
+ */
+export async function* streamRange(
+  src: ContentSource,
+  itemId: string,
+  cipher: SliceCipher,
+  start: number,
+  end: number,
+  signal: AbortSignal,
+): AsyncGenerator<Uint8Array<ArrayBuffer>> {
+  const store = await src.store()
+  const item = await store.item(itemId)
+  if (!item) return
+  const l = layout(item.size, item.sliceSize)
+  const span = slicesForRange(l, start, end)
+  if (!span) return
+  for (let i = span.first; i <= span.last; i++) {
+    const r = plainRange(l, i)
+    src.setPosition(itemId, Math.max(r.start, start))
+    await src.slice(itemId, i, signal)
+    const pt = await decryptSlice(
+      cipher,
+      i,
+      i === l.count - 1,
+      await store.getSlice(itemId, i, { signal }),
+    )
+    const from = Math.max(0, start - r.start)
+    const to = Math.min(pt.length, end - r.start)
+    yield from === 0 && to === pt.length ? pt : pt.slice(from, to)
+  }
+}
+
+/** Serves one port until it closes; each `open` is independent. */
+export function serveContentPort(port: Port, src: ContentSource): void {
+  const open = new Map<
+    number,
+    { it: AsyncGenerator<Uint8Array<ArrayBuffer>>; ctl: AbortController }
+  >()
+  const reply = (msg: ContentReply, transfer: Transferable[] = []) =>
+    port.postMessage(msg, transfer)
+
+  const onOpen = async (m: Extract<ContentRequest, { t: 'open' }>) => {
+    const itemId = await src.resolve(m.id)
+    const item = itemId ? await (await src.store()).item(itemId) : null
+    if (!itemId || !item)
+      return reply({
+        t: 'head',
+        req: m.req,
+        ok: false,
+        status: 404,
+        message: `There is no item ${m.id} on this node or in its swarm.`,
+      })
+    const cipher = await src.cipherFor(itemId)
+    if (!cipher)
+      return reply({
+        t: 'head',
+        req: m.req,
+        ok: false,
+        status: 403,
+        message: 'This node holds no key for this item.',
+      })
+    const start = m.start
+    const end = Math.min(item.size, m.end ?? item.size)
+    if (start >= item.size && item.size > 0)
+      return reply({
+        t: 'head',
+        req: m.req,
+        ok: false,
+        status: 416,
+        message: 'Range not satisfiable',
+        size: item.size,
+      })
+    const ctl = new AbortController()
+    open.set(m.req, { it: streamRange(src, itemId, cipher, start, end, ctl.signal), ctl })
+    reply({
+      t: 'head',
+      req: m.req,
+      ok: true,
+      size: item.size,
+      mime: item.mime ?? 'application/octet-stream',
+      name: item.name,
+      start,
+      end,
+    })
+  }
+
+  const onPull = async (req: number) => {
+    const s = open.get(req)
+    if (!s) return reply({ t: 'chunk', req, bytes: null, done: true })
+    const r = await s.it.next()
+    if (r.done) {
+      open.delete(req)
+      return reply({ t: 'chunk', req, bytes: null, done: true })
+    }
+    reply({ t: 'chunk', req, bytes: r.value, done: false }, [r.value.buffer])
+  }
+
+  port.onmessage = (e) => {
+    const m = e.data
+    if (typeof m !== 'object' || m === null || typeof m.req !== 'number') return
+    const work =
+      m.t === 'open'
+        ? onOpen(m)
+        : m.t === 'pull'
+          ? onPull(m.req)
+          : m.t === 'cancel'
+            ? cancel(m.req)
+            : Promise.resolve()
+    work.catch((err: Error) => {
+      log.warn('request %d: %s', m.req, err.message)
+      open.get(m.req)?.ctl.abort()
+      open.delete(m.req)
+      reply({ t: 'error', req: m.req, message: err.message })
+    })
+  }
+
+  const cancel = async (req: number) => {
+    const s = open.get(req)
+    open.delete(req)
+    s?.ctl.abort()
+    await s?.it.return(undefined)
+  }
+}

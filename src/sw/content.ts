@@ -1,0 +1,155 @@
+/// <reference lib="webworker" />
+/**
+ * `/c/<itemId | infoHash>` (DESIGN §4.3): the content handler. It asks the node worker, over
+ * a MessagePort the page handed over, for a byte range; the node fetches missing slices from
+ * the swarm, verifies and decrypts them, and the response streams them as they come —
+ * pulled (one chunk asked per `pull`, nothing pushed), with `cancel()` passed on. Range maps
+ * to 206 with Content-Range; no key is a 403 page, no item a 404 page.
+ *
+ * The browser stops idle Service Workers and the port dies with them: the port is rebuilt
+ * lazily — on a miss (none yet, or no answer) the SW asks its window clients for a new one.
+ */
+import type { ContentReply, ContentRequest } from '../node/swarm/contentProtocol.ts'
+import { errorResponse, type FetchHandler } from './handlers.ts'
+
+declare const self: ServiceWorkerGlobalScope
+
+// Literal copies of contentProtocol.ts's constants (a type-only import keeps node code out of the SW).
+const CONTENT_PORT = 'hashcard:content-port'
+const CONTENT_PORT_REQUEST = 'hashcard:content-port-request'
+/** How long to wait for a client to hand over a port, and for the node to answer `open`. */
+const PORT_WAIT_MS = 5_000
+const OPEN_WAIT_MS = 10_000
+
+type Conn = { port: MessagePort; waiting: Map<number, (m: ContentReply) => void> }
+
+let conn: Conn | null = null
+let offered: ((port: MessagePort) => void) | null = null
+let nextReq = 1
+
+self.addEventListener('message', (e) => {
+  const msg = e.data as { type?: unknown; port?: MessagePort } | null
+  if (msg?.type !== CONTENT_PORT || !msg.port) return
+  conn = connect(msg.port)
+  offered?.(msg.port)
+  offered = null
+})
+
+function connect(port: MessagePort): Conn {
+  const c: Conn = { port, waiting: new Map() }
+  port.onmessage = (e: MessageEvent<ContentReply>) => {
+    const fn = c.waiting.get(e.data?.req)
+    if (fn) {
+      c.waiting.delete(e.data.req)
+      fn(e.data)
+    }
+  }
+  port.start()
+  return c
+}
+
+/** A port to the node: the current one, or a new one asked of the window clients. */
+async function portToNode(fresh: boolean): Promise<Conn> {
+  if (conn && !fresh) return conn
+  conn = null
+  const got = new Promise<MessagePort>((resolve, reject) => {
+    offered = resolve
+    setTimeout(() => reject(new Error('no tab handed over a port to the node')), PORT_WAIT_MS)
+  })
+  const clients = await self.clients.matchAll({ type: 'window', includeUncontrolled: true })
+  for (const c of clients) c.postMessage({ type: CONTENT_PORT_REQUEST })
+  await got
+  if (!conn) throw new Error('the port to the node was lost')
+  return conn
+}
+
+function ask(c: Conn, msg: ContentRequest, timeoutMs: number): Promise<ContentReply> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      c.waiting.delete(msg.req)
+      reject(new Error('the node did not answer'))
+    }, timeoutMs)
+    c.waiting.set(msg.req, (m) => {
+      clearTimeout(timer)
+      resolve(m)
+    })
+    c.port.postMessage(msg)
+  })
+}
+
+/** Parses `Range: bytes=a-b` / `bytes=a-`; null for no or an unsupported header. */
+export function parseRange(header: string | null): { start: number; end: number | null } | null {
+  const m = header ? /^bytes=(\d+)-(\d*)$/.exec(header.trim()) : null
+  if (!m) return null
+  return { start: Number(m[1]), end: m[2] ? Number(m[2]) + 1 : null }
+}
+
+async function open(id: string, start: number, end: number | null) {
+  for (const fresh of [false, true]) {
+    let c: Conn
+    try {
+      c = await portToNode(fresh)
+    } catch {
+      continue
+    }
+    const req = nextReq++
+    try {
+      const head = await ask(c, { t: 'open', req, id, start, end }, OPEN_WAIT_MS)
+      return { c, req, head }
+    } catch {
+      // A dead port (the tab that made it closed): ask for a fresh one once.
+    }
+  }
+  return null
+}
+
+export const contentHandler: FetchHandler = {
+  name: 'content',
+  canHandle: (url, req) =>
+    req.method === 'GET' && url.origin === self.location.origin && url.pathname.startsWith('/c/'),
+  async handle(url, request) {
+    const id = decodeURIComponent(url.pathname.slice(3).split('/')[0] ?? '')
+    if (!/^[0-9a-zA-Z_-]{1,128}$/.test(id))
+      return errorResponse(404, 'Not found', 'That is not a content address.')
+    const range = parseRange(request.headers.get('range'))
+    const opened = await open(id, range?.start ?? 0, range?.end ?? null)
+    if (!opened)
+      return errorResponse(503, 'The node is not running', 'Open Hashcard in a tab to play this.')
+    const { c, req, head } = opened
+    if (head.t === 'error') return errorResponse(500, 'Something went wrong', head.message)
+    if (head.t !== 'head') return errorResponse(500, 'Something went wrong', 'Unexpected reply.')
+    if (!head.ok) {
+      if (head.status === 416)
+        return new Response(null, {
+          status: 416,
+          headers: { 'content-range': `bytes */${head.size ?? 0}` },
+        })
+      const title = head.status === 403 ? 'No key for this content' : 'Not found'
+      return errorResponse(head.status, title, head.message)
+    }
+    const body = new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          const m = await ask(c, { t: 'pull', req }, 120_000)
+          if (m.t === 'error') return controller.error(new Error(m.message))
+          if (m.t !== 'chunk') return controller.error(new Error('unexpected reply'))
+          if (m.bytes) controller.enqueue(m.bytes)
+          if (m.done) controller.close()
+        },
+        cancel() {
+          c.port.postMessage({ t: 'cancel', req })
+        },
+      },
+      { highWaterMark: 1 },
+    )
+    const headers = new Headers({
+      'content-type': head.mime,
+      'accept-ranges': 'bytes',
+      'content-length': String(head.end - head.start),
+      'cache-control': 'no-store',
+    })
+    if (!range) return new Response(body, { status: 200, headers })
+    headers.set('content-range', `bytes ${head.start}-${head.end - 1}/${head.size}`)
+    return new Response(body, { status: 206, headers })
+  },
+}
