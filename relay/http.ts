@@ -21,7 +21,7 @@ const MIME: Record<string, string> = {
 }
 
 /** Paths the app routes itself: they get index.html (share links, embeds). */
-const APP_ROUTES = /^\/(card|embed|profile|settings|node)(\/|$)/
+const APP_ROUTES = /^\/(card|embed|profile|settings|node|feed|compose)(\/|$)/
 
 export type AppServerOptions = {
   host: string
@@ -113,6 +113,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: AppServer
     'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
     'x-content-type-options': 'nosniff',
     ...(ext === '.html' ? { 'referrer-policy': 'no-referrer' } : {}),
+    // Embeds (/embed/<cardId>) are meant to be framed by any site.
+    ...(pathname.startsWith('/embed/') ? { 'content-security-policy': 'frame-ancestors *' } : {}),
   })
   if (req.method === 'HEAD') {
     res.end()

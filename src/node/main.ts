@@ -13,6 +13,7 @@ import { identityHandlers, identityService } from './crypto/handlers.ts'
 import { createKeysHandlers } from './keys/handlers.ts'
 import { keys } from './keys/instance.ts'
 import { createWalletHandlers } from './keys/wallet.ts'
+import { wireFeed } from './feed/wire.ts'
 import { enableLogging, logger } from './log.ts'
 import { attachRtcBridge } from './net/rtc-bridge.ts'
 import { NetworkRuntime, NodeStartingError } from './net/runtime.ts'
@@ -92,6 +93,7 @@ function start(init: InitMessage): void {
     onGossip: (message) => rpc.emit({ kind: 'gossip', message }),
   })
   resolveRuntime(runtime)
+  wireFeed(rpc, config, runtime)
   startSwarm(config, (event) => rpc.emit(event))
   runtime.current().catch((err: Error) => {
     log.error('start failed: %s', err.stack ?? err.message)

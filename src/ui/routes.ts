@@ -4,6 +4,11 @@
  * each) and keeps its view in its own folder.
  */
 import type { Component } from 'svelte'
+import CardView from './feed/CardView.svelte'
+import ComposeView from './feed/ComposeView.svelte'
+import EmbedView from './feed/EmbedView.svelte'
+import FeedView from './feed/FeedView.svelte'
+import ProfileView from './feed/ProfileView.svelte'
 import type { NodeState } from './lib/node.svelte.ts'
 import type { Router } from './lib/router.svelte.ts'
 import PlayerView from './swarm/PlayerView.svelte'
@@ -24,6 +29,8 @@ export type Route = {
   component: Component<RouteProps>
   /** Shown in the header when set; `identity` hides it until the profile has one. */
   nav?: { label: string; href: string; order: number; identity?: boolean }
+  /** `false` renders the view alone, without the app header (embeds). */
+  chrome?: boolean
 }
 
 export const routes: Route[] = [
@@ -46,6 +53,30 @@ export const routes: Route[] = [
     nav: { label: 'Wallet', href: '/wallet', order: 50, identity: true },
   },
   { name: 'play', pattern: /^\/play\/(?<id>[^/]+)\/?$/, component: PlayerView },
+  {
+    name: 'feed',
+    pattern: /^\/feed(?:\/(?<lens>[a-z]+))?\/?$/,
+    component: FeedView,
+    nav: { label: 'Feed', href: '/feed', order: 10 },
+  },
+  { name: 'card', pattern: /^\/card\/(?<id>0x[0-9a-fA-F]{64})\/?$/, component: CardView },
+  {
+    name: 'embed',
+    pattern: /^\/embed\/(?<id>0x[0-9a-fA-F]{64})\/?$/,
+    component: EmbedView,
+    chrome: false,
+  },
+  {
+    name: 'profile',
+    pattern: /^\/profile\/(?<address>0x[0-9a-fA-F]{40})\/?$/,
+    component: ProfileView,
+  },
+  {
+    name: 'compose',
+    pattern: /^\/compose\/?$/,
+    component: ComposeView,
+    nav: { label: 'Compose', href: '/compose', order: 20, identity: true },
+  },
   // The fallback: home.
   { name: 'home', pattern: /^/, component: HomeView, nav: { label: 'Home', href: '/', order: 0 } },
 ]

@@ -1,0 +1,124 @@
+/**
+ * The feed's IndexedDB (idb): cards with one multi-entry index per sort order, engagement
+ * (reactions, follows, views) and a small meta store.
+ *
+ * Each card carries, per sort, a list of string keys `bucket|sortValue` — one per bucket it
+ * belongs to (`all`, `all:free`, `photos`, `photos:paid`, `creator:0x…`, `tag:cats`,
+ * `parent:0x…`). A lens page is then one key range on one index, read backwards from a
+ * cursor: no lens ever loads more than a page.
+ */
+import { type DBSchema, type IDBPDatabase, openDB } from 'idb'
+import type { Hex } from '../../shared/card/card.ts'
+import { type FeedCard, lensOfKind } from '../../shared/card/feed.ts'
+import { tokenize } from './tokens.ts'
+
+/** A card row: the FeedCard plus its index keys. */
+export type CardRow = FeedCard & {
+  logIndex?: number | undefined
+  kNew: string[]
+  kTop: string[]
+  kHot: string[]
+  tokens: string[]
+}
+
+export type ReactionRow = { cardId: Hex; from: Hex; kind: number; block: number }
+export type FollowRow = {
+  follower: Hex
+  creator: Hex
+  following: 0 | 1
+  block: number
+  logIndex: number
+}
+export type ViewRow = { cardId: Hex; viewer: Hex; at: number }
+
+export interface FeedSchema extends DBSchema {
+  cards: {
+    key: Hex
+    value: CardRow
+    indexes: { new: string; top: string; hot: string; tokens: string; block: number }
+  }
+  reactions: { key: [Hex, Hex, number]; value: ReactionRow; indexes: { block: number } }
+  follows: {
+    key: [Hex, Hex]
+    value: FollowRow
+    indexes: { creator: [Hex, number]; follower: [Hex, number]; block: number }
+  }
+  views: { key: [Hex, Hex]; value: ViewRow }
+  meta: { key: string; value: unknown }
+}
+
+export type FeedDb = IDBPDatabase<FeedSchema>
+
+export const FEED_DB = 'hashcard-feed'
+
+/** Opens (creating if needed) the feed database. */
+export function openFeedDb(name = FEED_DB): Promise<FeedDb> {
+  return openDB<FeedSchema>(name, 1, {
+    upgrade(db) {
+      const cards = db.createObjectStore('cards', { keyPath: 'id' })
+      cards.createIndex('new', 'kNew', { multiEntry: true })
+      cards.createIndex('top', 'kTop', { multiEntry: true })
+      cards.createIndex('hot', 'kHot', { multiEntry: true })
+      cards.createIndex('tokens', 'tokens', { multiEntry: true })
+      cards.createIndex('block', 'block')
+      const reactions = db.createObjectStore('reactions', { keyPath: ['cardId', 'from', 'kind'] })
+      reactions.createIndex('block', 'block')
+      const follows = db.createObjectStore('follows', { keyPath: ['follower', 'creator'] })
+      follows.createIndex('creator', ['creator', 'following'])
+      follows.createIndex('follower', ['follower', 'following'])
+      follows.createIndex('block', 'block')
+      db.createObjectStore('views', { keyPath: ['cardId', 'viewer'] })
+      db.createObjectStore('meta')
+    },
+  })
+}
+
+const pad = (n: number, width: number) => Math.max(0, Math.floor(n)).toString().padStart(width, '0')
+
+/** Reddit-style "hot": log-scaled engagement plus time, so it never needs recomputing. */
+export function hotScore(c: Pick<FeedCard, 'reactions' | 'comments' | 'views' | 'postedAt'>) {
+  const score = c.reactions + 2 * c.comments + 0.1 * c.views
+  return Math.log10(Math.max(1, score + 1)) + c.postedAt / 1000 / 45_000
+}
+
+/** The buckets a card is listed in. */
+export function bucketsOf(c: FeedCard): string[] {
+  const creator = `creator:${c.creator}`
+  if (c.card.parent) return [`parent:${c.card.parent}`, creator]
+  const access = c.card.access.free ? 'free' : 'paid'
+  const lens = lensOfKind(c.card.kind)
+  return [
+    'all',
+    `all:${access}`,
+    lens,
+    `${lens}:${access}`,
+    creator,
+    ...c.card.tags.map((t) => `tag:${t.toLowerCase()}`),
+  ]
+}
+
+/** Builds the row (index keys included) for a card. */
+export function toRow(c: FeedCard, logIndex?: number): CardRow {
+  const buckets = bucketsOf(c)
+  const t = pad(c.postedAt, 15)
+  const newKey = `${t}`
+  const topKey = `${pad(c.reactions + c.comments, 10)}${t}`
+  const hotKey = pad(hotScore(c) * 1e6, 16)
+  return {
+    ...c,
+    ...(logIndex !== undefined ? { logIndex } : {}),
+    kNew: buckets.map((b) => `${b}|${newKey}`),
+    kTop: buckets.map((b) => `${b}|${topKey}`),
+    kHot: buckets.map((b) => `${b}|${hotKey}`),
+    tokens: tokenize(
+      [c.card.title, c.card.text ?? '', c.card.preview?.excerpt ?? ''].join(' '),
+      c.card.tags,
+    ),
+  }
+}
+
+/** The public FeedCard of a row (index keys left out). */
+export function fromRow(r: CardRow): FeedCard {
+  const { kNew: _n, kTop: _t, kHot: _h, tokens: _k, logIndex: _l, ...card } = r
+  return card
+}

@@ -1,0 +1,164 @@
+/**
+ * The publish flow (DESIGN §4.1) for a card: store (encrypt + hash) the file if there is
+ * one → build and sign the card → index it locally as pending and gossip it → post it
+ * on-chain → list it if paid. Progress is reported at each stage. Nothing is posted until the
+ * content is stored; a failed post leaves a stored item the next attempt can reuse.
+ */
+import { bytesToHex } from '@noble/hashes/utils.js'
+import type { Account } from 'viem'
+import { type Card, cardIdOf, encodeCard, type Hex } from '../../shared/card/card.ts'
+import type { CardDraft } from '../../shared/card/draft.ts'
+import type { FeedCard } from '../../shared/card/feed.ts'
+import { TOPICS } from '../../shared/topics.ts'
+import type { ChainContext } from '../chain/clients.ts'
+import { listCard } from '../chain/listCard.ts'
+import { postCard } from '../chain/postCard.ts'
+import { wipe } from '../crypto/bytes.ts'
+import { deriveContentKey } from '../crypto/content.ts'
+import type { PublishComponents } from '../store/publish.ts'
+import { publishFile } from '../store/publish.ts'
+import type { FeedDb } from './db.ts'
+import { type Domain, signCardGossip } from './gossip.ts'
+import { applyEvents } from './ingest.ts'
+
+export type PublishStage = 'store' | 'sign' | 'post' | 'list' | 'done'
+
+export type PublishCardComponents = {
+  chain: ChainContext
+  account: Account
+  contentMaster: Uint8Array
+  db: FeedDb
+  domain: Domain
+  store: () => Promise<PublishComponents>
+  publishGossip(topic: string, data: string): Promise<unknown>
+  onChange(cards: FeedCard[]): void
+}
+
+export type PublishCardParameters = {
+  draft: CardDraft
+  file?: Blob | undefined
+  onProgress?: (stage: PublishStage, done: number, total: number) => void
+  signal: AbortSignal
+}
+
+/** Builds the card from the draft and the stored content. */
+export function cardFromDraft(
+  draft: CardDraft,
+  content: Card['content'],
+  key: Hex | undefined,
+  keyAgent: Hex,
+  now = Date.now(),
+): Card {
+  const card: Card = {
+    v: 1,
+    kind: draft.kind,
+    title: draft.title,
+    tags: draft.tags,
+    createdAt: Math.floor(now / 1000),
+    access: draft.access.free
+      ? key
+        ? { free: true, key }
+        : { free: true }
+      : {
+          price: BigInt(draft.access.price),
+          supply: draft.access.supply,
+          royaltyBps: draft.access.royaltyBps,
+          keyAgent,
+        },
+  }
+  if (draft.text) card.text = draft.text
+  if (draft.lang) card.lang = draft.lang
+  if (draft.parent) card.parent = draft.parent
+  const pv = draft.preview
+  if (pv && (pv.placeholder || pv.excerpt || pv.image)) {
+    card.preview = {}
+    if (pv.placeholder) card.preview.placeholder = pv.placeholder
+    if (pv.excerpt) card.preview.excerpt = pv.excerpt
+    if (pv.image) card.preview.image = pv.image
+  }
+  if (content) card.content = content
+  if (draft.site) card.site = draft.site
+  return card
+}
+
+/**
+ * Publishes a card; resolves once it is mined (and listed when paid).
+ * @example await publishCard(components, { draft, file, signal })
+ */
+export async function publishCard(
+  c: PublishCardComponents,
+  p: PublishCardParameters,
+): Promise<{ cardId: Hex; hash: Hex; bytes: number }> {
+  const progress = p.onProgress ?? (() => {})
+  let content: Card['content']
+  let key: Hex | undefined
+  if (p.file) {
+    const total = p.file.size
+    progress('store', 0, total)
+    const r = await publishFile(
+      await c.store(),
+      {
+        input: p.file,
+        contentMaster: c.contentMaster,
+        name: p.file instanceof File ? p.file.name : 'file',
+        mime: p.file.type || 'application/octet-stream',
+      },
+      { signal: p.signal, onProgress: (x) => progress('store', x.done, x.total) },
+    )
+    content = {
+      contentRoot: `0x${bytesToHex(r.contentRoot)}`,
+      name: (p.file instanceof File ? p.file.name : 'file').slice(0, 200),
+      mime: (p.file.type || 'application/octet-stream').slice(0, 100),
+      size: r.size,
+      sliceSize: r.sliceSize,
+      contentSalt: `0x${bytesToHex(r.contentSalt)}`,
+      cipher: 'aes-256-gcm',
+    }
+    if (p.draft.access.free) {
+      const k = deriveContentKey(c.contentMaster, r.contentSalt)
+      key = `0x${bytesToHex(k)}`
+      wipe(k)
+    }
+  }
+  progress('sign', 0, 1)
+  const card = cardFromDraft(p.draft, content, key, c.account.address.toLowerCase() as Hex)
+  const bytes = encodeCard(card)
+  const cardId = cardIdOf(bytes)
+  const creator = c.account.address.toLowerCase() as Hex
+  const gossip = await signCardGossip(c.account, c.domain, bytes)
+  c.onChange(
+    await applyEvents(c.db, [{ type: 'card', id: cardId, creator, card, seenAt: Date.now() }]),
+  )
+  await c.publishGossip(TOPICS.cards, gossip).catch(() => {}) // the chain still carries it
+  progress('sign', 1, 1)
+  progress('post', 0, 1)
+  const posted = await postCard(c.chain, { card: bytes, signal: p.signal })
+  c.onChange(
+    await applyEvents(c.db, [
+      {
+        type: 'card',
+        id: cardId,
+        creator,
+        card,
+        block: Number(posted.receipt.blockNumber),
+        seenAt: Date.now(),
+      },
+    ]),
+  )
+  progress('post', 1, 1)
+  if (!card.access.free) {
+    progress('list', 0, 1)
+    await listCard(c.chain, {
+      cardId,
+      price: card.access.price,
+      supply: card.access.supply,
+      royaltyBps: card.access.royaltyBps,
+      transferFee: 0n,
+      keyAgent: card.access.keyAgent,
+      signal: p.signal,
+    })
+    progress('list', 1, 1)
+  }
+  progress('done', 1, 1)
+  return { cardId, hash: posted.hash, bytes: bytes.length }
+}

@@ -1,0 +1,255 @@
+/**
+ * The feed service of the node worker: owns the feed database and the indexer, and answers
+ * the `feed.*` RPC methods. A factory with start/stop; the worker's main only wires it.
+ */
+import { type Address, createPublicClient, http, isAddress } from 'viem'
+import type { Hex } from '../../shared/card/card.ts'
+import type { FeedCard } from '../../shared/card/feed.ts'
+import type { ChainConfig } from '../../shared/config.ts'
+import { InvalidInputError } from '../../shared/errors.ts'
+import type {
+  GossipMessage,
+  NodeEvent,
+  RpcMethods,
+  RpcParams,
+  RpcResult,
+} from '../../shared/rpc.ts'
+import { TOPICS } from '../../shared/topics.ts'
+import { type ChainContext, createChainClients } from '../chain/clients.ts'
+import { type CursorStore, openCursorStore } from '../chain/cursorStore.ts'
+import { followCreator } from '../chain/followCreator.ts'
+import { reactToCard } from '../chain/reactToCard.ts'
+import type { Identity } from '../crypto/identity.ts'
+import type { PublishComponents } from '../store/publish.ts'
+import { FEED_DB, type FeedDb, openFeedDb } from './db.ts'
+import { signViewGossip } from './gossip.ts'
+import { FeedIndexer } from './indexer.ts'
+import { publishCard } from './publishCard.ts'
+import { queryFeed, searchCards } from './query.ts'
+
+type FeedMethod = Extract<keyof RpcMethods, `feed.${string}`>
+export type FeedHandlers = {
+  [M in FeedMethod]: (params: RpcParams<M>, ctx: { signal: AbortSignal }) => Promise<RpcResult<M>>
+}
+
+export type FeedServiceComponents = {
+  identity(): Promise<Identity | null>
+  requireIdentity(): Promise<Identity>
+  onGossip(topic: string, fn: (m: GossipMessage) => void): () => void
+  publishGossip(topic: string, data: string): Promise<unknown>
+  emit(event: NodeEvent): void
+  store(): Promise<PublishComponents>
+}
+
+export type FeedServiceInit = {
+  chain: ChainConfig | null
+  dev: boolean
+  dbName?: string
+  cursorDbName?: string
+}
+
+const idOf = (s: string): Hex => {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(s)) throw new InvalidInputError('A card id is 32 bytes of hex.')
+  return s.toLowerCase() as Hex
+}
+const addressOf = (s: string): Hex => {
+  if (!isAddress(s)) throw new InvalidInputError('Not an address.', { details: s })
+  return s.toLowerCase() as Hex
+}
+
+export class FeedService {
+  private db: FeedDb | null = null
+  private cursors: CursorStore | null = null
+  private indexer: FeedIndexer | null = null
+  private ready: Promise<void> | null = null
+  private readonly publicClient
+
+  constructor(
+    private readonly c: FeedServiceComponents,
+    private readonly init: FeedServiceInit,
+  ) {
+    this.publicClient = init.chain
+      ? createPublicClient({
+          transport: http(init.chain.rpcUrl),
+          pollingInterval: init.dev ? 250 : 1000,
+        })
+      : null
+  }
+
+  start(): Promise<void> {
+    this.ready ??= (async () => {
+      this.db = await openFeedDb(this.init.dbName ?? FEED_DB)
+      this.cursors = await openCursorStore(
+        this.init.cursorDbName ? { dbName: this.init.cursorDbName } : {},
+      )
+      this.startIndexer()
+    })()
+    return this.ready
+  }
+
+  private startIndexer(): void {
+    const chain = this.init.chain
+    if (!chain || !this.publicClient || !this.db || !this.cursors) return
+    this.indexer = new FeedIndexer(
+      {
+        db: this.db,
+        client: this.publicClient,
+        cursors: this.cursors,
+        onGossip: this.c.onGossip,
+        onChange: (cards) => this.changed(cards),
+      },
+      {
+        chainId: chain.chainId,
+        cardRegistry: chain.contracts.cardRegistry,
+        deployBlock: chain.deployBlock,
+        confirmations: this.init.dev ? 0 : 2,
+        pollIntervalMs: this.init.dev ? 1_000 : 4_000,
+      },
+    )
+    this.indexer.start()
+  }
+
+  async stop(): Promise<void> {
+    await this.indexer?.stop()
+    this.db?.close()
+    this.cursors?.close()
+    this.ready = null
+  }
+
+  private changed(cards: FeedCard[]): void {
+    if (cards.length > 0) this.c.emit({ kind: 'feed.cards', cards })
+  }
+
+  private async open(): Promise<FeedDb> {
+    await this.start()
+    return this.db as FeedDb
+  }
+
+  private async chainCtx(): Promise<{ ctx: ChainContext; id: Identity }> {
+    const chain = this.init.chain
+    if (!chain) throw new InvalidInputError('This node has no chain configured.')
+    const id = await this.c.requireIdentity()
+    const clients = createChainClients({
+      rpcUrl: chain.rpcUrl,
+      chainId: chain.chainId,
+      account: id.account,
+    })
+    return { ctx: { ...clients, contracts: chain.contracts }, id }
+  }
+
+  private async following(): Promise<Hex[]> {
+    const me = (await this.c.identity())?.address.toLowerCase() as Hex | undefined
+    if (!me) return []
+    const rows = await (await this.open()).getAllFromIndex('follows', 'follower', [me, 1])
+    return rows.map((r) => r.creator)
+  }
+
+  /** The RPC handlers of the `feed.*` section. */
+  handlers(): FeedHandlers {
+    return {
+      'feed.query': async (q) => {
+        const me = (await this.c.identity())?.address.toLowerCase() as Hex | undefined
+        return queryFeed(await this.open(), q, { me, following: () => this.following() })
+      },
+      'feed.search': async (p) =>
+        searchCards(await this.open(), String(p.q).slice(0, 200), p.limit),
+      'feed.card': async (p, { signal }) => {
+        const id = idOf(p.id)
+        const db = await this.open()
+        const known = await db.get('cards', id)
+        if (known?.status === 'mined' || !this.indexer) return known ?? null
+        await this.indexer.fetchCard(id, signal)
+        return (await db.get('cards', id)) ?? known ?? null
+      },
+      'feed.profile': async (p) => {
+        const address = addressOf(p.address)
+        const db = await this.open()
+        const me = (await this.c.identity())?.address.toLowerCase() as Hex | undefined
+        const [followers, following, mine] = await Promise.all([
+          db.countFromIndex('follows', 'creator', [address, 1]),
+          db.countFromIndex('follows', 'follower', [address, 1]),
+          me ? db.get('follows', [me, address]) : undefined,
+        ])
+        return { address, followers, following, followedByMe: mine?.following === 1 }
+      },
+      'feed.publish': async (p, { signal }) => {
+        const { ctx, id } = await this.chainCtx()
+        const db = await this.open()
+        return publishCard(
+          {
+            chain: ctx,
+            account: id.account,
+            contentMaster: id.contentMaster,
+            db,
+            domain: this.domain(),
+            store: this.c.store,
+            publishGossip: this.c.publishGossip,
+            onChange: (cards) => this.changed(cards),
+          },
+          {
+            draft: p.draft,
+            file: p.file,
+            signal,
+            onProgress: (stage, done, total) =>
+              this.c.emit({ kind: 'feed.publish', jobId: p.jobId, stage, done, total }),
+          },
+        )
+      },
+      'feed.react': async (p, { signal }) => {
+        const { ctx } = await this.chainCtx()
+        await reactToCard(ctx, { cardId: idOf(p.id), kind: p.kind ?? 1, signal })
+        void this.indexer?.syncOnce(signal).catch(() => {})
+        return undefined
+      },
+      'feed.follow': async (p, { signal }) => {
+        const { ctx } = await this.chainCtx()
+        await followCreator(ctx, {
+          creator: addressOf(p.address) as Address,
+          follow: p.follow,
+          signal,
+        })
+        void this.indexer?.syncOnce(signal).catch(() => {})
+        return undefined
+      },
+      'feed.view': async (p) => {
+        const id = await this.c.requireIdentity()
+        const data = await signViewGossip(
+          id.account,
+          this.domain(),
+          idOf(p.id),
+          Math.floor(Date.now() / 1000),
+        )
+        await this.indexer?.onViewGossip(data)
+        await this.c.publishGossip(TOPICS.views, data).catch(() => {})
+        return undefined
+      },
+      'feed.account': async () => {
+        const id = await this.c.requireIdentity()
+        const balance = this.publicClient
+          ? await this.publicClient.getBalance({ address: id.address })
+          : 0n
+        return { address: id.address, balance: balance.toString() }
+      },
+      'feed.status': async () => {
+        await this.open()
+        return { syncedTo: this.indexer?.syncedTo ?? -1, skipped: this.indexer?.skipped ?? [] }
+      },
+      'feed.reset': async () => {
+        const db = await this.open()
+        await this.indexer?.stop()
+        const tx = db.transaction(['cards', 'reactions', 'follows', 'views', 'meta'], 'readwrite')
+        await Promise.all([...tx.objectStoreNames].map((n) => tx.objectStore(n).clear()))
+        await tx.done
+        if (this.indexer) await this.cursors?.delete(this.indexer.cursorKey)
+        this.startIndexer()
+        return undefined
+      },
+    }
+  }
+
+  private domain() {
+    const chain = this.init.chain
+    if (!chain || !this.indexer) throw new InvalidInputError('This node has no chain configured.')
+    return this.indexer.domain
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Wires the feed service into the node worker: identity, gossip through the network runtime,
+ * the slice store for publishing, events to the page. Called once by main when the node starts.
+ */
+
+import { CardCodecError } from '../../shared/card/cbor.ts'
+import type { AppConfig } from '../../shared/config.ts'
+import { registerErrors } from '../../shared/errors.ts'
+import { identityService } from '../crypto/handlers.ts'
+import type { NetworkRuntime } from '../net/runtime.ts'
+import type { RpcServer } from '../rpc/server.ts'
+import { defaultStore } from '../store/handlers.ts'
+import { browserEstimate } from '../store/quota.ts'
+import { FeedService } from './service.ts'
+
+registerErrors({ CardCodecError })
+
+/** Creates the feed service, registers its RPC handlers and starts its indexer. */
+export function wireFeed(rpc: RpcServer, config: AppConfig, runtime: NetworkRuntime): FeedService {
+  const feed = new FeedService(
+    {
+      identity: () => identityService.identity(),
+      requireIdentity: () => identityService.require(),
+      onGossip: (topic, fn) => runtime.onGossip(topic, fn),
+      publishGossip: async (topic, data) => (await runtime.current()).publish(topic, data),
+      emit: (event) => rpc.emit(event),
+      store: async () => ({ store: await defaultStore(), estimate: browserEstimate }),
+    },
+    { chain: config.chain, dev: config.dev },
+  )
+  rpc.register(feed.handlers())
+  void feed.start()
+  return feed
+}

@@ -1,0 +1,73 @@
+/**
+ * What the feed shows, shared by the node's index and the UI: lenses, sorts, queries and the
+ * indexed card the UI renders.
+ */
+import type { Card, CardKind, Hex } from './card.ts'
+
+/** The feed's lenses (DESIGN §4.2). `all` is every top-level card. */
+export const LENSES = [
+  'all',
+  'posts',
+  'photos',
+  'watch',
+  'listen',
+  'read',
+  'apps',
+  'following',
+  'library',
+] as const
+export type Lens = (typeof LENSES)[number]
+export type Sort = 'new' | 'top' | 'trending'
+export type AccessFilter = 'any' | 'free' | 'paid'
+
+/** The kind lens a card belongs to. */
+export function lensOfKind(kind: CardKind): Exclude<Lens, 'all' | 'following' | 'library'> {
+  switch (kind) {
+    case 'post':
+      return 'posts'
+    case 'image':
+      return 'photos'
+    case 'video':
+      return 'watch'
+    case 'audio':
+      return 'listen'
+    case 'doc':
+      return 'read'
+    default:
+      return 'apps'
+  }
+}
+
+export type FeedQuery = {
+  lens: Lens
+  sort?: Sort | undefined
+  access?: AccessFilter | undefined
+  tag?: string | undefined
+  /** Cards of one creator (a profile page) instead of a lens. */
+  creator?: Hex | undefined
+  /** Replies to one card (its comments). */
+  parent?: Hex | undefined
+  limit?: number | undefined
+  /** From the previous page's `next`. */
+  cursor?: string | undefined
+}
+
+/** A card as indexed: the card, where it came from and its engagement counts. */
+export type FeedCard = {
+  id: Hex
+  creator: Hex
+  card: Card
+  /** `pending`: seen in gossip, not yet mined; `mined`: from a CardPosted event. */
+  status: 'pending' | 'mined'
+  block?: number | undefined
+  /** ms; the card's claimed time, never later than when this node first saw it. */
+  postedAt: number
+  reactions: number
+  comments: number
+  views: number
+}
+
+export type FeedPage = { items: FeedCard[]; next: string | null }
+
+/** Reaction kinds (the contract's `uint8 kind`). */
+export const REACTION = { like: 1 } as const
