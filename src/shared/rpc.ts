@@ -136,8 +136,11 @@ export type RpcMethods = {
     params: { id: string; time: number; duration: number }
     result: undefined
   }
-  /** Test hook, dev chains only: corrupt every block this node serves. */
-  'swarm.debugTamper': { params: { on: boolean }; result: undefined }
+  /**
+   * Test hooks, dev chains only: `tamper` corrupts every block this node serves;
+   * `uploadLimit` caps its upload rate (bytes/s, -1 = none).
+   */
+  'swarm.debug': { params: { tamper?: boolean; uploadLimit?: number }; result: undefined }
   // --- feed / cards ---
   /** One page of a lens, a creator's cards (`creator`) or a card's comments (`parent`). */
   'feed.query': { params: FeedQuery; result: FeedPage }

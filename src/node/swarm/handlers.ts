@@ -35,8 +35,8 @@ export function createSwarmHandlers(swarm: () => Promise<SwarmService>): SwarmHa
       s.setPlayhead(itemId, p.time, p.duration)
       return undefined
     },
-    'swarm.debugTamper': async (p) => {
-      ;(await swarm()).setTamper(p.on)
+    'swarm.debug': async (p) => {
+      ;(await swarm()).debug(p)
       return undefined
     },
   }

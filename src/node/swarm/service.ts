@@ -254,9 +254,11 @@ export class SwarmService {
     this.setPosition(itemId, Math.floor((time / duration) * a.item.size))
   }
 
-  setTamper(on: boolean): void {
-    if (!this.o.dev) throw new RangeError('swarm.debugTamper: only on a development chain')
-    this.tamper = on
+  /** Test hooks (dev chains only): corrupt served blocks, cap the upload rate. */
+  debug(p: { tamper?: boolean | undefined; uploadLimit?: number | undefined }): void {
+    if (!this.o.dev) throw new RangeError('swarm.debug: only on a development chain')
+    if (p.tamper !== undefined) this.tamper = p.tamper
+    if (p.uploadLimit !== undefined) this.client?.throttleUpload(p.uploadLimit)
   }
 
   async stats(id: string): Promise<SwarmStats> {

@@ -73,6 +73,7 @@ declare module 'webtorrent/dist/webtorrent.min.js' {
     add(id: string | Uint8Array, opts: AddOptions, onTorrent?: (t: Torrent) => void): Torrent
     get(id: string): Promise<Torrent | null>
     remove(id: string | Torrent, opts?: object, cb?: (err?: Error) => void): Promise<void>
+    throttleUpload(rate: number): void
     destroy(cb?: (err?: Error) => void): void
     on(ev: string, fn: (...args: never[]) => void): void
   }
