@@ -1,0 +1,138 @@
+/**
+ * The feed benchmark inside a Chromium dedicated worker (bench/feed.ts): indexes the
+ * CardPosted events anvil holds, then fills another database with 100,000 synthetic cards
+ * and times the first page of each lens and searches.
+ */
+import { createPublicClient, http } from 'viem'
+import { openCursorStore } from '../../src/node/chain/cursorStore.ts'
+import { openFeedDb } from '../../src/node/feed/db.ts'
+import { FeedIndexer } from '../../src/node/feed/indexer.ts'
+import { applyEvents, type FeedEvent } from '../../src/node/feed/ingest.ts'
+import { queryFeed, searchCards } from '../../src/node/feed/query.ts'
+import type { Card, CardKind, Hex } from '../../src/shared/card/card.ts'
+import { LENSES, type Sort } from '../../src/shared/card/feed.ts'
+
+type Params = {
+  rpcUrl: string
+  chainId: number
+  cardRegistry: Hex
+  deployBlock: number
+  expectEvents: number
+  cards: number
+  words: string[]
+}
+const post = (m: unknown) => (self as unknown as Worker).postMessage(m)
+const log = (message: string) => post({ type: 'log', message })
+
+function p95(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.ceil(0.95 * s.length) - 1)] as number
+}
+
+let seed = 42
+const rand = () => {
+  seed = (seed * 1103515245 + 12345) & 0x7fffffff
+  return seed / 0x7fffffff
+}
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() ** 2 * xs.length)] as T
+const KINDS: CardKind[] = ['post', 'image', 'video', 'audio', 'doc', 'software', 'site']
+
+async function syncBench(p: Params): Promise<number> {
+  const db = await openFeedDb('bench-sync')
+  const cursors = await openCursorStore({ dbName: 'bench-sync-cursors' })
+  const client = createPublicClient({ transport: http(p.rpcUrl) })
+  let cards = 0
+  const indexer = new FeedIndexer(
+    { db, client, cursors, onGossip: () => () => {}, onChange: (c) => (cards += c.length) },
+    {
+      chainId: p.chainId,
+      cardRegistry: p.cardRegistry,
+      deployBlock: p.deployBlock,
+      confirmations: 0,
+      batchSize: 2_000,
+    },
+  )
+  const t0 = performance.now()
+  await indexer.syncOnce(new AbortController().signal)
+  const s = (performance.now() - t0) / 1000
+  const count = await db.count('cards')
+  log(`synced ${count} cards (${cards} changes) in ${s.toFixed(2)} s`)
+  if (count < p.expectEvents) throw new Error(`indexed ${count} of ${p.expectEvents} cards`)
+  db.close()
+  cursors.close()
+  return s
+}
+
+async function fill(p: Params) {
+  const db = await openFeedDb('bench-query')
+  const now = Date.now()
+  const t0 = performance.now()
+  for (let i = 0; i < p.cards; i += 2_000) {
+    const events: FeedEvent[] = []
+    for (let j = i; j < Math.min(p.cards, i + 2_000); j++) {
+      const id = `0x${j.toString(16).padStart(64, '0')}` as Hex
+      const words = Array.from({ length: 12 }, () => pick(p.words))
+      const card: Card = {
+        v: 1,
+        kind: KINDS[j % KINDS.length] as CardKind,
+        title: words.slice(0, 5).join(' '),
+        text: words.slice(5).join(' '),
+        tags: [pick(p.words), pick(p.words)],
+        createdAt: Math.floor((now - j * 60_000) / 1000),
+        access:
+          j % 5 === 0
+            ? {
+                price: 10n ** 16n,
+                supply: 0,
+                royaltyBps: 500,
+                keyAgent: '0x0000000000000000000000000000000000000001',
+              }
+            : { free: true },
+        ...(KINDS[j % KINDS.length] === 'site' ? { site: { entry: 'index.html' } } : {}),
+      }
+      const creator = `0x${(j % 500).toString(16).padStart(40, '0')}` as Hex
+      events.push({ type: 'card', id, creator, card, block: j, logIndex: 0, seenAt: now })
+      if (j % 3 === 0)
+        events.push({ type: 'reaction', cardId: id, from: creator, kind: 1, block: j })
+    }
+    await applyEvents(db, events)
+    if (i % 20_000 === 0) log(`filled ${i + 2_000} cards`)
+  }
+  log(`filled ${p.cards} cards in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+  return db
+}
+
+self.onmessage = async (e: MessageEvent<{ type: string; params: Params }>) => {
+  if (e.data?.type !== 'start') return
+  const p = e.data.params
+  try {
+    const syncS = await syncBench(p)
+    const db = await fill(p)
+    const me = '0x0000000000000000000000000000000000000007' as Hex
+    const following = async () =>
+      Array.from({ length: 20 }, (_, i) => `0x${(i * 7).toString(16).padStart(40, '0')}` as Hex)
+    const times: number[] = []
+    const sorts: Sort[] = ['new', 'top', 'trending']
+    for (let r = 0; r < 5; r++)
+      for (const lens of LENSES)
+        for (const sort of sorts) {
+          const t = performance.now()
+          const page = await queryFeed(db, { lens, sort, limit: 20 }, { me, following })
+          times.push(performance.now() - t)
+          if (page.items.length === 0) throw new Error(`lens ${lens} is empty`)
+        }
+    const searches: number[] = []
+    for (let r = 0; r < 100; r++) {
+      const q = r % 3 === 0 ? `${pick(p.words)} ${pick(p.words).slice(0, 3)}` : pick(p.words)
+      const t = performance.now()
+      await searchCards(db, q, 20)
+      searches.push(performance.now() - t)
+    }
+    post({
+      type: 'result',
+      value: { queryP95: p95(times), searchP95: p95(searches), syncS },
+    })
+  } catch (err) {
+    post({ type: 'error', error: (err as Error).stack ?? String(err) })
+  }
+}

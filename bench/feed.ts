@@ -1,0 +1,116 @@
+/**
+ * `npm run bench -- feed`: the feed indexer and queries in a Chromium dedicated worker.
+ * Rows: feed_query_p95_ms (first page of every lens × sort over 100,000 indexed cards),
+ * search_p95_ms (over the same cards), sync_10k_events_s (indexing 10,000 CardPosted events
+ * from anvil), each beside its target row. The cards are posted to anvil with a 1 s block
+ * time (anvil drops large automined bursts), several hundred per block.
+ */
+import { fileURLToPath } from 'node:url'
+import { createPublicClient, createWalletClient, type Hex, http } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { foundry } from 'viem/chains'
+import { startAnvil } from '../scripts/chain/anvil.ts'
+import { anvilDeployerKey, deployContracts } from '../scripts/chain/deploy.ts'
+import { cardRegistryAbi } from '../src/node/chain/abi.ts'
+import { encodeCard } from '../src/shared/card/card.ts'
+import { runWorkerInChromium } from './_browser/runInChromium.ts'
+import type { BenchRow } from './lib.ts'
+
+const WORDS = Array.from({ length: 3000 }, (_, i) => {
+  const a = 'bcdfghjklmnprstvz'
+  const v = 'aeiou'
+  let w = ''
+  let n = i + 7
+  for (let k = 0; k < 3; k++) {
+    w += a[n % a.length]! + v[Math.floor(n / a.length) % v.length]!
+    n = Math.floor(n / 5) + k * 13
+  }
+  return `${w}${i}`
+})
+
+async function postCards(rpcUrl: string, registry: Hex, n: number, log: (m: string) => void) {
+  const account = privateKeyToAccount(anvilDeployerKey)
+  const chain = { ...foundry, id: 31337 }
+  const wallet = createWalletClient({ account, chain, transport: http(rpcUrl) })
+  const pub = createPublicClient({ chain, transport: http(rpcUrl) })
+  let nonce = await pub.getTransactionCount({ address: account.address, blockTag: 'pending' })
+  const t0 = Date.now()
+  const hashes: Hex[] = []
+  for (let i = 0; i < n; i += 200) {
+    const batch = Array.from({ length: Math.min(200, n - i) }, (_, j) => {
+      const card = encodeCard({
+        v: 1,
+        kind: 'post',
+        title: `Bench card ${i + j}`,
+        text: `${WORDS[(i + j) % WORDS.length]} ${WORDS[(i + j * 7) % WORDS.length]}`,
+        tags: ['bench'],
+        createdAt: 1_790_000_000 + i + j,
+        access: { free: true },
+      })
+      return wallet.writeContract({
+        address: registry,
+        abi: cardRegistryAbi,
+        functionName: 'post',
+        args: [`0x${Buffer.from(card).toString('hex')}`],
+        nonce: nonce++,
+        gas: 200_000n,
+      })
+    })
+    hashes.push(...(await Promise.all(batch)))
+  }
+  const last = hashes[hashes.length - 1]
+  if (last) await pub.waitForTransactionReceipt({ hash: last, timeout: 120_000 })
+  log(`posted ${n} cards in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+}
+
+export async function run({
+  signal,
+  log,
+}: {
+  signal: AbortSignal
+  log: (msg: string) => void
+}): Promise<BenchRow[]> {
+  const events = Number(process.env.BENCH_FEED_EVENTS ?? 10_000)
+  const cards = Number(process.env.BENCH_FEED_CARDS ?? 100_000)
+  const anvil = await startAnvil({ blockTime: 1 })
+  try {
+    const deployed = await deployContracts({ rpcUrl: anvil.rpcUrl })
+    await postCards(anvil.rpcUrl, deployed.cardRegistry, events, log)
+    const r = await runWorkerInChromium<{ queryP95: number; searchP95: number; syncS: number }>({
+      entry: fileURLToPath(new URL('./_browser/feed.worker.ts', import.meta.url)),
+      signal,
+      log,
+      timeoutMs: 900_000,
+      params: {
+        rpcUrl: anvil.rpcUrl,
+        chainId: deployed.chainId,
+        cardRegistry: deployed.cardRegistry,
+        deployBlock: deployed.deployBlock,
+        expectEvents: events,
+        cards,
+        words: WORDS,
+      },
+    })
+    const round = (x: number) => Number(x.toFixed(2))
+    return [
+      { name: 'feed_query_target_ms', value: 30, unit: 'ms' },
+      {
+        name: 'feed_query_p95_ms',
+        value: round(r.queryP95),
+        unit: 'ms',
+        baseline: 'feed_query_target_ms',
+      },
+      { name: 'search_target_ms', value: 50, unit: 'ms' },
+      {
+        name: 'search_p95_ms',
+        value: round(r.searchP95),
+        unit: 'ms',
+        baseline: 'search_target_ms',
+      },
+      { name: 'sync_target_s', value: 10, unit: 's' },
+      { name: 'sync_10k_events_s', value: round(r.syncS), unit: 's', baseline: 'sync_target_s' },
+    ]
+  } finally {
+    await anvil.stop()
+  }
+}
