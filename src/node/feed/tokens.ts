@@ -24,7 +24,7 @@ export function queryTerms(q: string): string[] {
   const terms: string[] = []
   for (const part of q.toLowerCase().normalize('NFKC').split(/\s+/)) {
     if (part.startsWith('#') && part.length > 1) terms.push(part)
-    else for (const m of part.matchAll(WORD)) terms.push(m[0])
+    else for (const m of part.matchAll(WORD)) if (m[0].length >= 2) terms.push(m[0])
   }
   return terms.slice(0, 8)
 }
