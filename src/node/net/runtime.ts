@@ -44,8 +44,8 @@ export class NetworkRuntime {
    * indexer, availability, views), across restarts. Returns the unsubscribe function.
    */
   onGossip(topic: string, listener: (message: GossipMessage) => void): () => void {
-    let set = this.gossipListeners.get(topic)
-    if (!set) this.gossipListeners.set(topic, (set = new Set()))
+    const set = this.gossipListeners.get(topic) ?? new Set()
+    this.gossipListeners.set(topic, set)
     set.add(listener)
     void this.running.then((n) => n.subscribe(topic)).catch(() => {})
     return () => set.delete(listener)
