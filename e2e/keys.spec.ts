@@ -252,3 +252,54 @@ test('a creator who never returns: the buyer refunds after the delivery timeout'
   expect(after - before).toBeGreaterThan(parseEther('0.009'))
   await b!.context.close()
 })
+
+/** anvil's dev account #3 (unlocked: anvil signs and sends for it). */
+const DEV_ACCOUNT = '0x90F79bf6EB2c4f870365E785982E1f101E93b906'
+
+test('an external EIP-1193 wallet buys and gets its own key', async ({ browser }) => {
+  const [a] = await openNodes(browser, stack(), 1)
+  const addrA = await onboard(a!.page)
+  const item = await publishPaid(a!.page, addrA, plain, 'bought with a browser wallet')
+  const slice0 = await ciphertextSlice(a!.page, item, 0)
+
+  // B's page has an injected provider that forwards to anvil for an unlocked dev account.
+  const context = await browser.newContext({ baseURL: stack().relay.url })
+  await context.addInitScript(
+    ([rpcUrl, account]) => {
+      let id = 0
+      ;(globalThis as unknown as { ethereum: unknown }).ethereum = {
+        async request({ method, params }: { method: string; params?: unknown[] }) {
+          if (method === 'eth_requestAccounts' || method === 'eth_accounts') return [account]
+          const res = await fetch(rpcUrl as string, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params: params ?? [] }),
+          })
+          const body = (await res.json()) as { result?: unknown; error?: { message: string } }
+          if (body.error) throw new Error(body.error.message)
+          return body.result
+        },
+      }
+    },
+    [stack().rpcUrl, DEV_ACCOUNT] as const,
+  )
+  const page = await context.newPage()
+  await page.goto('/node')
+  await onboard(page)
+  await page.getByTestId('use-external').click()
+  await expect(page.getByTestId('address')).toHaveText(DEV_ACCOUNT)
+  const state = await rpc<{ address: string; external: boolean }>(page, 'wallet.state')
+  expect(state).toMatchObject({ address: DEV_ACCOUNT, external: true })
+
+  await rpc(page, 'keys.registerCard', { cardId: item.cardId, contentSalt: item.contentSalt })
+  const { tokenId } = await rpc<{ tokenId: string }>(page, 'keys.buy', { cardId: item.cardId })
+  await expect.poll(() => keyState(page, tokenId), { timeout: 20_000 }).toBe('ready')
+  const got = await rpc<number[]>(page, 'keys.decrypt', {
+    cardId: item.cardId,
+    index: 0,
+    last: false,
+    ciphertext: slice0,
+  })
+  expect(got).toEqual(plain.slice(0, PLAIN_SLICE))
+  await Promise.all([a!.context.close(), context.close()])
+})

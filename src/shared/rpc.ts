@@ -234,6 +234,22 @@ export type RpcMethods = {
   'keys.sales': { params: undefined; result: CreatorSales }
   /** The account, its balance and what the KeyMarket owes it; null without a chain. */
   'wallet.state': { params: undefined; result: WalletState | null }
+  /**
+   * Uses the page's EIP-1193 wallet for on-chain actions: `signature` is its `personal_sign` of
+   * the fixed message `EXTERNAL_WRAP_MESSAGE` (src/node/keys/external.ts), which also derives
+   * the wrap key. The worker then sends `keys.walletRequest` events the page answers.
+   */
+  'wallet.useExternal': {
+    params: { address: `0x${string}`; signature: `0x${string}` }
+    result: { wrapPublic: `0x${string}` }
+  }
+  /** Back to the identity's embedded account. */
+  'wallet.useEmbedded': { params: undefined; result: undefined }
+  /** The page's answer to a `keys.walletRequest` (`error`: the wallet's message). */
+  'wallet.reply': {
+    params: { id: number; result?: unknown; error?: string }
+    result: undefined
+  }
   /** Takes everything the KeyMarket owes this account (`claim()`). */
   'wallet.claim': { params: undefined; result: { hash: `0x${string}`; amount: string } }
 }
@@ -290,6 +306,8 @@ export type WalletState = {
   faucet: boolean
   /** The KeyMarket's refund delay in seconds (DELIVERY_TIMEOUT). */
   refundDelay: number
+  /** On-chain actions go through the page's EIP-1193 wallet. */
+  external: boolean
 }
 
 /** What a card's `content` says about an item (DESIGN §2), as the swarm needs it. */
@@ -346,7 +364,10 @@ export type SwarmStats = {
   /** Bytes per second. */
   downloadSpeed: number
   uploadSpeed: number
+  /** Verified bytes held (this session's and earlier ones'). */
   downloaded: number
+  /** Bytes received from peers in this session (duplicates and failed pieces included). */
+  received: number
   uploaded: number
   /** Critical requests re-issued to another peer after their deadline. */
   reissued: number
@@ -387,6 +408,8 @@ export type NodeEvent =
       cardId: string
       outcome: 'delivered' | 'not-pending' | 'past-owner' | 'burned' | 'unknown-card'
     }
+  /** The worker asks the page's EIP-1193 wallet; answer with `wallet.reply`. */
+  | { kind: 'keys.walletRequest'; id: number; method: string; params: unknown[] }
 
 export type RpcRequest = {
   [M in RpcMethod]: { type: 'request'; id: number; method: M; params: RpcParams<M> }

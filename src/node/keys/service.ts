@@ -6,7 +6,7 @@
  */
 import { bytesToHex } from '@noble/hashes/utils.js'
 import type { IDBPDatabase } from 'idb'
-import type { Address, Hex } from 'viem'
+import { type Address, custom, type Hex, hexToBytes, recoverMessageAddress } from 'viem'
 import type { ChainConfig } from '../../shared/config.ts'
 import type { NodeEvent } from '../../shared/rpc.ts'
 import { type ChainContext, createChainClients } from '../chain/clients.ts'
@@ -20,6 +20,12 @@ import { KeyAgent } from './agent.ts'
 import { createStoreCardSource, type RegistryCardSource } from './cardSource.ts'
 import { openKeysDb } from './db.ts'
 import { KeysUnavailableError } from './errors.ts'
+import {
+  deriveExternalWrapKey,
+  EXTERNAL_WRAP_MESSAGE,
+  ExternalWalletError,
+  WalletBridge,
+} from './external.ts'
 import { KeyOwner } from './owner.ts'
 import { createKeyVault, type KeyVault } from './vault.ts'
 
@@ -58,6 +64,10 @@ export class KeysService {
   private creators = new Map<string, string>()
 
   private emitter: (event: NodeEvent) => void
+  private external: { address: Address; wrapSecret: Uint8Array; wrapPublic: Uint8Array } | null =
+    null
+  /** The page↔worker path to an external wallet (external.ts). */
+  readonly bridge = new WalletBridge((e) => this.emitter(e))
 
   constructor(private readonly c: KeysServiceComponents) {
     this.emitter = c.emit ?? (() => {})
@@ -66,6 +76,34 @@ export class KeysService {
   /** Sends `keys.*` events to `emit` (the worker's RPC server). */
   setEmitter(emit: (event: NodeEvent) => void): void {
     this.emitter = emit
+  }
+
+  /** Whether on-chain actions go through an external wallet. */
+  get usesExternal(): boolean {
+    return this.external !== null
+  }
+
+  /**
+   * Switches on-chain actions to the page's EIP-1193 wallet `address`; `signature` is its
+   * signature of {@link EXTERNAL_WRAP_MESSAGE}, from which the wrap key derives. The content
+   * master (the creator's content keys) stays the identity's.
+   */
+  async useExternal(address: Address, signature: Hex): Promise<{ wrapPublic: Hex }> {
+    const signer = await recoverMessageAddress({ message: EXTERNAL_WRAP_MESSAGE, signature })
+    if (signer.toLowerCase() !== address.toLowerCase())
+      throw new ExternalWalletError('The signature is not from that wallet.', {
+        details: `signed by ${signer}, expected ${address}`,
+      })
+    this.external = { address: signer, ...deriveExternalWrapKey(hexToBytes(signature)) }
+    await this.restart()
+    return { wrapPublic: `0x${bytesToHex(this.external.wrapPublic)}` }
+  }
+
+  /** Back to the identity's embedded account. */
+  async useEmbedded(): Promise<void> {
+    this.external = null
+    this.bridge.close()
+    await this.restart()
   }
 
   /** Sets the chain (null: keys are unavailable) and starts if an identity exists. */
@@ -137,15 +175,18 @@ export class KeysService {
     if (!id) return null
     this.cursors ??= openCursorStore()
     const cursors = await this.cursors
+    const ext = this.external
     const chain: ChainContext = {
       ...createChainClients({
         rpcUrl: config.rpcUrl,
         chainId: config.chainId,
-        account: id.account,
+        account: ext ? ext.address : id.account,
+        ...(ext ? { walletTransport: custom({ request: this.bridge.request }) } : {}),
       }),
       contracts: config.contracts,
     }
-    const db = await openKeysDb(id.address)
+    const wrap = ext ?? { wrapSecret: id.wrapSecret, wrapPublic: id.wrapPublic }
+    const db = await openKeysDb(chain.account.address)
     const vault = createKeyVault(db)
     const cards = createStoreCardSource({ db, store: this.c.store })
     const fromBlock = BigInt(config.deployBlock)
@@ -166,8 +207,8 @@ export class KeysService {
     })
     const owner = new KeyOwner({
       chain,
-      wrapSecret: id.wrapSecret,
-      wrapPublic: id.wrapPublic,
+      wrapSecret: wrap.wrapSecret,
+      wrapPublic: wrap.wrapPublic,
       vault,
       db,
       cursors,
@@ -186,7 +227,7 @@ export class KeysService {
     return {
       chain,
       config,
-      wrapPublic: `0x${bytesToHex(id.wrapPublic)}`,
+      wrapPublic: `0x${bytesToHex(wrap.wrapPublic)}`,
       vault,
       cards,
       agent,

@@ -3,6 +3,7 @@
  * `claim()`, and the creator's view of its listings (sales, deliveries owed, revenue).
  */
 import { parseEventLogs } from 'viem'
+import { InvalidInputError } from '../../shared/errors.ts'
 import type {
   CreatorSales,
   KeyListing,
@@ -132,7 +133,21 @@ export function createWalletHandlers(service: KeysService): WalletHandlers {
         owed: owed.toString(),
         faucet: s.config.chainId === DEV_CHAIN_ID,
         refundDelay: delay,
+        external: service.usesExternal,
       }
+    },
+    'wallet.useExternal': async (p) => {
+      if (!/^0x[0-9a-fA-F]{40}$/.test(p.address) || !/^0x[0-9a-fA-F]{130}$/.test(p.signature))
+        throw new InvalidInputError('Expected an address and a 65-byte signature.')
+      return service.useExternal(p.address, p.signature)
+    },
+    'wallet.useEmbedded': async () => {
+      await service.useEmbedded()
+      return undefined
+    },
+    'wallet.reply': async (p) => {
+      service.bridge.reply(p.id, p.result, p.error)
+      return undefined
     },
     'wallet.claim': async (_p, { signal }) => {
       const s = await service.require()

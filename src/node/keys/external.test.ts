@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest'
+import type { NodeEvent } from '../../shared/rpc.ts'
+import { deriveExternalWrapKey, ExternalWalletError, WalletBridge } from './external.ts'
+
+describe('external wallet', () => {
+  it('derives one wrap key per signature', () => {
+    const sig = new Uint8Array(65).fill(3)
+    const a = deriveExternalWrapKey(sig)
+    expect(deriveExternalWrapKey(sig.slice())).toEqual(a)
+    expect(deriveExternalWrapKey(new Uint8Array(65).fill(4)).wrapPublic).not.toEqual(a.wrapPublic)
+    expect(() => deriveExternalWrapKey(new Uint8Array(64))).toThrow(RangeError)
+  })
+
+  it('forwards requests to the page as events and settles them with its replies', async () => {
+    const events: NodeEvent[] = []
+    const bridge = new WalletBridge((e) => events.push(e))
+    const request = bridge.request as unknown as (a: {
+      method: string
+      params?: unknown[]
+    }) => Promise<unknown>
+    const ok = request({ method: 'eth_sendTransaction', params: [{ to: '0x01' }] })
+    const refused = request({ method: 'personal_sign', params: ['0x00'] })
+    expect(events).toEqual([
+      {
+        kind: 'keys.walletRequest',
+        id: 1,
+        method: 'eth_sendTransaction',
+        params: [{ to: '0x01' }],
+      },
+      { kind: 'keys.walletRequest', id: 2, method: 'personal_sign', params: ['0x00'] },
+    ])
+    bridge.reply(1, '0xabc')
+    bridge.reply(2, undefined, 'User rejected the request.')
+    await expect(ok).resolves.toBe('0xabc')
+    await expect(refused).rejects.toBeInstanceOf(ExternalWalletError)
+  })
+})

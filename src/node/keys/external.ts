@@ -1,0 +1,110 @@
+/**
+ * An external EIP-1193 wallet (DESIGN §2) for on-chain actions. The provider lives in the page
+ * (`window.ethereum`); the worker reaches it through a small typed path over the existing RPC:
+ * the worker emits `keys.walletRequest { id, method, params }` and the page answers with
+ * `wallet.reply { id, result | error }` (src/ui/wallet/external.ts). viem's wallet client uses
+ * it as a `custom` transport; reads and receipts still go straight to the RPC URL.
+ *
+ * The wrap key is then derived from the wallet's signature of {@link EXTERNAL_WRAP_MESSAGE}:
+ * wrapSecret = HKDF-SHA256(IKM = signature (65 bytes), salt = "hashcard/v1",
+ * info = "hashcard/v1/wrap-x25519-eip1193", L = 32). Wallets sign deterministically
+ * (RFC 6979), so the same wallet finds the same wrap key on any device.
+ */
+import { x25519 } from '@noble/curves/ed25519.js'
+import { hkdf } from '@noble/hashes/hkdf.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { utf8ToBytes } from '@noble/hashes/utils.js'
+import type { EIP1193RequestFn } from 'viem'
+import { AbortedError, BaseError, registerErrors, TimeoutError } from '../../shared/errors.ts'
+import type { NodeEvent } from '../../shared/rpc.ts'
+import { checkBytes } from '../crypto/bytes.ts'
+
+/** The message an external wallet signs to derive its wrap key (never change it: keys follow). */
+export const EXTERNAL_WRAP_MESSAGE =
+  'Hashcard v1: derive my key-wrapping key.\n\nSigning this costs nothing and sends nothing.'
+
+export const EXTERNAL_WRAP_INFO = 'hashcard/v1/wrap-x25519-eip1193'
+
+/** How long the worker waits for the page's wallet (the person may have to confirm). */
+export const WALLET_REPLY_TIMEOUT_MS = 5 * 60_000
+
+/** The page's wallet refused or failed a request. */
+export class ExternalWalletError extends BaseError {
+  override name = 'ExternalWalletError' as const
+}
+
+/**
+ * The X25519 wrap key pair of an external wallet, from its 65-byte signature of the fixed message.
+ * @example const { wrapSecret, wrapPublic } = deriveExternalWrapKey(signatureBytes)
+ */
+export function deriveExternalWrapKey(signature: Uint8Array): {
+  wrapSecret: Uint8Array
+  wrapPublic: Uint8Array
+} {
+  checkBytes('signature', signature, 65)
+  const wrapSecret = hkdf(
+    sha256,
+    signature,
+    utf8ToBytes('hashcard/v1'),
+    utf8ToBytes(EXTERNAL_WRAP_INFO),
+    32,
+  )
+  return { wrapSecret, wrapPublic: x25519.getPublicKey(wrapSecret) }
+}
+
+type Pending = {
+  resolve(v: unknown): void
+  reject(e: unknown): void
+  timer: ReturnType<typeof setTimeout>
+}
+
+/** The worker's end of the page↔worker wallet path. */
+export class WalletBridge {
+  private nextId = 1
+  private readonly pending = new Map<number, Pending>()
+
+  constructor(private readonly emit: (e: NodeEvent) => void) {}
+
+  /** An EIP-1193 `request` that forwards to the page's provider. */
+  readonly request = ((
+    args: { method: string; params?: unknown },
+    opts?: { signal?: AbortSignal },
+  ) => {
+    const id = this.nextId++
+    const params = (Array.isArray(args.params) ? args.params : []) as unknown[]
+    return new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id)
+        reject(new TimeoutError(`The wallet's answer to ${args.method}`, WALLET_REPLY_TIMEOUT_MS))
+      }, WALLET_REPLY_TIMEOUT_MS)
+      this.pending.set(id, { resolve, reject, timer })
+      opts?.signal?.addEventListener('abort', () => {
+        this.settle(id, undefined, 'aborted')
+        reject(new AbortedError(`The wallet request ${args.method}`))
+      })
+      this.emit({ kind: 'keys.walletRequest', id, method: args.method, params })
+    })
+  }) as unknown as EIP1193RequestFn
+
+  /** The page's answer to request `id`. */
+  reply(id: number, result: unknown, error?: string): void {
+    this.settle(id, result, error)
+  }
+
+  /** Fails every open request (the wallet was disconnected). */
+  close(): void {
+    for (const id of [...this.pending.keys()])
+      this.settle(id, undefined, 'The wallet was disconnected.')
+  }
+
+  private settle(id: number, result: unknown, error: string | undefined): void {
+    const p = this.pending.get(id)
+    if (!p) return
+    this.pending.delete(id)
+    clearTimeout(p.timer)
+    if (error === undefined) p.resolve(result)
+    else p.reject(new ExternalWalletError(`The wallet refused: ${error.slice(0, 300)}`))
+  }
+}
+
+registerErrors({ ExternalWalletError })
