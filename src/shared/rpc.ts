@@ -364,7 +364,10 @@ export type SwarmStats = {
   /** Bytes per second. */
   downloadSpeed: number
   uploadSpeed: number
+  /** Verified bytes held (this session's and earlier ones'). */
   downloaded: number
+  /** Bytes received from peers in this session (duplicates and failed pieces included). */
+  received: number
   uploaded: number
   /** Critical requests re-issued to another peer after their deadline. */
   reissued: number

@@ -31,6 +31,12 @@ export type SliceChunkStoreInit = {
   verify?: (index: number, ciphertext: Uint8Array) => Promise<void>
   /** Called after slice i was stored and marked verified. */
   onStored?: (index: number) => void
+  /**
+   * Storing slice i failed for a reason other than authentication (I/O): the piece is
+   * reported stored to webtorrent — which would otherwise destroy the whole torrent — and
+   * this is called so the caller marks it missing again.
+   */
+  onPutFailed?: (index: number, err: Error) => void
   /** Test hook (dev chains only): corrupt what this node serves to peers. */
   tamper?: () => boolean
 }
@@ -40,7 +46,7 @@ export type SliceChunkStoreInit = {
  * @example client.add(torrentFile, { store: sliceChunkStore({ store, itemId }) })
  */
 export function sliceChunkStore(init: SliceChunkStoreInit): ChunkStoreCtor {
-  const { store, itemId, verify, onStored, tamper } = init
+  const { store, itemId, verify, onStored, onPutFailed, tamper } = init
   return class SliceChunkStore implements ChunkStore {
     readonly chunkLength: number
     private closed = false
@@ -57,7 +63,13 @@ export function sliceChunkStore(init: SliceChunkStoreInit): ChunkStoreCtor {
       void (async () => {
         if (await store.has(itemId, index)) return
         await verify?.(index, buf)
-        await store.putSlice(itemId, index, buf)
+        try {
+          await store.putSlice(itemId, index, buf)
+        } catch (err) {
+          if (!onPutFailed) throw err
+          queueMicrotask(() => onPutFailed(index, err as Error))
+          return
+        }
         onStored?.(index)
       })().then(
         () => cb(null),

@@ -71,7 +71,7 @@ export function startSwarm(config: AppConfig, emit: (e: NodeEvent) => void): Swa
 export function attachContentPort(port: MessagePort): void {
   void ready.then((swarm) =>
     serveContentPort(port, {
-      store: defaultStore,
+      store: () => swarm.readStore(),
       resolve: (id) => swarm.resolve(id),
       cipherFor: (id) => swarm.cipherFor(id),
       slice: (id, i, signal) => swarm.slice(id, i, signal),

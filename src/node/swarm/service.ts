@@ -27,6 +27,7 @@ import * as C from './constants.ts'
 import { SwarmItemNotFoundError, TorrentMismatchError } from './errors.ts'
 import { installPicker, type Picker } from './picker.ts'
 import { allRecords, putRecord, type RecordDb, type TorrentRecord } from './records.ts'
+import { serialStore } from './serialStore.ts'
 import { buildTorrent, hashPieces, magnetOf } from './torrentFile.ts'
 import { waitForSlice } from './waiters.ts'
 import { criticalSlices } from './window.ts'
@@ -71,6 +72,7 @@ export class SwarmService {
   private timer: ReturnType<typeof setInterval> | null = null
   private tamper = false
   private started: Promise<void> | null = null
+  private serialView: SliceStore | null = null
 
   constructor(components: SwarmComponents, init: SwarmInit) {
     this.c = components
@@ -87,6 +89,18 @@ export class SwarmService {
     }
   }
 
+  /** The store with per-item turns for reads and writes (serialStore.ts). */
+  private get serial(): SliceStore {
+    if (!this.serialView) throw new Error('the swarm is not started')
+    return this.serialView
+  }
+
+  /** The store as the swarm's readers should use it (the content server too). */
+  async readStore(): Promise<SliceStore> {
+    await this.start()
+    return this.serial
+  }
+
   /** Creates the webtorrent client and resumes every remembered item. Idempotent. */
   start(): Promise<void> {
     this.started ??= (async () => {
@@ -94,6 +108,7 @@ export class SwarmService {
       this.client = new WT({ dht: false, lsd: false, utp: false, webSeeds: false, tracker: {} })
       this.client.on('error', (err: Error) => log.error('client: %s', err.message))
       const store = await this.c.store()
+      this.serialView = serialStore(store)
       for (const rec of await allRecords(await this.c.records())) {
         if (!(await store.item(rec.itemId))) continue
         await this.activate(rec).catch((err: Error) =>
@@ -297,6 +312,7 @@ export class SwarmService {
       downloadSpeed: t.downloadSpeed,
       uploadSpeed: t.uploadSpeed,
       downloaded: t.downloaded,
+      received: t.received,
       uploaded: t.uploaded,
       reissued: a.picker.reissued(),
       done: t.done,
@@ -321,7 +337,7 @@ export class SwarmService {
     const cipher = key ? await sliceCipher(key, item.contentSalt) : null
     const waiters = new Map<number, Set<() => void>>()
     const chunkStore = sliceChunkStore({
-      store,
+      store: this.serial,
       itemId: rec.itemId,
       // A piece that passed SHA-1 is still authenticated before it is stored (and served).
       ...(cipher
@@ -333,6 +349,14 @@ export class SwarmService {
       onStored: (i) => {
         for (const fn of waiters.get(i) ?? []) fn()
         waiters.delete(i)
+      },
+      onPutFailed: (i, err) => {
+        log.warn('%s: storing slice %d failed (%s); fetching it again', rec.itemId, i, err.message)
+        const t = this.active.get(rec.itemId)?.torrent
+        if (t && !t.destroyed && t.bitfield?.get(i)) {
+          t._markUnverified(i)
+          t._update()
+        }
       },
       tamper: () => this.tamper,
     })

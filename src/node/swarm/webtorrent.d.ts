@@ -37,6 +37,7 @@ declare module 'webtorrent/dist/webtorrent.min.js' {
     downloadSpeed: number
     uploadSpeed: number
     downloaded: number
+    received: number
     uploaded: number
     numPeers: number
     wires: Wire[]
