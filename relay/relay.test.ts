@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { startAnvil } from '../scripts/chain/anvil.ts'
 import { deployContracts } from '../scripts/chain/deploy.ts'
-import type { ChainConfig } from '../src/shared/config.ts'
+import { chainConfigOf } from '../scripts/stack.ts'
 import { parseAppConfig } from '../src/shared/config.ts'
 import { type Relay, startRelay } from './relay.ts'
 
@@ -20,17 +20,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'relay-test-'))
   await writeFile(join(dir, 'index.html'), '<!doctype html><title>app</title>')
   anvil = await startAnvil()
-  const deployed = await deployContracts({ rpcUrl: anvil.rpcUrl })
-  const chain: ChainConfig = {
-    chainId: deployed.chainId,
-    rpcUrl: anvil.rpcUrl,
-    contracts: {
-      cardRegistry: deployed.cardRegistry,
-      keyMarket: deployed.keyMarket,
-      chequebook: deployed.chequebook,
-    },
-    deployBlock: deployed.deployBlock,
-  }
+  const chain = chainConfigOf(await deployContracts({ rpcUrl: anvil.rpcUrl }), anvil.rpcUrl)
   await writeFile(join(dir, 'chain.json'), JSON.stringify(chain))
   relay = await startRelay({
     dataDir: join(dir, 'data'),

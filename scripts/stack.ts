@@ -50,16 +50,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const chainFile = join(opts.dataDir, 'chain.json')
     const previous = opts.persistChain ? await readChainFile(chainFile) : undefined
     const deployed = await deployContracts({ rpcUrl: anvil.rpcUrl, existing: previous })
-    const chain: ChainConfig = {
-      chainId: deployed.chainId,
-      rpcUrl: anvil.rpcUrl,
-      contracts: {
-        cardRegistry: deployed.cardRegistry,
-        keyMarket: deployed.keyMarket,
-        chequebook: deployed.chequebook,
-      },
-      deployBlock: deployed.deployBlock,
-    }
+    const chain = chainConfigOf(deployed, anvil.rpcUrl)
     await writeFile(chainFile, `${JSON.stringify(chain, null, 2)}\n`)
     const relayOptions = {
       host,
@@ -98,6 +89,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     await anvil.stop()
     throw err
   }
+}
+
+/** The app's view of a deployment: where the chain answers and where the contracts are. */
+export function chainConfigOf(deployed: DeployedContracts, rpcUrl: string): ChainConfig {
+  const { chainId, cardRegistry, keyMarket, chequebook, deployBlock } = deployed
+  return { chainId, rpcUrl, contracts: { cardRegistry, keyMarket, chequebook }, deployBlock }
 }
 
 /** The contracts a kept chain already has, from the config written at the last start. */

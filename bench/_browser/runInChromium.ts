@@ -16,16 +16,11 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { build } from 'esbuild'
 import { chromium } from 'playwright-core'
+import { chromiumLaunchOptions } from '../../e2e/browser.ts'
 
+/** The e2e launch flags (PLATFORM.md), plus what memory measurement needs. */
 export const CHROMIUM_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
+  ...(chromiumLaunchOptions().args ?? []),
   '--enable-precise-memory-info',
   '--js-flags=--expose-gc',
   // measureUserAgentSpecificMemory() answers at once instead of after the next GC (≤ 20 s).
@@ -94,7 +89,7 @@ export async function runWorkerInChromium<T>(options: RunWorkerOptions): Promise
   const code = await bundleWorker(entry)
   const server = await serve(code, options.params)
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: chromiumLaunchOptions().executablePath,
     args: CHROMIUM_ARGS,
   })
   try {

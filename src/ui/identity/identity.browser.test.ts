@@ -11,6 +11,7 @@ import { type Browser, chromium, type Page } from 'playwright-core'
 import { build, type Rolldown } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CHROMIUM_ARGS } from '../../../bench/_browser/runInChromium.ts'
+import { chromiumLaunchOptions } from '../../../e2e/browser.ts'
 
 let server: Server
 let browser: Browser
@@ -41,7 +42,7 @@ beforeAll(async () => {
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: chromiumLaunchOptions().executablePath,
     args: CHROMIUM_ARGS,
   })
   page = await (await browser.newContext({ acceptDownloads: true })).newPage()
