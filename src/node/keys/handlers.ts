@@ -105,8 +105,7 @@ export function createKeysHandlers(service: KeysService): KeysHandlers {
       return { hash: res.hash, listingId: (listed?.args.listingId ?? 0n).toString() }
     },
     'keys.registerCard': async (p) => {
-      const s = await session()
-      await s.cards.register(
+      await service.registerCard(
         p.contentSalt !== undefined
           ? {
               cardId: p.cardId,
@@ -115,7 +114,6 @@ export function createKeysHandlers(service: KeysService): KeysHandlers {
             }
           : { cardId: p.cardId, itemId: String(p.itemId ?? '') },
       )
-      if (s.agent.waiting.size > 0) void s.agent.retry().catch(() => {})
       return undefined
     },
     'keys.listing': async (p) => {

@@ -17,7 +17,11 @@ import type { IdentityService } from '../crypto/identityService.ts'
 import { logger } from '../log.ts'
 import type { SliceStore } from '../store/sliceStore.ts'
 import { KeyAgent } from './agent.ts'
-import { createStoreCardSource, type RegistryCardSource } from './cardSource.ts'
+import {
+  type CardRegistration,
+  createStoreCardSource,
+  type RegistryCardSource,
+} from './cardSource.ts'
 import { openKeysDb } from './db.ts'
 import { KeysUnavailableError } from './errors.ts'
 import {
@@ -148,6 +152,17 @@ export class KeysService {
         details: this.config ? 'no identity yet' : 'config.chain is null',
       })
     return s
+  }
+
+  /**
+   * Node-internal form of `keys.registerCard` (cardSource.ts) for worker code such as the feed's
+   * publish flow: records where the card's content salt is and retries requests waiting for it.
+   * @example await keys.registerCard({ cardId, itemId }) // after store + post, before or after list
+   */
+  async registerCard(reg: CardRegistration): Promise<void> {
+    const s = await this.require()
+    await s.cards.register(reg)
+    if (s.agent.waiting.size > 0) await s.agent.retry().catch(() => {})
   }
 
   /**
