@@ -7,10 +7,16 @@
  * `parent:0x…`). A lens page is then one key range on one index, read backwards from a
  * cursor: no lens ever loads more than a page.
  */
-import { type DBSchema, type IDBPDatabase, openDB } from 'idb'
+import {
+  type DBSchema,
+  type IDBPDatabase,
+  type IDBPObjectStore,
+  openDB,
+  type StoreNames,
+} from 'idb'
 import type { Hex } from '../../shared/card/card.ts'
 import { type FeedCard, lensOfKind } from '../../shared/card/feed.ts'
-import { tokenize } from './tokens.ts'
+import { tokenize, tokenKey } from './tokens.ts'
 
 /** A card row: the FeedCard plus its index keys. */
 export type CardRow = FeedCard & {
@@ -30,6 +36,12 @@ export type FollowRow = {
   logIndex: number
 }
 export type ViewRow = { cardId: Hex; viewer: Hex; at: number }
+/**
+ * Engagement that arrived before its card (a comment, reaction or view gossiped or mined
+ * ahead of the card it points at): taken over, and deleted, when the card is indexed. This
+ * spares every new card the range counts it would otherwise need.
+ */
+export type OrphanRow = { id: Hex; comments: number; reactions: number; views: number }
 
 export interface FeedSchema extends DBSchema {
   cards: {
@@ -44,6 +56,7 @@ export interface FeedSchema extends DBSchema {
     indexes: { creator: [Hex, number]; follower: [Hex, number]; block: number }
   }
   views: { key: [Hex, Hex]; value: ViewRow }
+  orphans: { key: Hex; value: OrphanRow }
   meta: { key: string; value: unknown }
 }
 
@@ -51,26 +64,44 @@ export type FeedDb = IDBPDatabase<FeedSchema>
 
 export const FEED_DB = 'hashcard-feed'
 
-/** Opens (creating if needed) the feed database. */
+/**
+ * Opens (creating or upgrading if needed) the feed database. Version 2 added the orphans
+ * store and the time-ordered token keys; rows of version 1 are rebuilt in the upgrade.
+ */
 export function openFeedDb(name = FEED_DB): Promise<FeedDb> {
-  return openDB<FeedSchema>(name, 1, {
-    upgrade(db) {
-      const cards = db.createObjectStore('cards', { keyPath: 'id' })
-      cards.createIndex('new', 'kNew', { multiEntry: true })
-      cards.createIndex('top', 'kTop', { multiEntry: true })
-      cards.createIndex('hot', 'kHot', { multiEntry: true })
-      cards.createIndex('tokens', 'tokens', { multiEntry: true })
-      cards.createIndex('block', 'block')
-      const reactions = db.createObjectStore('reactions', { keyPath: ['cardId', 'from', 'kind'] })
-      reactions.createIndex('block', 'block')
-      const follows = db.createObjectStore('follows', { keyPath: ['follower', 'creator'] })
-      follows.createIndex('creator', ['creator', 'following'])
-      follows.createIndex('follower', ['follower', 'following'])
-      follows.createIndex('block', 'block')
-      db.createObjectStore('views', { keyPath: ['cardId', 'viewer'] })
-      db.createObjectStore('meta')
+  return openDB<FeedSchema>(name, 2, {
+    upgrade(db, oldVersion, _newVersion, tx) {
+      if (oldVersion < 1) createV1(db)
+      if (oldVersion < 2) {
+        db.createObjectStore('orphans', { keyPath: 'id' })
+        if (oldVersion >= 1) void rebuildRows(tx.objectStore('cards'))
+      }
     },
   })
+}
+
+async function rebuildRows(
+  store: IDBPObjectStore<FeedSchema, ArrayLike<StoreNames<FeedSchema>>, 'cards', 'versionchange'>,
+) {
+  for (let c = await store.openCursor(); c; c = await c.continue())
+    await c.update(toRow(fromRow(c.value), c.value.logIndex))
+}
+
+function createV1(db: IDBPDatabase<FeedSchema>) {
+  const cards = db.createObjectStore('cards', { keyPath: 'id' })
+  cards.createIndex('new', 'kNew', { multiEntry: true })
+  cards.createIndex('top', 'kTop', { multiEntry: true })
+  cards.createIndex('hot', 'kHot', { multiEntry: true })
+  cards.createIndex('tokens', 'tokens', { multiEntry: true })
+  cards.createIndex('block', 'block')
+  const reactions = db.createObjectStore('reactions', { keyPath: ['cardId', 'from', 'kind'] })
+  reactions.createIndex('block', 'block')
+  const follows = db.createObjectStore('follows', { keyPath: ['follower', 'creator'] })
+  follows.createIndex('creator', ['creator', 'following'])
+  follows.createIndex('follower', ['follower', 'following'])
+  follows.createIndex('block', 'block')
+  db.createObjectStore('views', { keyPath: ['cardId', 'viewer'] })
+  db.createObjectStore('meta')
 }
 
 const pad = (n: number, width: number) => Math.max(0, Math.floor(n)).toString().padStart(width, '0')
@@ -113,7 +144,7 @@ export function toRow(c: FeedCard, logIndex?: number): CardRow {
     tokens: tokenize(
       [c.card.title, c.card.text ?? '', c.card.preview?.excerpt ?? ''].join(' '),
       c.card.tags,
-    ),
+    ).map((term) => tokenKey(term, c.postedAt)),
   }
 }
 

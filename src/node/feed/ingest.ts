@@ -1,14 +1,19 @@
 /**
  * Writes into the feed database: cards (from gossip or the chain), reactions, follows and
- * views, a batch per transaction. Every write is idempotent, because log sync delivers at
- * least once and gossip repeats: a card is keyed by its id, a reaction by (card, account,
- * kind), a view by (card, account), a follow by (follower, creator) and applied only when it
- * is newer in chain order.
+ * views. Every write is idempotent, because log sync delivers at least once and gossip
+ * repeats: a card is keyed by its id, a reaction by (card, account, kind), a view by (card,
+ * account), a follow by (follower, creator) and applied only when it is newer in chain order.
+ *
+ * A batch is applied in three steps in one transaction per chunk: every row the batch needs is
+ * read at once (the requests pipelined, no read waits for another), the events are applied in
+ * order to those rows in memory (counters included), and each changed row is written once.
+ * A card that gets a reaction in the same batch is therefore written once, not twice.
  */
 import type { IDBPTransaction } from 'idb'
 import type { Card, Hex } from '../../shared/card/card.ts'
 import type { FeedCard } from '../../shared/card/feed.ts'
-import { type CardRow, type FeedDb, type FeedSchema, fromRow, toRow } from './db.ts'
+import { AbortedError } from '../../shared/errors.ts'
+import { type CardRow, type FeedDb, type FeedSchema, fromRow, type OrphanRow, toRow } from './db.ts'
 
 export type FeedEvent =
   | {
@@ -32,113 +37,233 @@ export type FeedEvent =
     }
   | { type: 'view'; cardId: Hex; viewer: Hex; at: number }
 
-type Tx = IDBPTransaction<FeedSchema, ('cards' | 'reactions' | 'follows' | 'views')[], 'readwrite'>
+const STORES = ['cards', 'reactions', 'follows', 'views', 'orphans'] as const
+type Tx = IDBPTransaction<FeedSchema, (typeof STORES)[number][], 'readwrite'>
 
-const STORES = ['cards', 'reactions', 'follows', 'views'] as const
+/** Events per transaction: big enough to amortise a commit, small enough not to stall reads. */
+export const APPLY_CHUNK = 2_500
 
-function bump(tx: Tx, changed: Map<Hex, FeedCard>, row: CardRow, patch: Partial<FeedCard>) {
-  const next = toRow({ ...fromRow(row), ...patch }, row.logIndex)
-  changed.set(next.id, fromRow(next))
-  return tx.objectStore('cards').put(next)
+type Slot = { card: FeedCard; logIndex: number | undefined; dirty: boolean }
+type FollowRow = FeedSchema['follows']['value']
+
+/** What a chunk needs from the database, read in one pipelined round. */
+type Loaded = {
+  cards: Map<Hex, Slot | null>
+  reactions: Set<string>
+  views: Set<string>
+  follows: Map<string, FollowRow | undefined>
+  orphans: Map<Hex, OrphanRow & { dirty: boolean; gone: boolean }>
 }
 
-async function applyCard(
-  tx: Tx,
-  e: Extract<FeedEvent, { type: 'card' }>,
-  changed: Map<Hex, FeedCard>,
-) {
+const rKey = (cardId: Hex, from: Hex, kind: number) => `${cardId}|${from}|${kind}`
+const vKey = (cardId: Hex, viewer: Hex) => `${cardId}|${viewer}`
+const fKey = (follower: Hex, creator: Hex) => `${follower}|${creator}`
+
+async function load(tx: Tx, events: FeedEvent[]): Promise<Loaded> {
+  const ids = new Set<Hex>()
+  const reactions = new Map<string, [Hex, Hex, number]>()
+  const views = new Map<string, [Hex, Hex]>()
+  const follows = new Map<string, [Hex, Hex]>()
+  for (const e of events) {
+    if (e.type === 'card') {
+      ids.add(e.id)
+      if (e.card.parent) ids.add(e.card.parent)
+    } else if (e.type === 'reaction') {
+      ids.add(e.cardId)
+      reactions.set(rKey(e.cardId, e.from, e.kind), [e.cardId, e.from, e.kind])
+    } else if (e.type === 'view') {
+      ids.add(e.cardId)
+      views.set(vKey(e.cardId, e.viewer), [e.cardId, e.viewer])
+    } else follows.set(fKey(e.follower, e.creator), [e.follower, e.creator])
+  }
+  const idList = [...ids]
   const cards = tx.objectStore('cards')
-  const existing = await cards.get(e.id)
+  const orphanStore = tx.objectStore('orphans')
+  // Orphans are rare: when there are none (the usual case) no card pays a lookup for them.
+  const anyOrphans = (await orphanStore.count()) > 0
+  const [rows, orphanRows, rHits, vHits, fRows] = await Promise.all([
+    Promise.all(idList.map((id) => cards.get(id))),
+    anyOrphans ? Promise.all(idList.map((id) => orphanStore.get(id))) : [],
+    Promise.all([...reactions.values()].map((k) => tx.objectStore('reactions').getKey(k))),
+    Promise.all([...views.values()].map((k) => tx.objectStore('views').getKey(k))),
+    Promise.all([...follows.values()].map((k) => tx.objectStore('follows').get(k))),
+  ])
+  const loaded: Loaded = {
+    cards: new Map(),
+    reactions: new Set([...reactions.keys()].filter((_, i) => rHits[i] !== undefined)),
+    views: new Set([...views.keys()].filter((_, i) => vHits[i] !== undefined)),
+    follows: new Map([...follows.keys()].map((k, i) => [k, fRows[i]])),
+    orphans: new Map(),
+  }
+  idList.forEach((id, i) => {
+    const r = rows[i] as CardRow | undefined
+    loaded.cards.set(id, r ? { card: fromRow(r), logIndex: r.logIndex, dirty: false } : null)
+    const o = orphanRows[i]
+    if (o) loaded.orphans.set(id, { ...o, dirty: false, gone: false })
+  })
+  return loaded
+}
+
+function orphanOf(s: Loaded, id: Hex) {
+  let o = s.orphans.get(id)
+  if (!o) {
+    o = { id, comments: 0, reactions: 0, views: 0, dirty: false, gone: false }
+    s.orphans.set(id, o)
+  }
+  o.dirty = true
+  o.gone = false
+  return o
+}
+
+/** Counts one more comment, reaction or view on a card, or on its orphan row. */
+function bump(s: Loaded, id: Hex, field: 'comments' | 'reactions' | 'views') {
+  const slot = s.cards.get(id)
+  if (slot) {
+    slot.card = { ...slot.card, [field]: slot.card[field] + 1 }
+    slot.dirty = true
+  } else orphanOf(s, id)[field]++
+}
+
+function applyCard(s: Loaded, e: Extract<FeedEvent, { type: 'card' }>) {
+  const slot = s.cards.get(e.id)
   const mined = e.block !== undefined
-  if (existing) {
-    if (!mined || existing.status === 'mined') return
+  if (slot) {
+    if (!mined || slot.card.status === 'mined') return
     // The chain confirms a gossiped card; the chain's creator is the truth.
-    await bump(tx, changed, existing, { status: 'mined', block: e.block, creator: e.creator })
+    slot.card = { ...slot.card, status: 'mined', block: e.block, creator: e.creator }
+    slot.logIndex = e.logIndex
+    slot.dirty = true
     return
   }
-  const postedAt = Math.min(e.card.createdAt * 1000, e.seenAt)
-  const comments = await cards
-    .index('new')
-    .count(IDBKeyRange.bound(`parent:${e.id}|`, `parent:${e.id}|\uffff`))
-  const views = await tx.objectStore('views').count(IDBKeyRange.bound([e.id, ''], [e.id, '\uffff']))
-  const fc: FeedCard = {
+  const o = s.orphans.get(e.id)
+  const card: FeedCard = {
     id: e.id,
     creator: e.creator,
     card: e.card,
     status: mined ? 'mined' : 'pending',
     ...(mined ? { block: e.block } : {}),
-    postedAt,
-    reactions: 0,
-    comments,
-    views,
+    postedAt: Math.min(e.card.createdAt * 1000, e.seenAt),
+    reactions: o && !o.gone ? o.reactions : 0,
+    comments: o && !o.gone ? o.comments : 0,
+    views: o && !o.gone ? o.views : 0,
   }
-  const row = toRow(fc, e.logIndex)
-  await cards.put(row)
-  changed.set(fc.id, fc)
-  if (e.card.parent) {
-    const parent = await cards.get(e.card.parent)
-    if (parent) await bump(tx, changed, parent, { comments: parent.comments + 1 })
+  if (o) {
+    o.gone = true
+    o.dirty = true
   }
+  s.cards.set(e.id, { card, logIndex: e.logIndex, dirty: true })
+  if (e.card.parent) bump(s, e.card.parent, 'comments')
 }
 
-async function applyOne(tx: Tx, e: FeedEvent, changed: Map<Hex, FeedCard>): Promise<void> {
+function applyOne(s: Loaded, e: FeedEvent): void {
   switch (e.type) {
     case 'card':
-      return applyCard(tx, e, changed)
+      applyCard(s, e)
+      return
     case 'reaction': {
-      const store = tx.objectStore('reactions')
-      if (await store.getKey([e.cardId, e.from, e.kind])) return
-      await store.put({ cardId: e.cardId, from: e.from, kind: e.kind, block: e.block })
-      const card = await tx.objectStore('cards').get(e.cardId)
-      if (card) await bump(tx, changed, card, { reactions: card.reactions + 1 })
+      const k = rKey(e.cardId, e.from, e.kind)
+      if (s.reactions.has(k)) return
+      s.reactions.add(k)
+      bump(s, e.cardId, 'reactions')
+      return
+    }
+    case 'view': {
+      const k = vKey(e.cardId, e.viewer)
+      if (s.views.has(k)) return
+      s.views.add(k)
+      bump(s, e.cardId, 'views')
       return
     }
     case 'follow': {
-      const store = tx.objectStore('follows')
-      const old = await store.get([e.follower, e.creator])
+      const k = fKey(e.follower, e.creator)
+      const old = s.follows.get(k)
       if (old && (old.block > e.block || (old.block === e.block && old.logIndex >= e.logIndex)))
         return
-      await store.put({
+      s.follows.set(k, {
         follower: e.follower,
         creator: e.creator,
         following: e.following ? 1 : 0,
         block: e.block,
         logIndex: e.logIndex,
       })
-      return
-    }
-    case 'view': {
-      const store = tx.objectStore('views')
-      if (await store.getKey([e.cardId, e.viewer])) return
-      await store.put({ cardId: e.cardId, viewer: e.viewer, at: e.at })
-      const card = await tx.objectStore('cards').get(e.cardId)
-      if (card) await bump(tx, changed, card, { views: card.views + 1 })
     }
   }
 }
 
+/** Applies one chunk in one transaction. */
+async function applyChunk(db: FeedDb, events: FeedEvent[], changed: Map<Hex, FeedCard>) {
+  const tx = db.transaction([...STORES], 'readwrite') as Tx
+  const writes: Promise<unknown>[] = []
+  try {
+    const s = await load(tx, events)
+    const before = { reactions: new Set(s.reactions), views: new Set(s.views) }
+    const followsBefore = new Map(s.follows)
+    for (const e of events) applyOne(s, e)
+    // Every write is issued at once; the transaction commits when they are done.
+    const cards = tx.objectStore('cards')
+    for (const [id, slot] of s.cards) {
+      if (!slot?.dirty) continue
+      writes.push(cards.put(toRow(slot.card, slot.logIndex)))
+      changed.set(id, slot.card)
+    }
+    for (const e of events) {
+      if (e.type === 'reaction' && !before.reactions.has(rKey(e.cardId, e.from, e.kind))) {
+        before.reactions.add(rKey(e.cardId, e.from, e.kind))
+        writes.push(
+          tx
+            .objectStore('reactions')
+            .put({ cardId: e.cardId, from: e.from, kind: e.kind, block: e.block }),
+        )
+      } else if (e.type === 'view' && !before.views.has(vKey(e.cardId, e.viewer))) {
+        before.views.add(vKey(e.cardId, e.viewer))
+        writes.push(tx.objectStore('views').put({ cardId: e.cardId, viewer: e.viewer, at: e.at }))
+      }
+    }
+    for (const [k, row] of s.follows)
+      if (row && row !== followsBefore.get(k)) writes.push(tx.objectStore('follows').put(row))
+    const orphans = tx.objectStore('orphans')
+    for (const o of s.orphans.values()) {
+      if (!o.dirty) continue
+      const { dirty: _d, gone, ...row } = o
+      writes.push(gone ? orphans.delete(o.id) : orphans.put(row))
+    }
+  } catch (err) {
+    tx.abort()
+    await Promise.allSettled([...writes, tx.done])
+    throw err
+  }
+  await Promise.all([...writes, tx.done])
+}
+
 /**
- * Applies events in order in one transaction; returns the cards whose row changed.
+ * Applies events in order, in transactions of {@link APPLY_CHUNK} events; returns the cards
+ * whose row changed (their final state).
  * @example const changed = await applyEvents(db, [{ type: 'card', id, creator, card, seenAt: Date.now() }])
  */
-export async function applyEvents(db: FeedDb, events: FeedEvent[]): Promise<FeedCard[]> {
-  if (events.length === 0) return []
-  const tx = db.transaction([...STORES], 'readwrite') as Tx
+export async function applyEvents(
+  db: FeedDb,
+  events: FeedEvent[],
+  options: { signal?: AbortSignal | undefined } = {},
+): Promise<FeedCard[]> {
   const changed = new Map<Hex, FeedCard>()
-  for (const e of events) await applyOne(tx, e, changed)
-  await tx.done
+  for (let i = 0; i < events.length; i += APPLY_CHUNK) {
+    if (options.signal?.aborted) throw new AbortedError('Feed indexing')
+    await applyChunk(db, events.slice(i, i + APPLY_CHUNK), changed)
+  }
   return [...changed.values()]
 }
 
 /**
  * Undoes everything mined from `fromBlock` on (a reorg): those cards, reactions and follows
- * are dropped and re-read by the log sync. Counts of surviving cards are decremented.
+ * are dropped and re-read by the log sync. Counts of surviving cards are decremented; what
+ * survivors (pending comments, views) pointed at a dropped card is kept as its orphan row.
  */
 export async function rollbackFrom(db: FeedDb, fromBlock: number): Promise<void> {
   const tx = db.transaction([...STORES], 'readwrite') as Tx
   const range = IDBKeyRange.lowerBound(fromBlock)
   const cards = tx.objectStore('cards')
-  for (const id of await cards.index('block').getAllKeys(range)) await cards.delete(id)
+  const dropped = await cards.index('block').getAllKeys(range)
+  for (const id of dropped) await cards.delete(id)
   const reactions = tx.objectStore('reactions')
   for (const r of await reactions.index('block').getAll(range)) {
     await reactions.delete([r.cardId, r.from, r.kind])
@@ -151,5 +276,14 @@ export async function rollbackFrom(db: FeedDb, fromBlock: number): Promise<void>
   const follows = tx.objectStore('follows')
   for (const f of await follows.index('block').getAll(range))
     await follows.delete([f.follower, f.creator])
+  for (const id of dropped) {
+    const [comments, reactionsLeft, views] = await Promise.all([
+      cards.index('new').count(IDBKeyRange.bound(`parent:${id}|`, `parent:${id}|\uffff`)),
+      reactions.count(IDBKeyRange.bound([id, '', 0], [id, '\uffff', 255])),
+      tx.objectStore('views').count(IDBKeyRange.bound([id, ''], [id, '\uffff'])),
+    ])
+    if (comments + reactionsLeft + views > 0)
+      await tx.objectStore('orphans').put({ id, comments, reactions: reactionsLeft, views })
+  }
   await tx.done
 }

@@ -1,14 +1,15 @@
 /**
  * Lens pages and search over the feed database (DESIGN §4.2). A page is read backwards from
- * its cursor on one multi-entry index (see db.ts); lenses over several buckets (Following,
- * Library) merge one short read per bucket. Filters the index cannot express (a tag inside a
+ * its cursor on one multi-entry index (see db.ts); lenses over several buckets (Following)
+ * merge one cursor per bucket lazily. Filters the index cannot express (a tag inside a
  * lens, free/paid inside a creator) are applied while scanning, with a bounded scan.
  */
+import type { IDBPCursorWithValue } from 'idb'
 import type { Hex } from '../../shared/card/card.ts'
 import type { FeedCard, FeedPage, FeedQuery, Sort } from '../../shared/card/feed.ts'
 import { lensOfKind } from '../../shared/card/feed.ts'
-import { type CardRow, type FeedDb, fromRow } from './db.ts'
-import { queryTerms } from './tokens.ts'
+import { type CardRow, type FeedDb, type FeedSchema, fromRow } from './db.ts'
+import { queryTerms, TOKEN_SEP, termRange } from './tokens.ts'
 
 export const DEFAULT_PAGE = 20
 export const MAX_PAGE = 100
@@ -28,36 +29,64 @@ function decodeCursor(s: string | undefined): Position | null {
   return m ? { sv: m[1] as string, id: m[2] as string } : null
 }
 
-type Scan = { rows: { row: CardRow; sv: string }[]; exhausted: boolean; last: Position | null }
+type Hit = { row: CardRow; sv: string }
+type Scan = { rows: Hit[]; exhausted: boolean; last: Position | null }
+type Head = { cursor: Cursor; sv: string; prefix: number }
+type Cursor = IDBPCursorWithValue<FeedSchema, ['cards'], 'cards', 'new' | 'top' | 'hot'>
 
-async function scanBucket(
+/** Newer (greater) first: by sort value, then by id, as the index orders them backwards. */
+const before = (a: Position, b: Position) => (a.sv === b.sv ? a.id > b.id : a.sv > b.sv)
+
+/**
+ * Reads `want` kept rows in index order (backwards) from the union of buckets: one cursor per
+ * bucket on its key range, merged lazily, so k buckets cost k + want index steps, not
+ * k × want. At most {@link MAX_SCAN} entries are passed over.
+ */
+async function scanBuckets(
   db: FeedDb,
   index: 'new' | 'top' | 'hot',
-  bucket: string,
+  buckets: string[],
   after: Position | null,
   want: number,
   keep: (r: CardRow) => boolean,
 ): Promise<Scan> {
-  const lower = `${bucket}|`
-  const upper = after ? `${bucket}|${after.sv}` : `${bucket}|\uffff`
-  const range = IDBKeyRange.bound(lower, upper)
   const tx = db.transaction('cards')
-  let cursor = await tx.store.index(index).openCursor(range, 'prev')
-  const rows: Scan['rows'] = []
+  const idx = tx.store.index(index)
+  const opened = await Promise.all(
+    buckets.map((bucket) => {
+      const lower = `${bucket}|`
+      const upper = after ? `${bucket}|${after.sv}` : `${bucket}|\uffff`
+      return idx.openCursor(IDBKeyRange.bound(lower, upper), 'prev')
+    }),
+  )
+  const heads: Head[] = []
+  const push = (cursor: Cursor | null, prefix: number) => {
+    if (cursor) heads.push({ cursor, sv: (cursor.key as string).slice(prefix), prefix })
+  }
+  for (const [i, c] of opened.entries()) push(c, (buckets[i] as string).length + 1)
+  const rows: Hit[] = []
   let scanned = 0
   let last: Position | null = null
-  while (cursor && rows.length < want && scanned < MAX_SCAN) {
-    const sv = (cursor.key as string).slice(lower.length)
-    const id = cursor.primaryKey
-    scanned++
-    if (!(after && sv === after.sv && id >= after.id)) {
-      last = { sv, id }
-      if (keep(cursor.value)) rows.push({ row: cursor.value, sv })
+  while (heads.length > 0 && rows.length < want && scanned < MAX_SCAN) {
+    let best = 0
+    for (let i = 1; i < heads.length; i++) {
+      const h = heads[i] as Head
+      const b = heads[best] as Head
+      if (before({ sv: h.sv, id: h.cursor.primaryKey }, { sv: b.sv, id: b.cursor.primaryKey }))
+        best = i
     }
-    cursor = await cursor.continue()
+    const head = heads.splice(best, 1)[0] as Head
+    const pos = { sv: head.sv, id: head.cursor.primaryKey as string }
+    scanned++
+    if (!(after && pos.sv === after.sv && pos.id >= after.id)) {
+      last = pos
+      if (keep(head.cursor.value)) rows.push({ row: head.cursor.value, sv: pos.sv })
+    }
+    if (rows.length < want && scanned < MAX_SCAN) push(await head.cursor.continue(), head.prefix)
+    else heads.push(head)
   }
   await tx.done.catch(() => {})
-  return { rows, exhausted: !cursor, last }
+  return { rows, exhausted: heads.length === 0, last }
 }
 
 /** Who the viewer is and whom they follow (for Following and Library). */
@@ -92,24 +121,32 @@ export async function queryFeed(db: FeedDb, q: FeedQuery, ctx: QueryContext): Pr
     if (tag && byBucket && !r.card.tags.some((t) => t.toLowerCase() === tag)) return false
     return true
   }
-  const scans = await Promise.all(buckets.map((b) => scanBucket(db, index, b, after, limit, keep)))
-  const merged = scans
-    .flatMap((s) => s.rows)
-    .sort((a, b) => (a.sv === b.sv ? (a.row.id < b.row.id ? 1 : -1) : a.sv < b.sv ? 1 : -1))
-  const items = merged.slice(0, limit)
+  const scan = await scanBuckets(db, index, buckets, after, limit, keep)
+  const items = scan.rows
   let next: string | null = null
   const lastItem = items[items.length - 1]
   if (items.length === limit && lastItem)
     next = encodeCursor({ sv: lastItem.sv, id: lastItem.row.id })
-  else if (buckets.length === 1 && scans[0] && !scans[0].exhausted && scans[0].last)
-    next = encodeCursor(scans[0].last) // the scan bound stopped early: the UI asks again
+  else if (!scan.exhausted && scan.last) next = encodeCursor(scan.last) // the scan bound stopped early: the UI asks again
   return { items: items.map((x) => fromRow(x.row)), next }
 }
 
 /**
- * Searches titles, text, excerpts and tags: the rarest term is read from the token index
- * (the last term as a prefix), the other terms filter those rows; ranked by how many terms
- * hit the title, then by engagement, then by time.
+ * Postings read per term. A term with more is "common" (a stop-word by document frequency):
+ * it never generates candidates while a rarer term exists, and is checked on the candidate
+ * rows instead; the newest postings come first (see tokens.ts), so a search made only of
+ * common terms ranks the newest matches.
+ */
+export const SEARCH_POSTINGS = 400
+/** Candidate rows one search loads and ranks at most. */
+export const SEARCH_CANDIDATES = 200
+
+/**
+ * Searches titles, text, excerpts and tags (the last word as a prefix): each term's postings
+ * are read with a bound, the complete (rare) lists are intersected smallest first, the
+ * candidates are loaded (bounded) and checked against every term, and the hits are ranked by
+ * how many terms hit the title, then by engagement, then by time.
+ * @example const cards = await searchCards(db, 'harbour sun', 20)
  */
 export async function searchCards(
   db: FeedDb,
@@ -118,28 +155,34 @@ export async function searchCards(
 ): Promise<FeedCard[]> {
   const terms = queryTerms(q)
   if (terms.length === 0) return []
-  const ranges = terms.map((t, i) =>
-    i === terms.length - 1 && !t.startsWith('#')
-      ? IDBKeyRange.bound(t, `${t}\uffff`)
-      : IDBKeyRange.only(t),
-  )
+  const isPrefix = (t: string, i: number) => i === terms.length - 1 && !t.startsWith('#')
   const tx = db.transaction('cards')
   const idx = tx.store.index('tokens')
-  const counts = await Promise.all(ranges.map((r) => idx.count(r)))
-  let rarest = 0
-  counts.forEach((c, i) => {
-    if (c < (counts[rarest] as number)) rarest = i
-  })
-  if (counts[rarest] === 0) return []
-  const ids = [...new Set(await idx.getAllKeys(ranges[rarest], MAX_SCAN))]
-  const rows = (await Promise.all(ids.map((id) => tx.store.get(id)))).filter(
-    (r): r is CardRow => !!r && !r.card.parent,
+  const postings = await Promise.all(
+    terms.map((t, i) => idx.getAllKeys(termRange(t, isPrefix(t, i)), SEARCH_POSTINGS)),
   )
+  // Smallest first; a list that hit the bound is incomplete and cannot be intersected.
+  const order = postings.map((p, i) => ({ ids: p, i })).sort((a, b) => a.ids.length - b.ids.length)
+  const first = order[0]
+  if (!first || first.ids.length === 0) {
+    await tx.done
+    return []
+  }
+  let candidates = [...new Set(first.ids)]
+  for (const { ids } of order.slice(1)) {
+    if (ids.length >= SEARCH_POSTINGS) break
+    const set = new Set(ids)
+    candidates = candidates.filter((id) => set.has(id))
+    if (candidates.length === 0) break
+  }
+  const rows = (
+    await Promise.all(candidates.slice(0, SEARCH_CANDIDATES).map((id) => tx.store.get(id)))
+  ).filter((r): r is CardRow => !!r && !r.card.parent)
   await tx.done
-  const matches = (r: CardRow, t: string, i: number) =>
-    i === terms.length - 1 && !t.startsWith('#')
-      ? r.tokens.some((k) => k.startsWith(t))
-      : r.tokens.includes(t)
+  const matches = (r: CardRow, t: string, i: number) => {
+    const p = isPrefix(t, i) ? t : `${t}${TOKEN_SEP}`
+    return r.tokens.some((k) => k.startsWith(p))
+  }
   const hits = rows.filter((r) => terms.every((t, i) => matches(r, t, i)))
   const titleHits = (r: CardRow) => {
     const title = r.card.title.toLowerCase()
