@@ -34,6 +34,13 @@ const log = logger('keys:agent')
 /** One key request as the KeyMarket emitted it. */
 export type KeyRequest = { tokenId: bigint; cardId: Hex; owner: Hex; wrapPub: Hex }
 
+/** Persistence of the requests waiting for their card (db.ts `agent-waiting`). */
+export type WaitingStore = {
+  put(req: KeyRequest): Promise<void>
+  delete(tokenId: bigint): Promise<void>
+  all(): Promise<KeyRequest[]>
+}
+
 /** What the agent did with a request. */
 export type AgentOutcome =
   | 'delivered'
@@ -57,6 +64,8 @@ export type KeyAgentComponents = {
   fromBlock: bigint
   /** Told about every request handled. */
   onOutcome?: (req: KeyRequest, outcome: AgentOutcome) => void
+  /** Keeps requests for unknown cards across restarts (default: memory only). */
+  waitingStore?: WaitingStore
   onError?: (err: unknown) => void
 }
 
@@ -138,6 +147,12 @@ export class KeyAgent {
 
   start(): void {
     if (this.controller) return
+    void this.c.waitingStore
+      ?.all()
+      .then((reqs) => {
+        for (const r of reqs) this.waiting.set(r.tokenId, r)
+      })
+      .catch(() => {})
     const controller = new AbortController()
     this.controller = controller
     const dev = this.c.chain.chain.id === DEV_CHAIN_ID
@@ -170,9 +185,7 @@ export class KeyAgent {
 
   /** Retries the requests that waited for an unknown card. */
   async retry(signal?: AbortSignal): Promise<void> {
-    const reqs = [...this.waiting.values()]
-    this.waiting.clear()
-    await this.serveAll(reqs, signal)
+    await this.serveAll([...this.waiting.values()], signal)
   }
 
   /** Serves requests in order; a chain failure throws so the sync pass is retried. */
@@ -180,8 +193,13 @@ export class KeyAgent {
     for (const req of reqs) {
       const outcome = await serveKeyRequest(this.c, req, signal ? { signal } : {})
       log('token %s: %s', req.tokenId, outcome)
-      if (outcome === 'unknown-card') this.waiting.set(req.tokenId, req)
-      else this.waiting.delete(req.tokenId)
+      if (outcome === 'unknown-card') {
+        this.waiting.set(req.tokenId, req)
+        await this.c.waitingStore?.put(req)
+      } else {
+        this.waiting.delete(req.tokenId)
+        await this.c.waitingStore?.delete(req.tokenId)
+      }
       this.c.onOutcome?.(req, outcome)
     }
   }

@@ -9,18 +9,23 @@ import { VAULT_STORES } from './vault.ts'
 
 export const CARDS_STORE = 'cards'
 export const TOKENS_STORE = 'tokens'
+/** Key requests the agent could not serve yet (unknown card), kept across restarts. */
+export const WAITING_STORE = 'agent-waiting'
 
 /**
  * Opens (creating if needed) the keys database of one identity.
  * @example const db = await openKeysDb(identity.address)
  */
 export async function openKeysDb(address: string, base = KEYS_DB): Promise<IDBPDatabase> {
-  return openDB(`${base}-${address.toLowerCase()}`, 1, {
-    upgrade(db) {
-      db.createObjectStore(VAULT_STORES.keys, { keyPath: 'cardId' })
-      db.createObjectStore(VAULT_STORES.kek)
-      db.createObjectStore(CARDS_STORE, { keyPath: 'cardId' })
-      db.createObjectStore(TOKENS_STORE, { keyPath: 'tokenId' })
+  return openDB(`${base}-${address.toLowerCase()}`, 2, {
+    upgrade(db, oldVersion) {
+      if (oldVersion < 1) {
+        db.createObjectStore(VAULT_STORES.keys, { keyPath: 'cardId' })
+        db.createObjectStore(VAULT_STORES.kek)
+        db.createObjectStore(CARDS_STORE, { keyPath: 'cardId' })
+        db.createObjectStore(TOKENS_STORE, { keyPath: 'tokenId' })
+      }
+      if (oldVersion < 2) db.createObjectStore(WAITING_STORE, { keyPath: 'tokenId' })
     },
   })
 }

@@ -28,7 +28,7 @@ import { openMeta } from '../store/meta.ts'
 import { publishFile } from '../store/publish.ts'
 import { readRangeBytes } from '../store/readRange.ts'
 import { createSliceStore, type SliceStore } from '../store/sliceStore.ts'
-import { KeyAgent, serveKeyRequest } from './agent.ts'
+import { KeyAgent, type KeyRequest, serveKeyRequest } from './agent.ts'
 import { createStoreCardSource } from './cardSource.ts'
 import { openKeysDb } from './db.ts'
 import { KeyOwner } from './owner.ts'
@@ -218,6 +218,52 @@ describe('keys on anvil', () => {
       expect(outcomes).toContain(`${tokenId}:delivered`)
     } finally {
       await Promise.all([agent.stop(), d.owner.stop()])
+    }
+  })
+
+  it('a request for a card the agent does not know yet waits, survives a restart, then is served', async () => {
+    const e = await person()
+    const known = new Set<Hex>()
+    const cards = {
+      contentSaltOf: async (id: Hex) => (known.has(id) ? salt : null),
+      itemOf: async () => null,
+    }
+    const { tokenId } = await buyKey(e.chain, { cardId, wrapPub: e.hex })
+    await e.owner.track(tokenId, cardId)
+    const db = await openKeysDb(a.id.address, 'keys-test-waiting')
+    const components = {
+      ...agentOf(),
+      cards,
+      cursors: await openCursorStore({ dbName: 'cursors-test-waiting' }),
+      fromBlock: BigInt(chain.deployed.deployBlock),
+      waitingStore: {
+        put: async (r: KeyRequest) => {
+          await db.put('agent-waiting', { ...r, tokenId: r.tokenId.toString() })
+        },
+        delete: (t: bigint) => db.delete('agent-waiting', t.toString()),
+        all: async () =>
+          ((await db.getAll('agent-waiting')) as (KeyRequest & { tokenId: string })[]).map((r) => ({
+            ...r,
+            tokenId: BigInt(r.tokenId),
+          })),
+      },
+    }
+    const first = new KeyAgent(components)
+    first.start()
+    await waitFor('the request to wait', async () => first.waiting.has(tokenId))
+    await first.stop()
+    const second = new KeyAgent(components) // a reopened tab: the cursor is past the request
+    second.start()
+    await waitFor('the waiting request to load', async () => second.waiting.has(tokenId))
+    known.add(cardId)
+    await second.retry()
+    try {
+      const held = await waitFor('E’s key', () => e.vault.get(cardId))
+      expect(held.tokenId).toBe(tokenId)
+      expect(second.waiting.has(tokenId)).toBe(false)
+      expect(await db.getAll('agent-waiting')).toEqual([])
+    } finally {
+      await Promise.all([second.stop(), e.owner.stop()])
     }
   })
 

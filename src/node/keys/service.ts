@@ -16,13 +16,13 @@ import { deriveContentKey } from '../crypto/content.ts'
 import type { IdentityService } from '../crypto/identityService.ts'
 import { logger } from '../log.ts'
 import type { SliceStore } from '../store/sliceStore.ts'
-import { KeyAgent } from './agent.ts'
+import { KeyAgent, type KeyRequest, type WaitingStore } from './agent.ts'
 import {
   type CardRegistration,
   createStoreCardSource,
   type RegistryCardSource,
 } from './cardSource.ts'
-import { openKeysDb } from './db.ts'
+import { openKeysDb, WAITING_STORE } from './db.ts'
 import { KeysUnavailableError } from './errors.ts'
 import {
   deriveExternalWrapKey,
@@ -212,6 +212,7 @@ export class KeysService {
       cards,
       cursors,
       fromBlock,
+      waitingStore: waitingStore(db),
       onOutcome: (req, outcome) =>
         emit({
           kind: 'keys.agent',
@@ -256,4 +257,22 @@ export class KeysService {
 /** Checks an EVM address (0x + 40 hex digits). */
 export function isAddressLike(value: unknown): value is Address {
   return typeof value === 'string' && /^0x[0-9a-fA-F]{40}$/.test(value)
+}
+
+type WaitingRecord = { tokenId: string; cardId: Hex; owner: Hex; wrapPub: Hex }
+
+/** The agent's waiting requests in the keys database. */
+function waitingStore(db: IDBPDatabase): WaitingStore {
+  return {
+    put: async (r: KeyRequest) => {
+      const rec: WaitingRecord = { ...r, tokenId: r.tokenId.toString() }
+      await db.put(WAITING_STORE, rec)
+    },
+    delete: (tokenId) => db.delete(WAITING_STORE, tokenId.toString()),
+    all: async () =>
+      ((await db.getAll(WAITING_STORE)) as WaitingRecord[]).map((r) => ({
+        ...r,
+        tokenId: BigInt(r.tokenId),
+      })),
+  }
 }
