@@ -80,4 +80,39 @@ describe('feed index', () => {
     expect((await db.get('cards', id(1)))?.reactions).toBe(0)
     db.close()
   })
+
+  it('merges the buckets of Following in order and pages through them without gaps', async () => {
+    const db = await openFeedDb(`t-${Math.random()}`)
+    const creators = Array.from({ length: 6 }, (_, i) => `0x${String(i + 1).repeat(40)}` as Hex)
+    await applyEvents(
+      db,
+      Array.from({ length: 60 }, (_, i) => ({
+        type: 'card' as const,
+        id: id(i + 1),
+        creator: creators[i % 6] as Hex,
+        card: card(i % 2 ? 'post' : 'image', `card ${i}`, { createdAt: 1_790_000_000 + i }),
+        block: i + 1,
+        logIndex: 0,
+        seenAt: Date.now(),
+      })),
+    )
+    const followed = creators.slice(0, 4)
+    const fctx = { me: A, following: async () => followed }
+    const seen: Hex[] = []
+    let cursor: string | undefined
+    for (let page = 0; page < 10; page++) {
+      const r = await queryFeed(db, { lens: 'following', limit: 7, cursor }, fctx)
+      seen.push(...r.items.map((c) => c.id))
+      if (!r.next) break
+      cursor = r.next
+    }
+    const expected = Array.from({ length: 60 }, (_, i) => i)
+      .filter((i) => i % 6 < 4)
+      .reverse()
+      .map((i) => id(i + 1))
+    expect(seen).toEqual(expected)
+    const top = await queryFeed(db, { lens: 'following', sort: 'top', limit: 3 }, fctx)
+    expect(top.items.map((c) => c.id)).toEqual(expected.slice(0, 3))
+    db.close()
+  })
 })
