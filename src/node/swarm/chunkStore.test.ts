@@ -1,0 +1,139 @@
+import 'fake-indexeddb/auto'
+import { describe, expect, it } from 'vitest'
+import { decryptSlice, encryptSlice, randomSalt, sliceCipher } from '../crypto/content.ts'
+import { layout } from '../crypto/layout.ts'
+import { MemoryBackend } from '../store/memoryBackend.ts'
+import { openMeta } from '../store/meta.ts'
+import { createSliceStore, type SliceStore } from '../store/sliceStore.ts'
+import { sliceChunkStore } from './chunkStore.ts'
+import { streamRange } from './contentServer.ts'
+import { serialStore } from './serialStore.ts'
+
+const S = 65536
+let n = 0
+
+async function setup(size: number) {
+  const store = createSliceStore({
+    files: new MemoryBackend(),
+    meta: await openMeta(`swarm-test-${n++}`),
+  })
+  const salt = randomSalt()
+  const key = crypto.getRandomValues(new Uint8Array(32))
+  const cipher = await sliceCipher(key, salt)
+  const l = layout(size, S)
+  const plain = new Uint8Array(size)
+  for (let o = 0; o < size; o += 65536) crypto.getRandomValues(plain.subarray(o, o + 65536))
+  const slices = await Promise.all(
+    Array.from({ length: l.count }, (_, i) =>
+      encryptSlice(
+        cipher,
+        i,
+        i === l.count - 1,
+        plain.subarray(i * l.plainSliceSize, (i + 1) * l.plainSliceSize),
+      ),
+    ),
+  )
+  const item = await store.createItem({ size, sliceSize: S, contentSalt: salt })
+  return { store, cipher, l, plain, slices, id: item.id }
+}
+
+const put = (cs: InstanceType<ReturnType<typeof sliceChunkStore>>, i: number, b: Uint8Array) =>
+  new Promise<void>((resolve, reject) => cs.put(i, b, (err) => (err ? reject(err) : resolve())))
+const get = (
+  cs: InstanceType<ReturnType<typeof sliceChunkStore>>,
+  i: number,
+  o: { offset?: number; length?: number } | null,
+) =>
+  new Promise<Uint8Array>((resolve, reject) =>
+    cs.get(i, o, (err, v) => (err ? reject(err) : resolve(v as Uint8Array))),
+  )
+
+describe('sliceChunkStore', () => {
+  it('stores authenticated pieces as slices and serves byte ranges of them', async () => {
+    const { store, cipher, l, slices, id } = await setup(3 * (S - 16) + 100)
+    const stored: number[] = []
+    const Ctor = sliceChunkStore({
+      store,
+      itemId: id,
+      verify: async (i, ct) => void (await decryptSlice(cipher, i, i === l.count - 1, ct)),
+      onStored: (i) => stored.push(i),
+    })
+    const cs = new Ctor(S)
+    await put(cs, 2, slices[2]!)
+    await put(cs, 0, slices[0]!)
+    expect(stored).toEqual([2, 0])
+    expect(await store.has(id, 0)).toBe(true)
+    expect(await store.has(id, 1)).toBe(false)
+    expect(await get(cs, 2, { offset: 100, length: 50 })).toEqual(slices[2]!.subarray(100, 150))
+    expect(await get(cs, 0, null)).toEqual(slices[0])
+    await expect(get(cs, 1, null)).rejects.toThrow()
+  })
+
+  it('refuses a piece that fails authentication and never stores it', async () => {
+    const { store, cipher, l, slices, id } = await setup(2 * (S - 16))
+    const Ctor = sliceChunkStore({
+      store,
+      itemId: id,
+      verify: async (i, ct) => void (await decryptSlice(cipher, i, i === l.count - 1, ct)),
+    })
+    const bad = slices[0]!.slice()
+    bad[10] = (bad[10] as number) ^ 1
+    await expect(put(new Ctor(S), 0, bad)).rejects.toThrow(/authentication/)
+    expect(await store.has(id, 0)).toBe(false)
+  })
+
+  it('reports a failed write instead of failing the torrent, and the tamper hook corrupts served bytes', async () => {
+    const { store, slices, id } = await setup(2 * (S - 16))
+    const failing: SliceStore = Object.assign(Object.create(store) as SliceStore, {
+      putSlice: async () => {
+        throw new Error('disk full')
+      },
+    })
+    const failed: number[] = []
+    const Ctor = sliceChunkStore({ store: failing, itemId: id, onPutFailed: (i) => failed.push(i) })
+    await put(new Ctor(S), 1, slices[1]!)
+    await new Promise((r) => setTimeout(r, 0))
+    expect(failed).toEqual([1])
+    await store.putSlice(id, 0, slices[0]!)
+    const Tamper = sliceChunkStore({ store, itemId: id, tamper: () => true })
+    const served = await get(new Tamper(S), 0, { offset: 0, length: 2000 })
+    expect(served).not.toEqual(slices[0]!.subarray(0, 2000))
+  })
+})
+
+describe('streamRange', () => {
+  it('yields exactly the plaintext of a range, waiting for missing slices', async () => {
+    const { store, cipher, l, plain, slices, id } = await setup(4 * (S - 16) + 7)
+    const serial = serialStore(store)
+    const positions: number[] = []
+    const waited: number[] = []
+    const src = {
+      store: async () => serial,
+      resolve: async () => id,
+      cipherFor: async () => cipher,
+      setPosition: (_: string, p: number) => positions.push(p),
+      slice: async (_: string, i: number) => {
+        if (!(await store.has(id, i))) {
+          waited.push(i)
+          await serial.putSlice(id, i, slices[i]!)
+        }
+      },
+    }
+    await serial.putSlice(id, 1, slices[1]!)
+    const start = S - 16 - 5
+    const end = 3 * (S - 16) + 3
+    const parts: Uint8Array[] = []
+    for await (const p of streamRange(src, id, cipher, start, end, new AbortController().signal))
+      parts.push(p)
+    const got = new Uint8Array(parts.reduce((k, p) => k + p.length, 0))
+    let o = 0
+    for (const p of parts) {
+      got.set(p, o)
+      o += p.length
+    }
+    expect(got).toEqual(plain.subarray(start, end))
+    expect(waited).toEqual([0, 2, 3])
+    expect(positions[0]).toBe(start)
+    expect(l.count).toBe(5)
+  })
+})
