@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { extname, join, normalize, sep } from 'node:path'
+import { isAppPath } from '../src/shared/app-paths.ts'
 import { logger } from './log.ts'
 
 const log = logger('http')
@@ -19,9 +20,6 @@ const MIME: Record<string, string> = {
   '.wasm': 'application/wasm',
   '.txt': 'text/plain; charset=utf-8',
 }
-
-/** Paths the app routes itself: they get index.html (share links, embeds). */
-const APP_ROUTES = /^\/(card|embed|profile|settings|node|feed|compose)(\/|$)/
 
 export type AppServerOptions = {
   host: string
@@ -164,7 +162,7 @@ async function resolveFile(root: string, pathname: string) {
   if (rel.split(sep).includes('..')) return null
   const candidates = [join(root, rel)]
   if (pathname.endsWith('/')) candidates.push(join(root, rel, 'index.html'))
-  if (APP_ROUTES.test(pathname) || pathname === '/') candidates.push(join(root, 'index.html'))
+  if (isAppPath(pathname)) candidates.push(join(root, 'index.html'))
   for (const path of candidates) {
     if (!path.startsWith(root)) continue
     const s = await stat(path).catch(() => null)

@@ -1,5 +1,6 @@
 /// <reference lib="webworker" />
 import { cleanupOutdatedCaches, matchPrecache, precache } from 'workbox-precaching'
+import { isAppPath } from '../shared/app-paths.ts'
 import { contentHandler } from './content.ts'
 import { errorResponse, type FetchHandler, respond } from './handlers.ts'
 
@@ -13,9 +14,6 @@ const RUNTIME_CACHE = 'hashcard-runtime-v1'
 // The app shell: every built asset, precached at install (workbox injects the list).
 precache(self.__WB_MANIFEST)
 cleanupOutdatedCaches()
-
-/** Routes the app handles itself (share links, embeds, settings): all get index.html. */
-const APP_ROUTE = /^\/(?:$|card\/|embed\/|profile\/|settings|node)/
 
 const handlers: FetchHandler[] = [
   {
@@ -43,9 +41,7 @@ const handlers: FetchHandler[] = [
   {
     name: 'app-shell',
     canHandle: (url, req) =>
-      req.mode === 'navigate' &&
-      url.origin === self.location.origin &&
-      APP_ROUTE.test(url.pathname),
+      req.mode === 'navigate' && url.origin === self.location.origin && isAppPath(url.pathname),
     async handle(_url, req) {
       try {
         return await fetch(req)
