@@ -83,33 +83,83 @@ async function* streamSlices(
 }
 
 /**
- * Maps `fn` over `source` with up to `concurrency` calls in flight, yielding results in
- * source order. Back-pressure: the source is not pulled further while the window is full.
+ * Maps `fn` over `source` with up to `concurrency` results in flight or waiting, yielding them
+ * in source order. The source is pulled eagerly: a slot freed by the consumer is refilled at
+ * once, even while the consumer is still busy with the result it took (writing it, committing),
+ * so the stages overlap. Back-pressure: the source is not pulled while the window is full.
+ * Ending the iteration early (break, throw) stops the pump and returns the source.
  */
 export async function* mapOrdered<T, U>(
   source: AsyncIterable<T>,
   concurrency: number,
   fn: (item: T) => Promise<U>,
 ): AsyncGenerator<U> {
+  if (!(concurrency >= 1)) throw new RangeError(`concurrency: expected ≥ 1, got ${concurrency}`)
   const it = source[Symbol.asyncIterator]()
   const window: Promise<U>[] = []
-  let done = false
+  let sourceDone = false
+  let stopped = false
+  let failure = null as { err: unknown } | null
+  let roomWaiter: (() => void) | null = null
+  let itemWaiter: (() => void) | null = null
+  const signalRoom = () => {
+    roomWaiter?.()
+    roomWaiter = null
+  }
+  const signalItem = () => {
+    itemWaiter?.()
+    itemWaiter = null
+  }
+  const pump = (async () => {
+    try {
+      while (!stopped) {
+        if (window.length >= concurrency) {
+          await new Promise<void>((r) => {
+            roomWaiter = r
+          })
+          continue
+        }
+        const next = await it.next()
+        if (next.done) {
+          sourceDone = true
+          return
+        }
+        if (stopped) return
+        const p = fn(next.value)
+        p.catch(() => {}) // observed when the consumer awaits it; avoid unhandled-rejection noise
+        window.push(p)
+        signalItem()
+      }
+    } catch (err) {
+      sourceDone = true // a generator that threw is finished
+      failure = { err }
+    } finally {
+      signalItem()
+    }
+  })()
+  let pumpDone = false
+  void pump.then(() => {
+    pumpDone = true
+    signalItem()
+  })
   try {
     for (;;) {
-      while (!done && window.length < concurrency) {
-        const next = await it.next()
-        if (next.done) done = true
-        else {
-          const p = fn(next.value)
-          p.catch(() => {}) // observed when awaited below; avoid unhandled-rejection noise
-          window.push(p)
-        }
-      }
       const head = window.shift()
-      if (!head) return
+      if (!head) {
+        if (failure) throw failure.err
+        if (pumpDone) return
+        await new Promise<void>((r) => {
+          itemWaiter = r
+        })
+        continue
+      }
+      signalRoom()
       yield await head
     }
   } finally {
-    if (!done) await it.return?.()
+    stopped = true
+    signalRoom()
+    await pump
+    if (!sourceDone) await it.return?.()
   }
 }

@@ -26,6 +26,11 @@ import { ItemNotFoundError } from './errors.ts'
 import { ensureRoom, type StorageEstimateFn } from './quota.ts'
 import type { SliceStore } from './sliceStore.ts'
 
+/** Bytes between commit points (flush, then one metadata transaction) by default. */
+export const DEFAULT_COMMIT_BYTES = 16 * 1024 * 1024
+/** Slices in the encrypt/hash window by default (≈ 2·8·S of memory). */
+export const DEFAULT_CONCURRENCY = 8
+
 export type PublishParams = {
   input: SliceSource
   /** Plaintext size; required for a ReadableStream (it sizes the quota check and the layout). */
@@ -43,9 +48,12 @@ export type PublishProgress = { done: number; total: number; slices: number; cou
 export type PublishOptions = {
   signal?: AbortSignal
   onProgress?: (p: PublishProgress) => void
-  /** Slices encrypted and hashed at once (default 4). */
+  /** Slices encrypted and hashed at once, or done and waiting to be written (default 8). */
   concurrency?: number
-  /** Slices per flush + metadata transaction (default 32 = 8 MiB at S = 256 KiB). */
+  /**
+   * Slices per flush + metadata transaction (default: 16 MiB worth, 64 slices at S = 256 KiB).
+   * A crash loses at most this much work; fewer commits spend less time in flush and IndexedDB.
+   */
   commitEvery?: number
 }
 
@@ -101,13 +109,14 @@ export async function publishFile(
   const cipher = await sliceCipher(rawKey, item.contentSalt)
   wipe(rawKey)
   const writer = await store.writer(id)
-  const commitEvery = options.commitEvery ?? 32
+  const commitEvery =
+    options.commitEvery ?? Math.max(1, Math.floor(DEFAULT_COMMIT_BYTES / l.sliceSize))
   let done = 0
   let pending = 0
   try {
     const sealed = mapOrdered(
       slices(params.input, l.plainSliceSize, signal),
-      options.concurrency ?? 4,
+      options.concurrency ?? DEFAULT_CONCURRENCY,
       async (s) => {
         if (getBit(present, s.index))
           return { index: s.index, plain: s.bytes.length, ct: null, hash: null }
