@@ -40,7 +40,21 @@ const KINDS: CardKind[] = ['post', 'image', 'video', 'audio', 'doc', 'software',
 async function syncBench(p: Params): Promise<number> {
   const db = await openFeedDb('bench-sync')
   const cursors = await openCursorStore({ dbName: 'bench-sync-cursors' })
-  const client = createPublicClient({ transport: http(p.rpcUrl) })
+  const rpc = createPublicClient({ transport: http(p.rpcUrl) })
+  // getLogs timed apart (RPC, JSON and viem's ABI decoding) from the indexing it feeds.
+  let getLogsMs = 0
+  const client = {
+    getBlock: rpc.getBlock,
+    getBlockNumber: rpc.getBlockNumber,
+    getLogs: (async (args: Parameters<typeof rpc.getLogs>[0]) => {
+      const t = performance.now()
+      try {
+        return await rpc.getLogs(args)
+      } finally {
+        getLogsMs += performance.now() - t
+      }
+    }) as typeof rpc.getLogs,
+  }
   let cards = 0
   const indexer = new FeedIndexer(
     { db, client, cursors, onGossip: () => () => {}, onChange: (c) => (cards += c.length) },
@@ -56,7 +70,9 @@ async function syncBench(p: Params): Promise<number> {
   await indexer.syncOnce(new AbortController().signal)
   const s = (performance.now() - t0) / 1000
   const count = await db.count('cards')
-  log(`synced ${count} cards (${cards} changes) in ${s.toFixed(2)} s`)
+  log(
+    `synced ${count} cards (${cards} changes) in ${s.toFixed(2)} s, of which getLogs ${(getLogsMs / 1000).toFixed(2)} s`,
+  )
   if (count < p.expectEvents) throw new Error(`indexed ${count} of ${p.expectEvents} cards`)
   db.close()
   cursors.close()

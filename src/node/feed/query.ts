@@ -139,7 +139,12 @@ export async function queryFeed(db: FeedDb, q: FeedQuery, ctx: QueryContext): Pr
  */
 export const SEARCH_POSTINGS = 400
 /** Candidate rows one search loads and ranks at most. */
-export const SEARCH_CANDIDATES = 200
+export const SEARCH_CANDIDATES = 120
+/**
+ * Up to this many candidates are read one by one; more are read in one request from the
+ * rarest term's range (a row read costs a round trip each, a range read one for all).
+ */
+const READ_ONE_BY_ONE = 32
 
 /**
  * Searches titles, text, excerpts and tags (the last word as a prefix): each term's postings
@@ -175,9 +180,16 @@ export async function searchCards(
     candidates = candidates.filter((id) => set.has(id))
     if (candidates.length === 0) break
   }
-  const rows = (
-    await Promise.all(candidates.slice(0, SEARCH_CANDIDATES).map((id) => tx.store.get(id)))
-  ).filter((r): r is CardRow => !!r && !r.card.parent)
+  let loaded: (CardRow | undefined)[]
+  if (candidates.length <= READ_ONE_BY_ONE)
+    loaded = await Promise.all(candidates.map((id) => tx.store.get(id)))
+  else {
+    const wanted = new Set(candidates)
+    const range = termRange(terms[first.i] as string, isPrefix(terms[first.i] as string, first.i))
+    // A prefix range may hold a card under two terms: `wanted` lets each through once.
+    loaded = (await idx.getAll(range, SEARCH_CANDIDATES)).filter((r) => wanted.delete(r.id))
+  }
+  const rows = loaded.filter((r): r is CardRow => !!r && !r.card.parent)
   await tx.done
   const matches = (r: CardRow, t: string, i: number) => {
     const p = isPrefix(t, i) ? t : `${t}${TOKEN_SEP}`

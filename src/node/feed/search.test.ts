@@ -46,6 +46,14 @@ describe('search with common terms capped', () => {
     const newest = await ids('common card', 5)
     expect(newest).toEqual([common, common - 1, common - 2, common - 3, common - 4].map(id))
     expect(await ids('nothing')).toEqual([])
+    // Cards under two terms of a prefix range (read as one range) are listed once each.
+    await applyEvents(
+      db,
+      Array.from({ length: 40 }, (_, i) => posted(1_000 + i, `quokka quokkas ${i}`)),
+    )
+    const both = await ids('quok', 200)
+    expect(both).toHaveLength(40)
+    expect(new Set(both).size).toBe(40)
     db.close()
   })
 })
