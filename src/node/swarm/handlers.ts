@@ -7,7 +7,9 @@
 import type { AppConfig } from '../../shared/config.ts'
 import type { NodeEvent, RpcMethods, RpcParams, RpcResult } from '../../shared/rpc.ts'
 import { identityService } from '../crypto/handlers.ts'
+import { keys } from '../keys/instance.ts'
 import { defaultStore } from '../store/handlers.ts'
+import { CardItems, withCards } from './cards.ts'
 import { serveContentPort } from './contentServer.ts'
 import { SwarmItemNotFoundError } from './errors.ts'
 import { openRecords, type RecordDb } from './records.ts'
@@ -20,12 +22,22 @@ type Handler<M extends SwarmMethod> = (
 ) => Promise<RpcResult<M>>
 export type SwarmHandlers = { [M in SwarmMethod]: Handler<M> }
 
+/** Which item holds which card (`swarm.add` with a `cardId`), for `/c/<cardId>`. */
+export const cardItems = new CardItems()
+
 /** Handlers over a swarm service (tests pass their own). */
-export function createSwarmHandlers(swarm: () => Promise<SwarmService>): SwarmHandlers {
+export function createSwarmHandlers(
+  swarm: () => Promise<SwarmService>,
+  cards: CardItems = cardItems,
+): SwarmHandlers {
   return {
     'swarm.seed': async (p, { signal }) =>
       (await swarm()).seed(p.itemId, { free: p.free ?? false, signal }),
-    'swarm.add': async (p) => (await swarm()).add(p),
+    'swarm.add': async (p) => {
+      const info = await (await swarm()).add(p)
+      if (p.cardId !== undefined) cards.set(p.cardId, info.itemId)
+      return info
+    },
     'swarm.items': async () => (await swarm()).list(),
     'swarm.status': async (p) => (await swarm()).stats(p.id),
     'swarm.playhead': async (p) => {
@@ -47,6 +59,11 @@ const ready = new Promise<SwarmService>((resolve) => {
   resolveSwarm = resolve
 })
 let records: Promise<RecordDb> | null = null
+
+/** The worker's swarm service once started (for node-side callers such as the publish flow). */
+export function swarmService(): Promise<SwarmService> {
+  return ready
+}
 
 /** Creates and starts the worker's swarm service (once). */
 export function startSwarm(config: AppConfig, emit: (e: NodeEvent) => void): SwarmService {
@@ -70,13 +87,20 @@ export function startSwarm(config: AppConfig, emit: (e: NodeEvent) => void): Swa
 /** Serves a Service Worker content port (handed over by the page). */
 export function attachContentPort(port: MessagePort): void {
   void ready.then((swarm) =>
-    serveContentPort(port, {
-      store: () => swarm.readStore(),
-      resolve: (id) => swarm.resolve(id),
-      cipherFor: (id) => swarm.cipherFor(id),
-      slice: (id, i, signal) => swarm.slice(id, i, signal),
-      setPosition: (id, pos) => swarm.setPosition(id, pos),
-    }),
+    serveContentPort(
+      port,
+      withCards(
+        {
+          store: () => swarm.readStore(),
+          resolve: (id) => swarm.resolve(id),
+          cipherFor: (id) => swarm.cipherFor(id),
+          slice: (id, i, signal) => swarm.slice(id, i, signal),
+          setPosition: (id, pos) => swarm.setPosition(id, pos),
+        },
+        // Paid cards: the key service's key (vault or creator's), asked on every open.
+        { cards: cardItems, contentKey: (cardId) => keys.contentKey(cardId) },
+      ),
+    ),
   )
 }
 

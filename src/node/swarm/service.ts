@@ -19,7 +19,6 @@ import type { Identity } from '../crypto/identity.ts'
 import { layout } from '../crypto/layout.ts'
 import { merkleRoot } from '../crypto/merkle.ts'
 import { logger } from '../log.ts'
-import { countBits } from '../store/bitfield.ts'
 import type { ItemMeta } from '../store/meta.ts'
 import type { SliceStore } from '../store/sliceStore.ts'
 import { sliceChunkStore } from './chunkStore.ts'
@@ -28,6 +27,7 @@ import { SwarmItemNotFoundError, TorrentMismatchError } from './errors.ts'
 import { installPicker, type Picker } from './picker.ts'
 import { allRecords, putRecord, type RecordDb, type TorrentRecord } from './records.ts'
 import { serialStore } from './serialStore.ts'
+import { torrentInfo, torrentStats } from './stats.ts'
 import { buildTorrent, hashPieces, magnetOf } from './torrentFile.ts'
 import { waitForSlice } from './waiters.ts'
 import { criticalSlices } from './window.ts'
@@ -289,34 +289,7 @@ export class SwarmService {
   }
 
   private async statsOf(a: Active): Promise<SwarmStats> {
-    const have = await (await this.c.store()).bitfield(a.rec.itemId)
-    const t = a.torrent
-    return {
-      itemId: a.rec.itemId,
-      infoHash: a.rec.infoHash,
-      name: a.item.name,
-      mime: a.item.mime,
-      size: a.item.size,
-      count: a.item.count,
-      have,
-      present: countBits(have, a.item.count),
-      inflight: [...a.picker.inflight()],
-      peers: t.wires.map((w) => ({
-        peerId: w.peerId,
-        downloadSpeed: w.downloadSpeed(),
-        uploadSpeed: w.uploadSpeed(),
-        downloaded: w.downloaded,
-        uploaded: w.uploaded,
-      })),
-      banned: a.picker.banned(),
-      downloadSpeed: t.downloadSpeed,
-      uploadSpeed: t.uploadSpeed,
-      downloaded: t.downloaded,
-      received: t.received,
-      uploaded: t.uploaded,
-      reissued: a.picker.reissued(),
-      done: t.done,
-    }
+    return torrentStats(await (await this.c.store()).bitfield(a.rec.itemId), a)
   }
 
   private pushStats(): void {
@@ -421,20 +394,7 @@ export class SwarmService {
   }
 
   private info(rec: TorrentRecord, item: ItemMeta): SwarmTorrentInfo {
-    return {
-      itemId: rec.itemId,
-      infoHash: rec.infoHash,
-      magnet: magnetOf(rec.infoHash, rec.name, this.o.announce),
-      content: {
-        infoHash: rec.infoHash,
-        contentRoot: item.contentRoot ? bytesToHex(item.contentRoot) : undefined,
-        name: item.name,
-        mime: item.mime,
-        size: item.size,
-        sliceSize: item.sliceSize,
-        contentSalt: bytesToHex(item.contentSalt),
-      },
-    }
+    return torrentInfo(rec, item, this.o.announce)
   }
 
   private async recordOf(itemId: string): Promise<TorrentRecord | undefined> {
