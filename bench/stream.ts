@@ -189,6 +189,10 @@ function serveStatic(files: Record<string, { body: Buffer; type: string }>): Pro
 
 async function appPage(browser: Browser, url: string): Promise<Page> {
   const page = await newPage(browser, { baseURL: url })
+  page.on('console', (m) => {
+    if ((m.type() === 'warning' || m.type() === 'error') && m.text().includes('hashcard:'))
+      console.error(`[node] ${m.text()}`)
+  })
   await page.goto('/node')
   await page.waitForFunction(
     async () => {
@@ -459,14 +463,18 @@ async function streamHeap(
     const reader = (res.body as ReadableStream<Uint8Array>).getReader()
     const end = performance.now() + 20_000
     let got = 0
-    while (performance.now() < end) {
-      const r = await reader.read()
-      if (r.done) break
-      got += r.value.length
-      await new Promise((s) => setTimeout(s, (r.value.length / 2e6) * 1000))
+    try {
+      while (performance.now() < end) {
+        const r = await reader.read()
+        if (r.done) break
+        got += r.value.length
+        await new Promise((s) => setTimeout(s, (r.value.length / 2e6) * 1000))
+      }
+      await reader.cancel()
+      return { got, error: null }
+    } catch (err) {
+      return { got, error: (err as Error).message }
     }
-    await reader.cancel()
-    return got
   }, info.infoHash)
   let peak = 0
   const sampler = (async () => {
@@ -475,9 +483,12 @@ async function streamHeap(
       await new Promise((r) => setTimeout(r, 500))
     }
   })()
-  const got = await reading
+  const { got, error } = await reading
   await sampler
-  log(`read ${(got / MiB).toFixed(0)} MiB through /c/ while sampling`)
+  const s = await rpc<SwarmStats>(b, 'swarm.status', { id: info.infoHash })
+  log(
+    `read ${(got / MiB).toFixed(0)} MiB through /c/ while sampling${error ? ` (stream failed: ${error})` : ''}; ${s.present}/${s.count} slices`,
+  )
   return peak
 }
 
