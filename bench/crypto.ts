@@ -23,6 +23,8 @@ export async function run({
     signal,
     log,
     timeoutMs: 600_000,
+    // OPFS on disk, as users have it (PLATFORM.md's figures); off the record it is in memory.
+    persistentProfile: process.env.BENCH_INCOGNITO !== '1',
     params: {
       publishMiB: Number(process.env.BENCH_PUBLISH_MIB ?? 256),
       peakMiB: Number(process.env.BENCH_PEAK_MIB ?? 1024),

@@ -12,8 +12,11 @@
  *
  * @example const rows = await runWorkerInChromium<BenchRow[]>({ entry: 'bench/_browser/crypto.worker.ts' })
  */
+import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { build } from 'esbuild'
 import { chromium } from 'playwright-core'
 import { chromiumLaunchOptions } from '../../e2e/browser.ts'
@@ -36,6 +39,13 @@ export type RunWorkerOptions = {
   log?: (message: string) => void
   /** Passed to the worker as its first message `{ type: 'start', params }`. */
   params?: unknown
+  /**
+   * Run in a normal on-disk profile (a fresh temporary user-data dir) instead of Playwright's
+   * default off-the-record context. Off the record, OPFS lives in the browser process's memory
+   * and every sync-access-handle call is an IPC (≈ 10× slower writes, `flush()` does nothing);
+   * storage benchmarks need the real path.
+   */
+  persistentProfile?: boolean
 }
 
 /** Bundles a worker entry for the browser (ES module, everything inlined). */
@@ -88,10 +98,13 @@ export async function runWorkerInChromium<T>(options: RunWorkerOptions): Promise
   const { entry, signal, log = () => {}, timeoutMs = 120_000 } = options
   const code = await bundleWorker(entry)
   const server = await serve(code, options.params)
-  const browser = await chromium.launch({
-    executablePath: chromiumLaunchOptions().executablePath,
-    args: CHROMIUM_ARGS,
-  })
+  const launch = { executablePath: chromiumLaunchOptions().executablePath, args: CHROMIUM_ARGS }
+  const profileDir = options.persistentProfile
+    ? await mkdtemp(join(tmpdir(), 'hashcard-bench-profile-'))
+    : null
+  const browser = profileDir
+    ? await chromium.launchPersistentContext(profileDir, launch)
+    : await chromium.launch(launch)
   try {
     const page = await browser.newPage()
     let settle!: { resolve: (v: T) => void; reject: (e: Error) => void }
@@ -124,6 +137,7 @@ export async function runWorkerInChromium<T>(options: RunWorkerOptions): Promise
   } finally {
     await browser.close()
     server.close()
+    if (profileDir) await rm(profileDir, { recursive: true, force: true })
   }
 }
 
