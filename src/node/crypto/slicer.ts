@@ -144,7 +144,7 @@ export async function* mapOrdered<T, U>(
   })
   try {
     for (;;) {
-      const head = window.shift()
+      const head = window[0]
       if (!head) {
         if (failure) throw failure.err
         if (pumpDone) return
@@ -153,8 +153,11 @@ export async function* mapOrdered<T, U>(
         })
         continue
       }
+      const value = await head
+      // The slot frees once its result is ready, before the consumer starts on it.
+      window.shift()
       signalRoom()
-      yield await head
+      yield value
     }
   } finally {
     stopped = true

@@ -8,6 +8,7 @@ import { collect } from '../crypto/_content.checks.ts'
 import { deriveContentKey, sliceCipher } from '../crypto/content.ts'
 import { decryptStream } from '../crypto/decryptStream.ts'
 import { layout, MIN_SLICE_SIZE } from '../crypto/layout.ts'
+import { mapOrdered } from '../crypto/slicer.ts'
 import { countBits } from './bitfield.ts'
 import type { FileBackend } from './fileBackend.ts'
 import type { MemoryBackend } from './memoryBackend.ts'
@@ -56,6 +57,82 @@ async function publish(store: SliceStore, bytes: Uint8Array<ArrayBuffer>, extra 
 
 export function storeChecks(makeEnv: () => Promise<StoreEnv>): Check[] {
   return [
+    {
+      name: 'mapOrdered: source order, bounded window, pulls ahead while the consumer is busy, stops early',
+      run: async () => {
+        let pulled = 0
+        let returned = false
+        let inFlight = 0
+        let maxInFlight = 0
+        async function* source() {
+          try {
+            for (let i = 0; i < 40; i++) {
+              pulled++
+              yield i
+            }
+          } finally {
+            returned = true
+          }
+        }
+        const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+        const out: number[] = []
+        for await (const v of mapOrdered(source(), 4, async (i) => {
+          maxInFlight = Math.max(maxInFlight, ++inFlight)
+          await sleep((i * 7) % 5) // finish out of order
+          inFlight--
+          return i * 10
+        })) {
+          out.push(v)
+          if (out.length === 1) {
+            // While the consumer is busy with its first result, its freed slot is refilled.
+            await sleep(30)
+            assertEqual(pulled, 5, 'the window (4) and the freed slot pulled')
+          }
+          if (out.length === 10) break
+        }
+        assertEqual(out.join(), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => i * 10).join(), 'order')
+        assert(maxInFlight <= 4, `at most 4 in flight (${maxInFlight})`)
+        assert(pulled <= 15, `the window bounds read-ahead (${pulled} pulled)`)
+        assert(returned, 'an early break returns the source')
+        await assertRejects(
+          async () => {
+            for await (const _ of mapOrdered(source(), 3, async (i) => {
+              if (i === 5) throw new RangeError('boom')
+              return i
+            })) {
+            }
+          },
+          'RangeError',
+          'a failed call',
+        )
+      },
+    },
+    {
+      name: 'a publish holds its file at the final size from the first slice on',
+      run: async () => {
+        const env = await makeEnv()
+        const bytes = data(7 * P + 3)
+        const l = layout(bytes.length, S)
+        let probe: Promise<number> | null = null
+        const r = await publish(env.store, bytes, {
+          commitEvery: 3,
+          onProgress: (p: PublishProgress) => {
+            if (p.slices !== 1) return
+            probe = env.store
+              .items()
+              .then(([item]) =>
+                item ? env.files.read(item.id, l.cipherSize - 1, 1).then((b) => b.length) : -1,
+              )
+          },
+        })
+        assert(probe, 'progress reported')
+        assertEqual(await probe, 1, 'the final byte exists while the first slice is written')
+        assertEqual(countBits(await env.store.bitfield(r.id), r.count), r.count, 'all marked')
+        const file = await env.store.blob(r.id)
+        assert(file, 'file readable once complete')
+        assertEqual(file.size, l.cipherSize, 'exact size')
+      },
+    },
     {
       name: 'publish then read any byte range back (sizes 0, 1, S−17, S−16, S−15, multi-slice)',
       run: async () => {
