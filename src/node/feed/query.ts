@@ -139,7 +139,7 @@ export async function queryFeed(db: FeedDb, q: FeedQuery, ctx: QueryContext): Pr
  */
 export const SEARCH_POSTINGS = 400
 /** Candidate rows one search loads and ranks at most. */
-export const SEARCH_CANDIDATES = 120
+export const SEARCH_CANDIDATES = 64
 /**
  * Up to this many candidates are read one by one; more are read in one request from the
  * rarest term's range (a row read costs a round trip each, a range read one for all).
