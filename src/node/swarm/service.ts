@@ -19,6 +19,7 @@ import type { Identity } from '../crypto/identity.ts'
 import { layout } from '../crypto/layout.ts'
 import { merkleRoot } from '../crypto/merkle.ts'
 import { logger } from '../log.ts'
+import { getBit } from '../store/bitfield.ts'
 import type { ItemMeta } from '../store/meta.ts'
 import type { SliceStore } from '../store/sliceStore.ts'
 import { sliceChunkStore } from './chunkStore.ts'
@@ -295,8 +296,31 @@ export class SwarmService {
   private pushStats(): void {
     for (const a of this.active.values()) {
       if (a.torrent.wires.length === 0 && a.torrent.done) continue
-      void this.statsOf(a).then((stats) => this.c.emit({ kind: 'swarm.stats', stats }))
+      void this.statsOf(a).then((stats) => {
+        this.reconcile(a, stats.have)
+        this.c.emit({ kind: 'swarm.stats', stats })
+      })
     }
+  }
+
+  /**
+   * The store is the truth: a piece webtorrent counts as verified whose slice the store does
+   * not hold (its bit was cleared, e.g. by a failed read) is marked missing so it is fetched
+   * again — a download never ends short of its slices.
+   */
+  private reconcile(a: Active, have: Uint8Array): void {
+    const t = a.torrent
+    if (!t.ready || t.destroyed || !t.bitfield) return
+    let lost = 0
+    for (let i = 0; i < a.item.count; i++) {
+      if (t.bitfield.get(i) && !getBit(have, i)) {
+        t._markUnverified(i)
+        lost++
+      }
+    }
+    if (lost === 0) return
+    log.warn('%s: %d verified slices are no longer stored; fetching them again', a.rec.itemId, lost)
+    t._update()
   }
 
   private async activate(rec: TorrentRecord): Promise<void> {
