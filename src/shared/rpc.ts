@@ -328,6 +328,11 @@ export type SwarmAddParams = {
   access?: { kind: 'free'; key: string } | undefined
   /** Extra trackers or a magnet's `tr=`; the relay's tracker is always used. */
   magnet?: string | undefined
+  /**
+   * The card this item is for: `/c/<cardId>` then streams it, and for a paid card the content
+   * key comes from the keys service (the vault's, after a purchase).
+   */
+  cardId?: string | undefined
 }
 
 export type SwarmTorrentInfo = {
@@ -392,7 +397,7 @@ export type NodeEvent =
   | {
       kind: 'feed.publish'
       jobId: string
-      stage: 'store' | 'sign' | 'post' | 'list' | 'done'
+      stage: 'store' | 'seed' | 'sign' | 'post' | 'list' | 'done'
       done: number
       total: number
     }

@@ -1,8 +1,10 @@
 /**
  * The publish flow (DESIGN §4.1) for a card: store (encrypt + hash) the file if there is
- * one → build and sign the card → index it locally as pending and gossip it → post it
- * on-chain → list it if paid. Progress is reported at each stage. Nothing is posted until the
- * content is stored; a failed post leaves a stored item the next attempt can reuse.
+ * one → seed its ciphertext in the swarm (the card carries the infoHash) → build and sign the
+ * card → index it locally as pending and gossip it → post it on-chain → tell the keys service
+ * which item holds a paid card (its key agent derives the content key from it) → list it if
+ * paid. Progress is reported at each stage. Nothing is posted until the content is stored and
+ * seeded; a failed post leaves a stored, seeded item the next attempt can reuse.
  */
 import { bytesToHex } from '@noble/hashes/utils.js'
 import type { Account } from 'viem'
@@ -21,7 +23,7 @@ import type { FeedDb } from './db.ts'
 import { type Domain, signCardGossip } from './gossip.ts'
 import { applyEvents } from './ingest.ts'
 
-export type PublishStage = 'store' | 'sign' | 'post' | 'list' | 'done'
+export type PublishStage = 'store' | 'seed' | 'sign' | 'post' | 'list' | 'done'
 
 export type PublishCardComponents = {
   chain: ChainContext
@@ -30,6 +32,10 @@ export type PublishCardComponents = {
   db: FeedDb
   domain: Domain
   store: () => Promise<PublishComponents>
+  /** Starts seeding a stored item (the swarm's `seed`); resolves with its infoHash (hex). */
+  seed(itemId: string, signal: AbortSignal): Promise<{ infoHash: string }>
+  /** `keys.registerCard` on this node: where a paid card's content salt is. */
+  registerCard(reg: { cardId: Hex; itemId: string }): Promise<void>
   publishGossip(topic: string, data: string): Promise<unknown>
   onChange(cards: FeedCard[]): void
 }
@@ -92,6 +98,7 @@ export async function publishCard(
   const progress = p.onProgress ?? (() => {})
   let content: Card['content']
   let key: Hex | undefined
+  let itemId: string | undefined
   if (p.file) {
     const total = p.file.size
     progress('store', 0, total)
@@ -105,6 +112,7 @@ export async function publishCard(
       },
       { signal: p.signal, onProgress: (x) => progress('store', x.done, x.total) },
     )
+    itemId = r.id
     content = {
       contentRoot: `0x${bytesToHex(r.contentRoot)}`,
       name: (p.file instanceof File ? p.file.name : 'file').slice(0, 200),
@@ -114,6 +122,10 @@ export async function publishCard(
       contentSalt: `0x${bytesToHex(r.contentSalt)}`,
       cipher: 'aes-256-gcm',
     }
+    progress('seed', 0, 1)
+    const seeded = await c.seed(r.id, p.signal)
+    content.infoHash = `0x${seeded.infoHash.replace(/^0x/, '').toLowerCase()}`
+    progress('seed', 1, 1)
     if (p.draft.access.free) {
       const k = deriveContentKey(c.contentMaster, r.contentSalt)
       key = `0x${bytesToHex(k)}`
@@ -121,7 +133,9 @@ export async function publishCard(
     }
   }
   progress('sign', 0, 1)
-  const card = cardFromDraft(p.draft, content, key, c.account.address.toLowerCase() as Hex)
+  const agent = p.draft.access.free ? undefined : p.draft.access.keyAgent
+  const keyAgent = (agent ?? c.account.address).toLowerCase() as Hex
+  const card = cardFromDraft(p.draft, content, key, keyAgent)
   const bytes = encodeCard(card)
   const cardId = cardIdOf(bytes)
   const creator = c.account.address.toLowerCase() as Hex
@@ -148,12 +162,14 @@ export async function publishCard(
   progress('post', 1, 1)
   if (!card.access.free) {
     progress('list', 0, 1)
+    if (itemId) await c.registerCard({ cardId, itemId })
+    const fee = p.draft.access.free ? '0' : (p.draft.access.transferFee ?? '0')
     await listCard(c.chain, {
       cardId,
       price: card.access.price,
       supply: card.access.supply,
       royaltyBps: card.access.royaltyBps,
-      transferFee: 0n,
+      transferFee: BigInt(/^\d{1,30}$/.test(fee) ? fee : '0'),
       keyAgent: card.access.keyAgent,
       signal: p.signal,
     })

@@ -39,6 +39,10 @@ export type FeedServiceComponents = {
   publishGossip(topic: string, data: string): Promise<unknown>
   emit(event: NodeEvent): void
   store(): Promise<PublishComponents>
+  /** Seeds a stored item in the swarm (publish flow); resolves with its infoHash. */
+  seed(itemId: string, signal: AbortSignal): Promise<{ infoHash: string }>
+  /** Tells this node's keys service where a paid card's content is (its key agent needs it). */
+  registerCard(reg: { cardId: Hex; itemId: string }): Promise<void>
 }
 
 export type FeedServiceInit = {
@@ -183,6 +187,8 @@ export class FeedService {
             db,
             domain: this.domain(),
             store: this.c.store,
+            seed: this.c.seed,
+            registerCard: this.c.registerCard,
             publishGossip: this.c.publishGossip,
             onChange: (cards) => this.changed(cards),
           },

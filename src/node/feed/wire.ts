@@ -1,16 +1,18 @@
 /**
  * Wires the feed service into the node worker: identity, gossip through the network runtime,
- * the slice store for publishing, events to the page. Called once by main when the node starts.
+ * the slice store, the swarm (seeding) and the keys service for publishing, events to the page. Called once by main when the node starts.
  */
 
 import { CardCodecError } from '../../shared/card/cbor.ts'
 import type { AppConfig } from '../../shared/config.ts'
 import { registerErrors } from '../../shared/errors.ts'
 import { identityService } from '../crypto/handlers.ts'
+import { keys } from '../keys/instance.ts'
 import type { NetworkRuntime } from '../net/runtime.ts'
 import type { RpcServer } from '../rpc/server.ts'
 import { defaultStore } from '../store/handlers.ts'
 import { browserEstimate } from '../store/quota.ts'
+import { swarmService } from '../swarm/handlers.ts'
 import { FeedService } from './service.ts'
 
 registerErrors({ CardCodecError })
@@ -25,6 +27,8 @@ export function wireFeed(rpc: RpcServer, config: AppConfig, runtime: NetworkRunt
       publishGossip: async (topic, data) => (await runtime.current()).publish(topic, data),
       emit: (event) => rpc.emit(event),
       store: async () => ({ store: await defaultStore(), estimate: browserEstimate }),
+      seed: async (itemId, signal) => (await swarmService()).seed(itemId, { signal }),
+      registerCard: (reg) => keys.registerCard(reg),
     },
     { chain: config.chain, dev: config.dev },
   )

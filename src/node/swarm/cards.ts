@@ -7,8 +7,9 @@
  * the worker; the key service answers null after the key was sold on (its vault dropped it),
  * so the Service Worker answers 403 again.
  */
-import { type SliceCipher, sliceCipher } from '../crypto/content.ts'
+
 import { wipe } from '../crypto/bytes.ts'
+import { type SliceCipher, sliceCipher } from '../crypto/content.ts'
 import type { ContentSource } from './contentServer.ts'
 
 const CARD_ID = /^0x[0-9a-f]{64}$/
@@ -21,7 +22,8 @@ export class CardItems {
   /** Records that `itemId` holds the ciphertext of `cardId`; throws RangeError on a bad id. */
   set(cardId: string, itemId: string): void {
     const id = cardId.toLowerCase()
-    if (!CARD_ID.test(id)) throw new RangeError(`cardId: expected 0x and 64 hex digits, got ${cardId.slice(0, 80)}`)
+    if (!CARD_ID.test(id))
+      throw new RangeError(`cardId: expected 0x and 64 hex digits, got ${cardId.slice(0, 80)}`)
     this.items.set(id, itemId)
     this.cards.set(itemId, id)
   }

@@ -15,7 +15,19 @@ export type CardDraft = Pick<Card, 'kind' | 'title' | 'tags'> & {
         image?: Uint8Array | undefined
       }
     | undefined
-  /** Free, or a price in wei (decimal string) with supply and royalty. */
-  access: { free: true } | { free?: undefined; price: string; supply: number; royaltyBps: number }
+  /**
+   * Free, or a price in wei (decimal string) with supply and royalty, the KeyMarket transfer
+   * fee (wei, decimal string; default 0) and the key agent (default: the creator's account).
+   */
+  access:
+    | { free: true }
+    | {
+        free?: undefined
+        price: string
+        supply: number
+        royaltyBps: number
+        transferFee?: string | undefined
+        keyAgent?: `0x${string}` | undefined
+      }
   site?: { entry: string } | undefined
 }
