@@ -119,7 +119,10 @@ export async function run({
       itemId: big,
       free: true,
     })
-    const swarm = await swarmTransfer(b, bigInfo)
+    const swarm = await swarmTransfer(b, bigInfo).catch((err: Error) => {
+      log(`swarm transfer failed: ${err.message}`)
+      return Number.NaN
+    })
     rows.push({
       name: 'xfer_swarm_mbps',
       value: round2(swarm),
@@ -322,8 +325,13 @@ async function swarmTransfer(
   await rpc(page, 'swarm.add', { content: info.content, access: { kind: 'free', key: info.key } })
   let first = 0
   let firstPresent = 0
+  const deadline = performance.now() + 180_000
   for (;;) {
     const s = await rpc<SwarmStats>(page, 'swarm.status', { id: info.infoHash })
+    if (performance.now() > deadline) {
+      const { have: _, ...summary } = s
+      throw new Error(`the swarm transfer stalled: ${JSON.stringify(summary)}`)
+    }
     const now = performance.now()
     if (!first && s.present > 0) {
       first = now
