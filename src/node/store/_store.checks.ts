@@ -5,7 +5,7 @@
 import fc from 'fast-check'
 import { assert, assertBytes, assertEqual, assertRejects, type Check } from '../crypto/_assert.ts'
 import { collect } from '../crypto/_content.checks.ts'
-import { deriveContentKey, sliceCipher } from '../crypto/content.ts'
+import { deriveContentKey, sliceCipher, sliceHash } from '../crypto/content.ts'
 import { decryptStream } from '../crypto/decryptStream.ts'
 import { layout, MIN_SLICE_SIZE } from '../crypto/layout.ts'
 import { mapOrdered } from '../crypto/slicer.ts'
@@ -105,6 +105,36 @@ export function storeChecks(makeEnv: () => Promise<StoreEnv>): Check[] {
           'RangeError',
           'a failed call',
         )
+      },
+    },
+    {
+      name: 'a batch commit marks only the slices written before it; writes may follow at once',
+      run: async () => {
+        const env = await makeEnv()
+        const item = await env.store.createItem({
+          size: 3 * P,
+          sliceSize: S,
+          contentSalt: new Uint8Array(16).fill(3),
+        })
+        const cts = [0, 1, 2].map((i) => data(S, 40 + i))
+        const hashes = await Promise.all(cts.map((ct) => sliceHash(ct)))
+        const w = await env.store.writer(item.id)
+        await w.write(0, cts[0] as Uint8Array, hashes[0] as Uint8Array)
+        const first = w.commit()
+        const second = w.write(1, cts[1] as Uint8Array, hashes[1] as Uint8Array)
+        await Promise.all([first, second])
+        assert(await env.store.has(item.id, 0), 'slice 0 marked by the first commit')
+        assert(!(await env.store.has(item.id, 1)), 'slice 1, written after it began, is not')
+        assertBytes(
+          await env.store.getSlice(item.id, 0),
+          cts[0] as Uint8Array,
+          'slice 0 reads back',
+        )
+        await w.write(2, cts[2] as Uint8Array, hashes[2] as Uint8Array)
+        await w.commit()
+        await w.close()
+        for (const i of [0, 1, 2])
+          assertBytes(await env.store.getSlice(item.id, i), cts[i] as Uint8Array, `slice ${i}`)
       },
     },
     {

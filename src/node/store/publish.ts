@@ -113,6 +113,8 @@ export async function publishFile(
     options.commitEvery ?? Math.max(1, Math.floor(DEFAULT_COMMIT_BYTES / l.sliceSize))
   let done = 0
   let pending = 0
+  // The latest commit: its metadata transaction runs while the next slices are written.
+  let committing: Promise<void> = Promise.resolve()
   try {
     const sealed = mapOrdered(
       slices(params.input, l.plainSliceSize, signal),
@@ -133,7 +135,9 @@ export async function publishFile(
         await writer.write(index, ct, hash)
         hashes.set(hash, 32 * index)
         if (++pending >= commitEvery) {
-          await writer.commit()
+          await committing // at most one metadata transaction behind the writes
+          committing = writer.commit()
+          committing.catch(() => {}) // observed at the next commit or the end
           pending = 0
         }
       }
@@ -143,6 +147,7 @@ export async function publishFile(
     }
     if (seen !== l.count || done !== size)
       throw new RangeError(`size: expected ${size} bytes of input, got ${done}`)
+    await committing
     await writer.commit()
     const contentRoot = merkleRoot(hashes)
     await store.setState(id, 'complete', contentRoot)

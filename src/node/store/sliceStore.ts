@@ -44,8 +44,12 @@ export type CreateItemParams = {
 export interface BatchWriter {
   /** Writes slice i (not yet durable, not yet marked). */
   write(i: number, ciphertext: Uint8Array, hash: Uint8Array): Promise<void>
-  /** Flushes, then marks every slice written since the last commit as present and verified. */
+  /**
+   * Flushes, then marks every slice written since the last commit as present and verified;
+   * resolves once marked. Writes called meanwhile wait only for the flush, not the marking.
+   */
   commit(): Promise<void>
+  /** Drops uncommitted slices, waits for running commits, releases the file. */
   close(): Promise<void>
 }
 
@@ -248,40 +252,59 @@ class DefaultSliceStore implements SliceStore {
       if (buf && bufLen > 0) await w.write(buf.subarray(0, bufLen), bufAt)
       bufLen = 0
     }
+    // Calls run one after another in call order, so a caller may start a commit and go on
+    // writing: later writes wait for the commit's flush, not for its metadata transaction.
+    let queue: Promise<unknown> = Promise.resolve()
+    const inTurn = <T>(fn: () => Promise<T>): Promise<T> => {
+      const p = queue.then(fn)
+      queue = p.catch(() => {})
+      return p
+    }
+    // Metadata transactions, in commit order; each marks only slices flushed before it began.
+    let marking: Promise<void> = Promise.resolve()
     return {
-      write: async (i, ct, hash) => {
-        checkIndex(item, i)
-        const range = cipherRange(l, i)
-        checkBytes('ciphertext', ct, range.end - range.start)
-        checkBytes('hash', hash, 32)
-        if (buf && bufLen > 0 && range.start === bufAt + bufLen && bufLen + ct.length <= cap) {
-          buf.set(ct, bufLen)
-          bufLen += ct.length
-        } else {
-          await drain()
-          if (ct.length * 2 > cap) await w.write(ct, range.start)
-          else {
-            buf ??= new Uint8Array(cap)
-            buf.set(ct, 0)
-            bufAt = range.start
-            bufLen = ct.length
+      write: (i, ct, hash) =>
+        inTurn(async () => {
+          checkIndex(item, i)
+          const range = cipherRange(l, i)
+          checkBytes('ciphertext', ct, range.end - range.start)
+          checkBytes('hash', hash, 32)
+          if (buf && bufLen > 0 && range.start === bufAt + bufLen && bufLen + ct.length <= cap) {
+            buf.set(ct, bufLen)
+            bufLen += ct.length
+          } else {
+            await drain()
+            if (ct.length * 2 > cap) await w.write(ct, range.start)
+            else {
+              buf ??= new Uint8Array(cap)
+              buf.set(ct, 0)
+              bufAt = range.start
+              bufLen = ct.length
+            }
           }
-        }
-        batch.push({ i, hash: hash.slice(), bytes: ct.length })
-      },
+          batch.push({ i, hash: hash.slice(), bytes: ct.length })
+        }),
       commit: async () => {
-        if (batch.length === 0) return
-        await drain()
-        await w.flush()
-        const done = batch
-        batch = []
-        await this.mark(id, done)
+        const done = await inTurn(async () => {
+          if (batch.length === 0) return null
+          await drain()
+          await w.flush()
+          const flushed = batch
+          batch = []
+          return flushed
+        })
+        const m = done ? marking.then(() => this.mark(id, done)) : marking
+        marking = m.catch(() => {})
+        return m
       },
       close: async () => {
-        // Uncommitted slices were never marked: dropping them keeps the store consistent.
-        batch = []
-        buf = null
-        bufLen = 0
+        await inTurn(async () => {
+          // Uncommitted slices were never marked: dropping them keeps the store consistent.
+          batch = []
+          buf = null
+          bufLen = 0
+        })
+        await marking
         this.pinned.delete(id)
         await this.closeWriter(id)
       },
