@@ -30,3 +30,6 @@ export const STORE_CACHE_SLOTS = 8
 
 /** How long a Service Worker request waits for a slice before it fails. */
 export const SLICE_WAIT_MS = 60_000
+
+/** An unfinished item without peers asks the tracker again this often. */
+export const REANNOUNCE_MS = 5_000

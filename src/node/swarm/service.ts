@@ -62,6 +62,7 @@ type Active = {
   torrent: Torrent
   picker: Picker
   duration?: number
+  announcedAt?: number
   waiters: Map<number, Set<() => void>>
 }
 
@@ -310,6 +311,7 @@ export class SwarmService {
    */
   private reconcile(a: Active, have: Uint8Array): void {
     const t = a.torrent
+    this.reannounce(a)
     if (!t.ready || t.destroyed || !t.bitfield) return
     let lost = 0
     for (let i = 0; i < a.item.count; i++) {
@@ -321,6 +323,19 @@ export class SwarmService {
     if (lost === 0) return
     log.warn('%s: %d verified slices are no longer stored; fetching them again', a.rec.itemId, lost)
     t._update()
+  }
+
+  /**
+   * An unfinished item with no peer announces again every {@link C.REANNOUNCE_MS}: the
+   * tracker's own interval is minutes, and one failed WebRTC handshake would stall it that long.
+   */
+  private reannounce(a: Active): void {
+    const t = a.torrent
+    if (t.destroyed || t.done || t.wires.length > 0) return
+    const now = performance.now()
+    if (now - (a.announcedAt ?? 0) < C.REANNOUNCE_MS) return
+    a.announcedAt = now
+    t.discovery?.tracker?.update?.()
   }
 
   private async activate(rec: TorrentRecord): Promise<void> {

@@ -43,6 +43,7 @@ declare module 'webtorrent/dist/webtorrent.min.js' {
     wires: Wire[]
     pieces: (unknown | null)[]
     bitfield: { get(i: number): boolean } | null
+    discovery?: { tracker?: { update?(): void } | null } | null
     _critical: boolean[]
     _reservations: (Wire | null)[][] | null[]
     _select(from: number, to: number, priority: number, notify?: () => void, stream?: boolean): void
