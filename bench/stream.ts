@@ -15,11 +15,10 @@
  *   (read through `/c/` at media pace while the swarm downloads), via CDP on the worker.
  * Rates are MB/s (10^6 bytes). The e2e media (ffmpeg, 60 s 720p H.264/AAC) is cached in tmp.
  */
-import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer, type Server } from 'node:http'
+
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -28,6 +27,16 @@ import { type Browser, chromium, type Page } from 'playwright-core'
 import { startStack } from '../scripts/stack.ts'
 import type { SwarmStats, SwarmTorrentInfo } from '../src/shared/rpc.ts'
 import { CHROMIUM_ARGS } from './_browser/runInChromium.ts'
+import {
+  appPage,
+  createIdentity,
+  makeVideo,
+  newPage,
+  publishFrom,
+  rpc,
+  serveStatic,
+  workerHeapBytes,
+} from './_stream.ts'
 import type { BenchRow } from './lib.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -154,100 +163,6 @@ export async function run({
     await rm(dataDir, { recursive: true, force: true })
   }
   return rows
-}
-
-function makeVideo(): Buffer {
-  const file = join(tmpdir(), 'hashcard-stream-60s.mp4')
-  if (!existsSync(file)) {
-    // biome-ignore format: the command as PLATFORM.md gives it
-    execFileSync('ffmpeg', ['-y', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440', '-t', '60', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '60', '-c:a', 'aac', '-movflags', '+faststart', file])
-  }
-  return readFileSync(file)
-}
-
-/** A static server with Range support and CORS (the app fetches the inputs from it). */
-function serveStatic(files: Record<string, { body: Buffer; type: string }>): Promise<Server> {
-  const server = createServer((req, res) => {
-    const f = files[new URL(req.url ?? '/', 'http://x').pathname]
-    if (!f) return void res.writeHead(404).end()
-    const base = {
-      'content-type': f.type,
-      'access-control-allow-origin': '*',
-      'accept-ranges': 'bytes',
-      'cache-control': 'no-store',
-    }
-    const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '')
-    if (!m) return void res.writeHead(200, { ...base, 'content-length': f.body.length }).end(f.body)
-    const start = Number(m[1])
-    const end = m[2] ? Math.min(Number(m[2]), f.body.length - 1) : f.body.length - 1
-    res.writeHead(206, {
-      ...base,
-      'content-length': end - start + 1,
-      'content-range': `bytes ${start}-${end}/${f.body.length}`,
-    })
-    res.end(f.body.subarray(start, end + 1))
-  })
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)))
-}
-
-async function appPage(browser: Browser, url: string): Promise<Page> {
-  const page = await newPage(browser, { baseURL: url })
-  page.on('console', (m) => {
-    if ((m.type() === 'warning' || m.type() === 'error') && m.text().includes('hashcard:'))
-      console.error(`[node] ${m.text()}`)
-  })
-  await page.goto('/node')
-  await page.waitForFunction(
-    async () => {
-      const n = (
-        globalThis as unknown as {
-          hashcard?: {
-            node: {
-              rpc: { call(m: string, p?: unknown): Promise<{ relay: { state: string } }> } | null
-            }
-          }
-        }
-      ).hashcard?.node
-      if (!n?.rpc || !navigator.serviceWorker.controller) return false
-      return (await n.rpc.call('node.status')).relay.state === 'connected'
-    },
-    null,
-    { timeout: 60_000, polling: 250 },
-  )
-  return page
-}
-
-function rpc<T>(page: Page, method: string, params?: unknown): Promise<T> {
-  return page.evaluate(
-    ([m, p]) =>
-      (
-        globalThis as unknown as {
-          hashcard: { node: { rpc: { call(m: string, p: unknown): Promise<unknown> } } }
-        }
-      ).hashcard.node.rpc.call(m as string, p),
-    [method, params] as const,
-  ) as Promise<T>
-}
-
-async function createIdentity(page: Page): Promise<void> {
-  const { mnemonic } = await rpc<{ mnemonic: string }>(page, 'identity.create', { words: 12 })
-  const words = mnemonic.split(' ')
-  await rpc(page, 'identity.confirm', { words: [{ position: 1, word: words[0] }] })
-}
-
-async function publishFrom(page: Page, url: string, name: string, mime: string): Promise<string> {
-  return page.evaluate(
-    async ([url, name, mime]) => {
-      const blob = await (await fetch(url as string)).blob()
-      const node = (
-        globalThis as unknown as {
-          hashcard: { node: { rpc: { call(m: string, p: unknown): Promise<{ id: string }> } } }
-        }
-      ).hashcard.node
-      return (await node.rpc.call('store.publishFile', { file: blob, name, mime })).id
-    },
-    [url, name, mime] as const,
-  )
 }
 
 /** ms from setting `src` to the `playing` event, in a fresh `<video>`. */
@@ -500,13 +415,6 @@ async function streamHeap(
   return peak
 }
 
-/** A page in a new context; `__name` is what tsx's keepNames calls inside evaluated functions. */
-async function newPage(browser: Browser, options: { baseURL?: string } = {}): Promise<Page> {
-  const context = await browser.newContext(options)
-  await context.addInitScript('globalThis.__name ??= (f) => f')
-  return context.newPage()
-}
-
 async function repeat<T>(n: number, fn: () => Promise<T>): Promise<T[]> {
   const out: T[] = []
   for (let i = 0; i < n; i++) out.push(await fn())
@@ -520,50 +428,4 @@ const round = (x: number) => Math.round(x)
 const round2 = (x: number) => Math.round(x * 100) / 100
 function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw new Error('aborted')
-}
-
-/**
- * The JS heap of a dedicated worker through the browser's CDP endpoint: a worker has no
- * `performance.memory`, and the app is not cross-origin isolated, so its page cannot call
- * `measureUserAgentSpecificMemory()`. Attaches (non-flattened) to the worker target named
- * `match` and asks `Runtime.getHeapUsage`.
- */
-type TargetInfo = { targetId: string; type: string; title: string; url: string }
-
-async function workerHeapBytes(browser: Browser, match: string): Promise<number> {
-  const cdp = await browser.newBrowserCDPSession()
-  try {
-    const { targetInfos } = (await cdp.send('Target.getTargets')) as { targetInfos: TargetInfo[] }
-    const t =
-      targetInfos.find(
-        (x) => x.type === 'worker' && (x.title.includes(match) || x.url.includes(match)),
-      ) ?? targetInfos.find((x) => x.type === 'worker' && x.url.includes('main'))
-    if (!t) throw new Error(`no worker target matching ${match}`)
-    const { sessionId } = (await cdp.send('Target.attachToTarget', {
-      targetId: t.targetId,
-      flatten: false,
-    })) as { sessionId: string }
-    const reply = new Promise<number>((resolve, reject) => {
-      cdp.on('Target.receivedMessageFromTarget', (e: { sessionId: string; message: string }) => {
-        if (e.sessionId !== sessionId) return
-        const m = JSON.parse(e.message) as {
-          id?: number
-          result?: { usedSize: number }
-          error?: { message: string }
-        }
-        if (m.id !== 1) return
-        if (m.result) resolve(m.result.usedSize)
-        else reject(new Error(m.error?.message ?? 'no heap usage'))
-      })
-    })
-    await cdp.send('Target.sendMessageToTarget', {
-      sessionId,
-      message: JSON.stringify({ id: 1, method: 'Runtime.getHeapUsage' }),
-    })
-    const used = await reply
-    await cdp.send('Target.detachFromTarget', { sessionId }).catch(() => {})
-    return used
-  } finally {
-    await cdp.detach().catch(() => {})
-  }
 }
