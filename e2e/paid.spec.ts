@@ -4,7 +4,8 @@
  * store, seed, post, register with the key agent, list with a transfer fee); B's node swarms
  * the ciphertext but `/c/<cardId>` is a 403 page; B buys on the card view, the key arrives and
  * the video plays; B offers the key for resale and C buys it (as the wallet does); C plays; B
- * is locked out again. A free card plays for B straight from the card.
+ * is locked out again (403, Buy offered again, the player explains). A free card plays for B
+ * straight from the card.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -211,5 +212,11 @@ test('paid: 403 without a key, buy → play, resale to C → C plays, B locked o
   await expect
     .poll(async () => (await fetchContent(b!.page, cardId)).status, { timeout: 30_000 })
     .toBe(403)
+  // …and its card view offers Buy again, while its player says plainly why it cannot play.
+  await go(b!.page, `/card/${cardId}`)
+  await expect(b!.page.getByTestId('buy')).toBeVisible({ timeout: 30_000 })
+  await expect(b!.page.getByTestId('play')).toHaveCount(0)
+  await go(b!.page, `/play/${cardId}`)
+  await expect(b!.page.getByTestId('player-denied')).toBeVisible({ timeout: 30_000 })
   await Promise.all([a!.context.close(), b!.context.close(), c!.context.close()])
 })
