@@ -1,8 +1,8 @@
 /**
  * `npm run bench -- crypto`: the content core in a Chromium dedicated worker (DESIGN §8).
  * Rows: publish_mbps (256 MiB end to end through publishFile), aesgcm_mbps and sha256_mbps
- * (WebCrypto alone on the same data, same run), aes_then_sha_mbps (both chained per slice: one
- * WebCrypto thread runs them in turn, so this bounds publish), opfs_write_mbps (OPFS sync-handle writes alone,
+ * (WebCrypto alone on the same data, same run), aes_then_sha_mbps (both chained per slice, no
+ * storage: the crypto ceiling of publish), opfs_write_mbps (OPFS sync-handle writes alone,
  * measured as PLATFORM.md did: the disk's ceiling) and opfs_store_write_mbps (the same through
  * the store's write pattern), publish_ratio against its 0.5 target,
  * read_slice_ms_p50 (the Service Worker's read path), publish_peak_mb (1 GiB publish) against

@@ -155,8 +155,9 @@ async function run(p: Params): Promise<BenchRow[]> {
     crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: cipher.aad }, cipher.key, b),
   )
   const shaMs = await baseline(total, (b) => crypto.subtle.digest('SHA-256', b))
-  // Both, chained per slice as the pipeline does, without storage: Chromium runs WebCrypto
-  // calls on one thread per renderer, so this (≈ 1/(1/aes + 1/sha)) bounds publish_mbps.
+  // Both, chained per slice as the pipeline does, without storage: the crypto part of
+  // publish alone, its ceiling (between 1/(1/aes + 1/sha) and min(aes, sha), depending on how
+  // far WebCrypto runs the two calls in parallel).
   const chainMs = await baseline(total, async (b) => {
     const ct = await crypto.subtle.encrypt(
       { name: 'AES-GCM', iv, additionalData: cipher.aad },

@@ -2,9 +2,8 @@
  * The publish pipeline (DESIGN §2, §4.1): File/Blob/ReadableStream → plaintext slices of S−16
  * bytes → AES-256-GCM (content.ts) → SHA-256 per ciphertext slice → one file in the store →
  * Merkle root (merkle.ts). Stages overlap: slices are read ahead while up to `concurrency`
- * earlier ones are being encrypted and hashed (WebCrypto works off the calling thread, on one
- * thread per renderer, so AES-GCM and SHA-256 take turns there) and written in order as they
- * complete, into a file preallocated to its final size; every `commitEvery` slices the store
+ * earlier ones are being encrypted and hashed (WebCrypto works off the calling thread) and
+ * written in order as they complete, into a file preallocated to its final size; every `commitEvery` slices the store
  * flushes, then marks them verified in one metadata transaction that runs while the next
  * slices are written.
  *
