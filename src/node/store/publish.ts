@@ -3,9 +3,9 @@
  * bytes → AES-256-GCM (content.ts) → SHA-256 per ciphertext slice → one file in the store →
  * Merkle root (merkle.ts). Stages overlap: slices are read ahead while up to `concurrency`
  * earlier ones are being encrypted and hashed (WebCrypto works off the calling thread) and
- * written in order as they complete, into a file preallocated to its final size; every `commitEvery` slices the store
- * flushes, then marks them verified in one metadata transaction that runs while the next
- * slices are written.
+ * written in order as they complete, into a file preallocated to its final size; every
+ * `commitEvery` slices the store flushes, then marks them verified in one metadata
+ * transaction that runs while the next slices are written.
  *
  * Memory stays bounded by the window (≈ 2·concurrency·S), never the file. A cancelled publish
  * removes its item and file; a failure of another kind (an I/O error, a killed tab) keeps the
