@@ -51,15 +51,18 @@ export class RpcServer {
 
   private onMessage(port: RpcPort, data: unknown): void {
     const msg = data as ToNode
-    if (typeof msg !== 'object' || msg === null || typeof msg.id !== 'number') {
-      log.warn('dropped malformed message')
+    // The worker's port also carries other protocols' messages (the init message, the
+    // Service Worker's content port): only RPC requests and aborts are ours.
+    if (typeof msg !== 'object' || msg === null) return
+    if (msg.type !== 'request' && msg.type !== 'abort') return
+    if (typeof msg.id !== 'number') {
+      log.warn('dropped a malformed %s message', msg.type)
       return
     }
     if (msg.type === 'abort') {
       this.inflight.get(msg.id)?.abort(new AbortedError())
       return
     }
-    if (msg.type !== 'request') return
     const handler = this.handlers.get(msg.method)
     if (!handler) {
       const error = new InvalidInputError(`Unknown method "${String(msg.method)}".`)
