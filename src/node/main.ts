@@ -10,10 +10,10 @@ import { type AppConfig, parseAppConfig } from '../shared/config.ts'
 import { registerErrors } from '../shared/errors.ts'
 import type { RpcMethod } from '../shared/rpc.ts'
 import { identityHandlers, identityService } from './crypto/handlers.ts'
+import { wireFeed } from './feed/wire.ts'
 import { createKeysHandlers } from './keys/handlers.ts'
 import { keys } from './keys/instance.ts'
 import { createWalletHandlers } from './keys/wallet.ts'
-import { wireFeed } from './feed/wire.ts'
 import { enableLogging, logger } from './log.ts'
 import { attachRtcBridge } from './net/rtc-bridge.ts'
 import { NetworkRuntime, NodeStartingError } from './net/runtime.ts'
@@ -93,8 +93,8 @@ function start(init: InitMessage): void {
     onGossip: (message) => rpc.emit({ kind: 'gossip', message }),
   })
   resolveRuntime(runtime)
-  wireFeed(rpc, config, runtime)
   startSwarm(config, (event) => rpc.emit(event))
+  wireFeed(rpc, config, runtime)
   runtime.current().catch((err: Error) => {
     log.error('start failed: %s', err.stack ?? err.message)
     rpc.emit({ kind: 'log', level: 'error', message: `The node failed to start: ${err.message}` })
