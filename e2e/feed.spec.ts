@@ -12,7 +12,7 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { foundry } from 'viem/chains'
 import { cardRegistryAbi } from '../src/node/chain/abi.ts'
 import { encodeCard } from '../src/shared/card/card.ts'
-import { openNodes, useStack, waitForStatus } from './stack.ts'
+import { openNodes, rpc, useStack, waitForStatus } from './stack.ts'
 
 const stack = useStack(test)
 const MNEMONIC_A = entropyToMnemonic(new Uint8Array(16).fill(0xa1), wordlist)
@@ -32,17 +32,6 @@ test.beforeAll(() => {
   media = { dir, png: readFileSync(join(dir, 'a.png')), mp4: readFileSync(join(dir, 'a.mp4')) }
 })
 test.afterAll(() => rmSync(media.dir, { recursive: true, force: true }))
-
-type Call = (method: string, params: unknown) => Promise<unknown>
-function rpc<T>(page: Page, method: string, params?: unknown): Promise<T> {
-  return page.evaluate(
-    ([m, p]) =>
-      (
-        globalThis as unknown as { hashcard: { node: { rpc: { call: Call } } } }
-      ).hashcard.node.rpc.call(m as string, p),
-    [method, params] as const,
-  ) as Promise<T>
-}
 
 /** Restores a fixed identity, funds it from the faucet, waits for the relay. */
 async function person(page: Page, mnemonic: string): Promise<string> {

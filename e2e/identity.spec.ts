@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { nodeStatus, openNodes, useStack, waitForStatus } from './stack.ts'
+import { nodeStatus, openNodes, rpc, useStack, waitForStatus } from './stack.ts'
 
 const stack = useStack(test)
 
@@ -29,13 +29,7 @@ test('a new person creates an identity in the app; the node takes its stable pee
   await expect(page.getByTestId('address')).toContainText('0x')
 
   // The node restarts under the identity's key: a new peer id, back on the relay.
-  const identity = await page.evaluate(() =>
-    (
-      globalThis as unknown as {
-        hashcard: { node: { rpc: { call(m: string, p: unknown): Promise<unknown> } } }
-      }
-    ).hashcard.node.rpc.call('identity.state', undefined),
-  )
+  const identity = await rpc(page, 'identity.state')
   const { peerId } = identity as { peerId: string; address: string }
   expect(peerId).not.toBe(deviceId)
   await waitForStatus(page, (s) => s.peerId === peerId && s.relay.state === 'connected', {

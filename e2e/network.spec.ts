@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test'
 import { TOPICS } from '../src/shared/topics.ts'
-import { nodeStatus, openNodes, useStack, waitForStatus } from './stack.ts'
+import { nodeStatus, openNodes, rpc, useStack, waitForStatus } from './stack.ts'
 
 const stack = useStack(test)
 
@@ -71,15 +71,7 @@ test('both tabs reconnect to a restarted relay by themselves', async ({ browser 
   await expect
     .poll(
       async () => {
-        await a!.page.evaluate(
-          ([topic, data]) =>
-            (
-              globalThis as unknown as {
-                hashcard: { node: { rpc: { call(m: string, p: unknown): Promise<unknown> } } }
-              }
-            ).hashcard.node.rpc.call('node.publishGossip', { topic, data }),
-          [TOPICS.chat, text] as const,
-        )
+        await rpc(a!.page, 'node.publishGossip', { topic: TOPICS.chat, data: text })
         return b!.page.getByTestId('gossip').textContent()
       },
       { timeout: 30_000, intervals: [1000] },

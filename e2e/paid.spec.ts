@@ -17,7 +17,7 @@ import { wordlist } from '@scure/bip39/wordlists/english.js'
 import { parseEther } from 'viem'
 import type { FeedCard } from '../src/shared/card/feed.ts'
 import type { OwnedKey, SwarmStats, SwarmTorrentInfo } from '../src/shared/rpc.ts'
-import { openNodes, useStack, waitForStatus } from './stack.ts'
+import { openNodes, rpc, useStack, waitForStatus } from './stack.ts'
 
 const stack = useStack(test)
 test.describe.configure({ mode: 'serial' })
@@ -32,18 +32,6 @@ test.beforeAll(() => {
   media = { dir, mp4: readFileSync(join(dir, 'v.mp4')) }
 })
 test.afterAll(() => rmSync(media.dir, { recursive: true, force: true }))
-
-type Call = (method: string, params: unknown) => Promise<unknown>
-/** Calls the node through the page's RPC client (the one the UI uses). */
-function rpc<T>(page: Page, method: string, params?: unknown): Promise<T> {
-  return page.evaluate(
-    ([m, p]) =>
-      (
-        globalThis as unknown as { hashcard: { node: { rpc: { call: Call } } } }
-      ).hashcard.node.rpc.call(m as string, p),
-    [method, params] as const,
-  ) as Promise<T>
-}
 
 /** Restores a fixed identity, funds it, waits for the relay and the Service Worker. */
 async function person(page: Page, words: string): Promise<void> {

@@ -63,17 +63,34 @@ export async function openNodes(
   )
 }
 
-/** The node's status as the page sees it (through the same RPC the UI uses). */
-export async function nodeStatus(page: Page): Promise<NodeStatus> {
-  return page.evaluate(async () => {
-    const { node } = (
-      globalThis as unknown as {
-        hashcard: { node: { rpc: { call(m: string, p: unknown): Promise<unknown> } | null } }
+/**
+ * Calls the node through the page's RPC client (the one the UI uses). A failure rejects with
+ * an Error named as the node's error, its message prefixed with the method.
+ */
+export async function rpc<T = unknown>(page: Page, method: string, params?: unknown): Promise<T> {
+  const reply = await page.evaluate(
+    async ([m, p]) => {
+      const { node } = (
+        globalThis as unknown as {
+          hashcard: { node: { rpc: { call(m: string, p: unknown): Promise<unknown> } | null } }
+        }
+      ).hashcard
+      if (!node.rpc) return { name: 'NoNode', message: 'the node is not running in this tab' }
+      try {
+        return { ok: await node.rpc.call(m as string, p) }
+      } catch (err) {
+        return { name: (err as Error).name, message: (err as Error).message }
       }
-    ).hashcard
-    if (!node.rpc) throw new Error('the node is not running in this tab')
-    return node.rpc.call('node.status', undefined) as Promise<NodeStatus>
-  })
+    },
+    [method, params] as const,
+  )
+  if ('ok' in reply) return reply.ok as T
+  throw Object.assign(new Error(`${method}: ${reply.name}: ${reply.message}`), { name: reply.name })
+}
+
+/** The node's status as the page sees it (through the same RPC the UI uses). */
+export function nodeStatus(page: Page): Promise<NodeStatus> {
+  return rpc<NodeStatus>(page, 'node.status')
 }
 
 /** Polls until `predicate` holds for the node's status; returns that status. */
