@@ -70,6 +70,15 @@ export class NetworkService {
     node.addEventListener('peer:discovery', (e) => {
       this.onDiscovered(e.detail.id, e.detail.multiaddrs.map(String))
     })
+    // libp2p emits peer:discovery only when a peer first enters the peer store. A tab's first
+    // announcement may come before it holds a circuit reservation (no /webrtc address yet),
+    // and a dial may fail: later announcements update the store, so watch updates too.
+    node.addEventListener('peer:update', (e) => {
+      this.onDiscovered(
+        e.detail.peer.id,
+        e.detail.peer.addresses.map((a) => a.multiaddr.toString()),
+      )
+    })
     node.services.pubsub.addEventListener('message', (e) => {
       const msg = e.detail
       if (msg.topic === TOPICS.peers) return
