@@ -13,11 +13,7 @@ export default defineConfig({
   fullyParallel: false,
   timeout: 120_000,
   expect: { timeout: 20_000 },
-  // One retry in CI, reported as "flaky" in the output: the swarm has an intermittent bug in
-  // which the slice store holds fewer slices than webtorrent verified (open on issue 5), and a
-  // red CI would land nothing. Locally every failure shows at once.
-  retries: process.env.CI ? 1 : 0,
-  reporter: process.env.CI ? [['list']] : [['list']],
+  reporter: [['list']],
   use: {
     launchOptions: chromiumLaunchOptions(),
     trace: 'retain-on-failure',

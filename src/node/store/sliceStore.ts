@@ -108,7 +108,11 @@ export function createSliceStore(components: SliceStoreComponents): SliceStore {
 class DefaultSliceStore implements SliceStore {
   private readonly files: FileBackend
   private readonly meta: MetaDb
-  private readonly cache = new Map<string, { item: ItemMeta; rec: SliceRecord }>()
+  private readonly cache = new Map<string, Entry>()
+  /** Cache misses being read from IndexedDB: concurrent misses share one read. */
+  private readonly loading = new Map<string, Promise<Entry | null>>()
+  /** Per-item turns for metadata read-modify-writes (see {@link update}). */
+  private readonly metaLocks = new Map<string, Promise<unknown>>()
   private readonly writers = new Map<string, FileWriter>()
   /** Items with an open batch writer: their file handle stays open until it closes. */
   private readonly pinned = new Set<string>()
@@ -152,7 +156,7 @@ class DefaultSliceStore implements SliceStore {
   }
 
   async item(id: string): Promise<ItemMeta | null> {
-    return (await this.load(id, false))?.item ?? null
+    return (await this.load(id))?.item ?? null
   }
 
   async items(): Promise<ItemMeta[]> {
@@ -207,7 +211,7 @@ class DefaultSliceStore implements SliceStore {
   }
 
   async has(id: string, i: number): Promise<boolean> {
-    const e = await this.load(id, false)
+    const e = await this.load(id)
     return e ? getBit(e.rec.bitfield, i) : false
   }
 
@@ -220,14 +224,14 @@ class DefaultSliceStore implements SliceStore {
   }
 
   async markMissing(id: string, i: number): Promise<void> {
-    const { item, rec } = await this.loadOrThrow(id)
-    checkIndex(item, i)
-    if (!getBit(rec.bitfield, i)) return
-    const next = { ...rec, bitfield: rec.bitfield.slice() }
-    setBit(next.bitfield, i, false)
-    next.bytes -= sliceBytes(item, i)
-    await putSlices(this.meta, next)
-    this.cache.set(id, { item, rec: next })
+    await this.update(id, ({ item, rec }) => {
+      checkIndex(item, i)
+      if (!getBit(rec.bitfield, i)) return null
+      const next = { ...rec, bitfield: rec.bitfield.slice() }
+      setBit(next.bitfield, i, false)
+      next.bytes -= sliceBytes(item, i)
+      return { rec: next }
+    })
   }
 
   async writer(id: string): Promise<BatchWriter> {
@@ -312,10 +316,9 @@ class DefaultSliceStore implements SliceStore {
   }
 
   async setState(id: string, state: ItemState, contentRoot?: Uint8Array): Promise<void> {
-    const { item, rec } = await this.loadOrThrow(id)
-    const next = { ...item, state, contentRoot: contentRoot?.slice() ?? item.contentRoot }
-    await putItem(this.meta, next, rec)
-    this.cache.set(id, { item: next, rec })
+    await this.update(id, ({ item }) => ({
+      item: { ...item, state, contentRoot: contentRoot?.slice() ?? item.contentRoot },
+    }))
     if (state === 'complete') {
       this.pinned.delete(id)
       await this.closeWriter(id)
@@ -330,8 +333,10 @@ class DefaultSliceStore implements SliceStore {
   async remove(id: string): Promise<void> {
     this.pinned.delete(id)
     await this.closeWriter(id).catch(() => {})
-    await deleteItem(this.meta, id)
-    this.cache.delete(id)
+    await turn(this.metaLocks, id, async () => {
+      await deleteItem(this.meta, id)
+      this.cache.delete(id)
+    })
     await this.files.remove(id)
   }
 
@@ -348,27 +353,42 @@ class DefaultSliceStore implements SliceStore {
   }
 
   private async mark(id: string, done: { i: number; hash: Uint8Array; bytes: number }[]) {
-    const { item, rec } = await this.loadOrThrow(id)
-    const next = { ...rec, bitfield: rec.bitfield.slice(), hashes: rec.hashes.slice() }
-    for (const { i, hash, bytes } of done) {
-      if (!getBit(next.bitfield, i)) next.bytes += bytes
-      setBit(next.bitfield, i, true)
-      next.hashes.set(hash, 32 * i)
-    }
-    await putSlices(this.meta, next)
-    this.cache.set(id, { item, rec: next })
+    await this.update(id, ({ rec }) => {
+      const next = { ...rec, bitfield: rec.bitfield.slice(), hashes: rec.hashes.slice() }
+      for (const { i, hash, bytes } of done) {
+        if (!getBit(next.bitfield, i)) next.bytes += bytes
+        setBit(next.bitfield, i, true)
+        next.hashes.set(hash, 32 * i)
+      }
+      return { rec: next }
+    })
   }
 
-  /** Runs `fn` after every earlier call for the same item has settled. */
-  private serialize<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(id) ?? Promise.resolve()
-    const next = prev.then(fn, fn)
-    const tail = next.catch(() => {})
-    this.locks.set(id, tail)
-    void tail.then(() => {
-      if (this.locks.get(id) === tail) this.locks.delete(id)
+  /**
+   * Every change to an item's metadata goes through here: one at a time per item, each computed
+   * from the entry the previous one left, written to IndexedDB, then cached. Without the turn,
+   * two updates that overlapped their IndexedDB writes would each start from the same entry
+   * and the later one would drop the earlier's bits (a slice marked missing coming back, or a
+   * freshly stored slice forgotten). `fn` returns the parts it changes, or null for none.
+   */
+  private update(
+    id: string,
+    fn: (e: Entry) => { item?: ItemMeta; rec?: SliceRecord } | null,
+  ): Promise<void> {
+    return turn(this.metaLocks, id, async () => {
+      const e = await this.loadOrThrow(id)
+      const change = fn(e)
+      if (!change) return
+      const next = { item: change.item ?? e.item, rec: change.rec ?? e.rec }
+      if (change.item) await putItem(this.meta, next.item, next.rec)
+      else await putSlices(this.meta, next.rec)
+      this.cache.set(id, next)
     })
-    return next
+  }
+
+  /** Runs `fn` after every earlier file operation on the same item has settled. */
+  private serialize<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    return turn(this.locks, id, fn)
   }
 
   private async writerFor(id: string): Promise<FileWriter> {
@@ -387,21 +407,49 @@ class DefaultSliceStore implements SliceStore {
     await w.close()
   }
 
-  private async load(id: string, _throw: boolean) {
+  private load(id: string): Promise<Entry | null> {
     const hit = this.cache.get(id)
-    if (hit) return hit
-    const [item, rec] = await Promise.all([getItem(this.meta, id), getSlices(this.meta, id)])
-    if (!item || !rec) return null
-    const entry = { item, rec }
-    this.cache.set(id, entry)
-    return entry
+    if (hit) return Promise.resolve(hit)
+    let p = this.loading.get(id)
+    if (!p) {
+      p = (async () => {
+        const [item, rec] = await Promise.all([getItem(this.meta, id), getSlices(this.meta, id)])
+        return item && rec ? { item, rec } : null
+      })()
+      const loaded = p
+      this.loading.set(id, loaded)
+      void loaded.then(
+        (e) => {
+          if (this.loading.get(id) !== loaded) return
+          this.loading.delete(id)
+          // Only a miss fills the cache: an update that raced this read already holds newer data.
+          if (e && !this.cache.has(id)) this.cache.set(id, e)
+        },
+        () => this.loading.delete(id),
+      )
+    }
+    return p.then((e) => this.cache.get(id) ?? e)
   }
 
-  private async loadOrThrow(id: string) {
-    const e = await this.load(id, true)
+  private async loadOrThrow(id: string): Promise<Entry> {
+    const e = await this.load(id)
     if (!e) throw new ItemNotFoundError(`No stored item ${id}.`)
     return e
   }
+}
+
+type Entry = { item: ItemMeta; rec: SliceRecord }
+
+/** Runs `fn` after every earlier call queued under the same key in `locks` has settled. */
+function turn<T>(locks: Map<string, Promise<unknown>>, key: string, fn: () => Promise<T>) {
+  const prev = locks.get(key) ?? Promise.resolve()
+  const next = prev.then(fn, fn)
+  const tail = next.catch(() => {})
+  locks.set(key, tail)
+  void tail.then(() => {
+    if (locks.get(key) === tail) locks.delete(key)
+  })
+  return next
 }
 
 function checkIndex(item: ItemMeta, i: number): void {
