@@ -45,11 +45,18 @@ export function serveStatic(
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)))
 }
 
-export async function appPage(browser: Browser, url: string): Promise<Page> {
-  const page = await newPage(browser, { baseURL: url })
+/**
+ * An app page whose node is up (relay connected, SW in control). Node warnings and errors go
+ * to stderr; with `DEBUG=hashcard:*` (as in e2e) every node log line does, timestamped.
+ */
+export async function appPage(browser: Browser, url: string, tag = 'node'): Promise<Page> {
+  const debug = process.env.DEBUG
+  const page = await newPage(browser, { baseURL: url }, debug)
   page.on('console', (m) => {
-    if ((m.type() === 'warning' || m.type() === 'error') && m.text().includes('hashcard:'))
-      console.error(`[node] ${m.text()}`)
+    const text = m.text()
+    if (!text.includes('hashcard:')) return
+    if (debug || m.type() === 'warning' || m.type() === 'error')
+      console.error(`[${tag} ${(performance.now() / 1000).toFixed(3)}] ${text}`)
   })
   await page.goto('/node')
   await page.waitForFunction(
@@ -85,9 +92,8 @@ export function rpc<T>(page: Page, method: string, params?: unknown): Promise<T>
 }
 
 export async function createIdentity(page: Page): Promise<void> {
-  const { mnemonic } = await rpc<{ mnemonic: string }>(page, 'identity.create', { words: 12 })
-  const words = mnemonic.split(' ')
-  await rpc(page, 'identity.confirm', { words: [{ position: 1, word: words[0] }] })
+  await rpc(page, 'identity.create', { words: 12 })
+  await rpc(page, 'identity.confirm', { later: true })
 }
 
 export async function publishFrom(
@@ -111,9 +117,14 @@ export async function publishFrom(
 }
 
 /** A page in a new context; `__name` is what tsx's keepNames calls inside evaluated functions. */
-export async function newPage(browser: Browser, options: { baseURL?: string } = {}): Promise<Page> {
+export async function newPage(
+  browser: Browser,
+  options: { baseURL?: string } = {},
+  debug?: string,
+): Promise<Page> {
   const context = await browser.newContext(options)
   await context.addInitScript('globalThis.__name ??= (f) => f')
+  if (debug) await context.addInitScript((spec) => localStorage.setItem('debug', spec), debug)
   return context.newPage()
 }
 

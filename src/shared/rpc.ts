@@ -9,6 +9,12 @@ import type { FeedCard, FeedPage, FeedQuery } from './card/feed.ts'
 import type { SerializedError } from './errors.ts'
 
 /** What the UI shows about the node: its peer id, the relay and connected peers. */
+/**
+ * A recovery phrase drawn by the worker (src/node/crypto/phraseImage.ts): its words never reach
+ * the page as text (DESIGN §6). `width`/`height` are CSS pixels; the bitmap is `scale`× that.
+ */
+export type PhraseImage = { image: ImageBitmap; words: number; width: number; height: number }
+
 export type NodeStatus = {
   peerId: string
   relay: {
@@ -48,14 +54,20 @@ export type RpcMethods = {
       | { state: 'none' }
       | { state: 'ready'; address: `0x${string}`; peerId: string; wrapPublic: string }
   }
-  /** A new random mnemonic, held in the worker until `identity.confirm` (not stored yet). */
+  /**
+   * A new random mnemonic, held in the worker until `identity.confirm` (not stored yet); the
+   * page gets it drawn as an image only. `scale`: the page's devicePixelRatio.
+   */
   'identity.create': {
-    params: { words?: 12 | 24 }
-    result: { mnemonic: string; address: `0x${string}` }
+    params: { words?: 12 | 24; scale?: number }
+    result: { phrase: PhraseImage; address: `0x${string}` }
   }
-  /** Checks words of the pending mnemonic (1-based positions), then stores the identity. */
+  /**
+   * Checks words of the pending mnemonic (1-based positions), then stores the identity; or,
+   * with `later`, stores it unchecked (the person backs it up later from the backup page).
+   */
   'identity.confirm': {
-    params: { words: { position: number; word: string }[] }
+    params: { words: { position: number; word: string }[] } | { later: true }
     result: { address: `0x${string}`; peerId: string; wrapPublic: string }
   }
   /** Restores from a mnemonic; MnemonicError names the unknown word or the failed checksum. */
@@ -68,8 +80,8 @@ export type RpcMethods = {
     params: { text: string; passphrase: string; replace?: boolean }
     result: { address: `0x${string}`; peerId: string; wrapPublic: string }
   }
-  /** The stored mnemonic, for the user to write down (the UI asks for confirmation first). */
-  'identity.exportMnemonic': { params: undefined; result: { mnemonic: string } }
+  /** The stored mnemonic drawn as an image, for the person to write down (the UI warns first). */
+  'identity.showPhrase': { params: { scale?: number }; result: { phrase: PhraseImage } }
   /** A passphrase-encrypted backup file (scrypt + AES-256-GCM, JSON). */
   'identity.exportBackup': {
     params: { passphrase: string }
@@ -141,6 +153,26 @@ export type RpcMethods = {
    * `uploadLimit` caps its upload rate (bytes/s, -1 = none).
    */
   'swarm.debug': { params: { tamper?: boolean; uploadLimit?: number }; result: undefined }
+  // --- previews (unencrypted preview torrents; src/node/swarm/previews.ts) ---
+  /**
+   * Seeds a preview torrent of files the page made (names from previewFormat.ts, ≤ 4 MiB);
+   * `unchecked` skips the format checks, dev chains only (bad-input tests).
+   */
+  'preview.seed': {
+    params: { files: PreviewFileInput[]; unchecked?: boolean | undefined }
+    result: { infoHash: string; length: number }
+  }
+  /**
+   * A preview's files, stored or fetched from the swarm and then seeded; rejects with
+   * PreviewTooLargeError / PreviewMismatchError (refused) or PreviewUnavailableError (no peer in
+   * `timeoutMs`).
+   */
+  'preview.get': {
+    params: { infoHash: string; timeoutMs?: number | undefined }
+    result: { infoHash: string; files: PreviewFileData[] }
+  }
+  /** Every preview this node holds, fetches or refused (with the reason). */
+  'preview.items': { params: undefined; result: PreviewItem[] }
   // --- feed / cards ---
   /** One page of a lens, a creator's cards (`creator`) or a card's comments (`parent`). */
   'feed.query': { params: FeedQuery; result: FeedPage }
@@ -155,7 +187,13 @@ export type RpcMethods = {
   }
   /** Store (encrypt) the file if any → sign and gossip the card → post it → list it if paid. */
   'feed.publish': {
-    params: { jobId: string; draft: CardDraft; file?: Blob | undefined }
+    params: {
+      jobId: string
+      draft: CardDraft
+      file?: Blob | undefined
+      /** The real preview (page-made), seeded as the card's preview torrent (`pv.ih`). */
+      previewFiles?: PreviewFileInput[] | undefined
+    }
     result: { cardId: `0x${string}`; hash: `0x${string}`; bytes: number }
   }
   'feed.react': { params: { id: string; kind?: number }; result: undefined }
@@ -377,6 +415,23 @@ export type SwarmStats = {
   /** Critical requests re-issued to another peer after their deadline. */
   reissued: number
   done: boolean
+}
+
+/** A preview file the page made (a name from src/node/swarm/previewFormat.ts). */
+export type PreviewFileInput = { name: string; bytes: Uint8Array }
+export type PreviewFileData = { name: string; mime: string; bytes: Uint8Array }
+
+export type PreviewItem = {
+  /** Hex, 20 bytes, no 0x. */
+  infoHash: string
+  origin: 'own' | 'peer'
+  state: 'fetching' | 'complete' | 'refused'
+  length?: number | undefined
+  files?: { name: string; offset: number; length: number }[] | undefined
+  /** Peers connected for this preview now. */
+  peers: number
+  /** Why it was refused: the error's name and message. */
+  reason?: { name: string; message: string } | undefined
 }
 
 export type RpcMethod = keyof RpcMethods

@@ -1,7 +1,8 @@
 /**
  * The node's identity (DESIGN §2): loaded from the vault once, held in the worker, handed to
  * the other services (chain: `account`; net: `peerKey`; keys: `wrapSecret`, `contentMaster`).
- * Secrets never cross to the page except the mnemonic, shown on the user's explicit request.
+ * Secrets never cross to the page: the mnemonic is handed out as a string only to the worker's
+ * own code (handlers.ts draws it as an image for the page).
  */
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { bytesToHex } from '@noble/hashes/utils.js'
@@ -78,6 +79,12 @@ export class IdentityService {
       if (list[position - 1] !== word.trim().toLowerCase())
         throw new MnemonicError(`Word ${position} does not match the recovery phrase.`)
     }
+    return this.keepPending(options)
+  }
+
+  /** Stores the pending mnemonic without checking words ("back up later"). */
+  async keepPending(options: Opts = {}): Promise<IdentityInfo> {
+    if (!this.pending) throw new MnemonicError('There is no new recovery phrase to keep.')
     const entropy = this.pending
     this.pending = null
     return this.store(entropy, false, options)

@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
 import { createIdentityHandlers } from '../crypto/handlers.ts'
 import { IdentityService } from '../crypto/identityService.ts'
+import type { RenderPhrase } from '../crypto/phraseImage.ts'
 import { createStoreHandlers } from './handlers.ts'
 import { MemoryBackend } from './memoryBackend.ts'
 import { openMeta } from './meta.ts'
@@ -12,10 +13,27 @@ const FAST = { N: 1024, r: 8, p: 1 }
 
 describe('identity and store RPC handlers', () => {
   it('create → confirm → export → import on a new profile gives the same identity', async () => {
-    const h = createIdentityHandlers(new IdentityService({ vaultName: 'h1', scrypt: FAST }))
+    // Node has no OffscreenCanvas: this renderer keeps what it was asked to draw.
+    const drawn: string[][] = []
+    const render: RenderPhrase = async (words, scale) => {
+      drawn.push([...words])
+      return {
+        image: { scale } as unknown as ImageBitmap,
+        words: words.length,
+        width: 1,
+        height: 1,
+      }
+    }
+    const h = createIdentityHandlers(new IdentityService({ vaultName: 'h1', scrypt: FAST }), render)
     expect(await h['identity.state'](undefined, ctx)).toEqual({ state: 'none' })
-    const { mnemonic, address } = await h['identity.create']({}, ctx)
-    const words = mnemonic.split(' ')
+    const created = await h['identity.create']({ scale: 2 }, ctx)
+    const { address } = created
+    const words = drawn[0]!
+    expect(words).toHaveLength(12)
+    const mnemonic = words.join(' ')
+    // The words reach the page only inside the drawn image, never as text.
+    expect(JSON.stringify(created)).not.toContain(words[0])
+    expect(created.phrase).toMatchObject({ words: 12, image: { scale: 2 } })
     await expect(
       h['identity.confirm']({ words: [{ position: 2, word: 'zzz' }] }, ctx),
     ).rejects.toMatchObject({ name: 'MnemonicError' })
@@ -30,7 +48,9 @@ describe('identity and store RPC handlers', () => {
     )
     expect(info.address).toBe(address)
     expect(await h['identity.state'](undefined, ctx)).toMatchObject({ state: 'ready', address })
-    expect((await h['identity.exportMnemonic'](undefined, ctx)).mnemonic).toBe(mnemonic)
+    const shown = await h['identity.showPhrase']({}, ctx)
+    expect(drawn[1]).toEqual(words)
+    expect(JSON.stringify(shown)).not.toContain(words[1])
     await expect(h['identity.restore']({ mnemonic }, ctx)).rejects.toMatchObject({
       name: 'IdentityExistsError',
     })

@@ -1,7 +1,7 @@
 /**
  * The identity components in Chromium, driven like a person would: create (the phrase shown
- * once, three words asked back), a wrong restore word, showing the phrase in Backup, and a
- * backup file download. Built with Vite + the Svelte plugin, served on a free port.
+ * once as a picture drawn by the node, three words asked back), a wrong restore word, showing
+ * the phrase in Backup, and a backup file download. Built with Vite + the Svelte plugin, served on a free port.
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -54,6 +54,28 @@ afterAll(async () => {
   server?.close()
 })
 
+/** The words the node drew for its n-th phrase picture (the harness records them). */
+async function drawn(n: number): Promise<string[]> {
+  await expect
+    .poll(() => page.evaluate(() => (window as { __drawn?: unknown[] }).__drawn?.length ?? 0))
+    .toBeGreaterThan(n)
+  return page.evaluate((i) => (window as unknown as { __drawn: string[][] }).__drawn[i]!, n)
+}
+
+/** Dark pixels in the phrase picture under `testid`: text was drawn, not a blank canvas. */
+function inkOf(testid: string): Promise<number> {
+  return page.evaluate((id) => {
+    const canvas = document.querySelector(`[data-testid="${id}"] canvas`) as HTMLCanvasElement
+    const copy = new OffscreenCanvas(canvas.width, canvas.height)
+    const ctx = copy.getContext('2d')!
+    ctx.drawImage(canvas, 0, 0)
+    const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height)
+    let ink = 0
+    for (let i = 0; i < data.length; i += 4) if ((data[i] ?? 255) < 128) ink++
+    return ink
+  }, testid)
+}
+
 describe('identity UI in Chromium', () => {
   it('rejects a wrong restore word with the word named', async () => {
     await page.getByRole('button', { name: 'Restore from recovery phrase' }).click()
@@ -65,13 +87,15 @@ describe('identity UI in Chromium', () => {
     await page.getByRole('button', { name: 'Back', exact: true }).click()
   })
 
-  it('creates an identity: phrase shown once, three words confirmed', async () => {
+  it('creates an identity: phrase shown once as a picture, three words confirmed', async () => {
     await page.getByTestId('create').click()
     await page.getByTestId('mnemonic').waitFor()
-    const words = (await page.getByTestId('mnemonic').locator('li').allTextContents()).map((w) =>
-      w.trim(),
-    )
+    const words = await drawn(0)
     expect(words).toHaveLength(12)
+    expect(await inkOf('mnemonic')).toBeGreaterThan(2000)
+    // The words are pixels only: not in the page's text or markup.
+    expect(await page.content()).not.toContain(`${words[0]} ${words[1]}`)
+    expect(await page.content()).not.toContain(`>${words[5]}<`)
     const next = page.getByRole('button', { name: 'Continue' })
     expect(await next.isDisabled()).toBe(true)
     await page.getByLabel('I have written the recovery phrase down').check()
@@ -89,10 +113,8 @@ describe('identity UI in Chromium', () => {
     await page.getByRole('button', { name: 'Show recovery phrase…' }).click()
     await page.getByTestId('reveal').click()
     await page.getByTestId('backup-mnemonic').waitFor()
-    const shown = (await page.getByTestId('backup-mnemonic').locator('li').allTextContents()).map(
-      (w) => w.trim(),
-    )
-    expect(shown).toEqual(words)
+    expect(await drawn(1)).toEqual(words)
+    expect(await inkOf('backup-mnemonic')).toBeGreaterThan(2000)
   })
 
   it('downloads an encrypted backup file', async () => {
