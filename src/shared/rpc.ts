@@ -8,13 +8,13 @@ import type { CardDraft } from './card/draft.ts'
 import type { FeedCard, FeedPage, FeedQuery } from './card/feed.ts'
 import type { SerializedError } from './errors.ts'
 
-/** What the UI shows about the node: its peer id, the relay and connected peers. */
 /**
  * A recovery phrase drawn by the worker (src/node/crypto/phraseImage.ts): its words never reach
  * the page as text (DESIGN §6). `width`/`height` are CSS pixels; the bitmap is `scale`× that.
  */
 export type PhraseImage = { image: ImageBitmap; words: number; width: number; height: number }
 
+/** What the UI shows about the node: its peer id, the relay and connected peers. */
 export type NodeStatus = {
   peerId: string
   relay: {
