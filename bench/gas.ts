@@ -29,6 +29,8 @@ const targets: Record<string, number> = {
   follow: 35_000,
 }
 
+const DEV_MNEMONIC = 'test test test test test test test test test test test junk'
+
 function card(bytes: number, n: number): Hex {
   const head = `{"v":1,"kind":"post","title":"Benchmark card ${n}","tags":["bench"],"text":"`
   const words = 'The quick brown fox jumps over the lazy dog; streams, slices and cheques. '
@@ -43,6 +45,41 @@ export async function run({
   signal: AbortSignal
   log: (msg: string) => void
 }): Promise<BenchRow[]> {
+  const rows = await measureAll(signal, log)
+  // The same 2 KiB post under Cancun, before EIP-7623's calldata floor: what the contract
+  // itself costs, and how far the target is from the rules the chain runs today.
+  const cancun = await postCard2k({ signal, hardfork: 'cancun' })
+  rows.push({ name: 'post_card_2k_cancun', value: Number(cancun), unit: 'gas' })
+  log(`post_card_2k under Cancun rules: ${cancun}`)
+  return rows
+}
+
+async function postCard2k({
+  signal,
+  hardfork,
+}: {
+  signal: AbortSignal
+  hardfork: string
+}): Promise<bigint> {
+  const anvil = await startAnvil({ signal, hardfork })
+  try {
+    const deployed = await deployContracts({ rpcUrl: anvil.rpcUrl })
+    const creator = {
+      ...createChainClients({
+        rpcUrl: anvil.rpcUrl,
+        chainId: anvil.chainId,
+        account: mnemonicToAccount(DEV_MNEMONIC),
+        pollingInterval: 20,
+      }),
+      contracts: deployed,
+    }
+    return (await postCard(creator, { card: card(2048, 2), signal })).receipt.gasUsed
+  } finally {
+    await anvil.stop()
+  }
+}
+
+async function measureAll(signal: AbortSignal, log: (msg: string) => void): Promise<BenchRow[]> {
   const anvil = await startAnvil({ signal })
   try {
     const deployed = await deployContracts({ rpcUrl: anvil.rpcUrl })
@@ -63,7 +100,7 @@ export async function run({
     })
     const dev = (i: number) =>
       ctxFor(
-        mnemonicToAccount('test test test test test test test test test test test junk', {
+        mnemonicToAccount(DEV_MNEMONIC, {
           addressIndex: i,
         }),
       )

@@ -20,6 +20,8 @@ export type StartAnvilOptions = {
   dataDir?: string
   /** Seconds between blocks; default: a block per transaction. */
   blockTime?: number
+  /** An older EVM rule set (e.g. 'cancun'); default: anvil's own (Prague). Benchmarks only. */
+  hardfork?: string
   /** Aborting stops anvil (and rejects while it starts). */
   signal?: AbortSignal
 }
@@ -84,6 +86,7 @@ export async function startAnvil(opts: StartAnvilOptions = {}): Promise<{
     String(anvilChainId),
   ]
   if (opts.blockTime !== undefined) args.push('--block-time', String(opts.blockTime))
+  if (opts.hardfork !== undefined) args.push('--hardfork', opts.hardfork)
   if (opts.dataDir !== undefined) {
     await mkdir(opts.dataDir, { recursive: true })
     args.push('--state', join(opts.dataDir, 'anvil-state.json'), '--state-interval', '5')
