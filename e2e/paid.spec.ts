@@ -188,6 +188,15 @@ test('paid: 403 without a key, buy → play, resale to C → C plays, B locked o
   await b!.page.getByTestId('buy').click({ timeout: 30_000 })
   await playFromCard(b!.page, cardId)
 
+  // A reload restarts B's node: `/c/<cardId>` still names the stored item (a share link or a
+  // reloaded player works without opening the card first).
+  await go(b!.page, '/')
+  await b!.page.reload()
+  await waitForStatus(b!.page, (s) => s.relay.state === 'connected')
+  await expect
+    .poll(async () => (await fetchContent(b!.page, cardId)).status, { timeout: 30_000 })
+    .toBe(200)
+
   // B offers the key for resale; C buys the offer; C's own delivery arrives; C plays.
   const lib = await rpc<{ keys: OwnedKey[] }>(b!.page, 'keys.library')
   const tokenId = lib.keys.find((k) => k.cardId.toLowerCase() === cardId)?.tokenId as string

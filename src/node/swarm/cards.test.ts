@@ -1,3 +1,4 @@
+import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
 import { decryptSlice, encryptSlice, sliceCipher } from '../crypto/content.ts'
 import type { ItemMeta } from '../store/meta.ts'
@@ -24,18 +25,31 @@ function source(own: boolean): ContentSource {
 
 describe('withCards', () => {
   it('resolves a card id to the item recorded for it, case-insensitively', async () => {
-    const cards = new CardItems()
+    const cards = new CardItems('cards-1')
     const src = withCards(source(false), { cards, contentKey: async () => null })
     expect(await src.resolve(cardId)).toBeNull()
-    cards.set(cardId.toUpperCase().replace('0X', '0x'), 'ih')
+    await cards.set(cardId.toUpperCase().replace('0X', '0x'), 'ih')
     expect(await src.resolve(cardId)).toBe('ih')
-    expect(cards.cardOf('ih')).toBe(cardId)
-    expect(() => cards.set('0x12', 'x')).toThrow(RangeError)
+    expect(await cards.cardOf('ih')).toBe(cardId)
+    await expect(cards.set('0x12', 'x')).rejects.toThrow(RangeError)
+  })
+
+  it('remembers the map across a restart (a new map on the same database)', async () => {
+    await new CardItems('cards-2').set(cardId, 'ih')
+    const restarted = new CardItems('cards-2')
+    expect(await restarted.cardOf('ih')).toBe(cardId)
+    const again = new CardItems('cards-2')
+    expect(
+      await withCards(source(false), { cards: again, contentKey: async () => null }).resolve(
+        cardId,
+      ),
+    ).toBe('ih')
+    expect(await again.itemOf('not a card id')).toBeNull()
   })
 
   it('asks the keys service for a paid card and uses its key; no key → null', async () => {
-    const cards = new CardItems()
-    cards.set(cardId, 'ih')
+    const cards = new CardItems('cards-3')
+    await cards.set(cardId, 'ih')
     let held: Uint8Array | null = key.slice()
     const asked: string[] = []
     const src = withCards(source(false), {
@@ -56,8 +70,8 @@ describe('withCards', () => {
   })
 
   it("prefers the swarm's own key (free or creator's) without asking the keys service", async () => {
-    const cards = new CardItems()
-    cards.set(cardId, 'ih')
+    const cards = new CardItems('cards-4')
+    await cards.set(cardId, 'ih')
     const src = withCards(source(true), {
       cards,
       contentKey: async () => {

@@ -35,7 +35,7 @@ export function createSwarmHandlers(
       (await swarm()).seed(p.itemId, { free: p.free ?? false, signal }),
     'swarm.add': async (p) => {
       const info = await (await swarm()).add(p)
-      if (p.cardId !== undefined) cards.set(p.cardId, info.itemId)
+      if (p.cardId !== undefined) await cards.set(p.cardId, info.itemId)
       return info
     },
     'swarm.items': async () => (await swarm()).list(),
