@@ -9,25 +9,19 @@
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import type { Hex } from 'viem'
-import { keyMarketAbi } from '../chain/abi.ts'
+import type { keyMarketAbi } from '../chain/abi.ts'
 import type { ChainContext } from '../chain/clients.ts'
 import type { CursorStore } from '../chain/cursorStore.ts'
 import { deliverKey } from '../chain/deliverKey.ts'
 import { NoPendingRequestError } from '../chain/errors.ts'
-import { logSync, type SyncedLog } from '../chain/logSync.ts'
+import type { SyncedLog } from '../chain/logSync.ts'
 import { getKeyOwner, getTokenState } from '../chain/reads.ts'
 import { wipe } from '../crypto/bytes.ts'
 import { deriveContentKey } from '../crypto/content.ts'
 import { sealContentKey } from '../crypto/hpke.ts'
 import { logger } from '../log.ts'
 import type { CardSource } from './cardSource.ts'
-import {
-  CONFIRMATIONS,
-  CONFIRMATIONS_DEV,
-  DEV_CHAIN_ID,
-  POLL_MS,
-  POLL_MS_DEV,
-} from './constants.ts'
+import { type Follower, followKeyMarket } from './follow.ts'
 
 const log = logger('keys:agent')
 
@@ -138,49 +132,34 @@ export function latestRequests(logs: SyncedLog<typeof keyMarketAbi>[], agent: He
  * (unknown card) are kept and retried by {@link KeyAgent.retry} (after `keys.registerCard`).
  */
 export class KeyAgent {
-  private controller: AbortController | null = null
-  private running: Promise<void> | null = null
+  private follower: Follower | null = null
   /** Requests waiting for their card to become known, by token id. */
   readonly waiting = new Map<bigint, KeyRequest>()
 
   constructor(private readonly c: KeyAgentComponents) {}
 
   start(): void {
-    if (this.controller) return
+    if (this.follower) return
     void this.c.waitingStore
       ?.all()
       .then((reqs) => {
         for (const r of reqs) this.waiting.set(r.tokenId, r)
       })
       .catch(() => {})
-    const controller = new AbortController()
-    this.controller = controller
-    const dev = this.c.chain.chain.id === DEV_CHAIN_ID
     const me = this.c.chain.account.address
-    this.running = logSync({
-      client: this.c.chain.publicClient,
-      address: this.c.chain.contracts.keyMarket,
-      abi: keyMarketAbi,
+    this.follower = followKeyMarket({
+      ...this.c,
+      role: 'keys-agent',
       eventNames: ['KeyRequested'],
-      cursorKey: `${this.c.chain.chain.id}:keys-agent:${me.toLowerCase()}`,
-      store: this.c.cursors,
-      fromBlock: this.c.fromBlock,
-      confirmations: dev ? CONFIRMATIONS_DEV : CONFIRMATIONS,
-      pollIntervalMs: dev ? POLL_MS_DEV : POLL_MS,
-      signal: controller.signal,
-      onLogs: (logs) => this.serveAll(latestRequests(logs, me), controller.signal),
-      onError: (err) => {
-        log.warn('sync pass failed: %s', (err as Error).message)
-        this.c.onError?.(err)
-      },
+      onLogs: (logs, signal) => this.serveAll(latestRequests(logs, me), signal),
+      log,
     })
   }
 
   async stop(): Promise<void> {
-    this.controller?.abort()
-    this.controller = null
-    await this.running?.catch(() => {})
-    this.running = null
+    const f = this.follower
+    this.follower = null
+    await f?.stop()
   }
 
   /** Retries the requests that waited for an unknown card. */

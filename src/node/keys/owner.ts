@@ -11,23 +11,17 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import type { IDBPDatabase } from 'idb'
 import type { Hex } from 'viem'
-import { keyMarketAbi } from '../chain/abi.ts'
+import type { keyMarketAbi } from '../chain/abi.ts'
 import type { ChainContext } from '../chain/clients.ts'
 import type { CursorStore } from '../chain/cursorStore.ts'
-import { logSync, type SyncedLog } from '../chain/logSync.ts'
+import type { SyncedLog } from '../chain/logSync.ts'
 import { getKeyOwner, getListingOfToken, getTokenState } from '../chain/reads.ts'
 import { requestKey } from '../chain/requestKey.ts'
 import { wipe } from '../crypto/bytes.ts'
 import { openContentKey } from '../crypto/hpke.ts'
 import { logger } from '../log.ts'
-import {
-  CONFIRMATIONS,
-  CONFIRMATIONS_DEV,
-  DEV_CHAIN_ID,
-  POLL_MS,
-  POLL_MS_DEV,
-} from './constants.ts'
 import { TOKENS_STORE } from './db.ts'
+import { type Follower, followKeyMarket } from './follow.ts'
 import type { KeyVault } from './vault.ts'
 
 const log = logger('keys:owner')
@@ -57,40 +51,24 @@ export type KeyOwnerComponents = {
 
 /** Follows this identity's key tokens; see the module comment. */
 export class KeyOwner {
-  private controller: AbortController | null = null
-  private running: Promise<void> | null = null
+  private follower: Follower | null = null
 
   constructor(private readonly c: KeyOwnerComponents) {}
 
   start(): void {
-    if (this.controller) return
-    const controller = new AbortController()
-    this.controller = controller
-    const dev = this.c.chain.chain.id === DEV_CHAIN_ID
-    this.running = logSync({
-      client: this.c.chain.publicClient,
-      address: this.c.chain.contracts.keyMarket,
-      abi: keyMarketAbi,
+    this.follower ??= followKeyMarket({
+      ...this.c,
+      role: 'keys-owner',
       eventNames: ['Transfer', 'KeyDelivered'],
-      cursorKey: `${this.c.chain.chain.id}:keys-owner:${this.c.chain.account.address.toLowerCase()}`,
-      store: this.c.cursors,
-      fromBlock: this.c.fromBlock,
-      confirmations: dev ? CONFIRMATIONS_DEV : CONFIRMATIONS,
-      pollIntervalMs: dev ? POLL_MS_DEV : POLL_MS,
-      signal: controller.signal,
-      onLogs: (logs) => this.apply(logs, controller.signal),
-      onError: (err) => {
-        log.warn('sync pass failed: %s', (err as Error).message)
-        this.c.onError?.(err)
-      },
+      onLogs: (logs, signal) => this.apply(logs, signal),
+      log,
     })
   }
 
   async stop(): Promise<void> {
-    this.controller?.abort()
-    this.controller = null
-    await this.running?.catch(() => {})
-    this.running = null
+    const f = this.follower
+    this.follower = null
+    await f?.stop()
   }
 
   /** The tokens this identity holds (as last seen on chain). */
