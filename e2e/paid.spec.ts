@@ -187,6 +187,12 @@ test('paid: 403 without a key, buy → play, resale to C → C plays, B locked o
   await expect(b!.page.getByTestId('play')).toHaveCount(0)
   await b!.page.getByTestId('buy').click({ timeout: 30_000 })
   await playFromCard(b!.page, cardId)
+  // A's feed counts B's purchase as a verified view (read from the KeyMarket, no gossip needed).
+  await expect
+    .poll(async () => (await rpc<FeedCard>(a!.page, 'feed.card', { id: cardId })).verifiedViews, {
+      timeout: 30_000,
+    })
+    .toBe(1)
 
   // A reload restarts B's node: `/c/<cardId>` still names the stored item (a share link or a
   // reloaded player works without opening the card first).

@@ -1,12 +1,13 @@
 /**
- * Turns decoded CardRegistry logs into feed events. A CardPosted whose bytes do not parse is
+ * Turns decoded CardRegistry logs (and the KeyMarket's KeyRequested, a key bought or claimed
+ * by its owner: a verified view) into feed events. A CardPosted whose bytes do not parse is
  * skipped with its reason (a hostile or buggy poster must never break the feed).
  */
 
 import { hexToBytes } from '@noble/hashes/utils.js'
 import type { Hex } from '../../shared/card/card.ts'
 import { cardIdOf, decodeCard } from '../../shared/card/card.ts'
-import type { cardRegistryAbi } from '../chain/abi.ts'
+import { cardRegistryAbi, keyMarketAbi } from '../chain/abi.ts'
 import type { SyncedLog } from '../chain/logSync.ts'
 import type { FeedEvent } from './ingest.ts'
 
@@ -14,9 +15,16 @@ export type Skipped = { cardId: Hex; block: number; reason: string }
 
 const lower = (a: string) => a.toLowerCase() as Hex
 
-/** Maps logs to events; bad cards go to `skipped`. */
+/** What the feed reads: the CardRegistry's events and the KeyMarket's KeyRequested. */
+export const feedAbi = [
+  ...cardRegistryAbi,
+  ...keyMarketAbi.filter((e) => e.type === 'event' && e.name === 'KeyRequested'),
+] as const
+export const FEED_EVENTS = ['CardPosted', 'Reacted', 'Followed', 'Unfollowed', 'KeyRequested']
+
+/** Maps logs to events; bad cards go to `skipped`. `seenAt` is ms. */
 export function eventsOfLogs(
-  logs: SyncedLog<typeof cardRegistryAbi>[],
+  logs: SyncedLog<typeof feedAbi>[],
   seenAt: number,
 ): { events: FeedEvent[]; skipped: Skipped[] } {
   const events: FeedEvent[] = []
@@ -53,6 +61,16 @@ export function eventsOfLogs(
           cardId: lower(log.args.cardId),
           from: lower(log.args.from),
           kind: log.args.kind,
+          block,
+        })
+        break
+      case 'KeyRequested':
+        events.push({
+          type: 'view',
+          cardId: lower(log.args.cardId),
+          viewer: lower(log.args.owner),
+          at: Math.floor(seenAt / 1000),
+          verified: true,
           block,
         })
         break

@@ -35,13 +35,23 @@ export type FollowRow = {
   block: number
   logIndex: number
 }
-export type ViewRow = { cardId: Hex; viewer: Hex; at: number }
+/**
+ * A view by one account: a gossiped receipt, or (`verified`, with the `block` it was mined in)
+ * a key purchase read from the KeyMarket, which upgrades a receipt of the same account.
+ */
+export type ViewRow = { cardId: Hex; viewer: Hex; at: number; verified?: 1; block?: number }
 /**
  * Engagement that arrived before its card (a comment, reaction or view gossiped or mined
  * ahead of the card it points at): taken over, and deleted, when the card is indexed. This
  * spares every new card the range counts it would otherwise need.
  */
-export type OrphanRow = { id: Hex; comments: number; reactions: number; views: number }
+export type OrphanRow = {
+  id: Hex
+  comments: number
+  reactions: number
+  views: number
+  verifiedViews?: number
+}
 
 export interface FeedSchema extends DBSchema {
   cards: {
@@ -55,7 +65,7 @@ export interface FeedSchema extends DBSchema {
     value: FollowRow
     indexes: { creator: [Hex, number]; follower: [Hex, number]; block: number }
   }
-  views: { key: [Hex, Hex]; value: ViewRow }
+  views: { key: [Hex, Hex]; value: ViewRow; indexes: { block: number } }
   orphans: { key: Hex; value: OrphanRow }
   meta: { key: string; value: unknown }
 }
@@ -67,15 +77,18 @@ export const FEED_DB = 'hashcard-feed'
 /**
  * Opens (creating or upgrading if needed) the feed database. Version 2 added the orphans
  * store and the time-ordered token keys; rows of version 1 are rebuilt in the upgrade.
+ * Version 3 indexes verified views by block (reorgs drop them); the feed's log cursor changes
+ * with it (it now also reads the KeyMarket), so purchases already mined are read again.
  */
 export function openFeedDb(name = FEED_DB): Promise<FeedDb> {
-  return openDB<FeedSchema>(name, 2, {
+  return openDB<FeedSchema>(name, 3, {
     upgrade(db, oldVersion, _newVersion, tx) {
       if (oldVersion < 1) createV1(db)
       if (oldVersion < 2) {
         db.createObjectStore('orphans', { keyPath: 'id' })
         if (oldVersion >= 1) void rebuildRows(tx.objectStore('cards'))
       }
+      if (oldVersion < 3) tx.objectStore('views').createIndex('block', 'block')
     },
   })
 }
@@ -106,9 +119,14 @@ function createV1(db: IDBPDatabase<FeedSchema>) {
 
 const pad = (n: number, width: number) => Math.max(0, Math.floor(n)).toString().padStart(width, '0')
 
-/** Reddit-style "hot": log-scaled engagement plus time, so it never needs recomputing. */
-export function hotScore(c: Pick<FeedCard, 'reactions' | 'comments' | 'views' | 'postedAt'>) {
-  const score = c.reactions + 2 * c.comments + 0.1 * c.views
+/**
+ * Reddit-style "hot": log-scaled engagement plus time, so it never needs recomputing. A bought
+ * key weighs like a comment: it cost the viewer something.
+ */
+export function hotScore(
+  c: Pick<FeedCard, 'reactions' | 'comments' | 'views' | 'verifiedViews' | 'postedAt'>,
+) {
+  const score = c.reactions + 2 * c.comments + 0.1 * c.views + 2 * c.verifiedViews
   return Math.log10(Math.max(1, score + 1)) + c.postedAt / 1000 / 45_000
 }
 
@@ -151,5 +169,6 @@ export function toRow(c: FeedCard, logIndex?: number): CardRow {
 /** The public FeedCard of a row (index keys left out). */
 export function fromRow(r: CardRow): FeedCard {
   const { kNew: _n, kTop: _t, kHot: _h, tokens: _k, logIndex: _l, ...card } = r
-  return card
+  // Rows written before version 3 have no verified views.
+  return { ...card, verifiedViews: card.verifiedViews ?? 0 }
 }

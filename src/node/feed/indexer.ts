@@ -13,7 +13,7 @@ import { cardRegistryAbi } from '../chain/abi.ts'
 import type { CursorStore } from '../chain/cursorStore.ts'
 import { logSync, syncLogsOnce } from '../chain/logSync.ts'
 import { logger } from '../log.ts'
-import { eventsOfLogs, type Skipped } from './chainEvents.ts'
+import { eventsOfLogs, FEED_EVENTS, feedAbi, type Skipped } from './chainEvents.ts'
 import type { FeedDb } from './db.ts'
 import { type Domain, verifyCardGossip, verifyViewGossip } from './gossip.ts'
 import { applyEvents, rollbackFrom } from './ingest.ts'
@@ -34,6 +34,8 @@ export type FeedIndexerComponents = {
 export type FeedIndexerInit = {
   chainId: number
   cardRegistry: Address
+  /** The KeyMarket, whose KeyRequested events count as verified views (absent: none). */
+  keyMarket?: Address | undefined
   deployBlock: number
   /** Default 2; 0 on a dev chain that mines a block per transaction. */
   confirmations?: number
@@ -71,8 +73,11 @@ export class FeedIndexer {
   private syncParams(signal: AbortSignal) {
     return {
       client: this.components.client,
-      address: this.init.cardRegistry,
-      abi: cardRegistryAbi,
+      address: this.init.keyMarket
+        ? [this.init.cardRegistry, this.init.keyMarket]
+        : this.init.cardRegistry,
+      abi: feedAbi,
+      eventNames: FEED_EVENTS,
       cursorKey: this.cursorKey,
       store: this.components.cursors,
       fromBlock: BigInt(this.init.deployBlock),

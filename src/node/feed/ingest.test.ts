@@ -60,6 +60,36 @@ describe('applyEvents (batched)', () => {
     db.close()
   })
 
+  it('counts a key purchase as a verified view, once per account, and drops it on a reorg', async () => {
+    const db = await openFeedDb(`t-${Math.random()}`)
+    const bought = (viewer: number, block: number): FeedEvent => ({
+      type: 'view',
+      cardId: id(1),
+      viewer: acct(viewer),
+      at: 5,
+      verified: true,
+      block,
+    })
+    const seen = (viewer: number): FeedEvent => ({
+      type: 'view',
+      cardId: id(1),
+      viewer: acct(viewer),
+      at: 4,
+    })
+    // 2 views then buys (one batch); 3 buys, then its receipt arrives; 4 only views.
+    await applyEvents(db, [posted(1), seen(2), bought(2, 5), bought(3, 6)])
+    await applyEvents(db, [seen(3), seen(4), bought(3, 6)])
+    const c = await db.get('cards', id(1))
+    expect([c?.views, c?.verifiedViews]).toEqual([3, 2])
+    expect(await db.get('views', [id(1), acct(2)])).toMatchObject({ verified: 1, block: 5 })
+    expect((await db.get('views', [id(1), acct(4)]))?.verified).toBeUndefined()
+    await rollbackFrom(db, 6)
+    const after = await db.get('cards', id(1))
+    expect([after?.views, after?.verifiedViews]).toEqual([2, 1])
+    expect(await db.get('views', [id(1), acct(3)])).toBeUndefined()
+    db.close()
+  })
+
   it('keeps engagement that arrives before its card and hands it over when the card comes', async () => {
     const db = await openFeedDb(`t-${Math.random()}`)
     await applyEvents(db, [

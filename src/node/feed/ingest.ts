@@ -3,6 +3,8 @@
  * views. Every write is idempotent, because log sync delivers at least once and gossip
  * repeats: a card is keyed by its id, a reaction by (card, account, kind), a view by (card,
  * account), a follow by (follower, creator) and applied only when it is newer in chain order.
+ * A verified view (a key purchase) upgrades the same account's gossiped view: `views` counts
+ * accounts, `verifiedViews` those among them that bought.
  *
  * A batch is applied in three steps in one transaction per chunk: every row the batch needs is
  * read at once (the requests pipelined, no read waits for another), the events are applied in
@@ -13,7 +15,15 @@ import type { IDBPTransaction } from 'idb'
 import type { Card, Hex } from '../../shared/card/card.ts'
 import type { FeedCard } from '../../shared/card/feed.ts'
 import { AbortedError } from '../../shared/errors.ts'
-import { type CardRow, type FeedDb, type FeedSchema, fromRow, type OrphanRow, toRow } from './db.ts'
+import {
+  type CardRow,
+  type FeedDb,
+  type FeedSchema,
+  fromRow,
+  type OrphanRow,
+  toRow,
+  type ViewRow,
+} from './db.ts'
 
 export type FeedEvent =
   | {
@@ -35,7 +45,16 @@ export type FeedEvent =
       block: number
       logIndex: number
     }
-  | { type: 'view'; cardId: Hex; viewer: Hex; at: number }
+  | {
+      type: 'view'
+      cardId: Hex
+      viewer: Hex
+      /** Unix seconds. */
+      at: number
+      /** A key purchase read from the chain (with its block), not a gossiped receipt. */
+      verified?: boolean | undefined
+      block?: number | undefined
+    }
 
 const STORES = ['cards', 'reactions', 'follows', 'views', 'orphans'] as const
 type Tx = IDBPTransaction<FeedSchema, (typeof STORES)[number][], 'readwrite'>
@@ -50,7 +69,8 @@ type FollowRow = FeedSchema['follows']['value']
 type Loaded = {
   cards: Map<Hex, Slot | null>
   reactions: Set<string>
-  views: Set<string>
+  /** Views present, by key: whether each is verified. */
+  views: Map<string, boolean>
   follows: Map<string, FollowRow | undefined>
   orphans: Map<Hex, OrphanRow & { dirty: boolean; gone: boolean }>
 }
@@ -81,17 +101,22 @@ async function load(tx: Tx, events: FeedEvent[]): Promise<Loaded> {
   const orphanStore = tx.objectStore('orphans')
   // Orphans are rare: when there are none (the usual case) no card pays a lookup for them.
   const anyOrphans = (await orphanStore.count()) > 0
-  const [rows, orphanRows, rHits, vHits, fRows] = await Promise.all([
+  const [rows, orphanRows, rHits, vRows, fRows] = await Promise.all([
     Promise.all(idList.map((id) => cards.get(id))),
     anyOrphans ? Promise.all(idList.map((id) => orphanStore.get(id))) : [],
     Promise.all([...reactions.values()].map((k) => tx.objectStore('reactions').getKey(k))),
-    Promise.all([...views.values()].map((k) => tx.objectStore('views').getKey(k))),
+    Promise.all([...views.values()].map((k) => tx.objectStore('views').get(k))),
     Promise.all([...follows.values()].map((k) => tx.objectStore('follows').get(k))),
   ])
   const loaded: Loaded = {
     cards: new Map(),
     reactions: new Set([...reactions.keys()].filter((_, i) => rHits[i] !== undefined)),
-    views: new Set([...views.keys()].filter((_, i) => vHits[i] !== undefined)),
+    views: new Map(
+      [...views.keys()].flatMap((k, i) => {
+        const row = vRows[i]
+        return row ? [[k, row.verified === 1] as const] : []
+      }),
+    ),
     follows: new Map([...follows.keys()].map((k, i) => [k, fRows[i]])),
     orphans: new Map(),
   }
@@ -107,7 +132,7 @@ async function load(tx: Tx, events: FeedEvent[]): Promise<Loaded> {
 function orphanOf(s: Loaded, id: Hex) {
   let o = s.orphans.get(id)
   if (!o) {
-    o = { id, comments: 0, reactions: 0, views: 0, dirty: false, gone: false }
+    o = { id, comments: 0, reactions: 0, views: 0, verifiedViews: 0, dirty: false, gone: false }
     s.orphans.set(id, o)
   }
   o.dirty = true
@@ -115,13 +140,18 @@ function orphanOf(s: Loaded, id: Hex) {
   return o
 }
 
+type Counter = 'comments' | 'reactions' | 'views' | 'verifiedViews'
+
 /** Counts one more comment, reaction or view on a card, or on its orphan row. */
-function bump(s: Loaded, id: Hex, field: 'comments' | 'reactions' | 'views') {
+function bump(s: Loaded, id: Hex, field: Counter) {
   const slot = s.cards.get(id)
   if (slot) {
     slot.card = { ...slot.card, [field]: slot.card[field] + 1 }
     slot.dirty = true
-  } else orphanOf(s, id)[field]++
+  } else {
+    const o = orphanOf(s, id)
+    o[field] = (o[field] ?? 0) + 1
+  }
 }
 
 function applyCard(s: Loaded, e: Extract<FeedEvent, { type: 'card' }>) {
@@ -146,6 +176,7 @@ function applyCard(s: Loaded, e: Extract<FeedEvent, { type: 'card' }>) {
     reactions: o && !o.gone ? o.reactions : 0,
     comments: o && !o.gone ? o.comments : 0,
     views: o && !o.gone ? o.views : 0,
+    verifiedViews: o && !o.gone ? (o.verifiedViews ?? 0) : 0,
   }
   if (o) {
     o.gone = true
@@ -169,9 +200,11 @@ function applyOne(s: Loaded, e: FeedEvent): void {
     }
     case 'view': {
       const k = vKey(e.cardId, e.viewer)
-      if (s.views.has(k)) return
-      s.views.add(k)
-      bump(s, e.cardId, 'views')
+      const was = s.views.get(k)
+      if (was === undefined) bump(s, e.cardId, 'views')
+      else if (was || !e.verified) return
+      s.views.set(k, e.verified === true)
+      if (e.verified) bump(s, e.cardId, 'verifiedViews')
       return
     }
     case 'follow': {
@@ -196,7 +229,7 @@ async function applyChunk(db: FeedDb, events: FeedEvent[], changed: Map<Hex, Fee
   const writes: Promise<unknown>[] = []
   try {
     const s = await load(tx, events)
-    const before = { reactions: new Set(s.reactions), views: new Set(s.views) }
+    const before = { reactions: new Set(s.reactions), views: new Map(s.views) }
     const followsBefore = new Map(s.follows)
     for (const e of events) applyOne(s, e)
     // Every write is issued at once; the transaction commits when they are done.
@@ -214,11 +247,25 @@ async function applyChunk(db: FeedDb, events: FeedEvent[], changed: Map<Hex, Fee
             .objectStore('reactions')
             .put({ cardId: e.cardId, from: e.from, kind: e.kind, block: e.block }),
         )
-      } else if (e.type === 'view' && !before.views.has(vKey(e.cardId, e.viewer))) {
-        before.views.add(vKey(e.cardId, e.viewer))
-        writes.push(tx.objectStore('views').put({ cardId: e.cardId, viewer: e.viewer, at: e.at }))
       }
     }
+    // One write per view whose state changed: the purchase's row when it ends verified,
+    // else the first receipt.
+    const viewRows = new Map<string, ViewRow>()
+    for (const e of events) {
+      if (e.type !== 'view') continue
+      const k = vKey(e.cardId, e.viewer)
+      const verified = s.views.get(k) === true
+      if (before.views.has(k) && before.views.get(k) === verified) continue
+      if (verified ? !e.verified : viewRows.has(k)) continue
+      viewRows.set(k, {
+        cardId: e.cardId,
+        viewer: e.viewer,
+        at: e.at,
+        ...(e.verified ? { verified: 1 as const, block: e.block } : {}),
+      })
+    }
+    for (const row of viewRows.values()) writes.push(tx.objectStore('views').put(row))
     for (const [k, row] of s.follows)
       if (row && row !== followsBefore.get(k)) writes.push(tx.objectStore('follows').put(row))
     const orphans = tx.objectStore('orphans')
@@ -254,8 +301,9 @@ export async function applyEvents(
 }
 
 /**
- * Undoes everything mined from `fromBlock` on (a reorg): those cards, reactions and follows
- * are dropped and re-read by the log sync. Counts of surviving cards are decremented; what
+ * Undoes everything mined from `fromBlock` on (a reorg): those cards, reactions, follows and
+ * verified views are dropped and re-read by the log sync (a receipt that a dropped purchase
+ * had upgraded goes with it: views may undercount by that account until it views again). Counts of surviving cards are decremented; what
  * survivors (pending comments, views) pointed at a dropped card is kept as its orphan row.
  */
 export async function rollbackFrom(db: FeedDb, fromBlock: number): Promise<void> {
@@ -276,6 +324,20 @@ export async function rollbackFrom(db: FeedDb, fromBlock: number): Promise<void>
   const follows = tx.objectStore('follows')
   for (const f of await follows.index('block').getAll(range))
     await follows.delete([f.follower, f.creator])
+  const views = tx.objectStore('views')
+  for (const v of await views.index('block').getAll(range)) {
+    await views.delete([v.cardId, v.viewer])
+    const card = await cards.get(v.cardId)
+    if (card) {
+      const c = fromRow(card)
+      const next = {
+        ...c,
+        views: Math.max(0, c.views - 1),
+        verifiedViews: Math.max(0, c.verifiedViews - 1),
+      }
+      await cards.put(toRow(next, card.logIndex))
+    }
+  }
   for (const id of dropped) {
     const [comments, reactionsLeft, views] = await Promise.all([
       cards.index('new').count(IDBKeyRange.bound(`parent:${id}|`, `parent:${id}|\uffff`)),

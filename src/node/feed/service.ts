@@ -105,6 +105,7 @@ export class FeedService {
       {
         chainId: chain.chainId,
         cardRegistry: chain.contracts.cardRegistry,
+        keyMarket: chain.contracts.keyMarket,
         deployBlock: chain.deployBlock,
         confirmations: this.init.dev ? 0 : 2,
         pollIntervalMs: this.init.dev ? 1_000 : 4_000,

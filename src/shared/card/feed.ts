@@ -64,7 +64,10 @@ export type FeedCard = {
   postedAt: number
   reactions: number
   comments: number
+  /** Accounts that viewed it: signed view receipts and key purchases, each account once. */
   views: number
+  /** Of those, accounts whose view is verified on-chain: they bought a key (KeyRequested). */
+  verifiedViews: number
 }
 
 export type FeedPage = { items: FeedCard[]; next: string | null }

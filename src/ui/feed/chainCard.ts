@@ -49,6 +49,7 @@ export async function fetchCardFromChain(id: Hex, signal: AbortSignal): Promise<
       reactions: 0,
       comments: 0,
       views: 0,
+      verifiedViews: 0,
     }
   } catch {
     return null
