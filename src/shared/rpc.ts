@@ -449,6 +449,8 @@ export type NodeEvent =
   | { kind: 'swarm.stats'; stats: SwarmStats }
   | { kind: 'swarm.banned'; infoHash: string; peerId: string }
   | { kind: 'feed.cards'; cards: FeedCard[] }
+  /** Follows of these creators changed (their follower counts, who follows them). */
+  | { kind: 'feed.follows'; creators: `0x${string}`[] }
   | {
       kind: 'feed.publish'
       jobId: string

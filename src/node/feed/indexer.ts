@@ -28,6 +28,8 @@ export type FeedIndexerComponents = {
   /** Subscribes to a gossip topic; returns the unsubscribe function. */
   onGossip(topic: string, fn: (m: GossipMessage) => void): () => void
   onChange(cards: FeedCard[]): void
+  /** Follows of these creators were indexed (their profiles' counts may have changed). */
+  onFollows?(creators: Hex[]): void
   onSkipped?(s: Skipped): void
 }
 
@@ -123,6 +125,8 @@ export class FeedIndexer {
     for (const s of skipped) this.skip(s)
     const changed = await applyEvents(this.components.db, events)
     if (changed.length > 0) this.components.onChange(changed)
+    const creators = new Set(events.flatMap((e) => (e.type === 'follow' ? [e.creator] : [])))
+    if (creators.size > 0) this.components.onFollows?.([...creators])
   }
 
   private skip(s: Skipped): void {

@@ -101,6 +101,7 @@ export class FeedService {
         cursors: this.cursors,
         onGossip: this.c.onGossip,
         onChange: (cards) => this.changed(cards),
+        onFollows: (creators) => this.c.emit({ kind: 'feed.follows', creators }),
       },
       {
         chainId: chain.chainId,
