@@ -1,6 +1,7 @@
 /**
  * The publish flow (DESIGN §4.1) for a card: store (encrypt + hash) the file if there is
- * one → seed its ciphertext in the swarm (the card carries the infoHash) → build and sign the
+ * one → seed its ciphertext in the swarm (the card carries the infoHash) and the page-made
+ * preview as an unencrypted torrent (the card's `pv.ih`) → build and sign the
  * card → index it locally as pending and gossip it → post it on-chain → tell the keys service
  * which item holds a paid card (its key agent derives the content key from it) → list it if
  * paid. Progress is reported at each stage. Nothing is posted until the content is stored and
@@ -11,6 +12,7 @@ import type { Account } from 'viem'
 import { type Card, cardIdOf, encodeCard, type Hex } from '../../shared/card/card.ts'
 import type { CardDraft } from '../../shared/card/draft.ts'
 import type { FeedCard } from '../../shared/card/feed.ts'
+import type { PreviewFileInput } from '../../shared/rpc.ts'
 import { TOPICS } from '../../shared/topics.ts'
 import type { ChainContext } from '../chain/clients.ts'
 import { listCard } from '../chain/listCard.ts'
@@ -34,6 +36,8 @@ export type PublishCardComponents = {
   store: () => Promise<PublishComponents>
   /** Starts seeding a stored item (the swarm's `seed`); resolves with its infoHash (hex). */
   seed(itemId: string, signal: AbortSignal): Promise<{ infoHash: string }>
+  /** Seeds the real preview as an unencrypted torrent (previews.ts); resolves with its infoHash. */
+  seedPreview(files: PreviewFileInput[]): Promise<{ infoHash: string }>
   /** `keys.registerCard` on this node: where a paid card's content salt is. */
   registerCard(reg: { cardId: Hex; itemId: string }): Promise<void>
   publishGossip(topic: string, data: string): Promise<unknown>
@@ -43,6 +47,8 @@ export type PublishCardComponents = {
 export type PublishCardParameters = {
   draft: CardDraft
   file?: Blob | undefined
+  /** The page-made real preview; seeded beside the content, named by the card's `pv.ih`. */
+  previewFiles?: PreviewFileInput[] | undefined
   onProgress?: (stage: PublishStage, done: number, total: number) => void
   signal: AbortSignal
 }
@@ -122,20 +128,28 @@ export async function publishCard(
       contentSalt: `0x${bytesToHex(r.contentSalt)}`,
       cipher: 'aes-256-gcm',
     }
-    progress('seed', 0, 1)
+    progress('seed', 0, 2)
     const seeded = await c.seed(r.id, p.signal)
     content.infoHash = `0x${seeded.infoHash.replace(/^0x/, '').toLowerCase()}`
-    progress('seed', 1, 1)
+    progress('seed', 1, 2)
     if (p.draft.access.free) {
       const k = deriveContentKey(c.contentMaster, r.contentSalt)
       key = `0x${bytesToHex(k)}`
       wipe(k)
     }
   }
+  let previewInfoHash: Hex | undefined
+  if (p.previewFiles?.length) {
+    progress('seed', 1, 2)
+    const pv = await c.seedPreview(p.previewFiles)
+    previewInfoHash = `0x${pv.infoHash.replace(/^0x/, '').toLowerCase()}`
+  }
+  if (p.file || previewInfoHash) progress('seed', 2, 2)
   progress('sign', 0, 1)
   const agent = p.draft.access.free ? undefined : p.draft.access.keyAgent
   const keyAgent = (agent ?? c.account.address).toLowerCase() as Hex
   const card = cardFromDraft(p.draft, content, key, keyAgent)
+  if (previewInfoHash) card.preview = { ...card.preview, infoHash: previewInfoHash }
   const bytes = encodeCard(card)
   const cardId = cardIdOf(bytes)
   const creator = c.account.address.toLowerCase() as Hex

@@ -10,6 +10,7 @@ import { InvalidInputError } from '../../shared/errors.ts'
 import type {
   GossipMessage,
   NodeEvent,
+  PreviewFileInput,
   RpcMethods,
   RpcParams,
   RpcResult,
@@ -41,6 +42,8 @@ export type FeedServiceComponents = {
   store(): Promise<PublishComponents>
   /** Seeds a stored item in the swarm (publish flow); resolves with its infoHash. */
   seed(itemId: string, signal: AbortSignal): Promise<{ infoHash: string }>
+  /** Seeds a page-made preview as an unencrypted torrent; resolves with its infoHash. */
+  seedPreview(files: PreviewFileInput[]): Promise<{ infoHash: string }>
   /** Tells this node's keys service where a paid card's content is (its key agent needs it). */
   registerCard(reg: { cardId: Hex; itemId: string }): Promise<void>
 }
@@ -190,6 +193,7 @@ export class FeedService {
             domain: this.domain(),
             store: this.c.store,
             seed: this.c.seed,
+            seedPreview: this.c.seedPreview,
             registerCard: this.c.registerCard,
             publishGossip: this.c.publishGossip,
             onChange: (cards) => this.changed(cards),
@@ -197,6 +201,7 @@ export class FeedService {
           {
             draft: p.draft,
             file: p.file,
+            previewFiles: p.previewFiles,
             signal,
             onProgress: (stage, done, total) =>
               this.c.emit({ kind: 'feed.publish', jobId: p.jobId, stage, done, total }),

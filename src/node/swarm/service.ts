@@ -103,6 +103,13 @@ export class SwarmService {
     return this.serial
   }
 
+  /** The webtorrent client, for torrents beside the content's (previews.ts). */
+  async webtorrent(): Promise<WebTorrent> {
+    await this.start()
+    if (!this.client) throw new Error('the swarm is stopped')
+    return this.client
+  }
+
   /** Creates the webtorrent client and resumes every remembered item. Idempotent. */
   start(): Promise<void> {
     this.started ??= (async () => {
