@@ -4,21 +4,17 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { expect, type Page, test } from '@playwright/test'
+import { expect, test } from '@playwright/test'
 import { entropyToMnemonic } from '@scure/bip39'
 import { wordlist } from '@scure/bip39/wordlists/english.js'
-import { createWalletClient, http, toHex } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
-import { foundry } from 'viem/chains'
-import { cardRegistryAbi } from '../src/node/chain/abi.ts'
+import { toHex } from 'viem'
 import { encodeCard } from '../src/shared/card/card.ts'
-import { openNodes, rpc, useStack, waitForStatus } from './stack.ts'
+import { cardIn, person, postRawCard, publishUi } from './people.ts'
+import { openNodes, rpc, useStack } from './stack.ts'
 
 const stack = useStack(test)
 const MNEMONIC_A = entropyToMnemonic(new Uint8Array(16).fill(0xa1), wordlist)
 const MNEMONIC_B = entropyToMnemonic(new Uint8Array(16).fill(0xb2), wordlist)
-/** anvil's dev account #1 (public test key): posts the hostile cards. */
-const ANVIL_1 = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d'
 
 let media: { dir: string; png: Buffer; mp4: Buffer }
 test.beforeAll(() => {
@@ -32,42 +28,6 @@ test.beforeAll(() => {
   media = { dir, png: readFileSync(join(dir, 'a.png')), mp4: readFileSync(join(dir, 'a.mp4')) }
 })
 test.afterAll(() => rmSync(media.dir, { recursive: true, force: true }))
-
-/** Restores a fixed identity, funds it from the faucet, waits for the relay. */
-async function person(page: Page, mnemonic: string): Promise<string> {
-  await waitForStatus(page, (s) => s.relay.state === 'connected')
-  const { address } = await rpc<{ address: string }>(page, 'identity.restore', { mnemonic })
-  const res = await page.request.post('/faucet', { data: { address } })
-  expect(res.ok()).toBe(true)
-  await expect
-    .poll(async () => BigInt((await rpc<{ balance: string }>(page, 'feed.account')).balance))
-    .toBeGreaterThan(0n)
-  await waitForStatus(page, (s) => s.relay.state === 'connected' && !!s.relay.reservation)
-  return address.toLowerCase()
-}
-
-async function publishUi(
-  page: Page,
-  o: { title: string; text?: string; file?: [string, string, Buffer] },
-) {
-  // In-app navigation: the node keeps running (a reload would restart it and its gossip mesh).
-  await page.locator('header a[href="/compose"]').click()
-  await expect(page.getByTestId('compose')).toBeVisible()
-  if (o.file) {
-    await page
-      .getByTestId('file')
-      .setInputFiles({ name: o.file[0], mimeType: o.file[1], buffer: o.file[2] })
-    await expect(page.getByTestId('preview')).toBeVisible()
-  }
-  await page.getByTestId('title').fill(o.title)
-  if (o.text) await page.getByTestId('text').fill(o.text)
-  await page.getByTestId('publish').click()
-  await expect(page).toHaveURL(/\/card\/0x[0-9a-f]{64}$/, { timeout: 30_000 })
-  return page.url().split('/card/')[1] as string
-}
-
-const cardIn = (page: Page, id: string) =>
-  page.locator(`[data-testid="card"][data-card-id="${id}"]`)
 
 test('posts reach a peer by gossip and from the chain; reactions, follows, links and embeds work', async ({
   browser,
@@ -162,18 +122,7 @@ test('posts reach a peer by gossip and from the chain; reactions, follows, links
 
 test('malformed and hostile cards on-chain are skipped or shown as text', async ({ browser }) => {
   const s = stack()
-  const wallet = createWalletClient({
-    account: privateKeyToAccount(ANVIL_1),
-    chain: { ...foundry, id: s.chain.chainId },
-    transport: http(s.rpcUrl),
-  })
-  const post = (card: `0x${string}`) =>
-    wallet.writeContract({
-      address: s.chain.contracts.cardRegistry,
-      abi: cardRegistryAbi,
-      functionName: 'post',
-      args: [card],
-    })
+  const post = (card: `0x${string}`) => postRawCard(s, card)
   const hostile = '<img src=x onerror="window.pwned=1"><script>window.pwned=1</script>'
   const good = encodeCard({
     v: 1,

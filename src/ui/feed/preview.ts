@@ -1,17 +1,34 @@
 /**
- * Previews made in the page (it has the decoders): a ThumbHash placeholder and a tiny inline
- * WebP for images and video poster frames (grabbed from a `<video>`), the first lines for
- * text. Rendering decodes only bytes the card carries (DESIGN §6).
+ * Previews made in the page (it has the decoders). Two parts (DESIGN §2):
+ * - inline, in the card: a ThumbHash placeholder and a tiny WebP (≤ 2 KiB), or the first lines
+ *   of a text;
+ * - the real preview, seeded by the node as an unencrypted torrent the card names (`pv.ih`):
+ *   a downscaled image (image.webp), a poster frame and a short silent clip of a video
+ *   (poster.webp, clip.webm — clip.ts), a waveform of audio (poster.webp — waveform.ts), the
+ *   first 64 KiB of a text (head.txt). Files are chosen by what the file is, whatever its kind.
+ * Rendering decodes only bytes the card carries or names (DESIGN §6).
  */
 import { rgbaToThumbHash, thumbHashToDataURL } from 'thumbhash'
 import { LIMITS } from '../../shared/card/card.ts'
+import { MAX_PREVIEW_BYTES, type PreviewFileName } from '../../shared/card/previewFiles.ts'
+import { recordClip } from './clip.ts'
+import { drawWaveform } from './waveform.ts'
+
+export type PreviewFile = { name: PreviewFileName; bytes: Uint8Array }
 
 export type Preview = {
   placeholder?: Uint8Array
   image?: Uint8Array
   excerpt?: string
-  url?: string
+  /** The real preview's files, for the preview torrent. */
+  files?: PreviewFile[]
 }
+
+/** The real preview's images: the longer side, and the WebP quality. */
+const REAL_SIDE = 1280
+const REAL_QUALITY = 0.8
+/** How much of a text goes in head.txt. */
+const HEAD_BYTES = 64 * 1024
 
 function draw(source: CanvasImageSource, w: number, h: number, max: number): OffscreenCanvas {
   const scale = Math.min(1, max / Math.max(w, h))
@@ -24,65 +41,92 @@ function draw(source: CanvasImageSource, w: number, h: number, max: number): Off
   return canvas
 }
 
-async function fromSource(source: CanvasImageSource, w: number, h: number): Promise<Preview> {
+async function webp(source: CanvasImageSource, w: number, h: number, max: number, q: number) {
+  const blob = await draw(source, w, h, max).convertToBlob({ type: 'image/webp', quality: q })
+  return new Uint8Array(await blob.arrayBuffer())
+}
+
+/** The inline part: ThumbHash and the largest WebP that fits the card's limit. */
+async function inline(source: CanvasImageSource, w: number, h: number): Promise<Preview> {
   const small = draw(source, w, h, 100)
   const ctx = small.getContext('2d') as OffscreenCanvasRenderingContext2D
   const rgba = ctx.getImageData(0, 0, small.width, small.height).data
   const placeholder = rgbaToThumbHash(small.width, small.height, rgba)
-  // The largest WebP that fits the card's inline image limit.
-  let image: Uint8Array | undefined
   for (const [size, quality] of [
     [160, 0.5],
     [120, 0.4],
     [80, 0.3],
   ] as const) {
-    const blob = await draw(source, w, h, size).convertToBlob({ type: 'image/webp', quality })
-    if (blob.size <= LIMITS.image) {
-      image = new Uint8Array(await blob.arrayBuffer())
-      break
-    }
+    const image = await webp(source, w, h, size, quality)
+    if (image.length <= LIMITS.image) return { placeholder, image }
   }
-  const big = await draw(source, w, h, 480).convertToBlob({ type: 'image/webp', quality: 0.8 })
-  return { placeholder, ...(image ? { image } : {}), url: URL.createObjectURL(big) }
+  return { placeholder }
 }
 
-/** A poster frame from a video file: seeks to 10% (at most 1 s) and grabs the frame. */
-async function videoFrame(file: Blob, signal: AbortSignal): Promise<Preview> {
-  const url = URL.createObjectURL(file)
+/** A video loaded and seeked to its poster frame (10% in, at most 1 s). */
+async function loadVideo(url: string, signal: AbortSignal): Promise<HTMLVideoElement> {
   const video = document.createElement('video')
   video.muted = true
+  video.playsInline = true
   video.preload = 'auto'
   video.src = url
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('The video did not load in 10 s.')), 10_000)
-      signal.addEventListener('abort', () => reject(signal.reason), { once: true })
-      video.addEventListener('error', () => reject(new Error('The video cannot be decoded.')), {
-        once: true,
-      })
-      video.addEventListener(
-        'loadedmetadata',
-        () => {
-          video.currentTime = Math.min(1, (video.duration || 0) / 10)
-          video.addEventListener(
-            'seeked',
-            () => {
-              clearTimeout(timer)
-              resolve()
-            },
-            { once: true },
-          )
-        },
-        { once: true },
-      )
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('The video did not load in 10 s.')), 10_000)
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true })
+    video.addEventListener('error', () => reject(new Error('The video cannot be decoded.')), {
+      once: true,
     })
-    return await fromSource(video, video.videoWidth, video.videoHeight)
+    video.addEventListener(
+      'loadedmetadata',
+      () => {
+        video.currentTime = Math.min(1, (video.duration || 0) / 10)
+        video.addEventListener(
+          'seeked',
+          () => {
+            clearTimeout(timer)
+            resolve()
+          },
+          { once: true },
+        )
+      },
+      { once: true },
+    )
+  })
+  return video
+}
+
+async function fromVideo(file: Blob, signal: AbortSignal, onProgress: (f: number) => void) {
+  const url = URL.createObjectURL(file)
+  try {
+    const video = await loadVideo(url, signal)
+    const [w, h] = [video.videoWidth, video.videoHeight]
+    const out = await inline(video, w, h)
+    const files: PreviewFile[] = [
+      { name: 'poster.webp', bytes: await webp(video, w, h, REAL_SIDE, REAL_QUALITY) },
+    ]
+    onProgress(0.2)
+    const clip = await recordClip(video, { signal, onProgress: (f) => onProgress(0.2 + 0.8 * f) })
+    if (clip) files.push({ name: 'clip.webm', bytes: clip })
+    video.removeAttribute('src')
+    video.load()
+    return { ...out, files }
   } finally {
     URL.revokeObjectURL(url)
   }
 }
 
-/** Makes the preview for a file of a given kind; `onProgress` gets 0…1. */
+/** Keeps the real preview under the torrent's limit: the clip goes first, then the rest. */
+function withinLimit(files: PreviewFile[]): PreviewFile[] {
+  const out = [...files]
+  const total = () => out.reduce((n, f) => n + f.bytes.length, 0)
+  while (out.length > 0 && total() > MAX_PREVIEW_BYTES) {
+    const clip = out.findIndex((f) => f.name === 'clip.webm')
+    out.splice(clip >= 0 ? clip : out.length - 1, 1)
+  }
+  return out
+}
+
+/** Makes both parts of the preview for a file; `onProgress` gets 0…1. */
 export async function makePreview(
   file: Blob,
   kind: string,
@@ -91,16 +135,28 @@ export async function makePreview(
 ): Promise<Preview> {
   onProgress(0)
   let out: Preview = {}
-  if (kind === 'image' && file.type.startsWith('image/')) {
+  if (file.type.startsWith('image/')) {
     const bitmap = await createImageBitmap(file)
-    out = await fromSource(bitmap, bitmap.width, bitmap.height)
+    const [w, h] = [bitmap.width, bitmap.height]
+    out = await inline(bitmap, w, h)
+    out.files = [{ name: 'image.webp', bytes: await webp(bitmap, w, h, REAL_SIDE, REAL_QUALITY) }]
     bitmap.close()
-  } else if (kind === 'video' && file.type.startsWith('video/')) {
-    out = await videoFrame(file, signal)
+  } else if (file.type.startsWith('video/')) {
+    out = await fromVideo(file, signal, onProgress)
+  } else if (file.type.startsWith('audio/')) {
+    const wave = await drawWaveform(file)
+    if (wave) {
+      out = await inline(wave, wave.width, wave.height)
+      const blob = await wave.convertToBlob({ type: 'image/webp', quality: REAL_QUALITY })
+      out.files = [{ name: 'poster.webp', bytes: new Uint8Array(await blob.arrayBuffer()) }]
+    }
   } else if (file.type.startsWith('text/') || kind === 'doc') {
-    const head = await file.slice(0, 4096).text()
+    const head = (await file.slice(0, HEAD_BYTES).text()).replace(/\uFFFD+$/, '')
     out = { excerpt: firstLines(head) }
+    if (file.type.startsWith('text/') && head.trim())
+      out.files = [{ name: 'head.txt', bytes: new TextEncoder().encode(head) }]
   }
+  if (out.files) out.files = withinLimit(out.files)
   onProgress(1)
   return out
 }

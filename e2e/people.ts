@@ -1,0 +1,67 @@
+import { expect, type Page } from '@playwright/test'
+import { createWalletClient, http } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { foundry } from 'viem/chains'
+import type { Stack } from '../scripts/stack.ts'
+import { cardRegistryAbi } from '../src/node/chain/abi.ts'
+import { rpc, waitForStatus } from './stack.ts'
+
+/**
+ * What the feed and preview specs do as a person: take a fixed identity, get funds, publish
+ * through the compose view, find a card in a list; and post raw card bytes as a stranger.
+ */
+
+/** anvil's dev account #1 (public test key): posts raw, possibly hostile, cards. */
+const ANVIL_1 = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d'
+
+/** Posts raw bytes to the CardRegistry from anvil's account #1, unchecked. */
+export function postRawCard(s: Stack, card: `0x${string}`): Promise<`0x${string}`> {
+  const wallet = createWalletClient({
+    account: privateKeyToAccount(ANVIL_1),
+    chain: { ...foundry, id: s.chain.chainId },
+    transport: http(s.rpcUrl),
+  })
+  return wallet.writeContract({
+    address: s.chain.contracts.cardRegistry,
+    abi: cardRegistryAbi,
+    functionName: 'post',
+    args: [card],
+  })
+}
+
+/** Restores a fixed identity, funds it from the faucet, waits for the relay. */
+export async function person(page: Page, mnemonic: string): Promise<string> {
+  await waitForStatus(page, (s) => s.relay.state === 'connected')
+  const { address } = await rpc<{ address: string }>(page, 'identity.restore', { mnemonic })
+  const res = await page.request.post('/faucet', { data: { address } })
+  expect(res.ok()).toBe(true)
+  await expect
+    .poll(async () => BigInt((await rpc<{ balance: string }>(page, 'feed.account')).balance))
+    .toBeGreaterThan(0n)
+  await waitForStatus(page, (s) => s.relay.state === 'connected' && !!s.relay.reservation)
+  return address.toLowerCase()
+}
+
+/** Publishes through the compose view (waiting for the preview first); returns the card id. */
+export async function publishUi(
+  page: Page,
+  o: { title: string; text?: string; file?: [string, string, Buffer] },
+): Promise<string> {
+  // In-app navigation: the node keeps running (a reload would restart it and its gossip mesh).
+  await page.locator('header a[href="/compose"]').click()
+  await expect(page.getByTestId('compose')).toBeVisible()
+  if (o.file) {
+    await page
+      .getByTestId('file')
+      .setInputFiles({ name: o.file[0], mimeType: o.file[1], buffer: o.file[2] })
+    await expect(page.getByTestId('preview')).toBeVisible()
+  }
+  await page.getByTestId('title').fill(o.title)
+  if (o.text) await page.getByTestId('text').fill(o.text)
+  await page.getByTestId('publish').click()
+  await expect(page).toHaveURL(/\/card\/0x[0-9a-f]{64}$/, { timeout: 30_000 })
+  return page.url().split('/card/')[1] as string
+}
+
+export const cardIn = (page: Page, id: string) =>
+  page.locator(`[data-testid="card"][data-card-id="${id}"]`)
