@@ -193,6 +193,10 @@ test('paid: 403 without a key, buy → play, resale to C → C plays, B locked o
       timeout: 30_000,
     })
     .toBe(1)
+  await go(a!.page, `/card/${cardId}`)
+  await expect(a!.page.getByTestId('card-view').getByTestId('verified-views').first()).toHaveText(
+    '1',
+  )
 
   // A reload restarts B's node: `/c/<cardId>` still names the stored item (a share link or a
   // reloaded player works without opening the card first).
