@@ -71,6 +71,10 @@ test('posts reach a peer by gossip and from the chain; reactions, follows, links
   // B reacts to the post and follows A; A sees the counts.
   await b!.page.goto('/feed/posts')
   await cardIn(b!.page, ids.post!).getByTestId('react').click()
+  // Leaving the page stops its node: wait until the reaction is on-chain and indexed.
+  await expect(cardIn(b!.page, ids.post!).getByTestId('reactions')).toHaveText('1', {
+    timeout: 15_000,
+  })
   await b!.page.goto(`/profile/${addrA}`)
   await b!.page.getByTestId('follow').click()
   await expect(b!.page.getByTestId('follow')).toHaveText('Unfollow', { timeout: 15_000 })

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { expect, type Page, test } from '@playwright/test'
 import { entropyToMnemonic } from '@scure/bip39'
 import { wordlist } from '@scure/bip39/wordlists/english.js'
+import { strToU8, zipSync } from 'fflate'
 import { rgbaToThumbHash } from 'thumbhash'
 import { toHex } from 'viem'
 import { encodeCard } from '../src/shared/card/card.ts'
@@ -22,7 +23,7 @@ const stack = useStack(test)
 const MNEMONIC_A = entropyToMnemonic(new Uint8Array(16).fill(0xc3), wordlist)
 const MNEMONIC_B = entropyToMnemonic(new Uint8Array(16).fill(0xd4), wordlist)
 
-let media: { dir: string; png: Buffer; mp4: Buffer }
+let media: { dir: string; png: Buffer; mp4: Buffer; zip: Buffer }
 test.beforeAll(() => {
   const dir = mkdtempSync(join(tmpdir(), 'hashcard-previews-'))
   const ff = (args: string[]) => execFileSync('ffmpeg', ['-loglevel', 'error', '-y', ...args])
@@ -32,7 +33,18 @@ test.beforeAll(() => {
     ...['-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-g', '25', '-movflags', '+faststart'],
     join(dir, 'a.mp4'),
   ])
-  media = { dir, png: readFileSync(join(dir, 'a.png')), mp4: readFileSync(join(dir, 'a.mp4')) }
+  ff(['-f', 'lavfi', '-i', 'testsrc2=size=800x600', '-frames:v', '1', join(dir, 'shot.png')])
+  const zip = zipSync({
+    'demo/README.md': strToU8('# Demo app\n\nIt does one thing well.'),
+    'demo/docs/screenshot.png': [readFileSync(join(dir, 'shot.png')), { level: 0 }],
+    'demo/main.js': strToU8('console.log("hi")\n'.repeat(500)),
+  })
+  media = {
+    dir,
+    png: readFileSync(join(dir, 'a.png')),
+    mp4: readFileSync(join(dir, 'a.mp4')),
+    zip: Buffer.from(zip),
+  }
 })
 test.afterAll(() => rmSync(media.dir, { recursive: true, force: true }))
 
@@ -40,7 +52,17 @@ const media$ = (page: Page) => page.getByTestId('card-view').getByTestId('previe
 const cardOf = (page: Page, id: string) => rpc<FeedCard>(page, 'feed.card', { id })
 const items = (page: Page) => rpc<PreviewItem[]>(page, 'preview.items')
 
-test('B sees the real previews of A’s video and image, fetched over their preview torrents', async ({
+/** Opens a card (once) and gives the natural width of its real preview image (0 until shown). */
+async function realImageWidth(page: Page, id: string): Promise<number> {
+  if (!page.url().endsWith(id)) await page.goto(`/card/${id}`)
+  const img = page.locator(
+    '[data-testid="card-view"] [data-testid="preview-media"][data-state="real"] [data-testid="preview-real"]',
+  )
+  if ((await img.count()) === 0) return 0
+  return img.evaluate((i: HTMLImageElement) => i.naturalWidth)
+}
+
+test('B sees the real previews of A’s video, image and app, fetched over their preview torrents', async ({
   browser,
 }) => {
   const [a, b] = await openNodes(browser, stack(), 2, '/node')
@@ -54,8 +76,12 @@ test('B sees the real previews of A’s video and image, fetched over their prev
     title: 'Test card image',
     file: ['pattern.png', 'image/png', media.png],
   })
+  const app = await publishUi(a!.page, {
+    title: 'Test card app',
+    file: ['demo.zip', 'application/zip', media.zip],
+  })
   const own = await items(a!.page)
-  expect(own).toHaveLength(2)
+  expect(own).toHaveLength(3)
   expect(own.every((p) => p.origin === 'own' && p.state === 'complete')).toBe(true)
 
   // The video: the placeholder at once, then the poster and clip from A's preview torrent.
@@ -81,15 +107,13 @@ test('B sees the real previews of A’s video and image, fetched over their prev
   expect(String.fromCharCode(...poster.slice(8, 12))).toBe('WEBP')
 
   // The image: downscaled to 1280 px (the inline one in the card is at most 160 px).
-  await b!.page.goto(`/card/${image}`)
-  const im = media$(b!.page)
-  await expect(im).toHaveAttribute('data-state', 'real', { timeout: 60_000 })
-  await expect
-    .poll(() => im.getByTestId('preview-real').evaluate((i: HTMLImageElement) => i.naturalWidth))
-    .toBe(1280)
+  await expect.poll(() => realImageWidth(b!.page, image), { timeout: 60_000 }).toBe(1280)
   const iIh = (await cardOf(b!.page, image)).card.preview?.infoHash?.slice(2)
   expect(own.map((p) => p.infoHash)).toContain(iIh)
   expect(iIh).not.toBe(vIh)
+  // Software in a ZIP: its screenshot and README.
+  await expect.poll(() => realImageWidth(b!.page, app), { timeout: 60_000 }).toBe(800)
+  await expect(media$(b!.page).getByTestId('preview-text')).toContainText('# Demo app')
   const got = await items(b!.page)
   for (const ih of [vIh, iIh])
     expect(got.find((p) => p.infoHash === ih)).toMatchObject({ origin: 'peer', state: 'complete' })
@@ -98,7 +122,7 @@ test('B sees the real previews of A’s video and image, fetched over their prev
   await a!.context.close()
   await b!.page.reload()
   await waitForStatus(b!.page, (s) => s.relay.state === 'connected')
-  expect((await items(b!.page)).filter((p) => p.state === 'complete')).toHaveLength(2)
+  expect((await items(b!.page)).filter((p) => p.state === 'complete')).toHaveLength(3)
   const [c] = await openNodes(browser, stack(), 1, `/card/${video}`)
   await expect(media$(c!.page)).toHaveAttribute('data-state', 'real', { timeout: 60_000 })
   await expect(media$(c!.page).getByTestId('preview-clip')).toBeVisible()

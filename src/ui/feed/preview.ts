@@ -5,7 +5,8 @@
  * - the real preview, seeded by the node as an unencrypted torrent the card names (`pv.ih`):
  *   a downscaled image (image.webp), a poster frame and a short silent clip of a video
  *   (poster.webp, clip.webm — clip.ts), a waveform of audio (poster.webp — waveform.ts), the
- *   first 64 KiB of a text (head.txt). Files are chosen by what the file is, whatever its kind.
+ *   first 64 KiB of a text (head.txt), the README and a screenshot of a ZIP (zipPreview.ts).
+ *   Files are chosen by what the file is, whatever its kind.
  * Rendering decodes only bytes the card carries or names (DESIGN §6).
  */
 import { rgbaToThumbHash, thumbHashToDataURL } from 'thumbhash'
@@ -13,6 +14,7 @@ import { LIMITS } from '../../shared/card/card.ts'
 import { MAX_PREVIEW_BYTES, type PreviewFileName } from '../../shared/card/previewFiles.ts'
 import { recordClip } from './clip.ts'
 import { drawWaveform } from './waveform.ts'
+import { isZip, zipFinds } from './zipPreview.ts'
 
 export type PreviewFile = { name: PreviewFileName; bytes: Uint8Array }
 
@@ -115,6 +117,36 @@ async function fromVideo(file: Blob, signal: AbortSignal, onProgress: (f: number
   }
 }
 
+/** A text's excerpt, and its head as the real preview when `real`. */
+function fromText(text: string, real: boolean): Preview {
+  const head = text.replace(/\uFFFD+$/, '') // a character cut at the end
+  const out: Preview = { excerpt: firstLines(head) }
+  if (real && head.trim()) out.files = [{ name: 'head.txt', bytes: new TextEncoder().encode(head) }]
+  return out
+}
+
+/** Software or a site in a ZIP: its README (head.txt) and a screenshot (image.webp). */
+async function fromZip(file: Blob, signal: AbortSignal): Promise<Preview> {
+  const finds = await zipFinds(file, signal)
+  const readme = finds.readme
+    ? fromText(new TextDecoder().decode(finds.readme.subarray(0, HEAD_BYTES)), true)
+    : {}
+  if (!finds.screenshot) return readme
+  const bitmap = await createImageBitmap(new Blob([finds.screenshot.bytes.slice()])).catch(
+    () => null,
+  )
+  if (!bitmap) return readme
+  const [w, h] = [bitmap.width, bitmap.height]
+  const out = await inline(bitmap, w, h)
+  const image = await webp(bitmap, w, h, REAL_SIDE, REAL_QUALITY)
+  bitmap.close()
+  return {
+    ...out,
+    ...(readme.excerpt ? { excerpt: readme.excerpt } : {}),
+    files: [{ name: 'image.webp', bytes: image }, ...(readme.files ?? [])],
+  }
+}
+
 /** Keeps the real preview under the torrent's limit: the clip goes first, then the rest. */
 function withinLimit(files: PreviewFile[]): PreviewFile[] {
   const out = [...files]
@@ -150,11 +182,10 @@ export async function makePreview(
       const blob = await wave.convertToBlob({ type: 'image/webp', quality: REAL_QUALITY })
       out.files = [{ name: 'poster.webp', bytes: new Uint8Array(await blob.arrayBuffer()) }]
     }
+  } else if (isZip(file)) {
+    out = await fromZip(file, signal)
   } else if (file.type.startsWith('text/') || kind === 'doc') {
-    const head = (await file.slice(0, HEAD_BYTES).text()).replace(/\uFFFD+$/, '')
-    out = { excerpt: firstLines(head) }
-    if (file.type.startsWith('text/') && head.trim())
-      out.files = [{ name: 'head.txt', bytes: new TextEncoder().encode(head) }]
+    out = fromText(await file.slice(0, HEAD_BYTES).text(), file.type.startsWith('text/'))
   }
   if (out.files) out.files = withinLimit(out.files)
   onProgress(1)
