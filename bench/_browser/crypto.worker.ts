@@ -1,11 +1,14 @@
 /**
  * The content-core benchmark (DESIGN §8), run in a Chromium dedicated worker by bench/crypto.ts.
- * One run, one data generator: every row reads the same deterministic byte stream.
+ * One run, one data generator: every row reads the same deterministic byte stream. The store
+ * writes through an I/O worker, as the app's does (opfsIo.ts): this same bundle, started under
+ * the name `opfs-io`.
  */
 
 import { deriveContentKey, sliceCipher } from '../../src/node/crypto/content.ts'
 import { DEFAULT_SLICE_SIZE, layout } from '../../src/node/crypto/layout.ts'
 import { mapOrdered, slices } from '../../src/node/crypto/slicer.ts'
+import { serveOpfsIo } from '../../src/node/store/ioServer.ts'
 import { openMeta } from '../../src/node/store/meta.ts'
 import { OpfsBackend } from '../../src/node/store/opfsBackend.ts'
 import {
@@ -16,6 +19,7 @@ import {
 import { browserEstimate } from '../../src/node/store/quota.ts'
 import { readSliceFromBlob } from '../../src/node/store/readRange.ts'
 import { createSliceStore } from '../../src/node/store/sliceStore.ts'
+import { WorkerFileBackend } from '../../src/node/store/workerBackend.ts'
 import type { BenchRow } from '../lib.ts'
 import { percentile } from '../lib.ts'
 
@@ -32,7 +36,9 @@ type Params = {
   concurrency?: number
 }
 let CONCURRENCY = DEFAULT_CONCURRENCY
+const IO_NAME = 'opfs-io'
 const scope = self as unknown as {
+  name: string
   onmessage: ((e: MessageEvent) => void) | null
   postMessage(msg: unknown): void
   gc?: () => void
@@ -63,8 +69,11 @@ function dataStream(total: number): ReadableStream<Uint8Array> {
 
 const mbps = (bytes: number, ms: number) => Number((bytes / 1e6 / (ms / 1000)).toFixed(1))
 
+let io: Worker | null = null
+/** A store as the app opens it (opfsIo.ts): files in the I/O worker, metadata in IndexedDB. */
 async function newStore(name: string) {
-  const files = await OpfsBackend.create(name)
+  io ??= new Worker(location.href, { type: 'module', name: IO_NAME })
+  const files = WorkerFileBackend.connect(io, name)
   return { files, store: createSliceStore({ files, meta: await openMeta(name) }) }
 }
 
@@ -134,9 +143,23 @@ async function peakMemory<T>(work: () => Promise<T>): Promise<{ value: T } & Mem
 
 async function run(p: Params): Promise<BenchRow[]> {
   const total = p.publishMiB * MiB
-  const { files, store } = await newStore(`bench-${Date.now()}`)
+  const dir = `bench-${Date.now()}`
+  const { files, store } = await newStore(dir)
+  // The storage rows and the in-thread publish use OPFS from this worker, as before opfsIo.ts.
+  const local = await OpfsBackend.create(dir)
+  const localStore = createSliceStore({ files: local, meta: await openMeta(`${dir}-local`) })
   const estimate = browserEstimate
   log(`quota ${((await estimate()).quota / 2 ** 30).toFixed(1)} GiB`)
+
+  // Warm up both stores (the JIT, the I/O worker's start, the first OPFS file) unmeasured.
+  for (const s of [store, localStore]) {
+    const warm = await publishFile(
+      { store: s, estimate },
+      { input: dataStream(16 * MiB), size: 16 * MiB, contentMaster: MASTER },
+      { concurrency: CONCURRENCY },
+    )
+    await s.remove(warm.id)
+  }
 
   // Publish: generate → slice → AES-256-GCM → SHA-256 → OPFS, through publishFile.
   let t0 = performance.now()
@@ -146,7 +169,19 @@ async function run(p: Params): Promise<BenchRow[]> {
     { concurrency: CONCURRENCY, ...(p.commitEvery ? { commitEvery: p.commitEvery } : {}) },
   )
   const publishMs = performance.now() - t0
-  log(`publish ${p.publishMiB} MiB: ${publishMs.toFixed(0)} ms`)
+  // The same with the sync-handle calls on this worker's thread (no I/O worker).
+  t0 = performance.now()
+  const rLocal = await publishFile(
+    { store: localStore, estimate },
+    { input: dataStream(total), size: total, contentMaster: MASTER },
+    { concurrency: CONCURRENCY, ...(p.commitEvery ? { commitEvery: p.commitEvery } : {}) },
+  )
+  const localMs = performance.now() - t0
+  await localStore.remove(rLocal.id)
+  localStore.close()
+  log(
+    `publish ${p.publishMiB} MiB: ${publishMs.toFixed(0)} ms (sync handles in this thread: ${localMs.toFixed(0)} ms)`,
+  )
 
   // Baselines on the same generated data: AES-GCM alone, SHA-256 alone.
   const cipher = await sliceCipher(deriveContentKey(MASTER, r.contentSalt), r.contentSalt)
@@ -170,8 +205,8 @@ async function run(p: Params): Promise<BenchRow[]> {
   // opfs_write_mbps is PLATFORM.md's measurement: one sync access handle on a fresh file,
   // sequential 256 KiB writes, one flush at the end. opfs_store_write_mbps is the path the
   // store's batch writer takes: the file preallocated, 4 MiB writes, a flush every 16 MiB.
-  const writeMs = await rawWrite(files, total, { chunk: 256 * 1024 })
-  const storeWriteMs = await rawWrite(files, total, {
+  const writeMs = await rawWrite(local, total, { chunk: 256 * 1024 })
+  const storeWriteMs = await rawWrite(local, total, {
     chunk: 4 * MiB,
     preallocate: true,
     flushEvery: DEFAULT_COMMIT_BYTES,
@@ -217,6 +252,11 @@ async function run(p: Params): Promise<BenchRow[]> {
       value: publish,
       unit: `MB/s (${p.publishMiB} MiB, S=256 KiB, generate→encrypt→hash→OPFS)`,
     },
+    {
+      name: 'publish_in_thread_mbps',
+      value: mbps(total, localMs),
+      unit: 'MB/s (the same, OPFS sync handles in the publishing thread: no I/O worker)',
+    },
     { name: 'aesgcm_mbps', value: aes, unit: 'MB/s (WebCrypto AES-256-GCM, same data)' },
     { name: 'sha256_mbps', value: sha, unit: 'MB/s (WebCrypto SHA-256, same data)' },
     {
@@ -257,7 +297,10 @@ async function run(p: Params): Promise<BenchRow[]> {
   ]
 }
 
-scope.onmessage = (e) => {
+if (scope.name === IO_NAME) serveOpfsIo(scope)
+else scope.onmessage = onMessage
+
+function onMessage(e: MessageEvent) {
   const data = e.data as { type: string; params?: Params | null } & Partial<MemoryReport>
   if (data.type === 'memory') {
     memoryReply?.({

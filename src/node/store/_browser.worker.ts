@@ -1,6 +1,7 @@
 /**
  * Runs the content core's checks inside a Chromium dedicated worker, on real WebCrypto, OPFS
- * (sync access handles) and IndexedDB; driven by browser.test.ts.
+ * (sync access handles, in an I/O worker as the app has them) and IndexedDB; driven by
+ * browser.test.ts. The same bundle started under the name `opfs-io` is that I/O worker.
  */
 
 import { type Check, runChecks } from '../crypto/_assert.ts'
@@ -8,21 +9,29 @@ import { contentChecks } from '../crypto/_content.checks.ts'
 import { identityChecks } from '../crypto/_identity.checks.ts'
 import { vectorChecks } from '../crypto/_vectors.checks.ts'
 import { type StoreEnv, storeChecks } from './_store.checks.ts'
+import { serveOpfsIo } from './ioServer.ts'
 import { openMeta } from './meta.ts'
-import { OpfsBackend } from './opfsBackend.ts'
 import { browserEstimate } from './quota.ts'
 import { createSliceStore } from './sliceStore.ts'
+import { WorkerFileBackend } from './workerBackend.ts'
 
+const IO_NAME = 'opfs-io'
+let io: Worker | null = null
 let n = 0
 async function opfsEnv(): Promise<StoreEnv> {
   const name = `check-${Date.now()}-${n++}`
-  const files = await OpfsBackend.create(name)
+  io ??= new Worker(location.href, { type: 'module', name: IO_NAME })
+  const worker = io
+  const files = WorkerFileBackend.connect(worker, name)
   return {
     store: createSliceStore({ files, meta: await openMeta(name) }),
     files,
     estimate: browserEstimate,
     reopen: async () =>
-      createSliceStore({ files: await OpfsBackend.create(name), meta: await openMeta(name) }),
+      createSliceStore({
+        files: WorkerFileBackend.connect(worker, name),
+        meta: await openMeta(name),
+      }),
     corrupt: async (id, at) => {
       const w = await files.openWriter(id)
       const [b] = await w.read(at, 1)
@@ -38,12 +47,15 @@ export function browserChecks(): Check[] {
 }
 
 const scope = self as unknown as {
+  name: string
   onmessage: ((e: MessageEvent) => void) | null
   postMessage(msg: unknown): void
 }
-scope.onmessage = () => {
-  runChecks(browserChecks()).then(
-    (value) => scope.postMessage({ type: 'result', value }),
-    (err: unknown) => scope.postMessage({ type: 'error', error: String(err) }),
-  )
-}
+if (scope.name === IO_NAME) serveOpfsIo(scope)
+else
+  scope.onmessage = () => {
+    runChecks(browserChecks()).then(
+      (value) => scope.postMessage({ type: 'result', value }),
+      (err: unknown) => scope.postMessage({ type: 'error', error: String(err) }),
+    )
+  }

@@ -11,7 +11,7 @@ import type { IdentityService } from '../crypto/identityService.ts'
 import { countBits } from './bitfield.ts'
 import { ItemNotFoundError } from './errors.ts'
 import { openMeta } from './meta.ts'
-import { OpfsBackend } from './opfsBackend.ts'
+import { opfsFiles } from './opfsIo.ts'
 import { publishFile } from './publish.ts'
 import { browserEstimate, persistStorage, type StorageEstimateFn } from './quota.ts'
 import { readRangeBytes } from './readRange.ts'
@@ -104,10 +104,9 @@ export function createStoreHandlers(deps: StoreHandlerDeps): StoreHandlers {
 }
 
 let opened: Promise<SliceStore> | null = null
-/** The worker's slice store (OPFS + IndexedDB), opened on first use. */
+/** The worker's slice store (OPFS through its I/O worker + IndexedDB), opened on first use. */
 export function defaultStore(): Promise<SliceStore> {
-  opened ??= (async () =>
-    createSliceStore({ files: await OpfsBackend.create(), meta: await openMeta() }))()
+  opened ??= (async () => createSliceStore({ files: await opfsFiles(), meta: await openMeta() }))()
   return opened
 }
 

@@ -8,6 +8,10 @@
  * and `flush()` is an fdatasync; writes that grow a file ask the browser for capacity, so a
  * writer that knows the final size truncates to it first. In an off-the-record profile (a
  * default Playwright context) OPFS is in memory and every call is an IPC: ≈ 60–160 MB/s.
+ * On this machine's ext4 disk, now and then a write stalls for ≈ 0.4–0.5 s, with or without
+ * periodic flushes and more often when the machine is busy; Python's pwrite/fdatasync on the
+ * same disk shows the same, so it is the kernel's, not this code's. The app calls these
+ * methods from an I/O worker (opfsIo.ts), where a stall does not stop the node worker.
  */
 import type { FileBackend, FileWriter } from './fileBackend.ts'
 

@@ -42,8 +42,17 @@ export type CreateItemParams = {
 
 /** Writes many slices with one flush and one metadata transaction per batch (the publish path). */
 export interface BatchWriter {
-  /** Writes slice i (not yet durable, not yet marked). */
-  write(i: number, ciphertext: Uint8Array, hash: Uint8Array): Promise<void>
+  /**
+   * Writes slice i (not yet durable, not yet marked). With `transfer`, the caller gives up
+   * `ciphertext` and its whole buffer: it goes to the backend as it is (to the I/O worker
+   * without a copy) instead of through the coalescing buffer.
+   */
+  write(
+    i: number,
+    ciphertext: Uint8Array,
+    hash: Uint8Array,
+    options?: { transfer?: boolean },
+  ): Promise<void>
   /**
    * Flushes, then marks every slice written since the last commit as present and verified;
    * resolves once marked. Writes called meanwhile wait only for the flush, not the marking.
@@ -252,12 +261,17 @@ class DefaultSliceStore implements SliceStore {
     let buf: Uint8Array | null = null
     let bufAt = 0
     let bufLen = 0
+    // Each full buffer is handed over (transferred to an I/O worker, workerBackend.ts) and a
+    // fresh one started, so the backend may keep writing it while the next one fills.
     const drain = async () => {
-      if (buf && bufLen > 0) await w.write(buf.subarray(0, bufLen), bufAt)
+      const full = buf && bufLen > 0 ? buf.subarray(0, bufLen) : null
+      buf = null
       bufLen = 0
+      if (full) await w.write(full, bufAt, { transfer: true })
     }
     // Calls run one after another in call order, so a caller may start a commit and go on
-    // writing: later writes wait for the commit's flush, not for its metadata transaction.
+    // writing: a commit's turn only sends its flush; later writes queue behind that flush
+    // (the backend runs calls in order) and wait neither for it nor for the marking.
     let queue: Promise<unknown> = Promise.resolve()
     const inTurn = <T>(fn: () => Promise<T>): Promise<T> => {
       const p = queue.then(fn)
@@ -267,18 +281,26 @@ class DefaultSliceStore implements SliceStore {
     // Metadata transactions, in commit order; each marks only slices flushed before it began.
     let marking: Promise<void> = Promise.resolve()
     return {
-      write: (i, ct, hash) =>
+      write: (i, ct, hash, options) =>
         inTurn(async () => {
           checkIndex(item, i)
           const range = cipherRange(l, i)
           checkBytes('ciphertext', ct, range.end - range.start)
           checkBytes('hash', hash, 32)
-          if (buf && bufLen > 0 && range.start === bufAt + bufLen && bufLen + ct.length <= cap) {
+          const transfer = options?.transfer === true
+          const bytes = ct.length // `ct` is detached once transferred
+          if (
+            !transfer &&
+            buf &&
+            bufLen > 0 &&
+            range.start === bufAt + bufLen &&
+            bufLen + ct.length <= cap
+          ) {
             buf.set(ct, bufLen)
             bufLen += ct.length
           } else {
             await drain()
-            if (ct.length * 2 > cap) await w.write(ct, range.start)
+            if (transfer || ct.length * 2 > cap) await w.write(ct, range.start, { transfer })
             else {
               buf ??= new Uint8Array(cap)
               buf.set(ct, 0)
@@ -286,18 +308,25 @@ class DefaultSliceStore implements SliceStore {
               bufLen = ct.length
             }
           }
-          batch.push({ i, hash: hash.slice(), bytes: ct.length })
+          batch.push({ i, hash: hash.slice(), bytes })
         }),
       commit: async () => {
         const done = await inTurn(async () => {
           if (batch.length === 0) return null
           await drain()
-          await w.flush()
+          const flush = w.flush()
+          flush.catch(() => {}) // awaited below, before any marking
           const flushed = batch
           batch = []
-          return flushed
+          return { flush, flushed }
         })
-        const m = done ? marking.then(() => this.mark(id, done)) : marking
+        // Marked only once their flush succeeded, in commit order.
+        const m = done
+          ? marking.then(async () => {
+              await done.flush
+              await this.mark(id, done.flushed)
+            })
+          : marking
         marking = m.catch(() => {})
         return m
       },

@@ -1,0 +1,104 @@
+/**
+ * The I/O worker's side of ioProtocol.ts: serves a {@link FileBackend} (OPFS in the browser, the
+ * memory backend in Node tests) on a port. Requests run one at a time in arrival order, so a
+ * flush covers every write sent before it and a read sees them. A writer whose write failed
+ * refuses everything after it but `close`: its next flush reports the failure, so slices
+ * written before a lost write are never marked verified (sliceStore.ts).
+ */
+import type { FileBackend, FileWriter } from './fileBackend.ts'
+import type { IoCall, IoConnect, IoPort, IoReply, IoRequest } from './ioProtocol.ts'
+import { OpfsBackend } from './opfsBackend.ts'
+
+/** Runs in the I/O worker (opfsIo.ts): serves each connecting port on its OPFS directory. */
+export function serveOpfsIo(scope: { onmessage: ((e: MessageEvent) => void) | null }): void {
+  scope.onmessage = (e) => {
+    const m = e.data as IoConnect
+    if (m?.type === 'connect') serveFileBackend(m.port, OpfsBackend.create(m.dir))
+  }
+}
+
+/**
+ * @example serveFileBackend(port, OpfsBackend.create('hashcard-v1'))
+ */
+export function serveFileBackend(port: IoPort, backend: FileBackend | Promise<FileBackend>): void {
+  const writers = new Map<number, { w: FileWriter; failed: unknown }>()
+  let nextWriter = 1
+  let queue: Promise<void> = Promise.resolve()
+  Promise.resolve(backend).catch(() => {}) // reported to each request instead
+
+  const writer = (id: number) => {
+    const entry = writers.get(id)
+    if (!entry) throw new Error(`I/O writer ${id} is not open`)
+    return entry
+  }
+  const usable = (id: number) => {
+    const entry = writer(id)
+    if (entry.failed !== undefined) throw entry.failed
+    return entry.w
+  }
+
+  const handle = async (call: IoCall): Promise<{ value?: unknown; transfer?: Transferable[] }> => {
+    const files = await backend
+    switch (call.op) {
+      case 'openWriter': {
+        const id = nextWriter++
+        writers.set(id, { w: await files.openWriter(call.name), failed: undefined })
+        return { value: id }
+      }
+      case 'read':
+        return bytesReply(await files.read(call.name, call.at, call.length))
+      case 'blob':
+        return { value: await files.blob(call.name) }
+      case 'remove':
+        await files.remove(call.name)
+        return {}
+      case 'list':
+        return { value: await files.list() }
+      case 'write': {
+        const entry = writer(call.writer)
+        if (entry.failed !== undefined) throw entry.failed
+        try {
+          await entry.w.write(call.bytes, call.at)
+        } catch (err) {
+          entry.failed = err
+          throw err
+        }
+        return {}
+      }
+      case 'writerRead':
+        return bytesReply(await usable(call.writer).read(call.at, call.length))
+      case 'flush':
+        await usable(call.writer).flush()
+        return {}
+      case 'truncate':
+        await usable(call.writer).truncate(call.size)
+        return {}
+      case 'close': {
+        const entry = writers.get(call.writer)
+        writers.delete(call.writer)
+        await entry?.w.close()
+        return {}
+      }
+    }
+  }
+
+  port.onmessage = (e: MessageEvent) => {
+    const req = e.data as IoRequest
+    queue = queue.then(async () => {
+      let reply: IoReply
+      let transfer: Transferable[] = []
+      try {
+        const r = await handle(req)
+        reply = { id: req.id, ok: true, value: r.value }
+        transfer = r.transfer ?? []
+      } catch (error) {
+        reply = { id: req.id, ok: false, error }
+      }
+      port.postMessage(reply, transfer)
+    })
+  }
+}
+
+function bytesReply(bytes: Uint8Array<ArrayBuffer>) {
+  return { value: bytes, transfer: [bytes.buffer] }
+}

@@ -1,0 +1,24 @@
+/**
+ * The I/O worker that owns the store's OPFS sync access handles (ioProtocol.ts explains why
+ * they get a worker of their own). The node worker starts it once and connects a
+ * {@link WorkerFileBackend} per OPFS directory; benchmarks and browser checks start the same
+ * code from their own bundle (`serveOpfsIo`, ioServer.ts).
+ */
+import type { FileBackend } from './fileBackend.ts'
+import { OPFS_DIR, OpfsBackend } from './opfsBackend.ts'
+import { WorkerFileBackend } from './workerBackend.ts'
+
+/**
+ * The store's OPFS backend as the app uses it: through the I/O worker where a worker can start
+ * one (Chromium, Firefox, Safari ≥ 15.5), else the sync handles in this worker.
+ * @example const files = await opfsFiles()
+ */
+export async function opfsFiles(dir = OPFS_DIR): Promise<FileBackend> {
+  if (typeof Worker !== 'function') return OpfsBackend.create(dir)
+  io ??= new Worker(new URL('./opfsIo.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'hashcard-opfs-io',
+  })
+  return WorkerFileBackend.connect(io, dir)
+}
+let io: Worker | null = null

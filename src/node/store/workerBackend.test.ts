@@ -1,0 +1,49 @@
+/**
+ * The store's checks again with its files behind a port (workerBackend.ts ↔ ioServer.ts), as
+ * the app has them in its I/O worker: here both ends share the Node thread over a
+ * MessageChannel, and the memory backend's crash model still applies.
+ */
+import 'fake-indexeddb/auto'
+import { afterAll, describe, it } from 'vitest'
+import { crashChecks, type StoreEnv, storeChecks } from './_store.checks.ts'
+import type { IoPort } from './ioProtocol.ts'
+import { serveFileBackend } from './ioServer.ts'
+import { MemoryBackend } from './memoryBackend.ts'
+import { openMeta } from './meta.ts'
+import { createSliceStore } from './sliceStore.ts'
+import { WorkerFileBackend } from './workerBackend.ts'
+
+const channels: MessageChannel[] = []
+afterAll(() => {
+  for (const c of channels) {
+    c.port1.close()
+    c.port2.close()
+  }
+})
+
+let n = 0
+/** `highWaterBytes` small enough that publishes wait for the I/O side now and then. */
+function portEnv(highWaterBytes = 3000): () => Promise<StoreEnv> {
+  return async () => {
+    const name = `port-test-${n++}`
+    const memory = new MemoryBackend()
+    const channel = new MessageChannel()
+    channels.push(channel)
+    serveFileBackend(channel.port2 as unknown as IoPort, memory)
+    const files = new WorkerFileBackend(channel.port1 as unknown as IoPort, highWaterBytes)
+    const open = async () => createSliceStore({ files, meta: await openMeta(name) })
+    return {
+      store: await open(),
+      files,
+      memory,
+      reopen: open,
+      corrupt: async (id, at) => memory.corrupt(id, at),
+    }
+  }
+}
+
+describe('slice store with its files behind a port (the I/O worker protocol)', () => {
+  for (const c of storeChecks(portEnv())) it(c.name, c.run)
+  for (const c of crashChecks(portEnv())) it(`${c.name} (writes wait for room)`, c.run)
+  for (const c of crashChecks(portEnv(2 ** 30))) it(`${c.name} (writes queued)`, c.run)
+})
