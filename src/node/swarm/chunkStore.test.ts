@@ -85,7 +85,7 @@ describe('sliceChunkStore', () => {
   it('reports a failed write instead of failing the torrent, and the tamper hook corrupts served bytes', async () => {
     const { store, slices, id } = await setup(2 * (S - 16))
     const failing: SliceStore = Object.assign(Object.create(store) as SliceStore, {
-      putSlice: async () => {
+      writer: async () => {
         throw new Error('disk full')
       },
     })

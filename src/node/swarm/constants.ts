@@ -8,6 +8,11 @@
  * accepts (PLATFORM.md: 256 KiB pieces ran at 3.6 MB/s with 16 KiB blocks). */
 export const BLOCK_BYTES = 64 * 1024
 
+/** Outstanding block requests per wire, at most: 4 MiB in flight keeps a DataChannel full at
+ * the rates measured here (its send buffer holds 1 MiB, vite.config.ts), while a critical
+ * request or a seek queues behind half a second of data rather than webtorrent's four. */
+export const MAX_REQUESTS = 64
+
 /** The deadline window ahead of the play head: at least this many seconds of media… */
 export const WINDOW_SECONDS = 10
 /** …and at least this many bytes (Chromium reads ahead ≈ 6 MB, PLATFORM.md). */

@@ -8,18 +8,27 @@
  * - A request for a critical slice that has not arrived by its deadline is cancelled and the
  *   slice goes to another peer; the slow peer is not asked for that slice again while another
  *   can serve it. webtorrent's own hotswap is off (it assumes 16 KiB blocks).
+ * - Each wire sends a message as one DataChannel message, and keeps at most `maxRequests`
+ *   blocks requested (webtorrentWire.ts).
  * - Every piece's contributors are tracked: a piece failing its hash bans its sole source at
  *   once, or shared sources after repeated failures with no verified piece (window.ts).
  */
 import type { Torrent, Wire } from 'webtorrent/dist/webtorrent.min.js'
 import { logger } from '../log.ts'
+import { MAX_REQUESTS } from './constants.ts'
 import { BigPiece } from './piece.ts'
+import { logTimeline } from './webtorrentTimeline.ts'
+import { capWireRequests, coalesceWireMessages } from './webtorrentWire.ts'
 import { type Outstanding, overdue, shouldBan } from './window.ts'
 
 const log = logger('swarm:picker')
+/** A wire's first requests are logged (debug) with their round trips: the start of a stream. */
+const TRACED_REQUESTS = 24
 
 export type PickerOptions = {
   deadlineMs: number
+  /** Outstanding block requests per wire, at most (webtorrentWire.ts). */
+  maxRequests?: number
   tickMs: number
   sharedFailuresToBan: number
   onBan?: (peerId: string) => void
@@ -86,13 +95,21 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
       wire.destroy()
       return
     }
+    coalesceWireMessages(wire)
+    capWireRequests(wire, o.maxRequests ?? MAX_REQUESTS)
     const mine = new Map<string, Outstanding>()
     outstanding.set(wire, mine)
     const send = wire.request.bind(wire)
+    let traced = 0
     wire.request = (index, offset, length, cb) => {
       const key = `${index}:${offset}`
-      mine.set(key, { index, offset, at: now() })
+      const at = now()
+      const trace = traced++ < TRACED_REQUESTS
+      if (trace) log('request %s (%d in flight)', key, wire.requests.length)
+      mine.set(key, { index, offset, at })
       send(index, offset, length, (err, chunk) => {
+        if (trace)
+          log('block %s after %d ms%s', key, Math.round(now() - at), err ? ' (failed)' : '')
         mine.delete(key)
         if (!err) {
           const s = sources.get(index) ?? new Set<Wire>()
@@ -177,6 +194,7 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
     pendingWindow = null
   }
 
+  logTimeline(t)
   t.on('metadata', swapAll)
   t.on('ready', onReady)
   t.on('wire', onWire)

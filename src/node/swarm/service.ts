@@ -356,7 +356,8 @@ export class SwarmService {
     const cipher = key ? await sliceCipher(key, item.contentSalt) : null
     const waiters = new Map<number, Set<() => void>>()
     const chunkStore = sliceChunkStore({
-      store: this.serial,
+      // Not the turn-taking view: downloads write through their own writer (groupCommit.ts).
+      store,
       itemId: rec.itemId,
       // A piece that passed SHA-1 is still authenticated before it is stored (and served).
       ...(cipher
