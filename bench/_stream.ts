@@ -173,3 +173,114 @@ export async function workerHeapBytes(browser: Browser, match: string): Promise<
     await cdp.detach().catch(() => {})
   }
 }
+
+/**
+ * One raw RTCDataChannel between two browsers, 64 MiB of `messageBytes` messages sent with
+ * a 4 MiB high-water mark and a 1 MiB low mark (PLATFORM.md: what works). `where: 'worker'`
+ * runs both ends as the swarm does: the page owns the peer connection and transfers the
+ * channel into a dedicated worker, which sends or receives (src/ui/lib/rtc-host.ts);
+ * `'page'` keeps the channel on the page's main thread.
+ */
+export async function rawDataChannel(
+  one: Browser,
+  two: Browser,
+  origin: string,
+  o: { bytes: number; messageBytes: number; where: 'worker' | 'page' },
+): Promise<number> {
+  const tx = await newPage(one)
+  const rx = await newPage(two)
+  await Promise.all([tx.goto(`${origin}/blank.html`), rx.goto(`${origin}/blank.html`)])
+  const setup = `
+    globalThis.gathered = (pc) => new Promise((r) => { if (pc.iceGatheringState === 'complete') r(); pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r()) })
+    globalThis.sender = async (dc, bytes, size) => {
+      if (dc.readyState !== 'open') await new Promise((r) => dc.addEventListener('open', r, { once: true }))
+      dc.bufferedAmountLowThreshold = 1 << 20
+      const msg = new Uint8Array(size); crypto.getRandomValues(msg.subarray(0, 65536))
+      for (let sent = 0; sent < bytes; sent += msg.length) {
+        if (dc.bufferedAmount > (4 << 20)) await new Promise((r) => dc.addEventListener('bufferedamountlow', r, { once: true }))
+        dc.send(msg)
+      }
+    }
+    globalThis.receiver = (dc, bytes) => new Promise((resolve) => {
+      dc.binaryType = 'arraybuffer'; let got = 0, t0 = 0
+      dc.onmessage = (m) => { if (!t0) t0 = performance.now(); got += m.data.byteLength; if (got >= bytes) resolve({ ms: performance.now() - t0, got }) }
+    })
+    globalThis.inWorker = (fn, args, channel) => {
+      const src = 'const sender = ' + sender + '; const receiver = ' + receiver + '; onmessage = async (e) => postMessage(await (' + fn + ')(e.data.channel, ...e.data.args))'
+      const w = new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })))
+      w.postMessage({ channel, args }, [channel])
+      return new Promise((r) => { w.onmessage = (e) => r(e.data) })
+    }`
+  await Promise.all([tx.evaluate(setup), rx.evaluate(setup)])
+  const args = JSON.stringify([o.bytes, o.messageBytes])
+  const worker = o.where === 'worker'
+  const offer = await tx.evaluate(`(async () => {
+    const pc = new RTCPeerConnection(); globalThis.pc = pc
+    const dc = pc.createDataChannel('x'); dc.binaryType = 'arraybuffer'
+    globalThis.sent = ${worker} ? inWorker('sender', ${args}, dc) : sender(dc, ...${args})
+    await pc.setLocalDescription(await pc.createOffer()); await gathered(pc)
+    return pc.localDescription.toJSON()
+  })()`)
+  const answer = await rx.evaluate(`(async (offer) => {
+    const pc = new RTCPeerConnection(); globalThis.pc = pc
+    globalThis.done = new Promise((resolve) => pc.ondatachannel = (e) =>
+      resolve(${worker} ? inWorker('receiver', ${args}, e.channel) : receiver(e.channel, ${o.bytes})))
+    await pc.setRemoteDescription(offer); await pc.setLocalDescription(await pc.createAnswer()); await gathered(pc)
+    return pc.localDescription.toJSON()
+  })(${JSON.stringify(offer)})`)
+  await tx.evaluate(`pc.setRemoteDescription(${JSON.stringify(answer)})`)
+  const r = (await rx.evaluate('done')) as { ms: number; got: number }
+  await Promise.all([tx.context().close(), rx.context().close()])
+  return r.got / (r.ms / 1000) / 1e6
+}
+
+/** Stock webtorrent in two pages: seed the data, fetch it by magnet (first piece → done). */
+export async function stockWebtorrent(
+  one: Browser,
+  two: Browser,
+  origin: string,
+  tracker: string,
+): Promise<number> {
+  const s = await newPage(one)
+  const l = await newPage(two)
+  await Promise.all([s.goto(`${origin}/blank.html`), l.goto(`${origin}/blank.html`)])
+  const magnet = await s.evaluate(
+    async ([origin, tracker]) => {
+      const { default: WebTorrent } = await import(`${origin}/webtorrent.min.js`)
+      const blob = await (await fetch(`${origin}/data.bin`)).blob()
+      const client = new WebTorrent()
+      return new Promise<string>((resolve) =>
+        client.seed(
+          new File([blob], 'data.bin'),
+          { announce: [tracker] },
+          (t: { magnetURI: string }) => resolve(t.magnetURI),
+        ),
+      )
+    },
+    [origin, tracker] as const,
+  )
+  const r = await l.evaluate(
+    async ([origin, magnet, tracker]) => {
+      const { default: WebTorrent } = await import(`${origin}/webtorrent.min.js`)
+      const client = new WebTorrent()
+      return new Promise<{ ms: number; bytes: number }>((resolve) => {
+        client.add(
+          magnet,
+          { announce: [tracker] },
+          (t: { on(e: string, f: () => void): void; length: number; pieceLength: number }) => {
+            let t0 = 0
+            t.on('download', () => {
+              if (!t0) t0 = performance.now()
+            })
+            t.on('done', () =>
+              resolve({ ms: performance.now() - t0, bytes: t.length - t.pieceLength }),
+            )
+          },
+        )
+      })
+    },
+    [origin, magnet, tracker] as const,
+  )
+  await Promise.all([s.context().close(), l.context().close()])
+  return r.bytes / (r.ms / 1000) / 1e6
+}

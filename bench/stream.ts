@@ -3,14 +3,21 @@
  * Chromium against a real relay and tracker, each beside its baseline from the same run.
  *
  * - ttff_http_ms: the plain mp4 from a static server in `<video>` (median of 3).
- * - ttff_local_ms: the same video published in this profile, through the SW (median of 3).
- * - ttff_peer_ms: the same video from one peer tab, nothing stored (`swarm.add` → playing).
+ * - ttff_local_ms: the same video published in this profile, through the SW (median of 3,
+ *   each right after an http one).
+ * - ttff_peer_ms: the same video from one peer tab, nothing stored (`swarm.add` → playing);
+ *   median of the rounds, each on its own published copy.
  * - seek_peer_ms: a seek to 75 % right after the peer stream started (→ playing past it).
- * - xfer_raw_dc_mbps: a raw RTCDataChannel between two contexts (64 KiB messages, 4 MiB
- *   high-water mark), 64 MiB.
+ * - xfer_raw_dc_mbps: a raw RTCDataChannel between two browsers, 64 MiB of messages the size
+ *   of the swarm's (a block and its `piece` header), 4 MiB high-water mark, each end in a
+ *   dedicated worker the channel was transferred to, as the node's are (the same bridge).
+ *   xfer_raw_dc_page_mbps: the same with both ends on the pages' main threads (for reference).
  * - xfer_swarm_mbps: our swarm, 64 MiB random data, one seeder (first slice → complete).
  * - xfer_webtorrent_mbps: stock webtorrent in pages, default settings, unencrypted, the same
  *   64 MiB (first piece → done).
+ * The transfers run in interleaved rounds (raw, raw on the page, swarm, stock; BENCH_ROUNDS,
+ * default 3), each row the median of its rounds: on a shared machine a baseline is fair only
+ * when measured beside its figure.
  * - stream_heap_mb: peak JS heap of the node worker streaming a 1 GiB item from a peer
  *   (read through `/c/` at media pace while the swarm downloads), via CDP on the worker.
  * Rates are MB/s (10^6 bytes). The e2e media (ffmpeg, 60 s 720p H.264/AAC) is cached in tmp.
@@ -25,6 +32,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { startStack } from '../scripts/stack.ts'
+import { BLOCK_BYTES } from '../src/node/swarm/constants.ts'
 import type { SwarmStats, SwarmTorrentInfo } from '../src/shared/rpc.ts'
 import { CHROMIUM_ARGS } from './_browser/runInChromium.ts'
 import {
@@ -33,8 +41,10 @@ import {
   makeVideo,
   newPage,
   publishFrom,
+  rawDataChannel,
   rpc,
   serveStatic,
+  stockWebtorrent,
   workerHeapBytes,
 } from './_stream.ts'
 import type { BenchRow } from './lib.ts'
@@ -51,6 +61,13 @@ export async function run({
 }): Promise<BenchRow[]> {
   const xferBytes = Number(process.env.BENCH_XFER_MIB ?? 64) * MiB
   const heapBytes = Number(process.env.BENCH_HEAP_MIB ?? 1024) * MiB
+  // Peer plays and transfers run in rounds (each part once per round, interleaved), reported
+  // as medians: the machine is shared, and a baseline is only fair measured beside its figure.
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
+  // BENCH_STREAM_ONLY=peer,xfer,heap (comma-separated) runs only those parts (for tuning);
+  // the ttff_http and ttff_local rows always run.
+  const only = (process.env.BENCH_STREAM_ONLY ?? '').split(',').filter(Boolean)
+  const want = (part: string) => only.length === 0 || only.includes(part)
   const media = makeVideo()
   const data = randomBytes(xferBytes)
   const server = await serveStatic({
@@ -83,79 +100,134 @@ export async function run({
   try {
     const tracker = stack.relay.tracker
 
-    // --- time to first frame: static server ---
+    // --- time to first frame: static server, and from the local store through the SW ---
+    // Publish in A first; then the two alternate, three times each (medians).
     const plain = await newPage(seedBrowser)
     await plain.goto(`${origin}/blank.html`)
-    const http = median(await repeat(3, () => ttff(plain, `${origin}/video.mp4`)))
-    rows.push({ name: 'ttff_http_ms', value: round(http), unit: 'ms' })
-    log(`ttff_http ${http.toFixed(0)} ms`)
-
-    // --- publish in A; time to first frame from the local store through the SW ---
-    const a = await appPage(seedBrowser, stack.relay.url)
+    const a = await appPage(seedBrowser, stack.relay.url, 'A')
     await createIdentity(a)
     const published = await publishFrom(a, `${origin}/video.mp4`, 'bench.mp4', 'video/mp4')
-    const local = median(await repeat(3, () => ttff(a, `/c/${published}`)))
+    const httpRuns: number[] = []
+    const localRuns: number[] = []
+    for (let r = 0; r < 3; r++) {
+      httpRuns.push(await ttff(plain, `${origin}/video.mp4`))
+      localRuns.push(await ttff(a, `/c/${published}`))
+    }
+    const http = median(httpRuns)
+    const local = median(localRuns)
+    rows.push({ name: 'ttff_http_ms', value: round(http), unit: 'ms' })
     rows.push({ name: 'ttff_local_ms', value: round(local), unit: 'ms', baseline: 'ttff_http_ms' })
-    log(`ttff_local ${local.toFixed(0)} ms`)
+    log(
+      `ttff_http ${httpRuns.map(round).join(', ')} ms; ttff_local ${localRuns.map(round).join(', ')} ms`,
+    )
     const info = await rpc<SwarmTorrentInfo & { key: string }>(a, 'swarm.seed', {
       itemId: published,
       free: true,
     })
 
-    // --- from one peer, nothing stored: first frame, then a seek to 75 % ---
     log('opening B')
-    const b = await appPage(leechBrowser, stack.relay.url)
+    const b = await appPage(leechBrowser, stack.relay.url, 'B')
     log('B ready')
-    const peer = await peerPlay(b, info)
-    rows.push({
-      name: 'ttff_peer_ms',
-      value: round(peer.ttff),
-      unit: 'ms',
-      baseline: 'ttff_http_ms',
-    })
-    rows.push({ name: 'seek_peer_ms', value: round(peer.seek), unit: 'ms' })
-    log(`ttff_peer ${peer.ttff.toFixed(0)} ms, seek_peer ${peer.seek.toFixed(0)} ms`)
+    if (want('peer')) {
+      // --- from one peer, nothing stored: first frame, then a seek to 75 % ---
+      // Each round plays its own copy (published again: a new salt, a new torrent), all
+      // published and announced before the first play, as a card's seeder would be.
+      const copies = [info]
+      for (let r = 1; r < rounds; r++) {
+        const itemId = await publishFrom(a, `${origin}/video.mp4`, 'bench.mp4', 'video/mp4')
+        copies.push(await rpc(a, 'swarm.seed', { itemId, free: true }))
+      }
+      await new Promise((r) => setTimeout(r, 2_000))
+      const plays: { ttff: number; seek: number }[] = []
+      for (const [r, copy] of copies.entries()) {
+        const p = await peerPlay(b, copy)
+        plays.push(p)
+        log(`round ${r + 1}: ttff_peer ${p.ttff.toFixed(0)} ms, seek_peer ${p.seek.toFixed(0)} ms`)
+      }
+      const ttffPeer = median(plays.map((p) => p.ttff))
+      const seekPeer = median(plays.map((p) => p.seek))
+      rows.push({
+        name: 'ttff_peer_ms',
+        value: round(ttffPeer),
+        unit: 'ms',
+        baseline: 'ttff_http_ms',
+      })
+      rows.push({ name: 'seek_peer_ms', value: round(seekPeer), unit: 'ms' })
+    }
     throwIfAborted(signal)
 
-    // --- raw RTCDataChannel between two contexts ---
-    const raw = await rawDataChannel(seedBrowser, leechBrowser, origin, xferBytes)
-    rows.push({ name: 'xfer_raw_dc_mbps', value: round2(raw), unit: 'MB/s' })
-    log(`raw DataChannel ${raw.toFixed(2)} MB/s`)
-
-    // --- our swarm, one seeder ---
-    const big = await publishFrom(a, `${origin}/data.bin`, 'data.bin', 'application/octet-stream')
-    const bigInfo = await rpc<SwarmTorrentInfo & { key: string }>(a, 'swarm.seed', {
-      itemId: big,
-      free: true,
-    })
-    const swarm = await swarmTransfer(b, bigInfo).catch((err: Error) => {
-      log(`swarm transfer failed: ${err.message}`)
-      return Number.NaN
-    })
-    rows.push({
-      name: 'xfer_swarm_mbps',
-      value: round2(swarm),
-      unit: 'MB/s',
-      baseline: 'xfer_raw_dc_mbps',
-    })
-    log(`swarm ${swarm.toFixed(2)} MB/s`)
-
-    // --- stock webtorrent, default settings, unencrypted, same data ---
-    const stock = await stockWebtorrent(seedBrowser, leechBrowser, origin, tracker)
-    rows.push({
-      name: 'xfer_webtorrent_mbps',
-      value: round2(stock),
-      unit: 'MB/s',
-      baseline: 'xfer_raw_dc_mbps',
-    })
-    rows.push({ name: 'xfer_swarm_vs_webtorrent', value: round2(swarm / stock), unit: 'x' })
-    log(`stock webtorrent ${stock.toFixed(2)} MB/s`)
+    // --- raw DataChannel, our swarm and stock webtorrent, in interleaved rounds ---
+    if (want('xfer')) {
+      const x = {
+        raw: [] as number[],
+        page: [] as number[],
+        swarm: [] as number[],
+        stock: [] as number[],
+      }
+      // The swarm's wire messages: a block and its 13-byte `piece` header (webtorrentWire.ts).
+      const dc = { bytes: xferBytes, messageBytes: BLOCK_BYTES + 13 }
+      for (let r = 0; r < rounds; r++) {
+        x.raw.push(
+          await rawDataChannel(seedBrowser, leechBrowser, origin, { ...dc, where: 'worker' }),
+        )
+        x.page.push(
+          await rawDataChannel(seedBrowser, leechBrowser, origin, { ...dc, where: 'page' }),
+        )
+        const big = await publishFrom(
+          a,
+          `${origin}/data.bin`,
+          'data.bin',
+          'application/octet-stream',
+        )
+        const bigInfo = await rpc<SwarmTorrentInfo & { key: string }>(a, 'swarm.seed', {
+          itemId: big,
+          free: true,
+        })
+        await new Promise((r) => setTimeout(r, 1_000))
+        x.swarm.push(
+          await swarmTransfer(b, bigInfo).catch((err: Error) => {
+            log(`swarm transfer failed: ${err.message}`)
+            return Number.NaN
+          }),
+        )
+        x.stock.push(await stockWebtorrent(seedBrowser, leechBrowser, origin, tracker))
+        const [raw, page, swarm, stock] = [x.raw, x.page, x.swarm, x.stock].map(
+          (v) => v[r] as number,
+        ) as [number, number, number, number]
+        log(
+          `round ${r + 1} MB/s: raw DC (worker) ${raw.toFixed(2)}, raw DC (page) ${page.toFixed(2)}, swarm ${swarm.toFixed(2)} (${(swarm / raw).toFixed(2)}× raw), stock webtorrent ${stock.toFixed(2)} (swarm ${(swarm / stock).toFixed(2)}×)`,
+        )
+      }
+      const [raw, page, swarm, stock] = [x.raw, x.page, x.swarm, x.stock].map(median) as [
+        number,
+        number,
+        number,
+        number,
+      ]
+      rows.push({ name: 'xfer_raw_dc_mbps', value: round2(raw), unit: 'MB/s' })
+      rows.push({ name: 'xfer_raw_dc_page_mbps', value: round2(page), unit: 'MB/s' })
+      rows.push({
+        name: 'xfer_swarm_mbps',
+        value: round2(swarm),
+        unit: 'MB/s',
+        baseline: 'xfer_raw_dc_mbps',
+      })
+      rows.push({
+        name: 'xfer_webtorrent_mbps',
+        value: round2(stock),
+        unit: 'MB/s',
+        baseline: 'xfer_raw_dc_mbps',
+      })
+      rows.push({ name: 'xfer_swarm_vs_webtorrent', value: round2(swarm / stock), unit: 'x' })
+    }
     throwIfAborted(signal)
 
     // --- node worker heap while streaming a 1 GiB item from a peer ---
-    const heap = await streamHeap(a, b, leechBrowser, heapBytes, log)
-    rows.push({ name: 'stream_heap_mb', value: round(heap / MiB), unit: 'MiB' })
-    log(`stream heap ${(heap / MiB).toFixed(0)} MiB`)
+    if (want('heap')) {
+      const heap = await streamHeap(a, b, leechBrowser, heapBytes, log)
+      rows.push({ name: 'stream_heap_mb', value: round(heap / MiB), unit: 'MiB' })
+      log(`stream heap ${(heap / MiB).toFixed(0)} MiB`)
+    }
   } finally {
     await Promise.all([seedBrowser.close(), leechBrowser.close()])
     await stack.stop()
@@ -260,98 +332,6 @@ async function swarmTransfer(
   }
 }
 
-/** 64 KiB messages over one RTCDataChannel between two browsers, flow-controlled. */
-async function rawDataChannel(
-  one: Browser,
-  two: Browser,
-  origin: string,
-  bytes: number,
-): Promise<number> {
-  const tx = await newPage(one)
-  const rx = await newPage(two)
-  await Promise.all([tx.goto(`${origin}/blank.html`), rx.goto(`${origin}/blank.html`)])
-  const gathered = `new Promise((r) => { if (pc.iceGatheringState === 'complete') r(); pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r()) })`
-  const offer = await tx.evaluate(`(async () => {
-    const pc = new RTCPeerConnection(); globalThis.pc = pc
-    globalThis.dc = pc.createDataChannel('x'); dc.binaryType = 'arraybuffer'
-    await pc.setLocalDescription(await pc.createOffer()); await ${gathered}
-    return pc.localDescription.toJSON()
-  })()`)
-  const answer = await rx.evaluate(`(async (offer) => {
-    const pc = new RTCPeerConnection(); globalThis.pc = pc
-    globalThis.done = new Promise((resolve) => pc.ondatachannel = (e) => {
-      const ch = e.channel; ch.binaryType = 'arraybuffer'; let got = 0, t0 = 0
-      ch.onmessage = (m) => { if (!t0) t0 = performance.now(); got += m.data.byteLength; if (got >= ${bytes}) resolve({ ms: performance.now() - t0, got }) }
-    })
-    await pc.setRemoteDescription(offer); await pc.setLocalDescription(await pc.createAnswer()); await ${gathered}
-    return pc.localDescription.toJSON()
-  })(${JSON.stringify(offer)})`)
-  await tx.evaluate(`(async (answer) => {
-    await pc.setRemoteDescription(answer)
-    if (dc.readyState !== 'open') await new Promise((r) => dc.onopen = r)
-    dc.bufferedAmountLowThreshold = 1 << 20
-    const msg = new Uint8Array(65536); crypto.getRandomValues(msg)
-    for (let sent = 0; sent < ${bytes}; sent += msg.length) {
-      if (dc.bufferedAmount > (4 << 20)) await new Promise((r) => dc.onbufferedamountlow = r)
-      dc.send(msg)
-    }
-  })(${JSON.stringify(answer)})`)
-  const r = (await rx.evaluate('done')) as { ms: number; got: number }
-  await Promise.all([tx.context().close(), rx.context().close()])
-  return r.got / (r.ms / 1000) / 1e6
-}
-
-/** Stock webtorrent in two pages: seed the 64 MiB, fetch it by magnet (first piece → done). */
-async function stockWebtorrent(
-  one: Browser,
-  two: Browser,
-  origin: string,
-  tracker: string,
-): Promise<number> {
-  const s = await newPage(one)
-  const l = await newPage(two)
-  await Promise.all([s.goto(`${origin}/blank.html`), l.goto(`${origin}/blank.html`)])
-  const magnet = await s.evaluate(
-    async ([origin, tracker]) => {
-      const { default: WebTorrent } = await import(`${origin}/webtorrent.min.js`)
-      const blob = await (await fetch(`${origin}/data.bin`)).blob()
-      const client = new WebTorrent()
-      return new Promise<string>((resolve) =>
-        client.seed(
-          new File([blob], 'data.bin'),
-          { announce: [tracker] },
-          (t: { magnetURI: string }) => resolve(t.magnetURI),
-        ),
-      )
-    },
-    [origin, tracker] as const,
-  )
-  const r = await l.evaluate(
-    async ([origin, magnet, tracker]) => {
-      const { default: WebTorrent } = await import(`${origin}/webtorrent.min.js`)
-      const client = new WebTorrent()
-      return new Promise<{ ms: number; bytes: number }>((resolve) => {
-        client.add(
-          magnet,
-          { announce: [tracker] },
-          (t: { on(e: string, f: () => void): void; length: number; pieceLength: number }) => {
-            let t0 = 0
-            t.on('download', () => {
-              if (!t0) t0 = performance.now()
-            })
-            t.on('done', () =>
-              resolve({ ms: performance.now() - t0, bytes: t.length - t.pieceLength }),
-            )
-          },
-        )
-      })
-    },
-    [origin, magnet, tracker] as const,
-  )
-  await Promise.all([s.context().close(), l.context().close()])
-  return r.bytes / (r.ms / 1000) / 1e6
-}
-
 /** Peak JS heap of B's node worker while it streams a large item from A. */
 async function streamHeap(
   a: Page,
@@ -415,11 +395,6 @@ async function streamHeap(
   return peak
 }
 
-async function repeat<T>(n: number, fn: () => Promise<T>): Promise<T[]> {
-  const out: T[] = []
-  for (let i = 0; i < n; i++) out.push(await fn())
-  return out
-}
 function median(xs: number[]): number {
   const s = [...xs].sort((x, y) => x - y)
   return s[Math.floor(s.length / 2)] as number
