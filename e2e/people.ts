@@ -42,10 +42,13 @@ export async function person(page: Page, mnemonic: string): Promise<string> {
   return address.toLowerCase()
 }
 
-/** Publishes through the compose view (waiting for the preview first); returns the card id. */
+/**
+ * Publishes through the compose view (waiting for the preview first), paid when a `price` in
+ * ETH is given; returns the card id.
+ */
 export async function publishUi(
   page: Page,
-  o: { title: string; text?: string; file?: [string, string, Buffer] },
+  o: { title: string; text?: string; file?: [string, string, Buffer]; price?: string },
 ): Promise<string> {
   // In-app navigation: the node keeps running (a reload would restart it and its gossip mesh).
   await page.locator('header a[href="/compose"]').click()
@@ -58,6 +61,10 @@ export async function publishUi(
   }
   await page.getByTestId('title').fill(o.title)
   if (o.text) await page.getByTestId('text').fill(o.text)
+  if (o.price) {
+    await page.getByTestId('paid').check()
+    await page.getByTestId('listing-fields').locator('input[name="price"]').fill(o.price)
+  }
   await page.getByTestId('publish').click()
   await expect(page).toHaveURL(/\/card\/0x[0-9a-f]{64}$/, { timeout: 30_000 })
   return page.url().split('/card/')[1] as string

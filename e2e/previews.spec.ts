@@ -62,7 +62,7 @@ async function realImageWidth(page: Page, id: string): Promise<number> {
   return img.evaluate((i: HTMLImageElement) => i.naturalWidth)
 }
 
-test('B sees the real previews of A’s video, image and app, fetched over their preview torrents', async ({
+test('B sees the real previews of A’s video, images and app, fetched over their preview torrents', async ({
   browser,
 }) => {
   const [a, b] = await openNodes(browser, stack(), 2, '/node')
@@ -80,8 +80,13 @@ test('B sees the real previews of A’s video, image and app, fetched over their
     title: 'Test card app',
     file: ['demo.zip', 'application/zip', media.zip],
   })
+  const paid = await publishUi(a!.page, {
+    title: 'Test card paid image',
+    file: ['pattern.png', 'image/png', media.png],
+    price: '0.01',
+  })
   const own = await items(a!.page)
-  expect(own).toHaveLength(3)
+  expect(own).toHaveLength(4)
   expect(own.every((p) => p.origin === 'own' && p.state === 'complete')).toBe(true)
 
   // The video: the placeholder at once, then the poster and clip from A's preview torrent.
@@ -114,6 +119,8 @@ test('B sees the real previews of A’s video, image and app, fetched over their
   // Software in a ZIP: its screenshot and README.
   await expect.poll(() => realImageWidth(b!.page, app), { timeout: 60_000 }).toBe(800)
   await expect(media$(b!.page).getByTestId('preview-text')).toContainText('# Demo app')
+  // A paid card's preview is public, so its image is only a 480 px teaser.
+  await expect.poll(() => realImageWidth(b!.page, paid), { timeout: 60_000 }).toBe(480)
   const got = await items(b!.page)
   for (const ih of [vIh, iIh])
     expect(got.find((p) => p.infoHash === ih)).toMatchObject({ origin: 'peer', state: 'complete' })
@@ -122,7 +129,7 @@ test('B sees the real previews of A’s video, image and app, fetched over their
   await a!.context.close()
   await b!.page.reload()
   await waitForStatus(b!.page, (s) => s.relay.state === 'connected')
-  expect((await items(b!.page)).filter((p) => p.state === 'complete')).toHaveLength(3)
+  expect((await items(b!.page)).filter((p) => p.state === 'complete')).toHaveLength(4)
   const [c] = await openNodes(browser, stack(), 1, `/card/${video}`)
   await expect(media$(c!.page)).toHaveAttribute('data-state', 'real', { timeout: 60_000 })
   await expect(media$(c!.page).getByTestId('preview-clip')).toBeVisible()

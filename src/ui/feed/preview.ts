@@ -147,6 +147,25 @@ async function fromZip(file: Blob, signal: AbortSignal): Promise<Preview> {
   }
 }
 
+/** The longer side of a paid card's preview images: a teaser, not the work itself. */
+const PAID_SIDE = 480
+
+/**
+ * The real preview as a paid card shares it: the preview torrent is public, so its images are
+ * shrunk to {@link PAID_SIDE} px (the clip stays: three silent seconds).
+ */
+export async function forPaid(files: PreviewFile[]): Promise<PreviewFile[]> {
+  return Promise.all(
+    files.map(async (f) => {
+      if (f.name !== 'image.webp' && f.name !== 'poster.webp') return f
+      const bitmap = await createImageBitmap(new Blob([f.bytes.slice()], { type: 'image/webp' }))
+      const bytes = await webp(bitmap, bitmap.width, bitmap.height, PAID_SIDE, REAL_QUALITY)
+      bitmap.close()
+      return { name: f.name, bytes }
+    }),
+  )
+}
+
 /** Keeps the real preview under the torrent's limit: the clip goes first, then the rest. */
 function withinLimit(files: PreviewFile[]): PreviewFile[] {
   const out = [...files]
