@@ -358,8 +358,16 @@ async function streamHeap(
     itemId: id,
     free: true,
   })
+  // As for the other parts: the seeder has announced before B asks (a simultaneous first
+  // announce can leave both without the other until the next one), and the read window starts
+  // once B has its peer, so it measures streaming, not waiting.
+  await new Promise((r) => setTimeout(r, 1_000))
   log('streaming it in B')
   await rpc(b, 'swarm.add', { content: info.content, access: { kind: 'free', key: info.key } })
+  for (let t = 0; t < 120; t++) {
+    if ((await rpc<SwarmStats>(b, 'swarm.status', { id: info.infoHash })).peers.length > 0) break
+    await new Promise((r) => setTimeout(r, 250))
+  }
   // A media element's pattern: read ahead from a position, at ≈ 2 MB/s, for 20 s.
   const reading = b.evaluate(async (id) => {
     const res = await fetch(`/c/${id}`, { headers: { range: 'bytes=0-' } })
