@@ -11,7 +11,7 @@
  * read_slice_ms_p50 (the Service Worker's read path), publish_peak_mb (1 GiB publish, both
  * workers) against its 200 MB target. The work is in bench/_browser/crypto.worker.ts.
  *
- * Both publish rows are measured after an unmeasured 16 MiB warm-up of each store. On a
+ * Both publish rows are measured after an unmeasured 64 MiB warm-up of each store. On a
  * shared 2-core machine every row moves by tens of percent from run to run (and a disk write
  * stalls ≈ 0.5 s now and then, opfsBackend.ts): compare rows of one run, over several runs.
  */
