@@ -15,10 +15,21 @@ import { WorkerFileBackend } from './workerBackend.ts'
  */
 export async function opfsFiles(dir = OPFS_DIR): Promise<FileBackend> {
   if (typeof Worker !== 'function') return OpfsBackend.create(dir)
-  io ??= new Worker(new URL('./opfsIo.worker.ts', import.meta.url), {
-    type: 'module',
-    name: 'hashcard-opfs-io',
-  })
-  return WorkerFileBackend.connect(io, dir)
+  if (!io) {
+    const worker = new Worker(new URL('./opfsIo.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'hashcard-opfs-io',
+    })
+    const backends: WorkerFileBackend[] = []
+    io = { worker, backends }
+    // A worker that fails to load or crashes fails its callers; the next open starts another.
+    worker.addEventListener('error', (e) => {
+      if (io?.worker === worker) io = null
+      for (const b of backends) b.fail(e.message || 'the I/O worker failed')
+    })
+  }
+  const backend = WorkerFileBackend.connect(io.worker, dir)
+  io.backends.push(backend)
+  return backend
 }
-let io: Worker | null = null
+let io: { worker: Worker; backends: WorkerFileBackend[] } | null = null

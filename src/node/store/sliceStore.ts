@@ -26,6 +26,7 @@ import {
   putSlices,
   type SliceRecord,
 } from './meta.ts'
+import { turn } from './turn.ts'
 
 export type CreateItemParams = {
   id?: string
@@ -468,18 +469,6 @@ class DefaultSliceStore implements SliceStore {
 }
 
 type Entry = { item: ItemMeta; rec: SliceRecord }
-
-/** Runs `fn` after every earlier call queued under the same key in `locks` has settled. */
-function turn<T>(locks: Map<string, Promise<unknown>>, key: string, fn: () => Promise<T>) {
-  const prev = locks.get(key) ?? Promise.resolve()
-  const next = prev.then(fn, fn)
-  const tail = next.catch(() => {})
-  locks.set(key, tail)
-  void tail.then(() => {
-    if (locks.get(key) === tail) locks.delete(key)
-  })
-  return next
-}
 
 function checkIndex(item: ItemMeta, i: number): void {
   checkInt('index', i, 0, item.count - 1)

@@ -4,7 +4,7 @@
  * MessageChannel, and the memory backend's crash model still applies.
  */
 import 'fake-indexeddb/auto'
-import { afterAll, describe, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { crashChecks, type StoreEnv, storeChecks } from './_store.checks.ts'
 import type { IoPort } from './ioProtocol.ts'
 import { serveFileBackend } from './ioServer.ts'
@@ -46,4 +46,20 @@ describe('slice store with its files behind a port (the I/O worker protocol)', (
   for (const c of storeChecks(portEnv())) it(c.name, c.run)
   for (const c of crashChecks(portEnv())) it(`${c.name} (writes wait for room)`, c.run)
   for (const c of crashChecks(portEnv(2 ** 30))) it(`${c.name} (writes queued)`, c.run)
+})
+
+describe('an I/O worker that dies', () => {
+  it('fails the calls waiting for it and every later one with a StorageIoError', async () => {
+    const channel = new MessageChannel()
+    channels.push(channel)
+    // Nobody serves port2: the worker never answers, as when its script failed to load.
+    const files = new WorkerFileBackend(channel.port1 as unknown as IoPort)
+    const waiting = files.list()
+    files.fail('the I/O worker failed to load')
+    await expect(waiting).rejects.toMatchObject({
+      name: 'StorageIoError',
+      details: 'the I/O worker failed to load',
+    })
+    await expect(files.read('x', 0, 1)).rejects.toMatchObject({ name: 'StorageIoError' })
+  })
 })

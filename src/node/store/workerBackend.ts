@@ -9,6 +9,7 @@
  * flush before any slice is marked, in particular), and at most `highWaterBytes` of written
  * bytes wait in the queue, so memory stays bounded.
  */
+import { StorageIoError } from './errors.ts'
 import type { FileBackend, FileWriter } from './fileBackend.ts'
 import type { IoCall, IoConnect, IoPort, IoReply } from './ioProtocol.ts'
 
@@ -20,6 +21,8 @@ type Waiter = { resolve: (v: unknown) => void; reject: (e: unknown) => void }
 export class WorkerFileBackend implements FileBackend {
   private readonly waiting = new Map<number, Waiter>()
   private nextId = 1
+  /** Set once the I/O worker is gone: every call then rejects with it. */
+  private broken: Error | null = null
 
   /**
    * @param port the I/O worker's end is served by `serveFileBackend`
@@ -49,7 +52,21 @@ export class WorkerFileBackend implements FileBackend {
     return new WorkerFileBackend(port1)
   }
 
+  /**
+   * The I/O worker failed (it did not load, or it crashed): calls waiting for it and every later
+   * call reject with a {@link StorageIoError} instead of waiting forever. Nothing waiting was
+   * flushed, so nothing waiting was marked verified.
+   */
+  fail(reason: string): void {
+    this.broken ??= new StorageIoError('The storage worker stopped; reload the app.', {
+      details: reason,
+    })
+    for (const w of this.waiting.values()) w.reject(this.broken)
+    this.waiting.clear()
+  }
+
   private call<T>(call: IoCall, transfer: Transferable[] = []): Promise<T> {
+    if (this.broken) return Promise.reject(this.broken)
     const id = this.nextId++
     return new Promise<T>((resolve, reject) => {
       this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject })

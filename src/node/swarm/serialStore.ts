@@ -6,24 +6,15 @@
  * pieces) never overlap on one item.
  */
 import type { SliceStore } from '../store/sliceStore.ts'
+import { turn } from '../store/turn.ts'
 
 /** Wraps `store` so `getSlice` and `putSlice` of the same item run one at a time. */
 export function serialStore(store: SliceStore): SliceStore {
   const tails = new Map<string, Promise<unknown>>()
-  const turn = <T>(id: string, fn: () => Promise<T>): Promise<T> => {
-    const prev = tails.get(id) ?? Promise.resolve()
-    const next = prev.then(fn, fn)
-    const tail = next.catch(() => {})
-    tails.set(id, tail)
-    void tail.then(() => {
-      if (tails.get(id) === tail) tails.delete(id)
-    })
-    return next
-  }
   return Object.assign(Object.create(store) as SliceStore, {
     putSlice: (id: string, i: number, ct: Uint8Array, o?: { signal?: AbortSignal }) =>
-      turn(id, () => store.putSlice(id, i, ct, o)),
+      turn(tails, id, () => store.putSlice(id, i, ct, o)),
     getSlice: (id: string, i: number, o?: { signal?: AbortSignal }) =>
-      turn(id, () => store.getSlice(id, i, o)),
+      turn(tails, id, () => store.getSlice(id, i, o)),
   })
 }
