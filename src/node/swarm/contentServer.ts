@@ -2,7 +2,9 @@
  * The node's side of the Service Worker content port (contentProtocol.ts): resolves an item,
  * refuses without a key (403) or item (404), then streams the plaintext of a byte range one
  * slice per pull — each slice fetched from the swarm first when missing (its position moves
- * the deadline window), read and SHA-256-checked by the store, decrypted and trimmed.
+ * the deadline window), read and SHA-256-checked by the store, decrypted and trimmed. One
+ * slice is prepared ahead of each pull, so a pull is answered with bytes already decrypted
+ * (and the next read overlaps the hop to the Service Worker); memory stays one slice a stream.
  */
 import { decryptSlice, type SliceCipher } from '../crypto/content.ts'
 import { layout, plainRange, slicesForRange } from '../crypto/layout.ts'
@@ -61,9 +63,10 @@ export async function* streamRange(
 
 /** Serves one port until it closes; each `open` is independent. */
 export function serveContentPort(port: Port, src: ContentSource): void {
+  type Next = Promise<IteratorResult<Uint8Array<ArrayBuffer>, void>>
   const open = new Map<
     number,
-    { it: AsyncGenerator<Uint8Array<ArrayBuffer>>; ctl: AbortController }
+    { it: AsyncGenerator<Uint8Array<ArrayBuffer>>; ctl: AbortController; ahead: Next | null }
   >()
   const reply = (msg: ContentReply, transfer: Transferable[] = []) =>
     port.postMessage(msg, transfer)
@@ -100,7 +103,8 @@ export function serveContentPort(port: Port, src: ContentSource): void {
         size: item.size,
       })
     const ctl = new AbortController()
-    open.set(m.req, { it: streamRange(src, itemId, cipher, start, end, ctl.signal), ctl })
+    const it = streamRange(src, itemId, cipher, start, end, ctl.signal)
+    open.set(m.req, { it, ctl, ahead: prepare(it) })
     reply({
       t: 'head',
       req: m.req,
@@ -116,12 +120,21 @@ export function serveContentPort(port: Port, src: ContentSource): void {
   const onPull = async (req: number) => {
     const s = open.get(req)
     if (!s) return reply({ t: 'chunk', req, bytes: null, done: true })
-    const r = await s.it.next()
+    const r = await (s.ahead ?? s.it.next())
+    s.ahead = null
     if (r.done) {
       open.delete(req)
       return reply({ t: 'chunk', req, bytes: null, done: true })
     }
     reply({ t: 'chunk', req, bytes: r.value, done: false }, [r.value.buffer])
+    if (open.get(req) === s) s.ahead = prepare(s.it)
+  }
+
+  /** Starts the next slice; its failure is reported by the pull that awaits it. */
+  const prepare = (it: AsyncGenerator<Uint8Array<ArrayBuffer>>): Next => {
+    const next = it.next()
+    next.catch(() => {})
+    return next
   }
 
   port.onmessage = (e) => {
