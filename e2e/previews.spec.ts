@@ -23,6 +23,29 @@ const stack = useStack(test)
 const MNEMONIC_A = entropyToMnemonic(new Uint8Array(16).fill(0xc3), wordlist)
 const MNEMONIC_B = entropyToMnemonic(new Uint8Array(16).fill(0xd4), wordlist)
 
+/** A one-page US Letter PDF (612 × 792 pt) with `text` on it, xref offsets and all. */
+function onePagePdf(text: string): Buffer {
+  const content = `BT /F1 36 Tf 72 700 Td (${text}) Tj ET`
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ]
+  let out = '%PDF-1.4\n'
+  const offsets = objects.map((o, i) => {
+    const at = out.length
+    out += `${i + 1} 0 obj\n${o}\nendobj\n`
+    return at
+  })
+  const xref = out.length
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`
+  out += offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`
+  return Buffer.from(out, 'latin1')
+}
+
 let media: { dir: string; png: Buffer; mp4: Buffer; zip: Buffer }
 test.beforeAll(() => {
   const dir = mkdtempSync(join(tmpdir(), 'hashcard-previews-'))
@@ -62,7 +85,7 @@ async function realImageWidth(page: Page, id: string): Promise<number> {
   return img.evaluate((i: HTMLImageElement) => i.naturalWidth)
 }
 
-test('B sees the real previews of A’s video, images and app, fetched over their preview torrents', async ({
+test('B sees the real previews of A’s video, images, app and PDF, fetched over their preview torrents', async ({
   browser,
 }) => {
   const [a, b] = await openNodes(browser, stack(), 2, '/node')
@@ -85,8 +108,12 @@ test('B sees the real previews of A’s video, images and app, fetched over thei
     file: ['pattern.png', 'image/png', media.png],
     price: '0.01',
   })
+  const pdf = await publishUi(a!.page, {
+    title: 'Test card paper',
+    file: ['paper.pdf', 'application/pdf', onePagePdf('Slices and cheques')],
+  })
   const own = await items(a!.page)
-  expect(own).toHaveLength(4)
+  expect(own).toHaveLength(5)
   expect(own.every((p) => p.origin === 'own' && p.state === 'complete')).toBe(true)
 
   // The video: the placeholder at once, then the poster and clip from A's preview torrent.
@@ -121,6 +148,9 @@ test('B sees the real previews of A’s video, images and app, fetched over thei
   await expect(media$(b!.page).getByTestId('preview-text')).toContainText('# Demo app')
   // A paid card's preview is public, so its image is only a 480 px teaser.
   await expect.poll(() => realImageWidth(b!.page, paid), { timeout: 60_000 }).toBe(480)
+  // A PDF: its first page drawn (792 pt high → 1280 px, so 612 pt → 989 px) and its text.
+  await expect.poll(() => realImageWidth(b!.page, pdf), { timeout: 60_000 }).toBe(989)
+  await expect(media$(b!.page).getByTestId('preview-text')).toContainText('Slices and cheques')
   const got = await items(b!.page)
   for (const ih of [vIh, iIh])
     expect(got.find((p) => p.infoHash === ih)).toMatchObject({ origin: 'peer', state: 'complete' })
@@ -129,7 +159,7 @@ test('B sees the real previews of A’s video, images and app, fetched over thei
   await a!.context.close()
   await b!.page.reload()
   await waitForStatus(b!.page, (s) => s.relay.state === 'connected')
-  expect((await items(b!.page)).filter((p) => p.state === 'complete')).toHaveLength(4)
+  expect((await items(b!.page)).filter((p) => p.state === 'complete')).toHaveLength(5)
   const [c] = await openNodes(browser, stack(), 1, `/card/${video}`)
   await expect(media$(c!.page)).toHaveAttribute('data-state', 'real', { timeout: 60_000 })
   await expect(media$(c!.page).getByTestId('preview-clip')).toBeVisible()

@@ -5,7 +5,9 @@
  * - the real preview, seeded by the node as an unencrypted torrent the card names (`pv.ih`):
  *   a downscaled image (image.webp), a poster frame and a short silent clip of a video
  *   (poster.webp, clip.webm — clip.ts), a waveform of audio (poster.webp — waveform.ts), the
- *   first 64 KiB of a text (head.txt), the README and a screenshot of a ZIP (zipPreview.ts).
+ *   first 64 KiB of a text (head.txt), the first page of a PDF drawn and the text of its first
+ *   pages (image.webp, head.txt — pdfPreview.ts), the README and a screenshot of a ZIP
+ *   (zipPreview.ts).
  *   Files are chosen by what the file is, whatever its kind.
  * Rendering decodes only bytes the card carries or names (DESIGN §6).
  */
@@ -13,6 +15,7 @@ import { rgbaToThumbHash, thumbHashToDataURL } from 'thumbhash'
 import { LIMITS } from '../../shared/card/card.ts'
 import { MAX_PREVIEW_BYTES, type PreviewFileName } from '../../shared/card/previewFiles.ts'
 import { recordClip } from './clip.ts'
+import { isPdf, pdfFirstPages } from './pdfPreview.ts'
 import { drawWaveform } from './waveform.ts'
 import { isZip, zipFinds } from './zipPreview.ts'
 
@@ -125,6 +128,23 @@ function fromText(text: string, real: boolean): Preview {
   return out
 }
 
+/** A PDF: its first page (image.webp) and the text of its first pages (head.txt). */
+async function fromPdf(file: Blob): Promise<Preview> {
+  const { page, text } = await pdfFirstPages(file, REAL_SIDE)
+  const [w, h] = [page.width, page.height]
+  const out = await inline(page, w, h)
+  const bytes = new TextEncoder().encode(text).subarray(0, HEAD_BYTES)
+  const head = text ? fromText(new TextDecoder().decode(bytes), true) : {}
+  return {
+    ...out,
+    ...(head.excerpt ? { excerpt: head.excerpt } : {}),
+    files: [
+      { name: 'image.webp', bytes: await webp(page, w, h, REAL_SIDE, REAL_QUALITY) },
+      ...(head.files ?? []),
+    ],
+  }
+}
+
 /** Software or a site in a ZIP: its README (head.txt) and a screenshot (image.webp). */
 async function fromZip(file: Blob, signal: AbortSignal): Promise<Preview> {
   const finds = await zipFinds(file, signal)
@@ -201,6 +221,8 @@ export async function makePreview(
       const blob = await wave.convertToBlob({ type: 'image/webp', quality: REAL_QUALITY })
       out.files = [{ name: 'poster.webp', bytes: new Uint8Array(await blob.arrayBuffer()) }]
     }
+  } else if (await isPdf(file)) {
+    out = await fromPdf(file)
   } else if (isZip(file)) {
     out = await fromZip(file, signal)
   } else if (file.type.startsWith('text/') || kind === 'doc') {
