@@ -12,7 +12,25 @@ import { groupWriter } from './groupCommit.ts'
 
 const log = logger('swarm:store')
 
-type Cb<T = void> = (err: Error | null, value?: T) => void
+export type Cb<T = void> = (err: Error | null, value?: T) => void
+
+/** The byte range of a `get(index, opts?, cb)` call (abstract-chunk-store's optional `opts`). */
+export type GetRange = { offset?: number; length?: number }
+
+/** Sorts out `get`'s optional argument: the callback to answer and the range asked for. */
+export function getArgs(
+  opts: GetRange | null | Cb<Uint8Array>,
+  cb: Cb<Uint8Array> | undefined,
+): { done: Cb<Uint8Array>; range: GetRange } {
+  const done = (typeof opts === 'function' ? opts : cb) ?? (() => {})
+  return { done, range: typeof opts === 'function' || !opts ? {} : opts }
+}
+
+/** The part of a whole piece that `range` asks for (a view, not a copy). */
+export function rangeOf(piece: Uint8Array, range: GetRange): Uint8Array {
+  const start = range.offset ?? 0
+  return piece.subarray(start, range.length === undefined ? piece.length : start + range.length)
+}
 
 /** The constructor webtorrent calls as `new store(pieceLength, opts)`. */
 export type ChunkStoreCtor = new (chunkLength: number, opts?: { length?: number }) => ChunkStore
@@ -20,11 +38,7 @@ export type ChunkStoreCtor = new (chunkLength: number, opts?: { length?: number 
 export interface ChunkStore {
   readonly chunkLength: number
   put(index: number, buf: Uint8Array, cb?: Cb): void
-  get(
-    index: number,
-    opts: { offset?: number; length?: number } | null | Cb<Uint8Array>,
-    cb?: Cb<Uint8Array>,
-  ): void
+  get(index: number, opts: GetRange | null | Cb<Uint8Array>, cb?: Cb<Uint8Array>): void
   close(cb?: Cb): void
   destroy(cb?: Cb): void
 }
@@ -94,13 +108,8 @@ export function sliceChunkStore(init: SliceChunkStoreInit): ChunkStoreCtor {
         )
     }
 
-    get(
-      index: number,
-      opts: { offset?: number; length?: number } | null | Cb<Uint8Array>,
-      cb?: Cb<Uint8Array>,
-    ): void {
-      const done = (typeof opts === 'function' ? opts : cb) ?? (() => {})
-      const o = typeof opts === 'function' || !opts ? {} : opts
+    get(index: number, opts: GetRange | null | Cb<Uint8Array>, cb?: Cb<Uint8Array>): void {
+      const { done, range } = getArgs(opts, cb)
       if (this.closed) {
         queueMicrotask(() => done(new Error('the chunk store is closed')))
         return
@@ -109,9 +118,7 @@ export function sliceChunkStore(init: SliceChunkStoreInit): ChunkStoreCtor {
       store.getSlice(itemId, index).then(
         (slice) => {
           log('get %d: %d ms', index, Math.round(performance.now() - t0))
-          const start = o.offset ?? 0
-          const end = o.length === undefined ? slice.length : start + o.length
-          let out: Uint8Array = slice.subarray(start, end)
+          let out = rangeOf(slice, range)
           if (tamper?.()) {
             out = out.slice()
             for (let i = 0; i < out.length; i += 997) out[i] = (out[i] as number) ^ 0xff

@@ -8,7 +8,7 @@
  * pieces: webtorrent SHA-1-checks a piece before `put`, so every stored piece is verified.
  */
 import { type IDBPDatabase, openDB } from 'idb'
-import type { ChunkStoreCtor } from './chunkStore.ts'
+import { type Cb, type ChunkStoreCtor, type GetRange, getArgs, rangeOf } from './chunkStore.ts'
 import type { PreviewEntry } from './previewFormat.ts'
 
 export const PREVIEW_DB = 'hashcard-previews'
@@ -98,8 +98,6 @@ export function bitfieldOf(indices: number[], count: number): Uint8Array {
   return out
 }
 
-type Cb<T = void> = (err: Error | null, value?: T) => void
-
 /**
  * A chunk store class bound to one preview. Refuses pieces past `maxPieces` (a torrent larger
  * than the limit is refused on its metadata before any piece is asked for; this is the floor).
@@ -131,13 +129,8 @@ export function previewChunkStore(
       )
     }
 
-    get(
-      index: number,
-      opts: { offset?: number; length?: number } | null | Cb<Uint8Array>,
-      cb?: Cb<Uint8Array>,
-    ): void {
-      const done = (typeof opts === 'function' ? opts : cb) ?? (() => {})
-      const o = typeof opts === 'function' || !opts ? {} : opts
+    get(index: number, opts: GetRange | null | Cb<Uint8Array>, cb?: Cb<Uint8Array>): void {
+      const { done, range } = getArgs(opts, cb)
       if (this.closed) {
         queueMicrotask(() => done(new Error('the store is closed')))
         return
@@ -145,9 +138,7 @@ export function previewChunkStore(
       db.get('pieces', [infoHash, index]).then(
         (row: Piece | undefined) => {
           if (!row) return done(new Error(`piece ${index} is not stored`))
-          const start = o.offset ?? 0
-          const end = o.length === undefined ? row.bytes.length : start + o.length
-          done(null, row.bytes.subarray(start, end))
+          done(null, rangeOf(row.bytes, range))
         },
         (err: Error) => done(err),
       )
