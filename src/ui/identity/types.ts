@@ -1,7 +1,6 @@
 /**
  * The RPC surface the identity components need: the typed `call` of the page's node client.
  */
-import { BaseError } from '../../shared/errors.ts'
 import type { RpcMethod, RpcParams, RpcResult } from '../../shared/rpc.ts'
 
 export type IdentityRpc = {
@@ -13,13 +12,6 @@ export type IdentityRpc = {
 }
 
 export type IdentityReady = RpcResult<'identity.confirm'>
-
-/** The message to show for a failed call: the error's short message, never a stack. */
-export function errorText(err: unknown): string {
-  if (err instanceof BaseError) return err.shortMessage
-  if (err instanceof Error) return err.message
-  return String(err)
-}
 
 /** `count` distinct 1-based positions out of `total`, in ascending order. */
 export function pickPositions(total: number, count: number): number[] {

@@ -3,17 +3,13 @@
  * sales. Refreshes on `keys.*` node events and on a short interval while shown; the refund
  * countdown runs on the chain's clock (offset measured at each refresh).
  */
-import { BaseError } from '../../shared/errors.ts'
+
 import type { CreatorSales, OwnedKey, WalletState } from '../../shared/rpc.ts'
+import { errorText } from '../lib/action.svelte.ts'
 import type { NodeState } from '../lib/node.svelte.ts'
 
 /** How often the wallet re-reads the chain while shown, in ms. */
 export const REFRESH_MS = 3_000
-
-export function errorText(err: unknown): string {
-  if (err instanceof BaseError) return err.shortMessage
-  return err instanceof Error ? err.message : String(err)
-}
 
 export class WalletModel {
   wallet = $state<WalletState | null>(null)

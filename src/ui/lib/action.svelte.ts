@@ -1,0 +1,30 @@
+/**
+ * What a form's buttons share: one task at a time (`busy` disables them) and the message of
+ * the last failure, as a person should read it (a `BaseError`'s short message, never a stack).
+ */
+import { BaseError } from '../../shared/errors.ts'
+
+/** The message to show for a failed call. */
+export function errorText(err: unknown): string {
+  if (err instanceof BaseError) return err.shortMessage
+  return err instanceof Error ? err.message : String(err)
+}
+
+/** A component's running action: `busy` while a task runs, `error` from the last one. */
+export class Action {
+  busy = $state(false)
+  error = $state('')
+
+  /** Runs `task`, clearing the last error first; a failure lands in `error`, not thrown. */
+  async run(task: () => Promise<unknown>): Promise<void> {
+    this.busy = true
+    this.error = ''
+    try {
+      await task()
+    } catch (err) {
+      this.error = errorText(err)
+    } finally {
+      this.busy = false
+    }
+  }
+}
