@@ -17,15 +17,9 @@
  */
 import { fileURLToPath } from 'node:url'
 import { runWorkerInChromium } from './_browser/runInChromium.ts'
-import type { BenchRow } from './lib.ts'
+import type { BenchOptions, BenchRow } from './lib.ts'
 
-export async function run({
-  signal,
-  log,
-}: {
-  signal: AbortSignal
-  log: (msg: string) => void
-}): Promise<BenchRow[]> {
+export async function run({ signal, log }: BenchOptions): Promise<BenchRow[]> {
   return runWorkerInChromium<BenchRow[]>({
     entry: fileURLToPath(new URL('./_browser/crypto.worker.ts', import.meta.url)),
     signal,

@@ -14,7 +14,7 @@ import { anvilDeployerKey, deployContracts } from '../scripts/chain/deploy.ts'
 import { cardRegistryAbi } from '../src/node/chain/abi.ts'
 import { encodeCard } from '../src/shared/card/card.ts'
 import { runWorkerInChromium } from './_browser/runInChromium.ts'
-import type { BenchRow } from './lib.ts'
+import type { BenchOptions, BenchRow } from './lib.ts'
 
 const WORDS = Array.from({ length: 3000 }, (_, i) => {
   const a = 'bcdfghjklmnprstvz'
@@ -81,13 +81,7 @@ async function postCards(rpcUrl: string, registry: Hex, n: number, log: (m: stri
   log(`posted ${n} cards in ${((Date.now() - t0) / 1000).toFixed(1)} s (gas limit ${gas})`)
 }
 
-export async function run({
-  signal,
-  log,
-}: {
-  signal: AbortSignal
-  log: (msg: string) => void
-}): Promise<BenchRow[]> {
+export async function run({ signal, log }: BenchOptions): Promise<BenchRow[]> {
   const events = Number(process.env.BENCH_FEED_EVENTS ?? 10_000)
   const cards = Number(process.env.BENCH_FEED_CARDS ?? 100_000)
   const anvil = await startAnvil({ blockTime: 1 })

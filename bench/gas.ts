@@ -17,7 +17,7 @@ import { listCard } from '../src/node/chain/listCard.ts'
 import { postCard } from '../src/node/chain/postCard.ts'
 import { reactToCard } from '../src/node/chain/reactToCard.ts'
 import { transferKey } from '../src/node/chain/transferKey.ts'
-import type { BenchRow } from './lib.ts'
+import type { BenchOptions, BenchRow } from './lib.ts'
 
 /** Targets from issue 4, in gas. */
 const targets: Record<string, number> = {
@@ -38,13 +38,7 @@ function card(bytes: number, n: number): Hex {
   return toHex(new TextEncoder().encode(`${text}"}`))
 }
 
-export async function run({
-  signal,
-  log,
-}: {
-  signal: AbortSignal
-  log: (msg: string) => void
-}): Promise<BenchRow[]> {
+export async function run({ signal, log }: BenchOptions): Promise<BenchRow[]> {
   const rows = await measureAll(signal, log)
   // The same 2 KiB post under Cancun, before EIP-7623's calldata floor: what the contract
   // itself costs, and how far the target is from the rules the chain runs today.

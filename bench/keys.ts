@@ -28,7 +28,7 @@ import { ensureAppBuilt } from '../scripts/build-app.ts'
 import { startStack } from '../scripts/stack.ts'
 import { go, makeClip, mnemonic, person, publishPaidVideo, swarmCard } from './_keys.ts'
 import { newPage } from './_stream.ts'
-import { type BenchRow, percentile } from './lib.ts'
+import { type BenchOptions, type BenchRow, percentile } from './lib.ts'
 
 const ROUNDS = Number(process.env.BENCH_KEYS_ROUNDS ?? 5)
 const TARGET_MS = 3_000
@@ -122,13 +122,7 @@ function arm(page: Page, cardId: string): Promise<void> {
 const marksOf = (page: Page) =>
   page.evaluate(() => (globalThis as unknown as { __keysBench: Marks }).__keysBench)
 
-export async function run({
-  signal,
-  log,
-}: {
-  signal: AbortSignal
-  log: (msg: string) => void
-}): Promise<BenchRow[]> {
+export async function run({ signal, log }: BenchOptions): Promise<BenchRow[]> {
   const appDir = await ensureAppBuilt(log)
   const mp4 = makeClip()
   const dataDir = await mkdtemp(join(tmpdir(), 'hashcard-bench-keys-'))

@@ -10,9 +10,12 @@ export type BenchRow = {
   ratio?: number
 }
 
+/** What the runner hands a benchmark: its abort signal and a line logger. */
+export type BenchOptions = { signal: AbortSignal; log: (msg: string) => void }
+
 /** A benchmark module: `bench/<name>.ts` exports `run` and returns its rows. */
 export type BenchModule = {
-  run(options: { signal: AbortSignal; log: (msg: string) => void }): Promise<BenchRow[]>
+  run(options: BenchOptions): Promise<BenchRow[]>
 }
 
 /** Adds `ratio` against the row named `baseline` (same run). */

@@ -47,18 +47,12 @@ import {
   stockWebtorrent,
   workerHeapBytes,
 } from './_stream.ts'
-import type { BenchRow } from './lib.ts'
+import type { BenchOptions, BenchRow } from './lib.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const MiB = 1024 * 1024
 
-export async function run({
-  signal,
-  log,
-}: {
-  signal: AbortSignal
-  log: (msg: string) => void
-}): Promise<BenchRow[]> {
+export async function run({ signal, log }: BenchOptions): Promise<BenchRow[]> {
   const xferBytes = Number(process.env.BENCH_XFER_MIB ?? 64) * MiB
   const heapBytes = Number(process.env.BENCH_HEAP_MIB ?? 1024) * MiB
   // Peer plays and transfers run in rounds (each part once per round, interleaved), reported

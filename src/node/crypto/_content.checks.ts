@@ -2,6 +2,7 @@
  * Property checks of the slice AEAD and the streaming decrypt (DESIGN §2), portable between
  * vitest and the Chromium worker. Sizes use S = 64 KiB so multi-slice cases stay fast.
  */
+import { concatBytes } from '@noble/hashes/utils.js'
 import fc from 'fast-check'
 import { assert, assertBytes, assertEqual, assertRejects, type Check, hex } from './_assert.ts'
 import {
@@ -34,13 +35,7 @@ export async function encryptAll(
 export async function collect(it: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const parts: Uint8Array[] = []
   for await (const p of it) parts.push(p)
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let o = 0
-  for (const p of parts) {
-    out.set(p, o)
-    o += p.length
-  }
-  return out
+  return concatBytes(...parts)
 }
 
 const blob = (parts: Uint8Array[]) => new Blob(parts as Uint8Array<ArrayBuffer>[])

@@ -3,6 +3,7 @@
  * read, hash-checked by the store, decrypted and authenticated, and trimmed to the range.
  * Also the Service Worker's path: one slice from a Blob (`getFile().slice()`), verified.
  */
+import { concatBytes } from '@noble/hashes/utils.js'
 import { equalBytes, throwIfAborted } from '../crypto/bytes.ts'
 import { decryptSlice, type SliceCipher, sliceHash } from '../crypto/content.ts'
 import { cipherRange, type Layout, layout, plainRange, slicesForRange } from '../crypto/layout.ts'
@@ -46,13 +47,7 @@ export async function readRangeBytes(
 ): Promise<Uint8Array> {
   const parts: Uint8Array[] = []
   for await (const p of readRange(store, id, cipher, start, end, options)) parts.push(p)
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let o = 0
-  for (const p of parts) {
-    out.set(p, o)
-    o += p.length
-  }
-  return out
+  return concatBytes(...parts)
 }
 
 /**

@@ -2,6 +2,8 @@
  * The subset of bencode (BEP 3) a torrent's info dictionary needs: integers, byte strings,
  * lists and dictionaries with keys in raw byte order.
  */
+import { concatBytes } from '@noble/hashes/utils.js'
+
 export type BValue = number | string | Uint8Array | BValue[] | { [key: string]: BValue }
 
 const enc = new TextEncoder()
@@ -14,13 +16,7 @@ const enc = new TextEncoder()
 export function bencode(value: BValue): Uint8Array {
   const parts: Uint8Array[] = []
   write(value, parts)
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let o = 0
-  for (const p of parts) {
-    out.set(p, o)
-    o += p.length
-  }
-  return out
+  return concatBytes(...parts)
 }
 
 function write(v: BValue, out: Uint8Array[]): void {
