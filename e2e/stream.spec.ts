@@ -236,7 +236,8 @@ test('a tampering peer is banned and the download completes from honest peers', 
     })
     await openPlayer(d.page, info.infoHash)
     const done = await waitComplete(d.page, info.infoHash)
-    expect(done.banned.length).toBeGreaterThanOrEqual(1)
+    // Only the tamperer: A, which may have sent other blocks of the same failed pieces, is not.
+    expect(done.banned).toHaveLength(1)
     await expect(d.page.getByTestId('swarm-banned')).toBeVisible()
     expect(await shaThroughSw(d.page, info.infoHash)).toBe(videoSha)
     await d.page.waitForFunction(

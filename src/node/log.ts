@@ -27,9 +27,19 @@ export type Logger = {
 export function logger(name: string): Logger {
   const ns = `hashcard:${name}`
   const log = ((msg: string, ...args: unknown[]) => {
-    if (patterns.some((p) => p.test(ns))) console.debug(`${ns} ${msg}`, ...args)
+    if (patterns.some((p) => p.test(ns))) console.debug(...format(`${ns} ${msg}`, args))
   }) as Logger
-  log.warn = (msg, ...args) => console.warn(`${ns} ${msg}`, ...args)
-  log.error = (msg, ...args) => console.error(`${ns} ${msg}`, ...args)
+  log.warn = (msg, ...args) => console.warn(...format(`${ns} ${msg}`, args))
+  log.error = (msg, ...args) => console.error(...format(`${ns} ${msg}`, args))
   return log
+}
+
+/**
+ * Fills `%s` and `%d` here rather than leaving them to the console, since not every reader of
+ * a worker's console does (Playwright's message text does not). Extra arguments follow.
+ */
+export function format(msg: string, args: unknown[]): unknown[] {
+  let used = 0
+  const text = msg.replace(/%[sd]/g, (m) => (used < args.length ? String(args[used++]) : m))
+  return [text, ...args.slice(used)]
 }

@@ -23,10 +23,6 @@ export const DEADLINE_MS = 1_500
 /** How often overdue critical requests are looked for. */
 export const DEADLINE_TICK_MS = 250
 
-/** A peer that sent a piece failing verification alone is banned at once; one that shared
- * failing pieces with others is banned after this many failures with no verified piece. */
-export const SHARED_FAILURES_TO_BAN = 2
-
 /** How often `swarm.stats` events are pushed to the page. */
 export const STATS_INTERVAL_MS = 1_000
 

@@ -10,16 +10,18 @@
  *   can serve it. webtorrent's own hotswap is off (it assumes 16 KiB blocks).
  * - Each wire sends a message as one DataChannel message, and keeps at most `maxRequests`
  *   blocks requested (webtorrentWire.ts).
- * - Every piece's contributors are tracked: a piece failing its hash bans its sole source at
- *   once, or shared sources after repeated failures with no verified piece (window.ts).
+ * - Every block's sender is kept until its piece is checked (BigPiece). A piece failing its
+ *   hash bans its sole source at once. When several peers sent it, the next attempt goes to
+ *   one peer alone, and once the piece verifies, the peers whose blocks differ from it are
+ *   banned (libtorrent's smart ban): an honest peer is never banned for another's bad data.
  */
 import type { Torrent, Wire } from 'webtorrent/dist/webtorrent.min.js'
 import { logger } from '../log.ts'
 import { MAX_REQUESTS } from './constants.ts'
-import { BigPiece } from './piece.ts'
+import { BigPiece, type Contribution, culprits } from './piece.ts'
 import { logTimeline } from './webtorrentTimeline.ts'
 import { capWireRequests, coalesceWireMessages } from './webtorrentWire.ts'
-import { type Outstanding, overdue, shouldBan } from './window.ts'
+import { type Outstanding, overdue } from './window.ts'
 
 const log = logger('swarm:picker')
 /** A wire's first requests are logged (debug) with their round trips: the start of a stream. */
@@ -30,7 +32,6 @@ export type PickerOptions = {
   /** Outstanding block requests per wire, at most (webtorrentWire.ts). */
   maxRequests?: number
   tickMs: number
-  sharedFailuresToBan: number
   onBan?: (peerId: string) => void
   now?: () => number
 }
@@ -46,13 +47,15 @@ export interface Picker {
   stop(): void
 }
 
-type PeerScore = { failures: number; passes: number }
-
 export function installPicker(t: Torrent, o: PickerOptions): Picker {
   const now = o.now ?? (() => performance.now())
   const outstanding = new Map<Wire, Map<string, Outstanding>>()
-  const sources = new Map<number, Set<Wire>>()
-  const scores = new WeakMap<Wire, PeerScore>()
+  /** The piece being downloaded at each index (its blocks' senders are blamed on failure). */
+  const attempts = new Map<number, BigPiece>()
+  /** Blocks of failed shared pieces, kept until the piece verifies and shows which were bad. */
+  const suspects = new Map<number, Contribution[]>()
+  /** Pieces whose retry goes to one peer alone (null: not claimed yet). */
+  const exclusive = new Map<number, Wire | null>()
   const slow = new Map<number, Set<Wire>>()
   const banned = new Set<string>()
   let windowSel: number[] = []
@@ -62,8 +65,11 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
   const pieceLength = (i: number) =>
     i === t.pieces.length - 1 ? t.length - i * t.pieceLength : t.pieceLength
   const swap = (i: number) => {
-    if (t.pieces[i] && !(t.pieces[i] instanceof BigPiece))
-      t.pieces[i] = new BigPiece(pieceLength(i))
+    if (t.pieces[i] && !(t.pieces[i] instanceof BigPiece)) {
+      const piece = new BigPiece(pieceLength(i))
+      t.pieces[i] = piece
+      attempts.set(i, piece)
+    }
   }
   const swapAll = () => {
     for (let i = 0; i < t.pieces.length; i++) swap(i)
@@ -76,16 +82,26 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
   }
   const request = t._request.bind(t)
   t._request = (wire, index, hotswap) => {
+    if (!claim(wire, index)) return false
     const s = slow.get(index)
     if (s?.has(wire) && t.wires.some((w) => w !== wire && !s.has(w) && canServe(w, index)))
       return false
     return request(wire, index, hotswap)
   }
 
+  /** Whether `wire` may request `index`: any peer may, unless the retry is one peer's. */
+  const claim = (wire: Wire, index: number) => {
+    if (!exclusive.has(index)) return true
+    const owner = exclusive.get(index)
+    if (owner && owner !== wire && !owner.destroyed && !owner.peerChoking) return false
+    exclusive.set(index, wire)
+    return true
+  }
+
   const ban = (wire: Wire) => {
     if (!wire.peerId || banned.has(wire.peerId)) return
     banned.add(wire.peerId)
-    log('banned %s', wire.peerId)
+    log.warn('banned %s', wire.peerId)
     o.onBan?.(wire.peerId)
     wire.destroy()
   }
@@ -111,11 +127,6 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
         if (trace)
           log('block %s after %d ms%s', key, Math.round(now() - at), err ? ' (failed)' : '')
         mine.delete(key)
-        if (!err) {
-          const s = sources.get(index) ?? new Set<Wire>()
-          sources.set(index, s)
-          s.add(wire)
-        }
         cb(err, chunk)
       })
     }
@@ -123,30 +134,33 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
   }
 
   const onVerified = (index: number) => {
-    for (const w of sources.get(index) ?? []) score(w).passes++
-    sources.delete(index)
+    attempts.delete(index)
     slow.delete(index)
+    exclusive.delete(index)
+    const failed = suspects.get(index)
+    if (!failed) return
+    suspects.delete(index)
+    t.store?.get(index, (err, verified) => {
+      if (err || !verified) {
+        log.warn('piece %d: cannot read it back to blame its earlier senders: %s', index, err)
+        return
+      }
+      for (const w of culprits(failed, verified)) ban(w as Wire)
+    })
   }
 
   const onWarning = (err: Error) => {
     const m = /Piece (\d+) failed verification/.exec(err?.message ?? '')
     if (!m) return
     const index = Number(m[1])
+    const blocks = attempts.get(index)?.contributions() ?? []
+    attempts.delete(index)
     swap(index)
-    const from = [...(sources.get(index) ?? [])]
-    sources.delete(index)
-    log('piece %d failed verification (sources: %d)', index, from.length)
-    for (const w of from) {
-      const s = score(w)
-      s.failures++
-      if (shouldBan(s, from.length === 1, o.sharedFailuresToBan)) ban(w)
-    }
-  }
-
-  const score = (w: Wire): PeerScore => {
-    const s = scores.get(w) ?? { failures: 0, passes: 0 }
-    scores.set(w, s)
-    return s
+    const from = new Set(blocks.map((b) => b.source as Wire))
+    log.warn('piece %d failed verification (senders: %d)', index, from.size)
+    if (from.size === 1) ban(from.values().next().value as Wire)
+    else suspects.set(index, [...(suspects.get(index) ?? []), ...blocks])
+    if (suspects.has(index)) exclusive.set(index, null)
   }
 
   const canServe = (w: Wire, index: number) =>
@@ -158,6 +172,7 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
     for (const [wire, mine] of outstanding) {
       const late = overdue(mine.values(), now(), o.deadlineMs, (i) => !!t._critical[i])
       for (const r of late) {
+        if (exclusive.has(r.index)) continue
         const s = slow.get(r.index) ?? new Set<Wire>()
         const other = t.wires.some((w) => w !== wire && !s.has(w) && canServe(w, r.index))
         if (!other) continue
@@ -217,6 +232,8 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
     reissued: () => reissued,
     stop() {
       clearInterval(timer)
+      attempts.clear()
+      suspects.clear()
       t.removeListener('metadata', swapAll)
       t.removeListener('ready', onReady)
       t.removeListener('wire', onWire)

@@ -3,11 +3,16 @@
  * whose 16 KiB block is a module constant). webtorrent asks the piece for block reservations
  * and offsets only, so swapping this class in changes the request size on the wire.
  */
+import { equalBytes } from '../crypto/bytes.ts'
 import { BLOCK_BYTES } from './constants.ts'
+
+/** A block of a piece as one peer sent it. */
+export type Contribution = { source: unknown; offset: number; bytes: Uint8Array }
 
 export class BigPiece {
   readonly length: number
   missing: number
+  /** The peer that sent each block (index = block), until the piece is verified or dropped. */
   sources: unknown[] | null = null
   private readonly chunks: number
   private readonly remainder: number
@@ -17,6 +22,7 @@ export class BigPiece {
   private cancellations: number[] | null = null
   private reservations = 0
   private flushed = false
+  private flushedBytes: Uint8Array | null = null
 
   constructor(length: number, block = BLOCK_BYTES) {
     this.length = length
@@ -76,7 +82,7 @@ export class BigPiece {
       this.buffered++
       this.buffer![i + j] = part
       this.missing -= part.length
-      if (!this.sources!.includes(source)) this.sources!.push(source)
+      this.sources![i + j] = source
     }
     return this.buffered === this.chunks
   }
@@ -88,11 +94,25 @@ export class BigPiece {
       out.set(b as Uint8Array, o)
       o += (b as Uint8Array).length
     }
+    this.flushedBytes = out
     this.buffer = null
     this.cancellations = null
-    this.sources = null
     this.flushed = true
     return out
+  }
+  /**
+   * After a flush: each block's bytes and the peer that sent them, so that a piece failing
+   * its hash can be blamed on the peers whose blocks differ from the piece once verified.
+   */
+  contributions(): Contribution[] {
+    const bytes = this.flushedBytes
+    const sources = this.sources
+    if (!bytes || !sources) return []
+    return sources.map((source, j) => ({
+      source,
+      offset: j * this.block,
+      bytes: bytes.subarray(j * this.block, (j + 1) * this.block),
+    }))
   }
   init(): boolean {
     if (this.flushed) return false
@@ -102,4 +122,18 @@ export class BigPiece {
     this.sources = []
     return true
   }
+}
+
+/**
+ * The peers whose blocks of a piece that failed its hash differ from the same bytes of the
+ * piece once verified (libtorrent's "smart ban"): exactly the peers that sent bad data, so
+ * an honest peer that shared a failed piece with a bad one is never blamed.
+ */
+export function culprits(failed: Iterable<Contribution>, verified: Uint8Array): Set<unknown> {
+  const out = new Set<unknown>()
+  for (const c of failed) {
+    const good = verified.subarray(c.offset, c.offset + c.bytes.length)
+    if (good.length !== c.bytes.length || !equalBytes(good, c.bytes)) out.add(c.source)
+  }
+  return out
 }

@@ -49,7 +49,6 @@ export type SwarmInit = {
   windowBytes?: number
   deadlineMs?: number
   tickMs?: number
-  sharedFailuresToBan?: number
   statsIntervalMs?: number
   storeCacheSlots?: number
   /** Dev chains only: enables the tamper test hook. */
@@ -84,7 +83,6 @@ export class SwarmService {
       windowBytes: init.windowBytes ?? C.WINDOW_BYTES,
       deadlineMs: init.deadlineMs ?? C.DEADLINE_MS,
       tickMs: init.tickMs ?? C.DEADLINE_TICK_MS,
-      sharedFailuresToBan: init.sharedFailuresToBan ?? C.SHARED_FAILURES_TO_BAN,
       statsIntervalMs: init.statsIntervalMs ?? C.STATS_INTERVAL_MS,
       storeCacheSlots: init.storeCacheSlots ?? C.STORE_CACHE_SLOTS,
       dev: init.dev ?? false,
@@ -395,7 +393,6 @@ export class SwarmService {
     const picker = installPicker(torrent, {
       deadlineMs: this.o.deadlineMs,
       tickMs: this.o.tickMs,
-      sharedFailuresToBan: this.o.sharedFailuresToBan,
       onBan: (peerId) => this.c.emit({ kind: 'swarm.banned', infoHash: rec.infoHash, peerId }),
     })
     const a: Active = { rec, item, torrent, picker, waiters }

@@ -43,6 +43,7 @@ declare module 'webtorrent/dist/webtorrent.min.js' {
     wires: Wire[]
     pieces: (unknown | null)[]
     bitfield: { get(i: number): boolean } | null
+    store: { get(index: number, cb: (err: Error | null, buf?: Uint8Array) => void): void } | null
     discovery?: { tracker?: { update?(): void } | null } | null
     _critical: boolean[]
     _reservations: (Wire | null)[][] | null[]

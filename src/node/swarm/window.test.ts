@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { layout } from '../crypto/layout.ts'
-import { BigPiece } from './piece.ts'
-import { criticalSlices, overdue, shouldBan } from './window.ts'
+import { BigPiece, culprits } from './piece.ts'
+import { criticalSlices, overdue } from './window.ts'
 
 const S = 262144
 const P = S - 16
@@ -38,15 +38,6 @@ describe('overdue', () => {
   })
 })
 
-describe('shouldBan', () => {
-  it('bans a sole source at once and a shared one only without passes', () => {
-    expect(shouldBan({ failures: 1, passes: 5 }, true, 2)).toBe(true)
-    expect(shouldBan({ failures: 1, passes: 0 }, false, 2)).toBe(false)
-    expect(shouldBan({ failures: 2, passes: 0 }, false, 2)).toBe(true)
-    expect(shouldBan({ failures: 3, passes: 1 }, false, 2)).toBe(false)
-  })
-})
-
 describe('BigPiece', () => {
   it('reserves 64 KiB blocks, takes cancellations back, and flushes in order', () => {
     const p = new BigPiece(3 * 65536 + 10)
@@ -63,5 +54,42 @@ describe('BigPiece', () => {
     expect(out.length).toBe(3 * 65536 + 10)
     expect([out[0], out[65536], out[2 * 65536], out[3 * 65536]]).toEqual([0, 1, 2, 3])
     expect(p.reserve()).toBe(-1)
+  })
+})
+
+describe('smart ban', () => {
+  const piece = (senders: string[], tampered: number[]) => {
+    const p = new BigPiece(senders.length * 65536)
+    const good = new Uint8Array(p.length).map((_, i) => i * 7)
+    senders.forEach((who, i) => {
+      p.reserve()
+      const block = good.slice(i * 65536, (i + 1) * 65536)
+      if (tampered.includes(i)) block[100] = (block[100] as number) ^ 1
+      p.set(i, block, who)
+    })
+    p.flush()
+    return { p, good }
+  }
+
+  it('keeps each block with the peer that sent it', () => {
+    const { p } = piece(['a', 'b', 'a'], [])
+    expect(p.contributions().map((c) => [c.source, c.offset, c.bytes.length])).toEqual([
+      ['a', 0, 65536],
+      ['b', 65536, 65536],
+      ['a', 131072, 65536],
+    ])
+  })
+
+  it('blames exactly the peers whose blocks differ from the verified piece', () => {
+    const { p, good } = piece(['honest', 'bad', 'honest', 'bad'], [1])
+    expect(culprits(p.contributions(), good)).toEqual(new Set(['bad']))
+    const clean = piece(['honest', 'other'], [])
+    expect(culprits(clean.p.contributions(), clean.good).size).toBe(0)
+  })
+
+  it('blames a block that runs past the verified piece', () => {
+    expect(
+      culprits([{ source: 'x', offset: 10, bytes: new Uint8Array(8) }], new Uint8Array(12)),
+    ).toEqual(new Set(['x']))
   })
 })

@@ -45,15 +45,3 @@ export function overdue(
   for (const r of requests) if (isCritical(r.index) && now - r.at > deadlineMs) out.push(r)
   return out
 }
-
-/**
- * Whether a peer that contributed to a piece failing its hash is banned: at once when it
- * was the piece's only source, else after `sharedLimit` failures with no verified piece.
- */
-export function shouldBan(
-  p: { failures: number; passes: number },
-  soleSource: boolean,
-  sharedLimit: number,
-): boolean {
-  return soleSource || (p.failures >= sharedLimit && p.passes === 0)
-}
