@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { attachWorkers } from './_cdp.ts'
 
 export function makeVideo(): Buffer {
   const file = join(tmpdir(), 'hashcard-stream-60s.mp4')
@@ -46,21 +47,28 @@ export function serveStatic(
 }
 
 /**
- * An app page whose node is up (relay connected, SW in control). Node warnings and errors go
- * to stderr; with `DEBUG=hashcard:*` (as in e2e) every node log line does, timestamped.
+ * An app page whose node is up (relay connected, SW in control), in `profile`: the browser's
+ * on-disk profile (`launchPersistentContext`), as a user's is. A `newContext()` is off the
+ * record, and there OPFS lives in memory behind a cross-process call per read or write, which
+ * the app's store would pay and the baselines (memory stores, no storage) would not. Node
+ * warnings and errors go to stderr; with `DEBUG=hashcard:*` (as in e2e) every node log line
+ * does, timestamped.
  */
-export async function appPage(browser: Browser, url: string, tag = 'node'): Promise<Page> {
+export async function appPage(profile: BrowserContext, url: string, tag = 'node'): Promise<Page> {
   const debug = process.env.DEBUG
-  const page = await newPage(browser, { baseURL: url }, debug)
+  await prepare(profile, debug)
+  const page = await profile.newPage()
   page.on('console', (m) => {
     const text = m.text()
     if (!text.includes('hashcard:')) return
     if (debug || m.type() === 'warning' || m.type() === 'error')
       console.error(`[${tag} ${(performance.now() / 1000).toFixed(3)}] ${text}`)
   })
-  await page.goto('/node')
-  await page.waitForFunction(
-    async () => {
+  await page.goto(new URL('/node', url).href)
+  // Polled with evaluate: waitForFunction takes the Promise of an async predicate as truthy
+  // at once, so it would not wait at all.
+  const up = () =>
+    page.evaluate(async () => {
       const n = (
         globalThis as unknown as {
           hashcard?: {
@@ -72,10 +80,12 @@ export async function appPage(browser: Browser, url: string, tag = 'node'): Prom
       ).hashcard?.node
       if (!n?.rpc || !navigator.serviceWorker.controller) return false
       return (await n.rpc.call('node.status')).relay.state === 'connected'
-    },
-    null,
-    { timeout: 60_000, polling: 250 },
-  )
+    })
+  const deadline = performance.now() + 60_000
+  while (!(await up())) {
+    if (performance.now() > deadline) throw new Error(`${tag}: the node did not come up in 60 s`)
+    await new Promise((r) => setTimeout(r, 250))
+  }
   return page
 }
 
@@ -123,54 +133,33 @@ export async function newPage(
   debug?: string,
 ): Promise<Page> {
   const context = await browser.newContext(options)
+  await prepare(context, debug)
+  return context.newPage()
+}
+
+async function prepare(context: BrowserContext, debug?: string): Promise<void> {
   await context.addInitScript('globalThis.__name ??= (f) => f')
   if (debug) await context.addInitScript((spec) => localStorage.setItem('debug', spec), debug)
-  return context.newPage()
 }
 
 /**
  * The JS heap of a dedicated worker through the browser's CDP endpoint: a worker has no
  * `performance.memory`, and the app is not cross-origin isolated, so its page cannot call
- * `measureUserAgentSpecificMemory()`. Attaches (non-flattened) to the worker target named
- * `match` and asks `Runtime.getHeapUsage`.
+ * `measureUserAgentSpecificMemory()`. Asks `Runtime.getHeapUsage` of the worker named `match`
+ * (else the app's node worker, `main`).
  */
-type TargetInfo = { targetId: string; type: string; title: string; url: string }
-
 export async function workerHeapBytes(browser: Browser, match: string): Promise<number> {
-  const cdp = await browser.newBrowserCDPSession()
+  const attached = await attachWorkers(browser, (t) =>
+    [match, 'main'].some((m) => t.title.includes(m) || t.url.includes(m)),
+  )
   try {
-    const { targetInfos } = (await cdp.send('Target.getTargets')) as { targetInfos: TargetInfo[] }
-    const t =
-      targetInfos.find(
-        (x) => x.type === 'worker' && (x.title.includes(match) || x.url.includes(match)),
-      ) ?? targetInfos.find((x) => x.type === 'worker' && x.url.includes('main'))
-    if (!t) throw new Error(`no worker target matching ${match}`)
-    const { sessionId } = (await cdp.send('Target.attachToTarget', {
-      targetId: t.targetId,
-      flatten: false,
-    })) as { sessionId: string }
-    const reply = new Promise<number>((resolve, reject) => {
-      cdp.on('Target.receivedMessageFromTarget', (e: { sessionId: string; message: string }) => {
-        if (e.sessionId !== sessionId) return
-        const m = JSON.parse(e.message) as {
-          id?: number
-          result?: { usedSize: number }
-          error?: { message: string }
-        }
-        if (m.id !== 1) return
-        if (m.result) resolve(m.result.usedSize)
-        else reject(new Error(m.error?.message ?? 'no heap usage'))
-      })
-    })
-    await cdp.send('Target.sendMessageToTarget', {
-      sessionId,
-      message: JSON.stringify({ id: 1, method: 'Runtime.getHeapUsage' }),
-    })
-    const used = await reply
-    await cdp.send('Target.detachFromTarget', { sessionId }).catch(() => {})
-    return used
+    const w =
+      attached.workers.find((x) => x.info.title.includes(match) || x.info.url.includes(match)) ??
+      attached.workers[0]
+    if (!w) throw new Error(`no worker target matching ${match}`)
+    return (await w.send<{ usedSize: number }>('Runtime.getHeapUsage')).usedSize
   } finally {
-    await cdp.detach().catch(() => {})
+    await attached.detach()
   }
 }
 

@@ -17,7 +17,8 @@
  *   64 MiB (first piece → done).
  * The transfers run in interleaved rounds (raw, raw on the page, swarm, stock; BENCH_ROUNDS,
  * default 3), each row the median of its rounds: on a shared machine a baseline is fair only
- * when measured beside its figure.
+ * when measured beside its figure. BENCH_PROFILE=1 writes V8 CPU profiles of both browsers'
+ * workers during round 1's swarm transfer to bench/results/*.cpuprofile and logs their hot spots.
  * - stream_heap_mb: peak JS heap of the node worker streaming a 1 GiB item from a peer
  *   (read through `/c/` at media pace while the swarm downloads), via CDP on the worker.
  * Rates are MB/s (10^6 bytes). The e2e media (ffmpeg, 60 s 720p H.264/AAC) is cached in tmp.
@@ -30,11 +31,12 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { startStack } from '../scripts/stack.ts'
 import { BLOCK_BYTES } from '../src/node/swarm/constants.ts'
 import type { SwarmStats, SwarmTorrentInfo } from '../src/shared/rpc.ts'
 import { CHROMIUM_ARGS } from './_browser/runInChromium.ts'
+import { profileWorkers } from './_cdp.ts'
 import {
   appPage,
   createIdentity,
@@ -51,6 +53,7 @@ import type { BenchOptions, BenchRow } from './lib.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const MiB = 1024 * 1024
+const resultsDir = join(root, 'bench', 'results')
 
 export async function run({ signal, log }: BenchOptions): Promise<BenchRow[]> {
   const xferBytes = Number(process.env.BENCH_XFER_MIB ?? 64) * MiB
@@ -82,14 +85,23 @@ export async function run({ signal, log }: BenchOptions): Promise<BenchRow[]> {
     blockTime: 0,
     relayStderr: 'ignore',
   })
-  const launch = () =>
-    chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [...CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required'],
-    })
+  // Each browser runs on an on-disk profile (the app pages use it, appPage says why); the
+  // baselines' pages get their own contexts.
+  const launch = async (): Promise<[Browser, BrowserContext]> => {
+    const profile = await chromium.launchPersistentContext(
+      await mkdtemp(join(dataDir, 'profile-')),
+      {
+        executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+        args: [...CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required'],
+      },
+    )
+    const browser = profile.browser()
+    if (!browser) throw new Error('a persistent context without its browser')
+    return [browser, profile]
+  }
   // Seeder and leecher in separate browsers: CDP then finds the leecher's node worker alone.
-  const seedBrowser = await launch()
-  const leechBrowser = await launch()
+  const [seedBrowser, seedProfile] = await launch()
+  const [leechBrowser, leechProfile] = await launch()
   const rows: BenchRow[] = []
   try {
     const tracker = stack.relay.tracker
@@ -98,7 +110,7 @@ export async function run({ signal, log }: BenchOptions): Promise<BenchRow[]> {
     // Publish in A first; then the two alternate, three times each (medians).
     const plain = await newPage(seedBrowser)
     await plain.goto(`${origin}/blank.html`)
-    const a = await appPage(seedBrowser, stack.relay.url, 'A')
+    const a = await appPage(seedProfile, stack.relay.url, 'A')
     await createIdentity(a)
     const published = await publishFrom(a, `${origin}/video.mp4`, 'bench.mp4', 'video/mp4')
     const httpRuns: number[] = []
@@ -120,7 +132,7 @@ export async function run({ signal, log }: BenchOptions): Promise<BenchRow[]> {
     })
 
     log('opening B')
-    const b = await appPage(leechBrowser, stack.relay.url, 'B')
+    const b = await appPage(leechProfile, stack.relay.url, 'B')
     log('B ready')
     if (want('peer')) {
       // --- from one peer, nothing stored: first frame, then a seek to 75 % ---
@@ -178,12 +190,22 @@ export async function run({ signal, log }: BenchOptions): Promise<BenchRow[]> {
           free: true,
         })
         await new Promise((r) => setTimeout(r, 1_000))
+        // BENCH_PROFILE=1: V8 CPU profiles of both browsers' workers during round 1's swarm.
+        const profiling =
+          r === 0 && process.env.BENCH_PROFILE
+            ? await Promise.all(
+                [seedBrowser, leechBrowser].map((br, i) =>
+                  profileWorkers(br, join(resultsDir, `stream-swarm-${i ? 'leech' : 'seed'}`)),
+                ),
+              )
+            : []
         x.swarm.push(
           await swarmTransfer(b, bigInfo).catch((err: Error) => {
             log(`swarm transfer failed: ${err.message}`)
             return Number.NaN
           }),
         )
+        for (const stop of profiling) log(await stop())
         x.stock.push(await stockWebtorrent(seedBrowser, leechBrowser, origin, tracker))
         const [raw, page, swarm, stock] = [x.raw, x.page, x.swarm, x.stock].map(
           (v) => v[r] as number,
@@ -223,7 +245,7 @@ export async function run({ signal, log }: BenchOptions): Promise<BenchRow[]> {
       log(`stream heap ${(heap / MiB).toFixed(0)} MiB`)
     }
   } finally {
-    await Promise.all([seedBrowser.close(), leechBrowser.close()])
+    await Promise.all([seedProfile.close(), leechProfile.close()])
     await stack.stop()
     server.close()
     await rm(dataDir, { recursive: true, force: true })
