@@ -17,8 +17,10 @@
  *   64 MiB (first piece → done).
  * The transfers run in interleaved rounds (raw, raw on the page, swarm, stock; BENCH_ROUNDS,
  * default 3), each row the median of its rounds: on a shared machine a baseline is fair only
- * when measured beside its figure. BENCH_PROFILE=1 writes V8 CPU profiles of both browsers'
- * workers during round 1's swarm transfer to bench/results/*.cpuprofile and logs their hot spots.
+ * when measured beside its figure. BENCH_PROFILE=n writes V8 CPU profiles of both browsers'
+ * workers during round n's swarm transfer to bench/results/*.cpuprofile and logs their hot spots.
+ * BENCH_TRACE=1 prints each swarm transfer's progress every 100 ms as
+ * `ms:slices present/MiB received/pieces in flight` (stalls show as runs of the same figures).
  * - stream_heap_mb: peak JS heap of the node worker streaming a 1 GiB item from a peer
  *   (read through `/c/` at media pace while the swarm downloads), via CDP on the worker.
  * Rates are MB/s (10^6 bytes). The e2e media (ffmpeg, 60 s 720p H.264/AAC) is cached in tmp.
@@ -190,9 +192,9 @@ export async function run({ signal, log }: BenchOptions): Promise<BenchRow[]> {
           free: true,
         })
         await new Promise((r) => setTimeout(r, 1_000))
-        // BENCH_PROFILE=1: V8 CPU profiles of both browsers' workers during round 1's swarm.
+        // BENCH_PROFILE=n: V8 CPU profiles of both browsers' workers during round n's swarm.
         const profiling =
-          r === 0 && process.env.BENCH_PROFILE
+          r + 1 === Number(process.env.BENCH_PROFILE)
             ? await Promise.all(
                 [seedBrowser, leechBrowser].map((br, i) =>
                   profileWorkers(br, join(resultsDir, `stream-swarm-${i ? 'leech' : 'seed'}`)),
@@ -328,6 +330,7 @@ async function swarmTransfer(
   await rpc(page, 'swarm.add', { content: info.content, access: { kind: 'free', key: info.key } })
   let first = 0
   let firstPresent = 0
+  const trace: string[] = []
   const deadline = performance.now() + 180_000
   for (;;) {
     const s = await rpc<SwarmStats>(page, 'swarm.status', { id: info.infoHash })
@@ -340,7 +343,11 @@ async function swarmTransfer(
       first = now
       firstPresent = s.present
     }
+    trace.push(
+      `${Math.round(now - first)}:${s.present}/${(s.received / 2 ** 20).toFixed(0)}/${s.inflight.length}`,
+    )
     if (s.present === s.count) {
+      if (process.env.BENCH_TRACE) console.error(trace.join(' '))
       const bytes = (s.count - firstPresent) * info.content.sliceSize
       return bytes / ((now - first) / 1000) / 1e6
     }
