@@ -99,6 +99,34 @@ describe('sliceChunkStore', () => {
     const served = await get(new Tamper(S), 0, { offset: 0, length: 2000 })
     expect(served).not.toEqual(slices[0]!.subarray(0, 2000))
   })
+
+  it('reads a slice once for the requests for its blocks, and serves the tamper hook a copy', async () => {
+    const { store, slices, id } = await setup(2 * (S - 16))
+    await store.putSlice(id, 0, slices[0]!)
+    let reads = 0
+    const counting: SliceStore = Object.assign(Object.create(store) as SliceStore, {
+      getSlice: (...args: Parameters<SliceStore['getSlice']>) => {
+        reads++
+        return store.getSlice(...args)
+      },
+    })
+    let tampering = false
+    const cs = new (sliceChunkStore({ store: counting, itemId: id, tamper: () => tampering }))(S)
+    const block = S / 4
+    const blocks = await Promise.all(
+      [0, 1].map((b) => get(cs, 0, { offset: b * block, length: block })),
+    )
+    tampering = true
+    expect(await get(cs, 0, { offset: 2 * block, length: block })).not.toEqual(
+      slices[0]!.subarray(2 * block, 3 * block),
+    )
+    tampering = false
+    blocks.push(await get(cs, 0, { offset: 2 * block, length: block }))
+    blocks.push(await get(cs, 0, { offset: 3 * block, length: block }))
+    expect(Buffer.concat(blocks)).toEqual(Buffer.from(slices[0]!.subarray(0, 4 * block)))
+    expect(reads).toBe(1)
+    await new Promise<void>((r) => cs.close(() => r()))
+  })
 })
 
 describe('streamRange', () => {

@@ -4,11 +4,14 @@
  * resumes from whatever the slice store verified before. webtorrent SHA-1-checks a piece
  * before `put`; `put` then authenticates it (AES-GCM, when this node has the key) before the
  * store writes it, so every stored slice passed both checks. Writes go through one batch writer
- * per item with group commits (groupCommit.ts).
+ * per item with group commits (groupCommit.ts); reads for peers share the slices read lately
+ * (readCache.ts), which replaces webtorrent's own cache.
  */
 import { logger } from '../log.ts'
 import type { SliceStore } from '../store/sliceStore.ts'
+import { READ_CACHE_BYTES, READ_CACHE_IDLE_MS } from './constants.ts'
 import { groupWriter } from './groupCommit.ts'
+import { readCache } from './readCache.ts'
 
 const log = logger('swarm:store')
 
@@ -58,6 +61,8 @@ export type SliceChunkStoreInit = {
   onPutFailed?: (index: number, err: Error) => void
   /** Test hook (dev chains only): corrupt what this node serves to peers. */
   tamper?: () => boolean
+  /** The slices read for peers, kept briefly (readCache.ts). */
+  readCache?: { maxBytes: number; idleMs: number }
 }
 
 /**
@@ -67,6 +72,9 @@ export type SliceChunkStoreInit = {
 export function sliceChunkStore(init: SliceChunkStoreInit): ChunkStoreCtor {
   const { store, itemId, verify, onStored, onPutFailed, tamper } = init
   const writer = groupWriter(store, itemId)
+  const recent = readCache<Uint8Array>(
+    init.readCache ?? { maxBytes: READ_CACHE_BYTES, idleMs: READ_CACHE_IDLE_MS },
+  )
   // The item's file is opened before anything reads it (groupCommit.ts): reads then go
   // through its handle rather than a `getFile()` round trip each.
   writer.open().catch((err: Error) => log.warn('%s: opening the writer: %s', itemId, err.message))
@@ -114,10 +122,14 @@ export function sliceChunkStore(init: SliceChunkStoreInit): ChunkStoreCtor {
         queueMicrotask(() => done(new Error('the chunk store is closed')))
         return
       }
-      const t0 = performance.now()
-      store.getSlice(itemId, index).then(
+      const read = async () => {
+        const t0 = performance.now()
+        const slice = await store.getSlice(itemId, index)
+        log('read %d: %d ms', index, Math.round(performance.now() - t0))
+        return slice
+      }
+      recent.get(index, read).then(
         (slice) => {
-          log('get %d: %d ms', index, Math.round(performance.now() - t0))
           let out = rangeOf(slice, range)
           if (tamper?.()) {
             out = out.slice()
@@ -131,6 +143,7 @@ export function sliceChunkStore(init: SliceChunkStoreInit): ChunkStoreCtor {
 
     close(cb: Cb = () => {}): void {
       this.closed = true
+      recent.clear()
       writer.close().then(
         () => cb(null),
         (err: Error) => cb(err),

@@ -26,8 +26,10 @@ export const DEADLINE_TICK_MS = 250
 /** How often `swarm.stats` events are pushed to the page. */
 export const STATS_INTERVAL_MS = 1_000
 
-/** Pieces of a torrent kept in webtorrent's read cache (× slice size of memory). */
-export const STORE_CACHE_SLOTS = 8
+/** A seeder keeps the slices it read for peers, per torrent, up to this many bytes… */
+export const READ_CACHE_BYTES = 16 * 1024 * 1024
+/** …each until this long without a request for it (readCache.ts). */
+export const READ_CACHE_IDLE_MS = 2_000
 
 /** How long a Service Worker request waits for a slice before it fails. */
 export const SLICE_WAIT_MS = 60_000

@@ -26,6 +26,8 @@ import { type Outstanding, overdue } from './window.ts'
 const log = logger('swarm:picker')
 /** A wire's first requests are logged (debug) with their round trips: the start of a stream. */
 const TRACED_REQUESTS = 24
+/** The rarity maps whose picks already prefer started pieces. */
+const preferring = new WeakSet<object>()
 
 export type PickerOptions = {
   deadlineMs: number
@@ -80,13 +82,35 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
     markUnverified(i)
     swap(i)
   }
+  // Pieces whose blocks are partly requested are finished before others start. webtorrent's
+  // rarest-first picks at random among equally rare pieces each time a request slot frees, so
+  // with one seeder nearly every piece began with one block and got the rest over the next
+  // second or more: ≈ 50 pieces in flight at once, each finishing (and being written) late, and
+  // the seeder reading each slice again for its later blocks.
+  const started = new Set<number>()
+  const preferStarted = () => {
+    const rarity = t._rarityMap
+    if (!rarity || preferring.has(rarity)) return
+    preferring.add(rarity)
+    const rarest = rarity.getRarestPiece.bind(rarity)
+    rarity.getRarestPiece = (filter) => {
+      for (const i of started) {
+        if (!(t.pieces[i] as BigPiece | null)?.partlyReserved) started.delete(i)
+        else if (!filter || filter(i)) return i
+      }
+      return rarest(filter)
+    }
+  }
+
   const request = t._request.bind(t)
   t._request = (wire, index, hotswap) => {
     if (!claim(wire, index)) return false
     const s = slow.get(index)
     if (s?.has(wire) && t.wires.some((w) => w !== wire && !s.has(w) && canServe(w, index)))
       return false
-    return request(wire, index, hotswap)
+    const sent = request(wire, index, hotswap)
+    if (sent && (t.pieces[index] as BigPiece | null)?.partlyReserved) started.add(index)
+    return sent
   }
 
   /** Whether `wire` may request `index`: any peer may, unless the retry is one peer's. */
@@ -203,19 +227,23 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
     }
     if (windowSel.length > 0) t.critical(windowSel[0] as number, windowSel.at(-1) as number)
   }
-  const onReady = () => {
+  const onMetadata = () => {
     swapAll()
+    preferStarted()
+  }
+  const onReady = () => {
+    onMetadata()
     if (pendingWindow) applyWindow(...pendingWindow)
     pendingWindow = null
   }
 
   logTimeline(t)
-  t.on('metadata', swapAll)
+  t.on('metadata', onMetadata)
   t.on('ready', onReady)
   t.on('wire', onWire)
   t.on('verified', onVerified)
   t.on('warning', onWarning)
-  if (t.pieces.length > 0) swapAll()
+  if (t.pieces.length > 0) onMetadata()
   for (const w of t.wires) onWire(w)
 
   return {
@@ -234,7 +262,7 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
       clearInterval(timer)
       attempts.clear()
       suspects.clear()
-      t.removeListener('metadata', swapAll)
+      t.removeListener('metadata', onMetadata)
       t.removeListener('ready', onReady)
       t.removeListener('wire', onWire)
       t.removeListener('verified', onVerified)

@@ -61,6 +61,11 @@ export class BigPiece {
     }
     return -1
   }
+  /** Some blocks are requested and some are not yet: the picker finishes such a piece first. */
+  get partlyReserved(): boolean {
+    if (!this.cancellations || this.reservations === 0) return false
+    return this.cancellations.length > 0 || this.reservations < this.chunks
+  }
   cancel(i: number): void {
     if (!this.init()) return
     if (!this.buffer![i] && !this.cancellations!.includes(i)) this.cancellations!.push(i)

@@ -50,7 +50,8 @@ export type SwarmInit = {
   deadlineMs?: number
   tickMs?: number
   statsIntervalMs?: number
-  storeCacheSlots?: number
+  /** What a seeder keeps of the slices it read for peers (readCache.ts). */
+  readCache?: { maxBytes: number; idleMs: number }
   /** Dev chains only: enables the tamper test hook. */
   dev?: boolean
 }
@@ -84,7 +85,7 @@ export class SwarmService {
       deadlineMs: init.deadlineMs ?? C.DEADLINE_MS,
       tickMs: init.tickMs ?? C.DEADLINE_TICK_MS,
       statsIntervalMs: init.statsIntervalMs ?? C.STATS_INTERVAL_MS,
-      storeCacheSlots: init.storeCacheSlots ?? C.STORE_CACHE_SLOTS,
+      readCache: init.readCache ?? { maxBytes: C.READ_CACHE_BYTES, idleMs: C.READ_CACHE_IDLE_MS },
       dev: init.dev ?? false,
     }
   }
@@ -377,6 +378,7 @@ export class SwarmService {
         }
       },
       tamper: () => this.tamper,
+      readCache: this.o.readCache,
     })
     const bitfield = await store.bitfield(rec.itemId)
     const torrent = client.add(
@@ -386,7 +388,7 @@ export class SwarmService {
         announce: this.o.announce,
         strategy: 'rarest',
         bitfield,
-        storeCacheSlots: this.o.storeCacheSlots,
+        storeCacheSlots: 0, // the chunk store keeps what it read (readCache.ts)
         destroyStoreOnDestroy: false,
       },
     )

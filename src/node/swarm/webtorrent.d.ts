@@ -46,6 +46,7 @@ declare module 'webtorrent/dist/webtorrent.min.js' {
     store: { get(index: number, cb: (err: Error | null, buf?: Uint8Array) => void): void } | null
     discovery?: { tracker?: { update?(): void } | null } | null
     _critical: boolean[]
+    _rarityMap?: { getRarestPiece(filter?: (i: number) => boolean): number } | null
     _reservations: (Wire | null)[][] | null[]
     _select(from: number, to: number, priority: number, notify?: () => void, stream?: boolean): void
     _deselect(from: number, to: number, stream?: boolean): void
