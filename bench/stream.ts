@@ -2,7 +2,8 @@
  * `npm run bench -- stream` (issue 5, DESIGN §8): streaming and swarm figures in real
  * Chromium against a real relay and tracker, each beside its baseline from the same run.
  *
- * - ttff_http_ms: the plain mp4 from a static server in `<video>` (median of 3).
+ * - ttff_http_ms: the plain mp4 from a static server in `<video>`, in the app's browser profile
+ *   (median of 3).
  * - ttff_local_ms: the same video published in this profile, through the SW (median of 3,
  *   each right after an http one).
  * - ttff_peer_ms: the same video from one peer tab, nothing stored (`swarm.add` → playing);
@@ -43,7 +44,6 @@ import {
   appPage,
   createIdentity,
   makeVideo,
-  newPage,
   publishFrom,
   rawDataChannel,
   rpc,
@@ -110,9 +110,11 @@ export async function run({ signal, log }: BenchOptions): Promise<BenchRow[]> {
 
     // --- time to first frame: static server, and from the local store through the SW ---
     // Publish in A first; then the two alternate, three times each (medians).
-    const plain = await newPage(seedBrowser)
-    await plain.goto(`${origin}/blank.html`)
     const a = await appPage(seedProfile, stack.relay.url, 'A')
+    // The plain file plays in the same on-disk profile as the app (its HTTP cache on disk, as
+    // the app's store is).
+    const plain = await seedProfile.newPage()
+    await plain.goto(`${origin}/blank.html`)
     await createIdentity(a)
     const published = await publishFrom(a, `${origin}/video.mp4`, 'bench.mp4', 'video/mp4')
     const httpRuns: number[] = []
