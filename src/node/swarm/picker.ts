@@ -26,8 +26,6 @@ import { type Outstanding, overdue } from './window.ts'
 const log = logger('swarm:picker')
 /** A wire's first requests are logged (debug) with their round trips: the start of a stream. */
 const TRACED_REQUESTS = 24
-/** The rarity maps whose picks already prefer started pieces. */
-const preferring = new WeakSet<object>()
 
 export type PickerOptions = {
   deadlineMs: number
@@ -88,10 +86,11 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
   // second or more: ≈ 50 pieces in flight at once, each finishing (and being written) late, and
   // the seeder reading each slice again for its later blocks.
   const started = new Set<number>()
+  let preferring: unknown = null
   const preferStarted = () => {
     const rarity = t._rarityMap
-    if (!rarity || preferring.has(rarity)) return
-    preferring.add(rarity)
+    if (!rarity || rarity === preferring) return
+    preferring = rarity
     const rarest = rarity.getRarestPiece.bind(rarity)
     rarity.getRarestPiece = (filter) => {
       for (const i of started) {

@@ -1,5 +1,9 @@
+import { EventEmitter } from 'node:events'
 import { describe, expect, it } from 'vitest'
+import type { Torrent, Wire } from 'webtorrent/dist/webtorrent.min.js'
 import { layout } from '../crypto/layout.ts'
+import { BLOCK_BYTES } from './constants.ts'
+import { installPicker } from './picker.ts'
 import { BigPiece, culprits } from './piece.ts'
 import { criticalSlices, overdue } from './window.ts'
 
@@ -91,5 +95,33 @@ describe('smart ban', () => {
     expect(
       culprits([{ source: 'x', offset: 10, bytes: new Uint8Array(8) }], new Uint8Array(12)),
     ).toEqual(new Set(['x']))
+  })
+})
+
+describe('installPicker', () => {
+  it('finishes a partly requested piece before it starts another', () => {
+    const pieces = [0, 1, 2].map(() => new BigPiece(4 * BLOCK_BYTES))
+    // Stands in for webtorrent's random pick among equally rare pieces: the last candidate.
+    const rarity = {
+      getRarestPiece: (filter?: (i: number) => boolean) =>
+        [0, 1, 2].filter((i) => !filter || filter(i)).at(-1) ?? -1,
+    }
+    const t = Object.assign(new EventEmitter(), {
+      pieces,
+      wires: [],
+      _critical: [],
+      _rarityMap: rarity,
+      _markUnverified: () => {},
+      _request: (_w: unknown, i: number) => (pieces[i] as BigPiece).reserve() >= 0,
+    }) as unknown as Torrent
+    const picker = installPicker(t, { deadlineMs: 1_000, tickMs: 60_000 })
+    const wire = {} as Wire
+    expect(rarity.getRarestPiece()).toBe(2)
+    expect(t._request(wire, 1, false)).toBe(true) // one block of four: piece 1 is started
+    expect(rarity.getRarestPiece()).toBe(1)
+    expect(rarity.getRarestPiece((i) => i !== 1)).toBe(2) // the caller's filter still rules
+    for (let b = 0; b < 3; b++) t._request(wire, 1, false)
+    expect(rarity.getRarestPiece()).toBe(2) // all its blocks requested: back to rarest-first
+    picker.stop()
   })
 })
