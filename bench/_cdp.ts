@@ -1,6 +1,6 @@
 /**
  * Dedicated workers of a browser over CDP (a browser session, non-flattened target sessions):
- * their heap for the stream bench's `stream_heap_mb`, and CPU profiles with BENCH_PROFILE=1.
+ * their heap for the stream bench's `stream_heap_mb`, and CPU profiles with BENCH_PROFILE=n.
  */
 import { writeFileSync } from 'node:fs'
 import type { Browser, CDPSession } from 'playwright-core'

@@ -9,7 +9,7 @@
  */
 import { logger } from '../log.ts'
 import type { SliceStore } from '../store/sliceStore.ts'
-import { READ_CACHE_BYTES, READ_CACHE_IDLE_MS } from './constants.ts'
+import { READ_CACHE } from './constants.ts'
 import { groupWriter } from './groupCommit.ts'
 import { readCache } from './readCache.ts'
 
@@ -72,9 +72,7 @@ export type SliceChunkStoreInit = {
 export function sliceChunkStore(init: SliceChunkStoreInit): ChunkStoreCtor {
   const { store, itemId, verify, onStored, onPutFailed, tamper } = init
   const writer = groupWriter(store, itemId)
-  const recent = readCache<Uint8Array>(
-    init.readCache ?? { maxBytes: READ_CACHE_BYTES, idleMs: READ_CACHE_IDLE_MS },
-  )
+  const recent = readCache<Uint8Array>(init.readCache ?? READ_CACHE)
   // The item's file is opened before anything reads it (groupCommit.ts): reads then go
   // through its handle rather than a `getFile()` round trip each.
   writer.open().catch((err: Error) => log.warn('%s: opening the writer: %s', itemId, err.message))

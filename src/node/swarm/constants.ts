@@ -26,10 +26,9 @@ export const DEADLINE_TICK_MS = 250
 /** How often `swarm.stats` events are pushed to the page. */
 export const STATS_INTERVAL_MS = 1_000
 
-/** A seeder keeps the slices it read for peers, per torrent, up to this many bytes… */
-export const READ_CACHE_BYTES = 16 * 1024 * 1024
-/** …each until this long without a request for it (readCache.ts). */
-export const READ_CACHE_IDLE_MS = 2_000
+/** A seeder keeps the slices it read for peers, per torrent, up to 16 MiB, each until 2 s
+ * pass without a request for it (readCache.ts). */
+export const READ_CACHE = { maxBytes: 16 * 1024 * 1024, idleMs: 2_000 }
 
 /** How long a Service Worker request waits for a slice before it fails. */
 export const SLICE_WAIT_MS = 60_000

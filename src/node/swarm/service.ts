@@ -85,7 +85,7 @@ export class SwarmService {
       deadlineMs: init.deadlineMs ?? C.DEADLINE_MS,
       tickMs: init.tickMs ?? C.DEADLINE_TICK_MS,
       statsIntervalMs: init.statsIntervalMs ?? C.STATS_INTERVAL_MS,
-      readCache: init.readCache ?? { maxBytes: C.READ_CACHE_BYTES, idleMs: C.READ_CACHE_IDLE_MS },
+      readCache: init.readCache ?? C.READ_CACHE,
       dev: init.dev ?? false,
     }
   }
