@@ -21,7 +21,18 @@ const CONTENT_PORT_REQUEST = 'hashcard:content-port-request'
 const PORT_WAIT_MS = 5_000
 const OPEN_WAIT_MS = 10_000
 
-type Conn = { port: MessagePort; waiting: Map<number, (m: ContentReply) => void> }
+/** Chunks a response asks the node for ahead of its reader (each a slice, ≈ 256 KiB). */
+const CHUNKS_AHEAD = 4
+/** How long a response waits for its next chunk (the swarm may be fetching it). */
+const CHUNK_WAIT_MS = 120_000
+
+type Conn = {
+  port: MessagePort
+  /** One-shot answers (to `open`). */
+  waiting: Map<number, (m: ContentReply) => void>
+  /** The replies of open responses (chunks, errors). */
+  streams: Map<number, (m: ContentReply) => void>
+}
 
 let conn: Conn | null = null
 let offered: ((port: MessagePort) => void) | null = null
@@ -36,13 +47,13 @@ self.addEventListener('message', (e) => {
 })
 
 function connect(port: MessagePort): Conn {
-  const c: Conn = { port, waiting: new Map() }
+  const c: Conn = { port, waiting: new Map(), streams: new Map() }
   port.onmessage = (e: MessageEvent<ContentReply>) => {
     const fn = c.waiting.get(e.data?.req)
     if (fn) {
       c.waiting.delete(e.data.req)
       fn(e.data)
-    }
+    } else c.streams.get(e.data?.req)?.(e.data)
   }
   port.start()
   return c
@@ -127,21 +138,7 @@ export const contentHandler: FetchHandler = {
       const title = head.status === 403 ? 'No key for this content' : 'Not found'
       return errorResponse(head.status, title, head.message)
     }
-    const body = new ReadableStream<Uint8Array>(
-      {
-        async pull(controller) {
-          const m = await ask(c, { t: 'pull', req }, 120_000)
-          if (m.t === 'error') return controller.error(new Error(m.message))
-          if (m.t !== 'chunk') return controller.error(new Error('unexpected reply'))
-          if (m.bytes) controller.enqueue(m.bytes)
-          if (m.done) controller.close()
-        },
-        cancel() {
-          c.port.postMessage({ t: 'cancel', req })
-        },
-      },
-      { highWaterMark: 1 },
-    )
+    const body = chunkStream(c, req)
     const headers = new Headers({
       'content-type': head.mime,
       'accept-ranges': 'bytes',
@@ -152,4 +149,65 @@ export const contentHandler: FetchHandler = {
     headers.set('content-range', `bytes ${head.start}-${head.end - 1}/${head.size}`)
     return new Response(body, { status: 206, headers })
   },
+}
+
+/**
+ * The response body: chunks asked for by credit (up to {@link CHUNKS_AHEAD} ahead of the
+ * reader, so a hop to the node is not paid per chunk), enqueued as they come.
+ */
+function chunkStream(c: Conn, req: number): ReadableStream<Uint8Array> {
+  let asked = 0
+  let arrived: (() => void) | null = null
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const end = () => {
+    c.streams.delete(req)
+    clearTimeout(timer)
+    arrived?.()
+    arrived = null
+  }
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        c.streams.set(req, (m) => {
+          if (m.t === 'error') {
+            end()
+            return controller.error(new Error(m.message))
+          }
+          if (m.t !== 'chunk') {
+            end()
+            return controller.error(new Error('unexpected reply'))
+          }
+          asked--
+          if (m.bytes) controller.enqueue(m.bytes)
+          if (m.done) {
+            end()
+            return controller.close()
+          }
+          clearTimeout(timer) // a paused reader stops pulling; only a waiting pull times out
+          arrived?.()
+          arrived = null
+        })
+      },
+      pull(controller) {
+        const want = Math.max(1, controller.desiredSize ?? 1)
+        if (asked < want) {
+          c.port.postMessage({ t: 'pull', req, n: want - asked } satisfies ContentRequest)
+          asked = want
+        }
+        clearTimeout(timer)
+        timer = setTimeout(() => {
+          end()
+          controller.error(new Error('the node did not answer'))
+        }, CHUNK_WAIT_MS)
+        return new Promise<void>((resolve) => {
+          arrived = resolve
+        })
+      },
+      cancel() {
+        end()
+        c.port.postMessage({ t: 'cancel', req } satisfies ContentRequest)
+      },
+    },
+    { highWaterMark: CHUNKS_AHEAD },
+  )
 }

@@ -27,7 +27,10 @@ export interface FileWriter {
 export interface FileBackend {
   /** Opens (creating) `name` for writing. */
   openWriter(name: string): Promise<FileWriter>
-  /** Reads up to `length` bytes at `at` (fewer at the end of the file). */
+  /**
+   * Reads up to `length` bytes at `at` (fewer at the end of the file). It sees every write
+   * made before the call: a file open for writing is read at the call, through its writer.
+   */
   read(name: string, at: number, length: number): Promise<Uint8Array<ArrayBuffer>>
   /** The file as a Blob (OPFS `getFile()`), for the Service Worker's read path; null if absent. */
   blob(name: string): Promise<Blob | null>

@@ -1,7 +1,8 @@
 /**
  * The I/O worker's side of ioProtocol.ts: serves a {@link FileBackend} (OPFS in the browser, the
  * memory backend in Node tests) on a port. Requests run one at a time in arrival order, so a
- * flush covers every write sent before it and a read sees them. A writer whose write failed
+ * flush covers every write sent before it and a read sees them (a read of a file starts in
+ * its turn and may finish after later requests). A writer whose write failed
  * refuses everything after it but `close`: its next flush reports the failure, so slices
  * written before a lost write are never marked verified (sliceStore.ts).
  */
@@ -9,11 +10,23 @@ import type { FileBackend, FileWriter } from './fileBackend.ts'
 import type { IoCall, IoConnect, IoPort, IoReply, IoRequest } from './ioProtocol.ts'
 import { OpfsBackend } from './opfsBackend.ts'
 
-/** Runs in the I/O worker (opfsIo.ts): serves each connecting port on its OPFS directory. */
+/**
+ * Runs in the I/O worker (opfsIo.ts): serves each connecting port on its OPFS directory. Ports
+ * on one directory share one backend, which then knows every handle open on its files (a read
+ * handle is closed before a writer opens the file).
+ */
 export function serveOpfsIo(scope: { onmessage: ((e: MessageEvent) => void) | null }): void {
+  const dirs = new Map<string, Promise<OpfsBackend>>()
   scope.onmessage = (e) => {
     const m = e.data as IoConnect
-    if (m?.type === 'connect') serveFileBackend(m.port, OpfsBackend.create(m.dir))
+    if (m?.type !== 'connect') return
+    let backend = dirs.get(m.dir)
+    if (!backend) {
+      backend = OpfsBackend.create(m.dir)
+      dirs.set(m.dir, backend)
+      backend.catch(() => dirs.delete(m.dir))
+    }
+    serveFileBackend(m.port, backend)
   }
 }
 
@@ -24,7 +37,8 @@ export function serveFileBackend(port: IoPort, backend: FileBackend | Promise<Fi
   const writers = new Map<number, { w: FileWriter; failed: unknown }>()
   let nextWriter = 1
   let queue: Promise<void> = Promise.resolve()
-  Promise.resolve(backend).catch(() => {}) // reported to each request instead
+  const ready = Promise.resolve(backend)
+  ready.catch(() => {}) // reported to each request instead
 
   const writer = (id: number) => {
     const entry = writers.get(id)
@@ -38,7 +52,7 @@ export function serveFileBackend(port: IoPort, backend: FileBackend | Promise<Fi
   }
 
   const handle = async (call: IoCall): Promise<{ value?: unknown; transfer?: Transferable[] }> => {
-    const files = await backend
+    const files = await ready
     switch (call.op) {
       case 'openWriter': {
         const id = nextWriter++
@@ -82,19 +96,36 @@ export function serveFileBackend(port: IoPort, backend: FileBackend | Promise<Fi
     }
   }
 
+  const answer = async (
+    req: IoRequest,
+    work: Promise<{ value?: unknown; transfer?: Transferable[] }>,
+  ) => {
+    let reply: IoReply
+    let transfer: Transferable[] = []
+    try {
+      const r = await work
+      reply = { id: req.id, ok: true, value: r.value }
+      transfer = r.transfer ?? []
+    } catch (error) {
+      reply = { id: req.id, ok: false, error }
+    }
+    port.postMessage(reply, transfer)
+  }
+
   port.onmessage = (e: MessageEvent) => {
     const req = e.data as IoRequest
     queue = queue.then(async () => {
-      let reply: IoReply
-      let transfer: Transferable[] = []
-      try {
-        const r = await handle(req)
-        reply = { id: req.id, ok: true, value: r.value }
-        transfer = r.transfer ?? []
-      } catch (error) {
-        reply = { id: req.id, ok: false, error }
+      // A file read takes its turn (it sees every write before it) but does not hold the queue
+      // while it waits: a file without an open writer is read through `getFile()`, browser
+      // round trips that reads of a stream overlap (the backend reads an open file at once).
+      if (req.op === 'read') {
+        const files = await ready.catch(() => null)
+        if (files) {
+          void answer(req, files.read(req.name, req.at, req.length).then(bytesReply))
+          return
+        }
       }
-      port.postMessage(reply, transfer)
+      await answer(req, handle(req))
     })
   }
 }

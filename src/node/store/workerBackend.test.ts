@@ -63,3 +63,35 @@ describe('an I/O worker that dies', () => {
     await expect(files.read('x', 0, 1)).rejects.toMatchObject({ name: 'StorageIoError' })
   })
 })
+
+describe('reads behind a port', () => {
+  it('a slow read does not hold later requests, and sees the writes before it', async () => {
+    const memory = new MemoryBackend()
+    let release: () => void = () => {}
+    const gate = new Promise<void>((r) => {
+      release = r
+    })
+    // The read of "slow" takes what it reads at the call, then waits (as a `getFile()` does).
+    const backend = Object.assign(Object.create(memory) as MemoryBackend, {
+      read: (name: string, at: number, length: number) => {
+        const got = memory.read(name, at, length)
+        return name === 'slow' ? gate.then(() => got) : got
+      },
+    })
+    const channel = new MessageChannel()
+    channels.push(channel)
+    serveFileBackend(channel.port2 as unknown as IoPort, backend)
+    const files = new WorkerFileBackend(channel.port1 as unknown as IoPort)
+    const w = await files.openWriter('slow')
+    await w.write(new Uint8Array([1, 2, 3]), 0)
+    await w.close()
+    const slow = files.read('slow', 0, 3)
+    await expect(files.list()).resolves.toContain('slow')
+    const other = await files.openWriter('other')
+    await other.write(new Uint8Array([9]), 0)
+    await other.close()
+    await expect(files.read('other', 0, 1)).resolves.toEqual(new Uint8Array([9]))
+    release()
+    await expect(slow).resolves.toEqual(new Uint8Array([1, 2, 3]))
+  })
+})

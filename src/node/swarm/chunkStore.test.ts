@@ -164,4 +164,32 @@ describe('streamRange', () => {
     expect(positions[0]).toBe(start)
     expect(l.count).toBe(5)
   })
+
+  it('prepares up to `ahead` slices at once and still yields them in order', async () => {
+    const { store, cipher, plain, slices, id } = await setup(5 * (S - 16))
+    const serial = serialStore(store)
+    for (const [i, ct] of slices.entries()) await serial.putSlice(id, i, ct)
+    const asked: number[] = []
+    const gates = new Map<number, () => void>()
+    const src = {
+      store: async () => serial,
+      resolve: async () => id,
+      cipherFor: async () => cipher,
+      setPosition: () => {},
+      // Slice 0 is held back until the others were asked for.
+      slice: (_: string, i: number) => {
+        asked.push(i)
+        return i === 0 ? new Promise<void>((r) => gates.set(i, r)) : Promise.resolve()
+      },
+    }
+    const it = streamRange(src, id, cipher, 0, plain.length, new AbortController().signal, 3)
+    const first = it.next()
+    await new Promise((r) => setTimeout(r, 20))
+    expect(asked).toEqual([0, 1, 2])
+    gates.get(0)?.()
+    const parts = [(await first).value as Uint8Array]
+    for await (const p of it) parts.push(p)
+    expect(Buffer.concat(parts)).toEqual(Buffer.from(plain))
+    expect(asked).toEqual([0, 1, 2, 3, 4])
+  })
 })

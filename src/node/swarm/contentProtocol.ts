@@ -1,15 +1,16 @@
 /**
  * The protocol on the MessagePort between the Service Worker and the node worker (DESIGN §1:
- * the page hands the SW a port to the node). One `open` per HTTP request, then one `pull`
- * per chunk the stream wants (pull-based: nothing is sent unasked), `cancel` when the
- * browser drops the response. Chunks are plaintext, decrypted in the node: content keys
+ * the page hands the SW a port to the node). One `open` per HTTP request, then `pull`s that
+ * ask for `n` more chunks each (credit-based: nothing is sent unasked, and a few chunks are
+ * asked ahead so one hop's latency is not paid per chunk), `cancel` when the browser drops the
+ * response. Chunks are plaintext, decrypted in the node: content keys
  * never leave the node worker (DESIGN §6). Self-contained: the SW imports these types.
  */
 
 /** Service Worker → node. */
 export type ContentRequest =
   | { t: 'open'; req: number; id: string; start: number; end: number | null }
-  | { t: 'pull'; req: number }
+  | { t: 'pull'; req: number; n?: number }
   | { t: 'cancel'; req: number }
 
 /** Node → Service Worker. */
