@@ -297,14 +297,21 @@ class DefaultSliceStore implements SliceStore {
             range.start === bufAt + bufLen &&
             bufLen + ct.length <= cap
           ) {
+            if (buf.length < bufLen + ct.length) {
+              // A run of consecutive slices (a publish): from its second slice on, one buffer.
+              const run = new Uint8Array(cap)
+              run.set(buf.subarray(0, bufLen))
+              buf = run
+            }
             buf.set(ct, bufLen)
             bufLen += ct.length
           } else {
             await drain()
             if (transfer || ct.length * 2 > cap) await w.write(ct, range.start, { transfer })
             else {
-              buf ??= new Uint8Array(cap)
-              buf.set(ct, 0)
+              // A copy of this slice alone: downloads arrive out of order, and a buffer of
+              // `cap` bytes per slice was 16× the allocation (and the transfer) for nothing.
+              buf = ct.slice()
               bufAt = range.start
               bufLen = ct.length
             }
