@@ -6,6 +6,8 @@
  *   (median of 3).
  * - ttff_local_ms: the same video published in this profile, through the SW (median of 3,
  *   each right after an http one).
+ * - read_http_mbps / read_local_mbps: the whole video read with `fetch` over HTTP, and through
+ *   the SW from the local store (median of 3 each, alternating).
  * - ttff_peer_ms: the same video from one peer tab, nothing stored (`swarm.add` → playing);
  *   median of the rounds, each on its own published copy.
  * - seek_peer_ms: a seek to 75 % right after the peer stream started (→ playing past it).
@@ -20,6 +22,7 @@
  * default 3), each row the median of its rounds: on a shared machine a baseline is fair only
  * when measured beside its figure. BENCH_PROFILE=n writes V8 CPU profiles of both browsers'
  * workers during round n's swarm transfer to bench/results/*.cpuprofile and logs their hot spots.
+ * BENCH_THREADS=1 logs where the CPU went during each swarm transfer (bench/_cpu.ts).
  * BENCH_TRACE=1 prints each swarm transfer's progress every 100 ms as
  * `ms:slices present/MiB received/pieces in flight` (stalls show as runs of the same figures).
  * - stream_heap_mb: peak JS heap of the node worker streaming a 1 GiB item from a peer
@@ -40,6 +43,7 @@ import { BLOCK_BYTES } from '../src/node/swarm/constants.ts'
 import type { SwarmStats, SwarmTorrentInfo } from '../src/shared/rpc.ts'
 import { CHROMIUM_ARGS } from './_browser/runInChromium.ts'
 import { profileWorkers } from './_cdp.ts'
+import { cpuReport, cpuSnapshot } from './_cpu.ts'
 import {
   appPage,
   createIdentity,
@@ -130,6 +134,18 @@ export async function run({ signal, log }: BenchOptions): Promise<BenchRow[]> {
     log(
       `ttff_http ${httpRuns.map(round).join(', ')} ms; ttff_local ${localRuns.map(round).join(', ')} ms`,
     )
+    const readRuns = { http: [] as number[], local: [] as number[] }
+    for (let r = 0; r < 3; r++) {
+      readRuns.http.push(await readRate(plain, `${origin}/video.mp4`))
+      readRuns.local.push(await readRate(a, `/c/${published}`))
+    }
+    rows.push({ name: 'read_http_mbps', value: round2(median(readRuns.http)), unit: 'MB/s' })
+    rows.push({
+      name: 'read_local_mbps',
+      value: round2(median(readRuns.local)),
+      unit: 'MB/s',
+      baseline: 'read_http_mbps',
+    })
     const info = await rpc<SwarmTorrentInfo & { key: string }>(a, 'swarm.seed', {
       itemId: published,
       free: true,
@@ -203,12 +219,14 @@ export async function run({ signal, log }: BenchOptions): Promise<BenchRow[]> {
                 ),
               )
             : []
+        const cpu = process.env.BENCH_THREADS ? cpuSnapshot() : null
         x.swarm.push(
           await swarmTransfer(b, bigInfo).catch((err: Error) => {
             log(`swarm transfer failed: ${err.message}`)
             return Number.NaN
           }),
         )
+        if (cpu) log(`round ${r + 1} swarm CPU, ${cpuReport(cpu, cpuSnapshot())}`)
         for (const stop of profiling) log(await stop())
         x.stock.push(await stockWebtorrent(seedBrowser, leechBrowser, origin, tracker))
         const [raw, page, swarm, stock] = [x.raw, x.page, x.swarm, x.stock].map(
@@ -255,6 +273,23 @@ export async function run({ signal, log }: BenchOptions): Promise<BenchRow[]> {
     await rm(dataDir, { recursive: true, force: true })
   }
   return rows
+}
+
+/** MB/s of reading all of `src` with `fetch`, in the page. */
+function readRate(page: Page, src: string): Promise<number> {
+  return page.evaluate(async (src) => {
+    const t0 = performance.now()
+    const res = await fetch(src)
+    if (!res.ok || !res.body) throw new Error(`${src}: HTTP ${res.status}`)
+    const reader = res.body.getReader()
+    let bytes = 0
+    for (;;) {
+      const { value, done } = await reader.read()
+      if (done) break
+      bytes += value.length
+    }
+    return bytes / ((performance.now() - t0) / 1000) / 1e6
+  }, src)
 }
 
 /** ms from setting `src` to the `playing` event, in a fresh `<video>`. */
