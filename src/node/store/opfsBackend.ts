@@ -2,7 +2,9 @@
  * The OPFS {@link FileBackend} (DESIGN §2): one file per item under `hashcard/v1/` in the origin
  * private file system, written through a sync access handle (dedicated worker only; ≈ 700 MB/s
  * here, PLATFORM.md). A sync access handle locks its file, so reads of a file being written go
- * through the same handle; other reads use `getFile().slice()`, as the Service Worker does.
+ * through the same handle; other reads go through a read-only sync access handle kept while
+ * the file is being read (a writer, a blob or a remove closes it first), so one backend per
+ * directory must know every handle open on its files (ioServer.ts shares one per directory).
  *
  * Measured (bench/crypto.ts): in a normal profile writes land in the page cache at 0.7–1.7 GB/s
  * and `flush()` is an fdatasync; writes that grow a file ask the browser for capacity, so a
