@@ -159,11 +159,15 @@ function chunkStream(c: Conn, req: number): ReadableStream<Uint8Array> {
   let asked = 0
   let arrived: (() => void) | null = null
   let timer: ReturnType<typeof setTimeout> | undefined
-  const end = () => {
-    c.streams.delete(req)
+  /** Answers a waiting pull; a paused reader stops pulling, and only a waiting pull times out. */
+  const wake = () => {
     clearTimeout(timer)
     arrived?.()
     arrived = null
+  }
+  const end = () => {
+    c.streams.delete(req)
+    wake()
   }
   return new ReadableStream<Uint8Array>(
     {
@@ -183,9 +187,7 @@ function chunkStream(c: Conn, req: number): ReadableStream<Uint8Array> {
             end()
             return controller.close()
           }
-          clearTimeout(timer) // a paused reader stops pulling; only a waiting pull times out
-          arrived?.()
-          arrived = null
+          wake()
         })
       },
       pull(controller) {

@@ -116,8 +116,8 @@ export function serveFileBackend(port: IoPort, backend: FileBackend | Promise<Fi
     const req = e.data as IoRequest
     queue = queue.then(async () => {
       // A file read takes its turn (it sees every write before it) but does not hold the queue
-      // while it waits: a file without an open writer is read through `getFile()`, browser
-      // round trips that reads of a stream overlap (the backend reads an open file at once).
+      // while it waits: the first read of a file without an open writer opens a read handle,
+      // browser round trips that other requests need not wait for.
       if (req.op === 'read') {
         const files = await ready.catch(() => null)
         if (files) {

@@ -120,7 +120,7 @@ export class OpfsBackend implements FileBackend {
   async blob(name: string): Promise<Blob | null> {
     await this.closeReader(name)
     try {
-      return await (await this.dir.getFileHandle(name)).getFile()
+      return await (await this.handle(name)).getFile()
     } catch {
       return null
     }

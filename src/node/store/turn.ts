@@ -1,8 +1,8 @@
 /**
  * Per-key turns: calls queued under one key run one after another, in call order, whether the
  * earlier ones resolved or threw; calls under other keys do not wait. The slice store takes
- * turns per item for file writes and for metadata updates; the swarm's store view for reads
- * against writes.
+ * turns per item for file writes and for metadata updates (the swarm's store view lets reads
+ * overlap, serialStore.ts).
  */
 
 /** Runs `fn` after every earlier call queued under `key` in `locks` has settled. */

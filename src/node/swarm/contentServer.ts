@@ -1,7 +1,7 @@
 /**
  * The node's side of the Service Worker content port (contentProtocol.ts): resolves an item,
  * refuses without a key (403) or item (404), then streams the plaintext of a byte range one
- * slice per pull — each slice fetched from the swarm first when missing (its position moves
+ * slice per chunk asked for — each slice fetched from the swarm first when missing (its position moves
  * the deadline window), read and SHA-256-checked by the store, decrypted and trimmed. Up to
  * {@link READ_AHEAD} slices are prepared ahead of the pulls, so a pull is answered with bytes
  * already decrypted and the reads overlap; memory stays a few slices a stream.
@@ -29,9 +29,8 @@ type Port = {
 }
 
 /**
- * Slices a stream prepares at once. Reading a slice is a few browser round trips (the I/O
- * worker's `getFile()`, WebCrypto's SHA-256 and AES-GCM); with several in flight those
- * overlap, and a stream from the local store ran ≈ 70 MB/s one at a time.
+ * Slices a stream prepares at once. Reading a slice is a few hops (to the I/O worker, to
+ * WebCrypto's SHA-256 and AES-GCM); with several in flight those overlap.
  */
 export const READ_AHEAD = 4
 
@@ -83,6 +82,10 @@ export async function* streamRange(
 
 /** The most chunks one `pull` may ask for (a bound on what a confused caller can queue). */
 const MAX_CREDIT = 64
+
+/** A `pull`'s chunk count: a whole number in [1, MAX_CREDIT], 1 when absent or not a number. */
+const credit = (n: unknown): number =>
+  Math.min(MAX_CREDIT, Math.max(1, Math.floor(Number(n ?? 1)) || 1))
 
 /** Serves one port until it closes; each `open` is independent. */
 export function serveContentPort(port: Port, src: ContentSource): void {
@@ -179,7 +182,7 @@ export function serveContentPort(port: Port, src: ContentSource): void {
       m.t === 'open'
         ? onOpen(m)
         : m.t === 'pull'
-          ? onPull(m.req, Math.min(MAX_CREDIT, Math.max(1, Math.floor(Number(m.n ?? 1)) || 1)))
+          ? onPull(m.req, credit(m.n))
           : m.t === 'cancel'
             ? cancel(m.req)
             : Promise.resolve()

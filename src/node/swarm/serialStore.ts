@@ -1,7 +1,7 @@
 /**
  * A view of the slice store in which the writes of one item take turns with its reads. A slice
- * read racing the write of another slice of the same file could see the file mid-change (OPFS
- * `getFile()` snapshots versus a sync access handle); a failed read clears the slice's bit,
+ * read racing the write of another slice of the same file could see the file mid-change (and an
+ * OPFS writer closes the file's read handle first); a failed read clears the slice's bit,
  * so the swarm's readers (serving peers, the Service Worker path) and its writer (verified
  * pieces) never overlap on one item. Reads overlap one another: a stream reads ahead.
  */
