@@ -19,7 +19,7 @@
  * - xfer_webtorrent_mbps: stock webtorrent in pages, default settings, unencrypted, the same
  *   64 MiB (first piece → done).
  * The transfers run in interleaved rounds (raw, raw on the page, swarm, stock; BENCH_ROUNDS,
- * default 3), each row the median of its rounds: on a shared machine a baseline is fair only
+ * default 5), each row the median of its rounds: on a shared machine a baseline is fair only
  * when measured beside its figure. BENCH_PROFILE=n writes V8 CPU profiles of both browsers'
  * workers during round n's swarm transfer to bench/results/*.cpuprofile and logs their hot spots.
  * BENCH_THREADS=1 logs where the CPU went during each swarm transfer (bench/_cpu.ts).
@@ -66,7 +66,7 @@ export async function run({ signal, log }: BenchOptions): Promise<BenchRow[]> {
   const heapBytes = Number(process.env.BENCH_HEAP_MIB ?? 1024) * MiB
   // Peer plays and transfers run in rounds (each part once per round, interleaved), reported
   // as medians: the machine is shared, and a baseline is only fair measured beside its figure.
-  const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 5)
   // BENCH_STREAM_ONLY=peer,xfer,heap (comma-separated) runs only those parts (for tuning);
   // the ttff_http and ttff_local rows always run.
   const only = (process.env.BENCH_STREAM_ONLY ?? '').split(',').filter(Boolean)
