@@ -163,6 +163,13 @@ export async function workerHeapBytes(browser: Browser, match: string): Promise<
   }
 }
 
+/** A transfer's rate (MB/s) and its stalls: each time nothing arrived for over STALL_MS (ms). */
+export type Transfer = { mbps: number; stalls: number[] }
+
+/** A receive gap this long is a stall, not jitter: at 10 MB/s a 64 KiB block lands every 7 ms.
+ * Stalls of ~0.4 s and its doublings are SCTP retransmission timeouts. */
+export const STALL_MS = 100
+
 /**
  * One raw RTCDataChannel between two browsers, 64 MiB of `messageBytes` messages sent with
  * a 4 MiB high-water mark and a 1 MiB low mark (PLATFORM.md: what works). `where: 'worker'`
@@ -174,8 +181,8 @@ export async function rawDataChannel(
   one: Browser,
   two: Browser,
   origin: string,
-  o: { bytes: number; messageBytes: number; where: 'worker' | 'page' },
-): Promise<number> {
+  o: { bytes: number; messageBytes: number; where: 'worker' | 'page'; done?: () => void },
+): Promise<Transfer> {
   const tx = await newPage(one)
   const rx = await newPage(two)
   await Promise.all([tx.goto(`${origin}/blank.html`), rx.goto(`${origin}/blank.html`)])
@@ -192,7 +199,13 @@ export async function rawDataChannel(
     }
     globalThis.receiver = (dc, bytes) => new Promise((resolve) => {
       dc.binaryType = 'arraybuffer'; let got = 0, t0 = 0
-      dc.onmessage = (m) => { if (!t0) t0 = performance.now(); got += m.data.byteLength; if (got >= bytes) resolve({ ms: performance.now() - t0, got }) }
+      let last = 0; const stalls = []
+      dc.onmessage = (m) => {
+        const now = performance.now(); if (!t0) t0 = now
+        if (now - last > ${STALL_MS} && last) stalls.push(Math.round(now - last))
+        last = now; got += m.data.byteLength
+        if (got >= bytes) resolve({ ms: now - t0, got, stalls })
+      }
     })
     globalThis.inWorker = (fn, args, channel) => {
       const src = 'const sender = ' + sender + '; const receiver = ' + receiver + '; onmessage = async (e) => postMessage(await (' + fn + ')(e.data.channel, ...e.data.args))'
@@ -218,9 +231,10 @@ export async function rawDataChannel(
     return pc.localDescription.toJSON()
   })(${JSON.stringify(offer)})`)
   await tx.evaluate(`pc.setRemoteDescription(${JSON.stringify(answer)})`)
-  const r = (await rx.evaluate('done')) as { ms: number; got: number }
+  const r = (await rx.evaluate('done')) as { ms: number; got: number; stalls: number[] }
+  o.done?.()
   await Promise.all([tx.context().close(), rx.context().close()])
-  return r.got / (r.ms / 1000) / 1e6
+  return { mbps: r.got / (r.ms / 1000) / 1e6, stalls: r.stalls }
 }
 
 /** Stock webtorrent in two pages: seed the data, fetch it by magnet (first piece → done). */
@@ -229,7 +243,8 @@ export async function stockWebtorrent(
   two: Browser,
   origin: string,
   tracker: string,
-): Promise<number> {
+  done?: () => void,
+): Promise<Transfer> {
   const s = await newPage(one)
   const l = await newPage(two)
   await Promise.all([s.goto(`${origin}/blank.html`), l.goto(`${origin}/blank.html`)])
@@ -249,27 +264,33 @@ export async function stockWebtorrent(
     [origin, tracker] as const,
   )
   const r = await l.evaluate(
-    async ([origin, magnet, tracker]) => {
+    async ([origin, magnet, tracker, stallMs]) => {
       const { default: WebTorrent } = await import(`${origin}/webtorrent.min.js`)
       const client = new WebTorrent()
-      return new Promise<{ ms: number; bytes: number }>((resolve) => {
+      return new Promise<{ ms: number; bytes: number; stalls: number[] }>((resolve) => {
         client.add(
           magnet,
           { announce: [tracker] },
           (t: { on(e: string, f: () => void): void; length: number; pieceLength: number }) => {
             let t0 = 0
+            let last = 0
+            const stalls: number[] = []
             t.on('download', () => {
-              if (!t0) t0 = performance.now()
+              const now = performance.now()
+              if (!t0) t0 = now
+              if (last && now - last > stallMs) stalls.push(Math.round(now - last))
+              last = now
             })
             t.on('done', () =>
-              resolve({ ms: performance.now() - t0, bytes: t.length - t.pieceLength }),
+              resolve({ ms: performance.now() - t0, bytes: t.length - t.pieceLength, stalls }),
             )
           },
         )
       })
     },
-    [origin, magnet, tracker] as const,
+    [origin, magnet, tracker, STALL_MS] as const,
   )
+  done?.()
   await Promise.all([s.context().close(), l.context().close()])
-  return r.bytes / (r.ms / 1000) / 1e6
+  return { mbps: r.bytes / (r.ms / 1000) / 1e6, stalls: r.stalls }
 }

@@ -22,9 +22,13 @@
  * default 5), each row the median of its rounds: on a shared machine a baseline is fair only
  * when measured beside its figure. BENCH_PROFILE=n writes V8 CPU profiles of both browsers'
  * workers during round n's swarm transfer to bench/results/*.cpuprofile and logs their hot spots.
- * BENCH_THREADS=1 logs where the CPU went during each swarm transfer (bench/_cpu.ts).
+ * BENCH_THREADS=1 logs where the CPU went during each raw (worker), swarm and stock transfer
+ * (bench/_cpu.ts), measured before the raw and stock pages close.
  * BENCH_TRACE=1 prints each swarm transfer's progress every 100 ms as
- * `ms:slices present/MiB received/pieces in flight` (stalls show as runs of the same figures).
+ * `ms:slices present/MiB received/pieces in flight/our block requests outstanding/the
+ * seeder's requests not yet served` (stalls show as runs of the same figures).
+ * Each round's log line names the transfers' stalls: gaps of over STALL_MS with nothing
+ * received (the swarm's seen by polling, to within 100 ms).
  * - stream_heap_mb: peak JS heap of the node worker streaming a 1 GiB item from a peer
  *   (read through `/c/` at media pace while the swarm downloads), via CDP on the worker.
  * Rates are MB/s (10^6 bytes). The e2e media (ffmpeg, 60 s 720p H.264/AAC) is cached in tmp.
@@ -51,8 +55,10 @@ import {
   publishFrom,
   rawDataChannel,
   rpc,
+  STALL_MS,
   serveStatic,
   stockWebtorrent,
+  type Transfer,
   workerHeapBytes,
 } from './_stream.ts'
 import type { BenchOptions, BenchRow } from './lib.ts'
@@ -185,16 +191,22 @@ export async function run({ signal, log }: BenchOptions): Promise<BenchRow[]> {
     // --- raw DataChannel, our swarm and stock webtorrent, in interleaved rounds ---
     if (want('xfer')) {
       const x = {
-        raw: [] as number[],
-        page: [] as number[],
-        swarm: [] as number[],
-        stock: [] as number[],
+        raw: [] as Transfer[],
+        page: [] as Transfer[],
+        swarm: [] as Transfer[],
+        stock: [] as Transfer[],
       }
       // The swarm's wire messages: a block and its 13-byte `piece` header (webtorrentWire.ts).
       const dc = { bytes: xferBytes, messageBytes: BLOCK_BYTES + 13 }
       for (let r = 0; r < rounds; r++) {
+        const cpuRaw = process.env.BENCH_THREADS ? cpuSnapshot() : null
         x.raw.push(
-          await rawDataChannel(seedBrowser, leechBrowser, origin, { ...dc, where: 'worker' }),
+          await rawDataChannel(seedBrowser, leechBrowser, origin, {
+            ...dc,
+            where: 'worker',
+            done: () =>
+              cpuRaw && log(`round ${r + 1} raw DC CPU, ${cpuReport(cpuRaw, cpuSnapshot())}`),
+          }),
         )
         x.page.push(
           await rawDataChannel(seedBrowser, leechBrowser, origin, { ...dc, where: 'page' }),
@@ -221,27 +233,36 @@ export async function run({ signal, log }: BenchOptions): Promise<BenchRow[]> {
             : []
         const cpu = process.env.BENCH_THREADS ? cpuSnapshot() : null
         x.swarm.push(
-          await swarmTransfer(b, bigInfo).catch((err: Error) => {
+          await swarmTransfer(b, bigInfo, a).catch((err: Error): Transfer => {
             log(`swarm transfer failed: ${err.message}`)
-            return Number.NaN
+            return { mbps: Number.NaN, stalls: [] }
           }),
         )
         if (cpu) log(`round ${r + 1} swarm CPU, ${cpuReport(cpu, cpuSnapshot())}`)
         for (const stop of profiling) log(await stop())
-        x.stock.push(await stockWebtorrent(seedBrowser, leechBrowser, origin, tracker))
+        const cpuStock = process.env.BENCH_THREADS ? cpuSnapshot() : null
+        x.stock.push(
+          await stockWebtorrent(
+            seedBrowser,
+            leechBrowser,
+            origin,
+            tracker,
+            () =>
+              cpuStock && log(`round ${r + 1} stock CPU, ${cpuReport(cpuStock, cpuSnapshot())}`),
+          ),
+        )
         const [raw, page, swarm, stock] = [x.raw, x.page, x.swarm, x.stock].map(
-          (v) => v[r] as number,
-        ) as [number, number, number, number]
+          (v) => v[r] as Transfer,
+        ) as [Transfer, Transfer, Transfer, Transfer]
+        const f = (t: Transfer) =>
+          `${t.mbps.toFixed(2)}${t.stalls.length ? ` (stalled ${t.stalls.join(', ')} ms)` : ''}`
         log(
-          `round ${r + 1} MB/s: raw DC (worker) ${raw.toFixed(2)}, raw DC (page) ${page.toFixed(2)}, swarm ${swarm.toFixed(2)} (${(swarm / raw).toFixed(2)}× raw), stock webtorrent ${stock.toFixed(2)} (swarm ${(swarm / stock).toFixed(2)}×)`,
+          `round ${r + 1} MB/s: raw DC (worker) ${f(raw)}, raw DC (page) ${f(page)}, swarm ${f(swarm)} (${(swarm.mbps / raw.mbps).toFixed(2)}× raw), stock webtorrent ${f(stock)} (swarm ${(swarm.mbps / stock.mbps).toFixed(2)}×)`,
         )
       }
-      const [raw, page, swarm, stock] = [x.raw, x.page, x.swarm, x.stock].map(median) as [
-        number,
-        number,
-        number,
-        number,
-      ]
+      const [raw, page, swarm, stock] = [x.raw, x.page, x.swarm, x.stock].map((v) =>
+        median(v.map((t) => t.mbps)),
+      ) as [number, number, number, number]
       rows.push({ name: 'xfer_raw_dc_mbps', value: round2(raw), unit: 'MB/s' })
       rows.push({ name: 'xfer_raw_dc_page_mbps', value: round2(page), unit: 'MB/s' })
       rows.push({
@@ -363,14 +384,26 @@ async function peerPlay(page: Page, info: SwarmTorrentInfo & { key: string }) {
 async function swarmTransfer(
   page: Page,
   info: SwarmTorrentInfo & { key: string },
-): Promise<number> {
+  seeder: Page,
+): Promise<Transfer> {
   await rpc(page, 'swarm.add', { content: info.content, access: { kind: 'free', key: info.key } })
   let first = 0
   let firstPresent = 0
   const trace: string[] = []
+  const tracing = Boolean(process.env.BENCH_TRACE)
+  const stalls: number[] = []
+  let received = 0
+  let receivedAt = 0
+  let idle = false
   const deadline = performance.now() + 180_000
   for (;;) {
     const s = await rpc<SwarmStats>(page, 'swarm.status', { id: info.infoHash })
+    // The seeder's view: its peer's requests it has not served yet.
+    const queued = tracing
+      ? (await rpc<SwarmStats>(seeder, 'swarm.status', { id: info.infoHash })).peers
+          .map((p) => p.peerRequests)
+          .join('+')
+      : ''
     if (performance.now() > deadline) {
       const { have: _, ...summary } = s
       throw new Error(`the swarm transfer stalled: ${JSON.stringify(summary)}`)
@@ -380,13 +413,23 @@ async function swarmTransfer(
       first = now
       firstPresent = s.present
     }
+    // A stall: at least one poll (every ~100 ms) saw nothing new; timed to within a poll.
+    if (s.received === received) idle = true
+    else {
+      if (idle && receivedAt && now - receivedAt > STALL_MS)
+        stalls.push(Math.round(now - receivedAt))
+      idle = false
+      received = s.received
+      receivedAt = now
+    }
+    const requests = s.peers.map((p) => p.requests).join('+')
     trace.push(
-      `${Math.round(now - first)}:${s.present}/${(s.received / 2 ** 20).toFixed(0)}/${s.inflight.length}`,
+      `${Math.round(now - first)}:${s.present}/${(s.received / 2 ** 20).toFixed(0)}/${s.inflight.length}/${requests}/${queued}`,
     )
     if (s.present === s.count) {
-      if (process.env.BENCH_TRACE) console.error(trace.join(' '))
+      if (tracing) console.error(trace.join(' '))
       const bytes = (s.count - firstPresent) * info.content.sliceSize
-      return bytes / ((now - first) / 1000) / 1e6
+      return { mbps: bytes / ((now - first) / 1000) / 1e6, stalls }
     }
     await new Promise((r) => setTimeout(r, 100))
   }

@@ -388,6 +388,10 @@ export type SwarmPeer = {
   uploadSpeed: number
   downloaded: number
   uploaded: number
+  /** Our block requests to the peer not answered yet. */
+  requests: number
+  /** The peer's block requests to us not served yet. */
+  peerRequests: number
 }
 
 /** One item in the swarm: the slice map (have / in flight / missing), peers and rates. */

@@ -55,6 +55,8 @@ export function torrentStats(
       uploadSpeed: w.uploadSpeed(),
       downloaded: w.downloaded,
       uploaded: w.uploaded,
+      requests: w.requests.length,
+      peerRequests: w.peerRequests.length,
     })),
     banned: a.picker.banned(),
     downloadSpeed: t.downloadSpeed,

@@ -7,7 +7,10 @@ declare module 'webtorrent/dist/webtorrent.min.js' {
     destroyed: boolean
     peerChoking: boolean
     peerPieces: { get(i: number): boolean }
+    /** Our block requests to the peer not answered yet. */
     requests: { piece: number; offset: number; length: number }[]
+    /** The peer's block requests to us not served yet. */
+    peerRequests: unknown[]
     downloaded: number
     uploaded: number
     downloadSpeed(): number
