@@ -1,4 +1,5 @@
 import 'fake-indexeddb/auto'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decryptSlice, encryptSlice, randomSalt, sliceCipher } from '../crypto/content.ts'
 import { layout } from '../crypto/layout.ts'
@@ -191,5 +192,59 @@ describe('streamRange', () => {
     for await (const p of it) parts.push(p)
     expect(Buffer.concat(parts)).toEqual(Buffer.from(plain))
     expect(asked).toEqual([0, 1, 2, 3, 4])
+  })
+
+  it('yields exactly the plaintext of any range, for any read-ahead and arrival order', async () => {
+    const { store, cipher, l, plain, slices, id } = await setup(6 * (S - 16) - 1234)
+    const contentSalt = (await store.item(id))?.contentSalt as Uint8Array
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: plain.length - 1 }),
+        fc.integer({ min: 1, max: plain.length }),
+        fc.integer({ min: 1, max: 8 }),
+        // Which slices are stored already, and how long each missing one takes to arrive.
+        fc.array(fc.option(fc.integer({ min: 0, max: 6 })), {
+          minLength: l.count,
+          maxLength: l.count,
+        }),
+        async (start, len, ahead, arrival) => {
+          const end = Math.min(plain.length, start + len)
+          // A fresh item of the same content each run, so no run sees another's slices.
+          const serial = serialStore(store)
+          const { id: item } = await serial.createItem({
+            size: plain.length,
+            sliceSize: S,
+            contentSalt,
+          })
+          for (const [i, delay] of arrival.entries())
+            if (delay === null) await serial.putSlice(item, i, slices[i] as Uint8Array)
+          const arriving = new Map<number, Promise<void>>()
+          const src = {
+            store: async () => serial,
+            resolve: async () => item,
+            cipherFor: async () => cipher,
+            setPosition: () => {},
+            slice: (_: string, i: number) => {
+              const delay = arrival[i]
+              if (delay === null || delay === undefined) return Promise.resolve()
+              let p = arriving.get(i)
+              if (!p) {
+                p = new Promise<void>((r) => setTimeout(r, delay)).then(() =>
+                  serial.putSlice(item, i, slices[i] as Uint8Array),
+                )
+                arriving.set(i, p)
+              }
+              return p
+            },
+          }
+          const parts: Uint8Array[] = []
+          const signal = new AbortController().signal
+          for await (const p of streamRange(src, item, cipher, start, end, signal, ahead))
+            parts.push(p)
+          expect(Buffer.concat(parts)).toEqual(Buffer.from(plain.subarray(start, end)))
+        },
+      ),
+      { numRuns: 40 },
+    )
   })
 })
