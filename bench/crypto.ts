@@ -8,7 +8,8 @@
  * sync-handle writes alone, measured as PLATFORM.md did: the disk's ceiling) and
  * opfs_store_write_mbps (raw sync-handle calls in the store's pattern: preallocated, 4 MiB
  * writes, a flush per 16 MiB; no store code), publish_ratio against its 0.5 target,
- * read_slice_ms_p50 (the Service Worker's read path), publish_peak_mb (1 GiB publish, both
+ * read_slice_ms_p50 (one slice read as `/c/` reads it: the store through the I/O worker,
+ * checked and decrypted) beside read_slice_blob_ms_p50 (the Blob path it replaced), publish_peak_mb (1 GiB publish, both
  * workers) against its 200 MB target. The work is in bench/_browser/crypto.worker.ts.
  *
  * Both publish rows are measured after an unmeasured 64 MiB warm-up of each store. On a

@@ -1,13 +1,12 @@
 /**
  * Reading plaintext back (DESIGN §4.3): a byte range maps to slices (layout.ts); each slice is
  * read, hash-checked by the store, decrypted and authenticated, and trimmed to the range.
- * Also the Service Worker's path: one slice from a Blob (`getFile().slice()`), verified.
  */
 import { concatBytes } from '@noble/hashes/utils.js'
-import { equalBytes, throwIfAborted } from '../crypto/bytes.ts'
-import { decryptSlice, type SliceCipher, sliceHash } from '../crypto/content.ts'
-import { cipherRange, type Layout, layout, plainRange, slicesForRange } from '../crypto/layout.ts'
-import { ItemNotFoundError, SliceCorruptError } from './errors.ts'
+import { throwIfAborted } from '../crypto/bytes.ts'
+import { decryptSlice, type SliceCipher } from '../crypto/content.ts'
+import { layout, plainRange, slicesForRange } from '../crypto/layout.ts'
+import { ItemNotFoundError } from './errors.ts'
 import type { SliceStore } from './sliceStore.ts'
 
 /**
@@ -48,26 +47,4 @@ export async function readRangeBytes(
   const parts: Uint8Array[] = []
   for await (const p of readRange(store, id, cipher, start, end, options)) parts.push(p)
   return concatBytes(...parts)
-}
-
-/**
- * Decrypts and verifies slice i straight from the ciphertext file (a Blob from OPFS
- * `getFile()`): the Service Worker's path, which cannot open sync handles.
- */
-export async function readSliceFromBlob(
-  file: Blob,
-  l: Layout,
-  i: number,
-  cipher: SliceCipher,
-  expectedHash: Uint8Array,
-): Promise<Uint8Array> {
-  const r = cipherRange(l, i)
-  const ct = new Uint8Array(await file.slice(r.start, r.end).arrayBuffer())
-  const [hash, pt] = await Promise.all([
-    sliceHash(ct),
-    decryptSlice(cipher, i, i === l.count - 1, ct),
-  ])
-  if (!equalBytes(hash, expectedHash))
-    throw new SliceCorruptError(`Slice ${i} does not match its recorded hash.`)
-  return pt
 }
