@@ -35,6 +35,11 @@ export type LogSyncParameters<abi extends Abi> = {
   batchSize?: number
   /** How many passed blocks are re-checked for reorgs. Default 32. */
   reorgDepth?: number
+  /**
+   * Reads one range's logs, in chain order, for a consumer that wants fewer than every
+   * `eventNames` event of `address` (e.g. only its own, by indexed arguments). Default: all.
+   */
+  read?: (range: { fromBlock: bigint; toBlock: bigint }) => Promise<SyncedLog<abi>[]>
   /** Called with each batch, in chain order; awaited before the cursor moves. */
   onLogs: (logs: SyncedLog<abi>[], range: { fromBlock: bigint; toBlock: bigint }) => unknown
   /** Called before re-reading after a reorg: drop everything from `fromBlock` on. */
@@ -126,13 +131,15 @@ export async function syncLogsOnce<const abi extends Abi>(
       const hashBefore = await blockHash(client, to)
       let logs: SyncedLog<Abi>[]
       try {
-        logs = (await client.getLogs({
-          address: p.address,
-          events,
-          fromBlock: next,
-          toBlock: to,
-          strict: true,
-        })) as unknown as SyncedLog<Abi>[]
+        logs = p.read
+          ? await p.read({ fromBlock: next, toBlock: to })
+          : ((await client.getLogs({
+              address: p.address,
+              events,
+              fromBlock: next,
+              toBlock: to,
+              strict: true,
+            })) as unknown as SyncedLog<Abi>[])
       } catch (err) {
         if (batch > 1n && to > next) {
           batch /= 2n // providers cap result sizes: retry with a smaller range

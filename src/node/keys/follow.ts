@@ -24,6 +24,11 @@ export type FollowKeyMarketOptions = {
   /** Names the cursor with the chain id and account: `<chain>:<role>:<account>`. */
   role: string
   eventNames: readonly string[]
+  /** Reads a range's logs itself (logSync's `read`): default, every `eventNames` event. */
+  read?: (range: {
+    fromBlock: bigint
+    toBlock: bigint
+  }) => Promise<SyncedLog<typeof keyMarketAbi>[]>
   onLogs: (logs: SyncedLog<typeof keyMarketAbi>[], signal: AbortSignal) => Promise<void>
   log: Logger
   onError?: ((err: unknown) => void) | undefined
@@ -47,6 +52,7 @@ export function followKeyMarket(o: FollowKeyMarketOptions): Follower {
     confirmations: dev ? CONFIRMATIONS_DEV : CONFIRMATIONS,
     pollIntervalMs: dev ? POLL_MS_DEV : POLL_MS,
     signal: controller.signal,
+    ...(o.read ? { read: o.read } : {}),
     onLogs: (logs) => o.onLogs(logs, controller.signal),
     onError: (err) => {
       o.log.warn('sync pass failed: %s', (err as Error).message)

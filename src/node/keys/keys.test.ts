@@ -200,8 +200,16 @@ describe('keys on anvil', () => {
     expect(await b.vault.get(cardId)).toBeNull()
   })
 
-  it('the agent service catches up on requests made while it was off', async () => {
+  it('the agent service catches up on requests made while it was off; owners read only their own logs', async () => {
     const d = await person()
+    // D's node syncs from the deployment: past B's and C's sales and deliveries.
+    const seen: string[] = []
+    const apply = d.owner.apply.bind(d.owner)
+    d.owner.apply = (logs, signal) => {
+      for (const l of logs)
+        seen.push(`${l.eventName}:${'tokenId' in l.args ? l.args.tokenId : '?'}`)
+      return apply(logs, signal)
+    }
     const { tokenId } = await buyKey(d.chain, { cardId, wrapPub: d.hex })
     await d.owner.track(tokenId, cardId)
     const outcomes: string[] = []
@@ -216,6 +224,7 @@ describe('keys on anvil', () => {
       const held = await waitFor('D’s key', () => d.vault.get(cardId))
       expect(held.tokenId).toBe(tokenId)
       expect(outcomes).toContain(`${tokenId}:delivered`)
+      expect(seen).toEqual([`Transfer:${tokenId}`, `KeyDelivered:${tokenId}`])
     } finally {
       await Promise.all([agent.stop(), d.owner.stop()])
     }

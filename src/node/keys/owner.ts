@@ -11,7 +11,7 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import type { IDBPDatabase } from 'idb'
 import type { Hex } from 'viem'
-import type { keyMarketAbi } from '../chain/abi.ts'
+import { keyMarketAbi } from '../chain/abi.ts'
 import type { ChainContext } from '../chain/clients.ts'
 import type { CursorStore } from '../chain/cursorStore.ts'
 import type { SyncedLog } from '../chain/logSync.ts'
@@ -25,6 +25,15 @@ import { type Follower, followKeyMarket } from './follow.ts'
 import type { KeyVault } from './vault.ts'
 
 const log = logger('keys:owner')
+
+type OwnerLog = SyncedLog<typeof keyMarketAbi>
+
+/** Token ids per `KeyDelivered` query: the topic filter lists them (an OR). */
+const TOKENS_PER_QUERY = 100
+
+function chunks<T>(xs: T[], n: number): T[][] {
+  return Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n))
+}
 
 /** A key token this identity holds, as tracked in IndexedDB. */
 export type TrackedToken = { tokenId: string; cardId: Hex; since: number }
@@ -60,6 +69,7 @@ export class KeyOwner {
       ...this.c,
       role: 'keys-owner',
       eventNames: ['Transfer', 'KeyDelivered'],
+      read: (range) => this.read(range),
       onLogs: (logs, signal) => this.apply(logs, signal),
       log,
     })
@@ -82,8 +92,56 @@ export class KeyOwner {
     await this.c.db.put(TOKENS_STORE, rec)
   }
 
+  /**
+   * This identity's logs of a block range, in chain order: `Transfer`s to or from it, and the
+   * `KeyDelivered`s of the tokens it tracks or receives in the range. Filtered by indexed
+   * arguments on the node, so a tab never downloads the whole market's sales and deliveries.
+   */
+  async read(range: { fromBlock: bigint; toBlock: bigint }): Promise<OwnerLog[]> {
+    const { publicClient, contracts, account } = this.c.chain
+    const base = {
+      address: contracts.keyMarket,
+      abi: keyMarketAbi,
+      ...range,
+      strict: true as const,
+    }
+    const [toMe, fromMe] = await Promise.all([
+      publicClient.getContractEvents({
+        ...base,
+        eventName: 'Transfer',
+        args: { to: account.address },
+      }),
+      publicClient.getContractEvents({
+        ...base,
+        eventName: 'Transfer',
+        args: { from: account.address },
+      }),
+    ])
+    const tokens = [
+      ...new Set([
+        ...(await this.tokens()).map((t) => BigInt(t.tokenId)),
+        ...toMe.map((l) => l.args.tokenId),
+      ]),
+    ]
+    const delivered = await Promise.all(
+      chunks(tokens, TOKENS_PER_QUERY).map((tokenId) =>
+        publicClient.getContractEvents({ ...base, eventName: 'KeyDelivered', args: { tokenId } }),
+      ),
+    )
+    const byPosition = new Map<string, OwnerLog>()
+    for (const l of [...toMe, ...fromMe, ...delivered.flat()] as OwnerLog[])
+      byPosition.set(`${l.blockHash}:${l.logIndex}`, l) // a transfer to oneself is in both
+    return [...byPosition.values()].sort((x, y) =>
+      x.blockNumber === y.blockNumber
+        ? x.logIndex - y.logIndex
+        : x.blockNumber < y.blockNumber
+          ? -1
+          : 1,
+    )
+  }
+
   /** Applies a batch of KeyMarket logs in chain order (idempotent: safe to re-apply). */
-  async apply(logs: SyncedLog<typeof keyMarketAbi>[], signal?: AbortSignal): Promise<void> {
+  async apply(logs: OwnerLog[], signal?: AbortSignal): Promise<void> {
     const me = this.c.chain.account.address.toLowerCase()
     const received = new Map<bigint, Hex>()
     for (const l of logs) {
