@@ -254,7 +254,9 @@ test('a creator who never returns: the buyer refunds after the delivery timeout'
 /** anvil's dev account #3 (unlocked: anvil signs and sends for it). */
 const DEV_ACCOUNT = '0x90F79bf6EB2c4f870365E785982E1f101E93b906'
 
-test('an external EIP-1193 wallet buys and gets its own key', async ({ browser }) => {
+test('an external EIP-1193 wallet buys and gets its own key, and is still used after a reload', async ({
+  browser,
+}) => {
   const [a] = await openNodes(browser, stack(), 1)
   const addrA = await onboard(a!.page)
   const item = await publishPaid(a!.page, addrA, plain, 'bought with a browser wallet')
@@ -268,6 +270,8 @@ test('an external EIP-1193 wallet buys and gets its own key', async ({ browser }
       ;(globalThis as unknown as { ethereum: unknown }).ethereum = {
         async request({ method, params }: { method: string; params?: unknown[] }) {
           if (method === 'eth_requestAccounts' || method === 'eth_accounts') return [account]
+          if (method === 'personal_sign')
+            localStorage.setItem('signs', String(Number(localStorage.getItem('signs') ?? 0) + 1))
           const res = await fetch(rpcUrl as string, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
@@ -299,5 +303,21 @@ test('an external EIP-1193 wallet buys and gets its own key', async ({ browser }
     ciphertext: slice0,
   })
   expect(got).toEqual(plain.slice(0, PLAIN_SLICE))
+
+  // A reload keeps the choice: the node restores the wallet's account and wrap key, and the
+  // page finds the wallet again without asking it to sign. A second key proves both: its
+  // purchase goes through the wallet, and its delivery opens with the restored wrap key.
+  await page.reload()
+  await expect
+    .poll(() =>
+      // NoNode until the reloaded page has started its node.
+      rpc<{ address: string; external: boolean; attached: boolean }>(page, 'wallet.state').catch(
+        () => null,
+      ),
+    )
+    .toMatchObject({ address: DEV_ACCOUNT, external: true, attached: true })
+  expect(await page.evaluate(() => localStorage.getItem('signs'))).toBe('1')
+  const second = await rpc<{ tokenId: string }>(page, 'keys.buy', { cardId: item.cardId })
+  await expect.poll(() => keyState(page, second.tokenId), { timeout: 20_000 }).toBe('ready')
   await Promise.all([a!.context.close(), context.close()])
 })

@@ -281,7 +281,12 @@ export type RpcMethods = {
     params: { address: `0x${string}`; signature: `0x${string}` }
     result: { wrapPublic: `0x${string}` }
   }
-  /** Back to the identity's embedded account. */
+  /**
+   * After a reload: the page found the remembered wallet `address` (`eth_accounts`, no
+   * signature) and answers its requests again. ExternalWalletError for another address.
+   */
+  'wallet.attach': { params: { address: `0x${string}` }; result: undefined }
+  /** Back to the identity's embedded account; forgets the wallet choice. */
   'wallet.useEmbedded': { params: undefined; result: undefined }
   /** The page's answer to a `keys.walletRequest` (`error`: the wallet's message). */
   'wallet.reply': {
@@ -344,8 +349,10 @@ export type WalletState = {
   faucet: boolean
   /** The KeyMarket's refund delay in seconds (DELIVERY_TIMEOUT). */
   refundDelay: number
-  /** On-chain actions go through the page's EIP-1193 wallet. */
+  /** On-chain actions go through the page's EIP-1193 wallet (remembered across reloads). */
   external: boolean
+  /** The page answers that wallet's requests (false after a reload, until it found it again). */
+  attached: boolean
 }
 
 /** What a card's `content` says about an item (DESIGN §2), as the swarm needs it. */

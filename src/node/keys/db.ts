@@ -1,7 +1,8 @@
 /**
  * The keys database (IndexedDB via idb): the key vault (vault.ts), the map from card ids to
- * stored items (cardSource.ts) and the key tokens this identity holds (tokens.ts). One
- * database per identity address, so a restored other identity never sees these keys.
+ * stored items (cardSource.ts), the key tokens this identity holds (owner.ts) and its settings
+ * (externalChoice.ts). One database per account address, so a restored other identity never
+ * sees these keys.
  */
 import { type IDBPDatabase, openDB } from 'idb'
 import { KEYS_DB } from './constants.ts'
@@ -11,13 +12,15 @@ export const CARDS_STORE = 'cards'
 export const TOKENS_STORE = 'tokens'
 /** Key requests the agent could not serve yet (unknown card), kept across restarts. */
 export const WAITING_STORE = 'agent-waiting'
+/** Small settings of the identity, e.g. its chosen external wallet (externalChoice.ts). */
+export const SETTINGS_STORE = 'settings'
 
 /**
  * Opens (creating if needed) the keys database of one identity.
  * @example const db = await openKeysDb(identity.address)
  */
 export async function openKeysDb(address: string, base = KEYS_DB): Promise<IDBPDatabase> {
-  return openDB(`${base}-${address.toLowerCase()}`, 2, {
+  return openDB(`${base}-${address.toLowerCase()}`, 3, {
     upgrade(db, oldVersion) {
       if (oldVersion < 1) {
         db.createObjectStore(VAULT_STORES.keys, { keyPath: 'cardId' })
@@ -26,6 +29,7 @@ export async function openKeysDb(address: string, base = KEYS_DB): Promise<IDBPD
         db.createObjectStore(TOKENS_STORE, { keyPath: 'tokenId' })
       }
       if (oldVersion < 2) db.createObjectStore(WAITING_STORE, { keyPath: 'tokenId' })
+      if (oldVersion < 3) db.createObjectStore(SETTINGS_STORE)
     },
   })
 }

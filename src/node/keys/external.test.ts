@@ -11,13 +11,17 @@ describe('external wallet', () => {
     expect(() => deriveExternalWrapKey(new Uint8Array(64))).toThrow(RangeError)
   })
 
-  it('forwards requests to the page as events and settles them with its replies', async () => {
+  it('forwards requests to the page as events, once attached, and settles them with its replies', async () => {
     const events: NodeEvent[] = []
     const bridge = new WalletBridge((e) => events.push(e))
     const request = bridge.request as unknown as (a: {
       method: string
       params?: unknown[]
     }) => Promise<unknown>
+    // Not attached (a reload restored the wallet, the page has not found it): fails at once.
+    await expect(request({ method: 'eth_chainId' })).rejects.toBeInstanceOf(ExternalWalletError)
+    expect(events).toEqual([])
+    bridge.attached = true
     const ok = request({ method: 'eth_sendTransaction', params: [{ to: '0x01' }] })
     const refused = request({ method: 'personal_sign', params: ['0x00'] })
     expect(events).toEqual([

@@ -62,6 +62,11 @@ type Pending = {
 export class WalletBridge {
   private nextId = 1
   private readonly pending = new Map<number, Pending>()
+  /**
+   * Whether the page answers wallet requests. False after a reload restored the wallet (the
+   * page has not found its provider yet): requests then fail at once instead of waiting.
+   */
+  attached = false
 
   constructor(private readonly emit: (e: NodeEvent) => void) {}
 
@@ -70,6 +75,12 @@ export class WalletBridge {
     args: { method: string; params?: unknown },
     opts?: { signal?: AbortSignal },
   ) => {
+    if (!this.attached)
+      return Promise.reject(
+        new ExternalWalletError(
+          'Your browser wallet is not connected in this tab. Connect it again on the Wallet page.',
+        ),
+      )
     const id = this.nextId++
     const params = (Array.isArray(args.params) ? args.params : []) as unknown[]
     return new Promise<unknown>((resolve, reject) => {
@@ -93,6 +104,7 @@ export class WalletBridge {
 
   /** Fails every open request (the wallet was disconnected). */
   close(): void {
+    this.attached = false
     for (const id of [...this.pending.keys()])
       this.settle(id, undefined, 'The wallet was disconnected.')
   }

@@ -31,6 +31,7 @@ import { createSliceStore, type SliceStore } from '../store/sliceStore.ts'
 import { KeyAgent, type KeyRequest, serveKeyRequest } from './agent.ts'
 import { createStoreCardSource } from './cardSource.ts'
 import { openKeysDb } from './db.ts'
+import { clearExternalChoice, loadExternalChoice, saveExternalChoice } from './externalChoice.ts'
 import { KeyOwner } from './owner.ts'
 import { createKeyVault, type KeyVault } from './vault.ts'
 
@@ -274,6 +275,22 @@ describe('keys on anvil', () => {
     } finally {
       await Promise.all([second.stop(), e.owner.stop()])
     }
+  })
+
+  it('a remembered wallet choice is sealed at rest and opens only as it was stored', async () => {
+    const db = await openKeysDb(a.id.address, 'keys-test-choice')
+    expect(await loadExternalChoice(db)).toBeNull()
+    const signature = `0x${'ab'.repeat(65)}` as Hex
+    const address = c.id.address
+    await saveExternalChoice(db, { address, signature })
+    const raw = (await db.get('settings', 'external-wallet')) as { ct: Uint8Array }
+    expect(Buffer.from(raw.ct).includes(Buffer.from('ab'.repeat(65), 'hex'))).toBe(false)
+    expect(await loadExternalChoice(db)).toEqual({ address, signature })
+    // Bound to its address: a record edited to name another wallet does not open.
+    await db.put('settings', { ...raw, address: b.id.address }, 'external-wallet')
+    expect(await loadExternalChoice(db)).toBeNull()
+    await clearExternalChoice(db)
+    expect(await db.get('settings', 'external-wallet')).toBeUndefined()
   })
 
   it('the vault keeps keys wrapped at rest and drops them by token', async () => {

@@ -30,6 +30,7 @@ import {
   ExternalWalletError,
   WalletBridge,
 } from './external.ts'
+import { clearExternalChoice, loadExternalChoice, saveExternalChoice } from './externalChoice.ts'
 import { KeyOwner } from './owner.ts'
 import { createKeyVault, type KeyVault } from './vault.ts'
 
@@ -68,8 +69,15 @@ export class KeysService {
   private creators = new Map<string, string>()
 
   private emitter: (event: NodeEvent) => void
-  private external: { address: Address; wrapSecret: Uint8Array; wrapPublic: Uint8Array } | null =
-    null
+  /** The external wallet in use, for the identity `owner` (its address). */
+  private external: {
+    owner: Address
+    address: Address
+    wrapSecret: Uint8Array
+    wrapPublic: Uint8Array
+  } | null = null
+  /** The identity whose remembered wallet choice was last looked up (externalChoice.ts). */
+  private restoredFor: Address | null = null
   /** The page↔worker path to an external wallet (external.ts). */
   readonly bridge = new WalletBridge((e) => this.emitter(e))
 
@@ -98,15 +106,39 @@ export class KeysService {
       throw new ExternalWalletError('The signature is not from that wallet.', {
         details: `signed by ${signer}, expected ${address}`,
       })
-    this.external = { address: signer, ...deriveExternalWrapKey(hexToBytes(signature)) }
+    const id = await this.c.identity.identity()
+    if (!id) throw new KeysUnavailableError('Create or restore an identity first.')
+    await withKeysDb(id.address, (db) => saveExternalChoice(db, { address: signer, signature }))
+    const external = {
+      owner: id.address,
+      address: signer,
+      ...deriveExternalWrapKey(hexToBytes(signature)),
+    }
+    this.external = external
+    this.restoredFor = id.address
+    this.bridge.attached = true
     await this.restart()
-    return { wrapPublic: `0x${bytesToHex(this.external.wrapPublic)}` }
+    return { wrapPublic: `0x${bytesToHex(external.wrapPublic)}` }
   }
 
-  /** Back to the identity's embedded account. */
+  /**
+   * The page found the remembered wallet `address` again after a reload (`eth_accounts`, no
+   * signature) and answers its requests from now on.
+   */
+  attachExternal(address: Address): void {
+    if (this.external?.address.toLowerCase() !== address.toLowerCase())
+      throw new ExternalWalletError('That is not the wallet this node uses.', {
+        details: `asked to attach ${address}, using ${this.external?.address ?? 'its own account'}`,
+      })
+    this.bridge.attached = true
+  }
+
+  /** Back to the identity's embedded account (and forgets the wallet choice). */
   async useEmbedded(): Promise<void> {
+    const owner = this.external?.owner ?? (await this.c.identity.identity())?.address
     this.external = null
     this.bridge.close()
+    if (owner) await withKeysDb(owner, clearExternalChoice)
     await this.restart()
   }
 
@@ -190,6 +222,23 @@ export class KeysService {
     if (!id) return null
     this.cursors ??= openCursorStore()
     const cursors = await this.cursors
+    if (this.external && this.external.owner !== id.address) {
+      this.external = null // another identity was restored: its wallet choice is its own
+      this.bridge.close()
+    }
+    if (!this.external && this.restoredFor !== id.address) {
+      // A reload: the identity's remembered wallet, unattached until the page finds it.
+      const choice = await withKeysDb(id.address, loadExternalChoice)
+      this.restoredFor = id.address
+      if (choice) {
+        this.external = {
+          owner: id.address,
+          address: choice.address,
+          ...deriveExternalWrapKey(hexToBytes(choice.signature)),
+        }
+        log('restored the browser wallet %s (waiting for the page)', choice.address)
+      }
+    }
     const ext = this.external
     const chain: ChainContext = {
       ...createChainClients({
@@ -251,6 +300,16 @@ export class KeysService {
       db,
       contentMaster: id.contentMaster,
     }
+  }
+}
+
+/** Runs `fn` on the keys database of `address`, closed afterwards. */
+async function withKeysDb<T>(address: string, fn: (db: IDBPDatabase) => Promise<T>): Promise<T> {
+  const db = await openKeysDb(address)
+  try {
+    return await fn(db)
+  } finally {
+    db.close()
   }
 }
 

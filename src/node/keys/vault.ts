@@ -57,22 +57,28 @@ function normCard(cardId: string): `0x${string}` {
 }
 
 /**
+ * The keys database's non-extractable AES-GCM key (created on first use), under which the vault
+ * and other secrets at rest (externalChoice.ts) are sealed.
+ */
+export async function vaultWrappingKey(db: IDBPDatabase): Promise<CryptoKey> {
+  const existing = (await db.get(VAULT_STORES.kek, 'kek')) as CryptoKey | undefined
+  if (existing) return existing
+  const fresh = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, [
+    'encrypt',
+    'decrypt',
+  ])
+  await db.put(VAULT_STORES.kek, fresh, 'kek')
+  return fresh
+}
+
+/**
  * A vault over an open keys database (see `openKeysDb` in db.ts).
  * @example const vault = createKeyVault(db); await vault.put(cardId, tokenId, key)
  */
 export function createKeyVault(db: IDBPDatabase): KeyVault {
   let kek: Promise<CryptoKey> | null = null
   const wrappingKey = (): Promise<CryptoKey> => {
-    kek ??= (async () => {
-      const existing = (await db.get(VAULT_STORES.kek, 'kek')) as CryptoKey | undefined
-      if (existing) return existing
-      const fresh = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, [
-        'encrypt',
-        'decrypt',
-      ])
-      await db.put(VAULT_STORES.kek, fresh, 'kek')
-      return fresh
-    })()
+    kek ??= vaultWrappingKey(db)
     return kek
   }
 

@@ -16,7 +16,7 @@ import { claimOwed } from '../chain/claimOwed.ts'
 import type { ChainContext } from '../chain/clients.ts'
 import { getListing, getOwed } from '../chain/reads.ts'
 import { DEV_CHAIN_ID } from './constants.ts'
-import type { KeysService, KeysSession } from './service.ts'
+import { isAddressLike, type KeysService, type KeysSession } from './service.ts'
 
 /** The RPC form of a KeyMarket listing. */
 export function listingInfo(
@@ -134,12 +134,18 @@ export function createWalletHandlers(service: KeysService): WalletHandlers {
         faucet: s.config.chainId === DEV_CHAIN_ID,
         refundDelay: delay,
         external: service.usesExternal,
+        attached: !service.usesExternal || service.bridge.attached,
       }
     },
     'wallet.useExternal': async (p) => {
       if (!/^0x[0-9a-fA-F]{40}$/.test(p.address) || !/^0x[0-9a-fA-F]{130}$/.test(p.signature))
         throw new InvalidInputError('Expected an address and a 65-byte signature.')
       return service.useExternal(p.address, p.signature)
+    },
+    'wallet.attach': async (p) => {
+      if (!isAddressLike(p.address)) throw new InvalidInputError('Expected an address.')
+      service.attachExternal(p.address)
+      return undefined
     },
     'wallet.useEmbedded': async () => {
       await service.useEmbedded()

@@ -2,6 +2,7 @@ import type { AppConfig } from '../../shared/config.ts'
 import { parseAppConfig } from '../../shared/config.ts'
 import type { GossipMessage, NodeStatus, RpcResult } from '../../shared/rpc.ts'
 import { serveContentPorts } from '../swarm/contentPort.ts'
+import { injectedProvider, reattachExternalWallet } from '../wallet/external.ts'
 import { electLeader, type LeaderInfo } from './leader.ts'
 import { RpcClient } from './rpc-client.ts'
 import { hostRtcBridge } from './rtc-host.ts'
@@ -87,8 +88,12 @@ export class NodeState {
   }
 
   async refreshIdentity(): Promise<void> {
-    if (!this.rpc) return
-    this.identity = await this.rpc.call('identity.state', undefined)
+    const rpc = this.rpc
+    if (!rpc) return
+    this.identity = await rpc.call('identity.state', undefined)
+    // A browser wallet chosen before the reload: answer its requests again, unprompted.
+    if (this.identity.state === 'ready')
+      void reattachExternalWallet(rpc, injectedProvider()).catch(() => {})
   }
 
   private async loadConfig(): Promise<AppConfig> {

@@ -1,0 +1,57 @@
+/**
+ * The external wallet an identity chose (service.ts `useExternal`), kept across reloads in the
+ * identity's keys database: the wallet's address and its signature of EXTERNAL_WRAP_MESSAGE,
+ * the seed of its wrap key. The signature is sealed as the vault's content keys are (AES-GCM
+ * under the database's non-extractable key), so a reload restores the account and the wrap
+ * key without asking the wallet to sign again, and nothing readable is at rest.
+ */
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import type { IDBPDatabase } from 'idb'
+import type { Address, Hex } from 'viem'
+import { bs } from '../crypto/bytes.ts'
+import { SETTINGS_STORE } from './db.ts'
+import { vaultWrappingKey } from './vault.ts'
+
+export type ExternalChoice = { address: Address; signature: Hex }
+
+type ChoiceRecord = { v: 1; address: Address; iv: Uint8Array; ct: Uint8Array }
+
+const KEY = 'external-wallet'
+
+const aad = (address: string) =>
+  bs(new TextEncoder().encode(`hashcard/v1/external-wallet/${address.toLowerCase()}`))
+
+/** Remembers `choice` (replacing any earlier one). */
+export async function saveExternalChoice(db: IDBPDatabase, choice: ExternalChoice): Promise<void> {
+  const iv = crypto.getRandomValues(new Uint8Array(12))
+  const ct = new Uint8Array(
+    await crypto.subtle.encrypt(
+      { name: 'AES-GCM', iv, additionalData: aad(choice.address) },
+      await vaultWrappingKey(db),
+      bs(hexToBytes(choice.signature.slice(2))),
+    ),
+  )
+  const rec: ChoiceRecord = { v: 1, address: choice.address, iv, ct }
+  await db.put(SETTINGS_STORE, rec, KEY)
+}
+
+/** The remembered choice; null when there is none or it does not open on this device. */
+export async function loadExternalChoice(db: IDBPDatabase): Promise<ExternalChoice | null> {
+  const rec = (await db.get(SETTINGS_STORE, KEY)) as ChoiceRecord | undefined
+  if (!rec) return null
+  try {
+    const sig = await crypto.subtle.decrypt(
+      { name: 'AES-GCM', iv: bs(rec.iv), additionalData: aad(rec.address) },
+      await vaultWrappingKey(db),
+      bs(rec.ct),
+    )
+    return { address: rec.address, signature: `0x${bytesToHex(new Uint8Array(sig))}` }
+  } catch {
+    return null
+  }
+}
+
+/** Forgets the choice (back to the identity's own account). */
+export async function clearExternalChoice(db: IDBPDatabase): Promise<void> {
+  await db.delete(SETTINGS_STORE, KEY)
+}
