@@ -33,7 +33,7 @@ import { createStoreCardSource } from './cardSource.ts'
 import { openKeysDb } from './db.ts'
 import { clearExternalChoice, loadExternalChoice, saveExternalChoice } from './externalChoice.ts'
 import { KeyOwner } from './owner.ts'
-import { createKeyVault, type KeyVault } from './vault.ts'
+import { createKeyVault, type KeyVault, vaultWrappingKey } from './vault.ts'
 
 type Person = { id: Identity; chain: ChainContext; vault: KeyVault; owner: KeyOwner; hex: Hex }
 
@@ -291,6 +291,24 @@ describe('keys on anvil', () => {
     expect(await loadExternalChoice(db)).toBeNull()
     await clearExternalChoice(db)
     expect(await db.get('settings', 'external-wallet')).toBeUndefined()
+  })
+
+  it('connections that ask for the wrapping key at once all get the same one', async () => {
+    const name = 'keys-test-kek-race'
+    const dbs = await Promise.all([0, 1, 2].map(() => openKeysDb(a.id.address, name)))
+    const keys = await Promise.all(dbs.map((db) => vaultWrappingKey(db)))
+    const stored = await vaultWrappingKey(dbs[0]!)
+    const iv = new Uint8Array(12)
+    const sealed = await Promise.all(
+      keys.map(async (k) =>
+        Buffer.from(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, k, new Uint8Array(1))),
+      ),
+    )
+    const expected = Buffer.from(
+      await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, stored, new Uint8Array(1)),
+    )
+    for (const s of sealed) expect(s).toEqual(expected)
+    for (const db of dbs) db.close()
   })
 
   it('the vault keeps keys wrapped at rest and drops them by token', async () => {

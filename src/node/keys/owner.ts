@@ -131,12 +131,8 @@ export class KeyOwner {
     const byPosition = new Map<string, OwnerLog>()
     for (const l of [...toMe, ...fromMe, ...delivered.flat()] as OwnerLog[])
       byPosition.set(`${l.blockHash}:${l.logIndex}`, l) // a transfer to oneself is in both
-    return [...byPosition.values()].sort((x, y) =>
-      x.blockNumber === y.blockNumber
-        ? x.logIndex - y.logIndex
-        : x.blockNumber < y.blockNumber
-          ? -1
-          : 1,
+    return [...byPosition.values()].sort(
+      (x, y) => Number(x.blockNumber - y.blockNumber) || x.logIndex - y.logIndex,
     )
   }
 

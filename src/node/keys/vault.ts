@@ -58,7 +58,9 @@ function normCard(cardId: string): `0x${string}` {
 
 /**
  * The keys database's non-extractable AES-GCM key (created on first use), under which the vault
- * and other secrets at rest (externalChoice.ts) are sealed.
+ * and other secrets at rest (externalChoice.ts) are sealed. Callers on other connections may
+ * ask at the same time, so the first key is stored only if none is there yet, in one
+ * transaction: everyone seals under the same key.
  */
 export async function vaultWrappingKey(db: IDBPDatabase): Promise<CryptoKey> {
   const existing = (await db.get(VAULT_STORES.kek, 'kek')) as CryptoKey | undefined
@@ -67,8 +69,11 @@ export async function vaultWrappingKey(db: IDBPDatabase): Promise<CryptoKey> {
     'encrypt',
     'decrypt',
   ])
-  await db.put(VAULT_STORES.kek, fresh, 'kek')
-  return fresh
+  const tx = db.transaction(VAULT_STORES.kek, 'readwrite')
+  const first = (await tx.store.get('kek')) as CryptoKey | undefined
+  if (!first) await tx.store.put(fresh, 'kek')
+  await tx.done
+  return first ?? fresh
 }
 
 /**
