@@ -196,16 +196,21 @@ export async function run({ signal, log }: BenchOptions): Promise<BenchRow[]> {
         swarm: [] as Transfer[],
         stock: [] as Transfer[],
       }
+      // BENCH_THREADS=1: where the CPU went from now until the returned function is called.
+      const cpuWatch = (what: string) => {
+        const from = process.env.BENCH_THREADS ? cpuSnapshot() : null
+        return () => {
+          if (from) log(`${what} CPU, ${cpuReport(from, cpuSnapshot())}`)
+        }
+      }
       // The swarm's wire messages: a block and its 13-byte `piece` header (webtorrentWire.ts).
       const dc = { bytes: xferBytes, messageBytes: BLOCK_BYTES + 13 }
       for (let r = 0; r < rounds; r++) {
-        const cpuRaw = process.env.BENCH_THREADS ? cpuSnapshot() : null
         x.raw.push(
           await rawDataChannel(seedBrowser, leechBrowser, origin, {
             ...dc,
             where: 'worker',
-            done: () =>
-              cpuRaw && log(`round ${r + 1} raw DC CPU, ${cpuReport(cpuRaw, cpuSnapshot())}`),
+            done: cpuWatch(`round ${r + 1} raw DC`),
           }),
         )
         x.page.push(
@@ -231,24 +236,22 @@ export async function run({ signal, log }: BenchOptions): Promise<BenchRow[]> {
                 ),
               )
             : []
-        const cpu = process.env.BENCH_THREADS ? cpuSnapshot() : null
+        const swarmCpu = cpuWatch(`round ${r + 1} swarm`)
         x.swarm.push(
           await swarmTransfer(b, bigInfo, a).catch((err: Error): Transfer => {
             log(`swarm transfer failed: ${err.message}`)
             return { mbps: Number.NaN, stalls: [] }
           }),
         )
-        if (cpu) log(`round ${r + 1} swarm CPU, ${cpuReport(cpu, cpuSnapshot())}`)
+        swarmCpu()
         for (const stop of profiling) log(await stop())
-        const cpuStock = process.env.BENCH_THREADS ? cpuSnapshot() : null
         x.stock.push(
           await stockWebtorrent(
             seedBrowser,
             leechBrowser,
             origin,
             tracker,
-            () =>
-              cpuStock && log(`round ${r + 1} stock CPU, ${cpuReport(cpuStock, cpuSnapshot())}`),
+            cpuWatch(`round ${r + 1} stock`),
           ),
         )
         const [raw, page, swarm, stock] = [x.raw, x.page, x.swarm, x.stock].map(
