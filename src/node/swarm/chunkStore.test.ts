@@ -1,17 +1,40 @@
 import 'fake-indexeddb/auto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { decryptSlice, encryptSlice, randomSalt, sliceCipher } from '../crypto/content.ts'
+import {
+  decryptSlice,
+  encryptSlice,
+  randomSalt,
+  type SliceCipher,
+  sliceCipher,
+} from '../crypto/content.ts'
 import { layout } from '../crypto/layout.ts'
 import { MemoryBackend } from '../store/memoryBackend.ts'
 import { openMeta } from '../store/meta.ts'
 import { createSliceStore, type SliceStore } from '../store/sliceStore.ts'
 import { sliceChunkStore } from './chunkStore.ts'
-import { streamRange } from './contentServer.ts'
+import { type ContentSource, streamRange } from './contentServer.ts'
 import { serialStore } from './serialStore.ts'
 
 const S = 65536
 let n = 0
+
+/** The stream's source over `serial`, serving item `id`; `slice` is how a slice arrives. */
+function source(
+  serial: SliceStore,
+  id: string,
+  cipher: SliceCipher,
+  slice: ContentSource['slice'],
+  setPosition: ContentSource['setPosition'] = () => {},
+): ContentSource {
+  return {
+    store: async () => serial,
+    resolve: async () => id,
+    cipherFor: async () => cipher,
+    setPosition,
+    slice,
+  }
+}
 
 async function setup(size: number) {
   const store = createSliceStore({
@@ -136,18 +159,18 @@ describe('streamRange', () => {
     const serial = serialStore(store)
     const positions: number[] = []
     const waited: number[] = []
-    const src = {
-      store: async () => serial,
-      resolve: async () => id,
-      cipherFor: async () => cipher,
-      setPosition: (_: string, p: number) => positions.push(p),
-      slice: async (_: string, i: number) => {
+    const src = source(
+      serial,
+      id,
+      cipher,
+      async (_, i) => {
         if (!(await store.has(id, i))) {
           waited.push(i)
           await serial.putSlice(id, i, slices[i]!)
         }
       },
-    }
+      (_, p) => positions.push(p),
+    )
     await serial.putSlice(id, 1, slices[1]!)
     const start = S - 16 - 5
     const end = 3 * (S - 16) + 3
@@ -172,17 +195,11 @@ describe('streamRange', () => {
     for (const [i, ct] of slices.entries()) await serial.putSlice(id, i, ct)
     const asked: number[] = []
     const gates = new Map<number, () => void>()
-    const src = {
-      store: async () => serial,
-      resolve: async () => id,
-      cipherFor: async () => cipher,
-      setPosition: () => {},
-      // Slice 0 is held back until the others were asked for.
-      slice: (_: string, i: number) => {
-        asked.push(i)
-        return i === 0 ? new Promise<void>((r) => gates.set(i, r)) : Promise.resolve()
-      },
-    }
+    // Slice 0 is held back until the others were asked for.
+    const src = source(serial, id, cipher, (_, i) => {
+      asked.push(i)
+      return i === 0 ? new Promise<void>((r) => gates.set(i, r)) : Promise.resolve()
+    })
     const it = streamRange(src, id, cipher, 0, plain.length, new AbortController().signal, 3)
     const first = it.next()
     await new Promise((r) => setTimeout(r, 20))
@@ -219,24 +236,18 @@ describe('streamRange', () => {
           for (const [i, delay] of arrival.entries())
             if (delay === null) await serial.putSlice(item, i, slices[i] as Uint8Array)
           const arriving = new Map<number, Promise<void>>()
-          const src = {
-            store: async () => serial,
-            resolve: async () => item,
-            cipherFor: async () => cipher,
-            setPosition: () => {},
-            slice: (_: string, i: number) => {
-              const delay = arrival[i]
-              if (delay === null || delay === undefined) return Promise.resolve()
-              let p = arriving.get(i)
-              if (!p) {
-                p = new Promise<void>((r) => setTimeout(r, delay)).then(() =>
-                  serial.putSlice(item, i, slices[i] as Uint8Array),
-                )
-                arriving.set(i, p)
-              }
-              return p
-            },
-          }
+          const src = source(serial, item, cipher, (_, i) => {
+            const delay = arrival[i]
+            if (delay === null || delay === undefined) return Promise.resolve()
+            let p = arriving.get(i)
+            if (!p) {
+              p = new Promise<void>((r) => setTimeout(r, delay)).then(() =>
+                serial.putSlice(item, i, slices[i] as Uint8Array),
+              )
+              arriving.set(i, p)
+            }
+            return p
+          })
           const parts: Uint8Array[] = []
           const signal = new AbortController().signal
           for await (const p of streamRange(src, item, cipher, start, end, signal, ahead))
