@@ -17,7 +17,7 @@ import { wordlist } from '@scure/bip39/wordlists/english.js'
 import { parseEther } from 'viem'
 import type { FeedCard } from '../src/shared/card/feed.ts'
 import type { OwnedKey, SwarmStats, SwarmTorrentInfo } from '../src/shared/rpc.ts'
-import { openNodes, rpc, useStack, waitForStatus } from './stack.ts'
+import { go, openNodes, rpc, useStack, waitForStatus } from './stack.ts'
 
 const stack = useStack(test)
 test.describe.configure({ mode: 'serial' })
@@ -50,14 +50,6 @@ async function person(page: Page, words: string): Promise<void> {
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, {
     timeout: 30_000,
   })
-}
-
-/** In-app navigation: the node keeps running (a reload would restart it). */
-async function go(page: Page, path: string): Promise<void> {
-  await page.evaluate((p) => {
-    history.pushState(null, '', p)
-    dispatchEvent(new PopStateEvent('popstate'))
-  }, path)
 }
 
 /** Publishes the video in the compose view; returns the card id. */

@@ -88,6 +88,14 @@ export async function rpc<T = unknown>(page: Page, method: string, params?: unkn
   throw Object.assign(new Error(`${method}: ${reply.name}: ${reply.message}`), { name: reply.name })
 }
 
+/** In-app navigation: the node keeps running (a reload would restart it). */
+export async function go(page: Page, path: string): Promise<void> {
+  await page.evaluate((p) => {
+    history.pushState(null, '', p)
+    dispatchEvent(new PopStateEvent('popstate'))
+  }, path)
+}
+
 /** The node's status as the page sees it (through the same RPC the UI uses). */
 export function nodeStatus(page: Page): Promise<NodeStatus> {
   return rpc<NodeStatus>(page, 'node.status')

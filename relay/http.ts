@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { extname, join, normalize, sep } from 'node:path'
 import { isAppPath } from '../src/shared/app-paths.ts'
+import { appShellHeaders } from '../src/shared/csp.ts'
 import { logger } from './log.ts'
 
 const log = logger('http')
@@ -110,9 +111,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: AppServer
     'content-length': file.size,
     'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
     'x-content-type-options': 'nosniff',
-    ...(ext === '.html' ? { 'referrer-policy': 'no-referrer' } : {}),
-    // Embeds (/embed/<cardId>) are meant to be framed by any site.
-    ...(pathname.startsWith('/embed/') ? { 'content-security-policy': 'frame-ancestors *' } : {}),
+    // The shell's CSP; only embeds (/embed/<cardId>) may be framed, by any site.
+    ...(ext === '.html' ? appShellHeaders(pathname) : {}),
   })
   if (req.method === 'HEAD') {
     res.end()

@@ -10,6 +10,7 @@ import { startAnvil } from '../scripts/chain/anvil.ts'
 import { deployContracts } from '../scripts/chain/deploy.ts'
 import { chainConfigOf } from '../scripts/stack.ts'
 import { parseAppConfig } from '../src/shared/config.ts'
+import { APP_CSP } from '../src/shared/csp.ts'
 import { type Relay, startRelay } from './relay.ts'
 
 let relay: Relay
@@ -67,6 +68,21 @@ describe('the relay', () => {
     expect((await fetch(url('/%2e%2e/%2e%2e/etc/passwd'))).status).toBe(404)
     expect((await fetch(url('/nope.js'))).status).toBe(404)
     expect((await fetch(url('/index.html'), { method: 'DELETE' })).status).toBe(405)
+  })
+
+  it('serves the app shell under a strict CSP; only the embed route may be framed', async () => {
+    for (const path of ['/', '/card/0xabc', '/embed/0xabc']) {
+      const res = await fetch(url(path))
+      const csp = res.headers.get('content-security-policy') ?? ''
+      expect(csp.startsWith(`${APP_CSP}; frame-ancestors `)).toBe(true)
+      expect(csp).toContain("object-src 'none'")
+      expect(csp).toContain("base-uri 'none'")
+      expect(/script-src [^;]*unsafe-inline/.test(csp)).toBe(false)
+      expect(
+        csp.endsWith(path.startsWith('/embed/') ? 'frame-ancestors *' : "frame-ancestors 'none'"),
+      ).toBe(true)
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+    }
   })
 
   it('drops malformed and oversized input and keeps serving', async () => {

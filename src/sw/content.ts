@@ -10,6 +10,7 @@
  * lazily — on a miss (none yet, or no answer) the SW asks its window clients for a new one.
  */
 import type { ContentReply, ContentRequest } from '../node/swarm/contentProtocol.ts'
+import { contentHeaders } from './contentHeaders.ts'
 import { errorResponse, type FetchHandler } from './handlers.ts'
 
 declare const self: ServiceWorkerGlobalScope
@@ -116,6 +117,7 @@ async function open(id: string, start: number, end: number | null) {
 
 export const contentHandler: FetchHandler = {
   name: 'content',
+  sandbox: 'content',
   canHandle: (url, req) =>
     req.method === 'GET' && url.origin === self.location.origin && url.pathname.startsWith('/c/'),
   async handle(url, request) {
@@ -130,21 +132,19 @@ export const contentHandler: FetchHandler = {
     if (head.t === 'error') return errorResponse(500, 'Something went wrong', head.message)
     if (head.t !== 'head') return errorResponse(500, 'Something went wrong', 'Unexpected reply.')
     if (!head.ok) {
-      if (head.status === 416)
-        return new Response(null, {
-          status: 416,
-          headers: { 'content-range': `bytes */${head.size ?? 0}` },
-        })
+      if (head.status === 416) {
+        const headers = contentHeaders()
+        headers.set('content-range', `bytes */${head.size ?? 0}`)
+        return new Response(null, { status: 416, headers })
+      }
       const title = head.status === 403 ? 'No key for this content' : 'Not found'
       return errorResponse(head.status, title, head.message)
     }
     const body = chunkStream(c, req)
-    const headers = new Headers({
-      'content-type': head.mime,
-      'accept-ranges': 'bytes',
-      'content-length': String(head.end - head.start),
-      'cache-control': 'no-store',
-    })
+    // The card's type, checked: documents and code are never served as themselves.
+    const headers = contentHeaders({ mime: head.mime, name: head.name })
+    headers.set('accept-ranges', 'bytes')
+    headers.set('content-length', String(head.end - head.start))
     if (!range) return new Response(body, { status: 200, headers })
     headers.set('content-range', `bytes ${head.start}-${head.end - 1}/${head.size}`)
     return new Response(body, { status: 206, headers })

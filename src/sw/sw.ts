@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 import { cleanupOutdatedCaches, matchPrecache, precache } from 'workbox-precaching'
 import { isAppPath } from '../shared/app-paths.ts'
+import { appShellHeaders } from '../shared/csp.ts'
 import { contentHandler } from './content.ts'
 import { errorResponse, type FetchHandler, respond } from './handlers.ts'
 
@@ -42,12 +43,16 @@ const handlers: FetchHandler[] = [
     name: 'app-shell',
     canHandle: (url, req) =>
       req.mode === 'navigate' && url.origin === self.location.origin && isAppPath(url.pathname),
-    async handle(_url, req) {
+    async handle(url, req) {
       try {
         return await fetch(req)
       } catch {
         const shell = await matchPrecache('/index.html')
-        return shell ?? errorResponse(503, 'Offline', 'The app is not cached yet.')
+        if (!shell) return errorResponse(503, 'Offline', 'The app is not cached yet.')
+        // The cached copy carries the headers of `/index.html`; this route's are its own.
+        const headers = new Headers(shell.headers)
+        for (const [k, v] of Object.entries(appShellHeaders(url.pathname))) headers.set(k, v)
+        return new Response(shell.body, { status: 200, headers })
       }
     },
   },
