@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { NodeEvent } from '../../shared/rpc.ts'
-import { deriveExternalWrapKey, ExternalWalletError, WalletBridge } from './external.ts'
+import { ExternalWalletError, WalletBridge } from './external.ts'
 
 describe('external wallet', () => {
-  it('derives one wrap key per signature', () => {
-    const sig = new Uint8Array(65).fill(3)
-    const a = deriveExternalWrapKey(sig)
-    expect(deriveExternalWrapKey(sig.slice())).toEqual(a)
-    expect(deriveExternalWrapKey(new Uint8Array(65).fill(4)).wrapPublic).not.toEqual(a.wrapPublic)
-    expect(() => deriveExternalWrapKey(new Uint8Array(64))).toThrow(RangeError)
-  })
-
   it('forwards requests to the page as events, once attached, and settles them with its replies', async () => {
     const events: NodeEvent[] = []
     const bridge = new WalletBridge((e) => events.push(e))

@@ -5,25 +5,16 @@
  * `wallet.reply { id, result | error }` (src/ui/wallet/external.ts). viem's wallet client uses
  * it as a `custom` transport; reads and receipts still go straight to the RPC URL.
  *
- * The wrap key is then derived from the wallet's signature of {@link EXTERNAL_WRAP_MESSAGE}:
- * wrapSecret = HKDF-SHA256(IKM = signature (65 bytes), salt = "hashcard/v1",
- * info = "hashcard/v1/wrap-x25519-eip1193", L = 32). Wallets sign deterministically
- * (RFC 6979), so the same wallet finds the same wrap key on any device.
+ * The wrap key is then derived from the wallet's signature of {@link EXTERNAL_WRAP_MESSAGE}
+ * (`deriveExternalWrapKey` in crypto/wrapKey.ts).
  */
-import { x25519 } from '@noble/curves/ed25519.js'
-import { hkdf } from '@noble/hashes/hkdf.js'
-import { sha256 } from '@noble/hashes/sha2.js'
-import { utf8ToBytes } from '@noble/hashes/utils.js'
 import type { EIP1193RequestFn } from 'viem'
 import { AbortedError, BaseError, registerErrors, TimeoutError } from '../../shared/errors.ts'
 import type { NodeEvent } from '../../shared/rpc.ts'
-import { checkBytes } from '../crypto/bytes.ts'
 
 /** The message an external wallet signs to derive its wrap key (never change it: keys follow). */
 export const EXTERNAL_WRAP_MESSAGE =
   'Hashcard v1: derive my key-wrapping key.\n\nSigning this costs nothing and sends nothing.'
-
-export const EXTERNAL_WRAP_INFO = 'hashcard/v1/wrap-x25519-eip1193'
 
 /** How long the worker waits for the page's wallet (the person may have to confirm). */
 export const WALLET_REPLY_TIMEOUT_MS = 5 * 60_000
@@ -31,25 +22,6 @@ export const WALLET_REPLY_TIMEOUT_MS = 5 * 60_000
 /** The page's wallet refused or failed a request. */
 export class ExternalWalletError extends BaseError {
   override name = 'ExternalWalletError' as const
-}
-
-/**
- * The X25519 wrap key pair of an external wallet, from its 65-byte signature of the fixed message.
- * @example const { wrapSecret, wrapPublic } = deriveExternalWrapKey(signatureBytes)
- */
-export function deriveExternalWrapKey(signature: Uint8Array): {
-  wrapSecret: Uint8Array
-  wrapPublic: Uint8Array
-} {
-  checkBytes('signature', signature, 65)
-  const wrapSecret = hkdf(
-    sha256,
-    signature,
-    utf8ToBytes('hashcard/v1'),
-    utf8ToBytes(EXTERNAL_WRAP_INFO),
-    32,
-  )
-  return { wrapSecret, wrapPublic: x25519.getPublicKey(wrapSecret) }
 }
 
 type Pending = {

@@ -14,6 +14,7 @@ import { type CursorStore, openCursorStore } from '../chain/cursorStore.ts'
 import { getCreatorOf } from '../chain/reads.ts'
 import { deriveContentKey } from '../crypto/content.ts'
 import type { IdentityService } from '../crypto/identityService.ts'
+import { deriveExternalWrapKey } from '../crypto/wrapKey.ts'
 import { logger } from '../log.ts'
 import type { SliceStore } from '../store/sliceStore.ts'
 import { KeyAgent, type KeyRequest, type WaitingStore } from './agent.ts'
@@ -24,12 +25,7 @@ import {
 } from './cardSource.ts'
 import { openKeysDb, WAITING_STORE } from './db.ts'
 import { KeysUnavailableError } from './errors.ts'
-import {
-  deriveExternalWrapKey,
-  EXTERNAL_WRAP_MESSAGE,
-  ExternalWalletError,
-  WalletBridge,
-} from './external.ts'
+import { EXTERNAL_WRAP_MESSAGE, ExternalWalletError, WalletBridge } from './external.ts'
 import { clearExternalChoice, loadExternalChoice, saveExternalChoice } from './externalChoice.ts'
 import { KeyOwner } from './owner.ts'
 import { createKeyVault, type KeyVault } from './vault.ts'
