@@ -5,15 +5,17 @@
  * use it but never read it; the ciphertext sits beside it with the account address in clear.
  */
 import { type IDBPDatabase, openDB } from 'idb'
-import { bs, checkBytes, throwIfAborted } from './bytes.ts'
+import { checkBytes, throwIfAborted } from './bytes.ts'
 import { VaultError } from './errors.ts'
+import { generateRecordKey, openRecord, type SealedRecord, sealRecord } from './sealed.ts'
 
 /** Default IndexedDB database of the vault. */
 export const VAULT_DB = 'hashcard-identity'
 const STORE = 'vault'
-const AAD = new TextEncoder().encode('hashcard/v1/vault')
+const AAD = 'hashcard/v1/vault'
+const WHAT = 'The stored identity'
 
-type SealedRecord = { v: 1; iv: Uint8Array; ct: Uint8Array; address: string; createdAt: number }
+type SeedRecord = SealedRecord & { address: string; createdAt: number }
 
 /** The identity's encrypted entropy and its wrapping key in IndexedDB. */
 export type Vault = {
@@ -41,8 +43,7 @@ export async function openVault(name = VAULT_DB): Promise<Vault> {
   return {
     save: (entropy, address, options) => save(db, entropy, address, options?.signal),
     load: (options) => load(db, options?.signal),
-    address: async () =>
-      ((await db.get(STORE, 'seed')) as SealedRecord | undefined)?.address ?? null,
+    address: async () => ((await db.get(STORE, 'seed')) as SeedRecord | undefined)?.address ?? null,
     clear: async () => {
       const tx = db.transaction(STORE, 'readwrite')
       await Promise.all([tx.store.delete('seed'), tx.store.delete('kek'), tx.done])
@@ -58,16 +59,11 @@ async function save(
   signal?: AbortSignal,
 ): Promise<void> {
   checkBytes('entropy', entropy)
-  const kek = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, [
-    'encrypt',
-    'decrypt',
-  ])
-  const iv = crypto.getRandomValues(new Uint8Array(12))
-  const ct = new Uint8Array(
-    await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: AAD }, kek, bs(entropy)),
-  )
+  // A fresh key per save, stored with the record it seals.
+  const kek = await generateRecordKey()
+  const sealed = await sealRecord(kek, entropy, AAD)
   throwIfAborted(signal, 'Saving the identity')
-  const record: SealedRecord = { v: 1, iv, ct, address, createdAt: Date.now() }
+  const record: SeedRecord = { ...sealed, address, createdAt: Date.now() }
   // One transaction: the key and the ciphertext are replaced together or not at all.
   const tx = db.transaction(STORE, 'readwrite')
   await Promise.all([tx.store.put(kek, 'kek'), tx.store.put(record, 'seed'), tx.done])
@@ -77,25 +73,13 @@ async function load(db: IDBPDatabase, signal?: AbortSignal): Promise<Uint8Array 
   const tx = db.transaction(STORE, 'readonly')
   const [kek, record] = (await Promise.all([tx.store.get('kek'), tx.store.get('seed')])) as [
     CryptoKey | undefined,
-    SealedRecord | undefined,
+    SeedRecord | undefined,
   ]
   throwIfAborted(signal, 'Loading the identity')
   if (!record) return null
-  if (!kek || record.v !== 1)
-    throw new VaultError('The stored identity cannot be opened on this device.', {
-      details: kek ? `unknown vault record version ${String(record.v)}` : 'wrapping key missing',
+  if (!kek)
+    throw new VaultError(`${WHAT} cannot be opened on this device.`, {
+      details: 'wrapping key missing',
     })
-  try {
-    const pt = await crypto.subtle.decrypt(
-      { name: 'AES-GCM', iv: bs(record.iv), additionalData: AAD },
-      kek,
-      bs(record.ct),
-    )
-    return new Uint8Array(pt)
-  } catch (cause) {
-    throw new VaultError('The stored identity cannot be opened on this device.', {
-      details: 'AES-GCM authentication failed',
-      cause,
-    })
-  }
+  return openRecord(kek, record, AAD, { what: WHAT })
 }

@@ -8,30 +8,26 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import type { IDBPDatabase } from 'idb'
 import type { Address, Hex } from 'viem'
-import { bs } from '../crypto/bytes.ts'
+import { openRecord, type SealedRecord, sealRecord } from '../crypto/sealed.ts'
 import { SETTINGS_STORE } from './db.ts'
 import { vaultWrappingKey } from './vault.ts'
 
 export type ExternalChoice = { address: Address; signature: Hex }
 
-type ChoiceRecord = { v: 1; address: Address; iv: Uint8Array; ct: Uint8Array }
+type ChoiceRecord = SealedRecord & { address: Address }
 
 const KEY = 'external-wallet'
 
-const aad = (address: string) =>
-  bs(new TextEncoder().encode(`hashcard/v1/external-wallet/${address.toLowerCase()}`))
+const aad = (address: string) => `hashcard/v1/external-wallet/${address.toLowerCase()}`
 
 /** Remembers `choice` (replacing any earlier one). */
 export async function saveExternalChoice(db: IDBPDatabase, choice: ExternalChoice): Promise<void> {
-  const iv = crypto.getRandomValues(new Uint8Array(12))
-  const ct = new Uint8Array(
-    await crypto.subtle.encrypt(
-      { name: 'AES-GCM', iv, additionalData: aad(choice.address) },
-      await vaultWrappingKey(db),
-      bs(hexToBytes(choice.signature.slice(2))),
-    ),
+  const sealed = await sealRecord(
+    await vaultWrappingKey(db),
+    hexToBytes(choice.signature.slice(2)),
+    aad(choice.address),
   )
-  const rec: ChoiceRecord = { v: 1, address: choice.address, iv, ct }
+  const rec: ChoiceRecord = { ...sealed, address: choice.address }
   await db.put(SETTINGS_STORE, rec, KEY)
 }
 
@@ -40,12 +36,10 @@ export async function loadExternalChoice(db: IDBPDatabase): Promise<ExternalChoi
   const rec = (await db.get(SETTINGS_STORE, KEY)) as ChoiceRecord | undefined
   if (!rec) return null
   try {
-    const sig = await crypto.subtle.decrypt(
-      { name: 'AES-GCM', iv: bs(rec.iv), additionalData: aad(rec.address) },
-      await vaultWrappingKey(db),
-      bs(rec.ct),
-    )
-    return { address: rec.address, signature: `0x${bytesToHex(new Uint8Array(sig))}` }
+    const sig = await openRecord(await vaultWrappingKey(db), rec, aad(rec.address), {
+      what: 'The remembered wallet',
+    })
+    return { address: rec.address, signature: `0x${bytesToHex(sig)}` }
   } catch {
     return null
   }

@@ -9,20 +9,17 @@
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import type { IDBPDatabase } from 'idb'
-import { bs, checkBytes } from '../crypto/bytes.ts'
-import { VaultError } from '../crypto/errors.ts'
+import { checkBytes } from '../crypto/bytes.ts'
+import { openRecord, recordKey, type SealedRecord, sealRecord } from '../crypto/sealed.ts'
 
 const AAD_PREFIX = 'hashcard/v1/key-vault/'
 
 /** A stored content key, as kept in IndexedDB (`ct` is the sealed key). */
-type VaultRecord = {
-  v: 1
+type VaultRecord = SealedRecord & {
   /** Lower-case 0x hex, 32 bytes. */
   cardId: string
   /** Decimal. */
   tokenId: string
-  iv: Uint8Array
-  ct: Uint8Array
   receivedAt: number
 }
 
@@ -46,8 +43,8 @@ export type KeyVault = {
 /** The object stores the vault needs in the keys database (created by its `upgrade`). */
 export const VAULT_STORES = { keys: 'vault', kek: 'vault-kek' } as const
 
-function aad(cardId: string, tokenId: string): Uint8Array<ArrayBuffer> {
-  return bs(new TextEncoder().encode(`${AAD_PREFIX}${cardId}/${tokenId}`))
+function aad(cardId: string, tokenId: string): string {
+  return `${AAD_PREFIX}${cardId}/${tokenId}`
 }
 
 function normCard(cardId: string): `0x${string}` {
@@ -57,23 +54,11 @@ function normCard(cardId: string): `0x${string}` {
 }
 
 /**
- * The keys database's non-extractable AES-GCM key (created on first use), under which the vault
- * and other secrets at rest (externalChoice.ts) are sealed. Callers on other connections may
- * ask at the same time, so the first key is stored only if none is there yet, in one
- * transaction: everyone seals under the same key.
+ * The keys database's non-extractable AES-GCM key (created once, see `recordKey`), under which
+ * the vault and other secrets at rest (externalChoice.ts) are sealed.
  */
-export async function vaultWrappingKey(db: IDBPDatabase): Promise<CryptoKey> {
-  const existing = (await db.get(VAULT_STORES.kek, 'kek')) as CryptoKey | undefined
-  if (existing) return existing
-  const fresh = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, [
-    'encrypt',
-    'decrypt',
-  ])
-  const tx = db.transaction(VAULT_STORES.kek, 'readwrite')
-  const first = (await tx.store.get('kek')) as CryptoKey | undefined
-  if (!first) await tx.store.put(fresh, 'kek')
-  await tx.done
-  return first ?? fresh
+export function vaultWrappingKey(db: IDBPDatabase): Promise<CryptoKey> {
+  return recordKey(db, VAULT_STORES.kek)
 }
 
 /**
@@ -91,41 +76,20 @@ export function createKeyVault(db: IDBPDatabase): KeyVault {
     async put(cardId, tokenId, key) {
       checkBytes('key', key, 32)
       const id = normCard(cardId)
-      const iv = crypto.getRandomValues(new Uint8Array(12))
-      const ct = new Uint8Array(
-        await crypto.subtle.encrypt(
-          { name: 'AES-GCM', iv, additionalData: aad(id, tokenId.toString()) },
-          await wrappingKey(),
-          bs(key),
-        ),
-      )
-      const record: VaultRecord = {
-        v: 1,
-        cardId: id,
-        tokenId: tokenId.toString(),
-        iv,
-        ct,
-        receivedAt: Date.now(),
-      }
+      const token = tokenId.toString()
+      const sealed = await sealRecord(await wrappingKey(), key, aad(id, token))
+      const record: VaultRecord = { ...sealed, cardId: id, tokenId: token, receivedAt: Date.now() }
       await db.put(VAULT_STORES.keys, record)
     },
     async get(cardId) {
       const id = normCard(cardId)
       const rec = (await db.get(VAULT_STORES.keys, id)) as VaultRecord | undefined
       if (!rec) return null
-      try {
-        const pt = await crypto.subtle.decrypt(
-          { name: 'AES-GCM', iv: bs(rec.iv), additionalData: aad(id, rec.tokenId) },
-          await wrappingKey(),
-          bs(rec.ct),
-        )
-        return { tokenId: BigInt(rec.tokenId), key: new Uint8Array(pt) }
-      } catch (cause) {
-        throw new VaultError('A stored content key cannot be opened on this device.', {
-          details: `card ${id}`,
-          cause,
-        })
-      }
+      const key = await openRecord(await wrappingKey(), rec, aad(id, rec.tokenId), {
+        what: 'A stored content key',
+        details: `card ${id}`,
+      })
+      return { tokenId: BigInt(rec.tokenId), key }
     },
     async entries() {
       const all = (await db.getAll(VAULT_STORES.keys)) as VaultRecord[]
