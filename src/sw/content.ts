@@ -9,21 +9,24 @@
  * The browser stops idle Service Workers and the port dies with them: the port is rebuilt
  * lazily — on a miss (none yet, or no answer) the SW asks its window clients for a new one.
  */
-import type { ContentReply, ContentRequest } from '../node/swarm/contentProtocol.ts'
+import {
+  CHUNKS_AHEAD,
+  CONTENT_PORT,
+  CONTENT_PORT_REQUEST,
+  type ContentPortOffer,
+  type ContentPortRequest,
+  type ContentReply,
+  type ContentRequest,
+} from '../shared/protocol/content.ts'
 import { contentHeaders } from './contentHeaders.ts'
 import { errorResponse, type FetchHandler } from './handlers.ts'
 
 declare const self: ServiceWorkerGlobalScope
 
-// Literal copies of contentProtocol.ts's constants (a type-only import keeps node code out of the SW).
-const CONTENT_PORT = 'hashcard:content-port'
-const CONTENT_PORT_REQUEST = 'hashcard:content-port-request'
 /** How long to wait for a client to hand over a port, and for the node to answer `open`. */
 const PORT_WAIT_MS = 5_000
 const OPEN_WAIT_MS = 10_000
 
-/** Chunks a response asks the node for ahead of its reader (each a slice, ≈ 256 KiB). */
-const CHUNKS_AHEAD = 4
 /** How long a response waits for its next chunk (the swarm may be fetching it). */
 const CHUNK_WAIT_MS = 120_000
 
@@ -40,7 +43,7 @@ let offered: ((port: MessagePort) => void) | null = null
 let nextReq = 1
 
 self.addEventListener('message', (e) => {
-  const msg = e.data as { type?: unknown; port?: MessagePort } | null
+  const msg = e.data as Partial<ContentPortOffer> | null
   if (msg?.type !== CONTENT_PORT || !msg.port) return
   conn = connect(msg.port)
   offered?.(msg.port)
@@ -50,11 +53,11 @@ self.addEventListener('message', (e) => {
 function connect(port: MessagePort): Conn {
   const c: Conn = { port, waiting: new Map(), streams: new Map() }
   port.onmessage = (e: MessageEvent<ContentReply>) => {
-    const fn = c.waiting.get(e.data?.req)
+    const fn = c.waiting.get(e.data?.id)
     if (fn) {
-      c.waiting.delete(e.data.req)
+      c.waiting.delete(e.data.id)
       fn(e.data)
-    } else c.streams.get(e.data?.req)?.(e.data)
+    } else c.streams.get(e.data?.id)?.(e.data)
   }
   port.start()
   return c
@@ -69,7 +72,8 @@ async function portToNode(fresh: boolean): Promise<Conn> {
     setTimeout(() => reject(new Error('no tab handed over a port to the node')), PORT_WAIT_MS)
   })
   const clients = await self.clients.matchAll({ type: 'window', includeUncontrolled: true })
-  for (const c of clients) c.postMessage({ type: CONTENT_PORT_REQUEST })
+  for (const c of clients)
+    c.postMessage({ type: CONTENT_PORT_REQUEST } satisfies ContentPortRequest)
   await got
   if (!conn) throw new Error('the port to the node was lost')
   return conn
@@ -78,10 +82,10 @@ async function portToNode(fresh: boolean): Promise<Conn> {
 function ask(c: Conn, msg: ContentRequest, timeoutMs: number): Promise<ContentReply> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      c.waiting.delete(msg.req)
+      c.waiting.delete(msg.id)
       reject(new Error('the node did not answer'))
     }, timeoutMs)
-    c.waiting.set(msg.req, (m) => {
+    c.waiting.set(msg.id, (m) => {
       clearTimeout(timer)
       resolve(m)
     })
@@ -106,7 +110,7 @@ async function open(id: string, start: number, end: number | null) {
     }
     const req = nextReq++
     try {
-      const head = await ask(c, { t: 'open', req, id, start, end }, OPEN_WAIT_MS)
+      const head = await ask(c, { type: 'open', id: req, item: id, start, end }, OPEN_WAIT_MS)
       return { c, req, head }
     } catch {
       // A dead port (the tab that made it closed): ask for a fresh one once.
@@ -129,8 +133,8 @@ export const contentHandler: FetchHandler = {
     if (!opened)
       return errorResponse(503, 'The node is not running', 'Open Hashcard in a tab to play this.')
     const { c, req, head } = opened
-    if (head.t === 'error') return errorResponse(500, 'Something went wrong', head.message)
-    if (head.t !== 'head') return errorResponse(500, 'Something went wrong', 'Unexpected reply.')
+    if (head.type === 'error') return errorResponse(500, 'Something went wrong', head.message)
+    if (head.type !== 'head') return errorResponse(500, 'Something went wrong', 'Unexpected reply.')
     if (!head.ok) {
       if (head.status === 416) {
         const headers = contentHeaders()
@@ -173,11 +177,11 @@ function chunkStream(c: Conn, req: number): ReadableStream<Uint8Array> {
     {
       start(controller) {
         c.streams.set(req, (m) => {
-          if (m.t === 'error') {
+          if (m.type === 'error') {
             end()
             return controller.error(new Error(m.message))
           }
-          if (m.t !== 'chunk') {
+          if (m.type !== 'chunk') {
             end()
             return controller.error(new Error('unexpected reply'))
           }
@@ -193,7 +197,7 @@ function chunkStream(c: Conn, req: number): ReadableStream<Uint8Array> {
       pull(controller) {
         const want = Math.max(1, controller.desiredSize ?? 1)
         if (asked < want) {
-          c.port.postMessage({ t: 'pull', req, n: want - asked } satisfies ContentRequest)
+          c.port.postMessage({ type: 'pull', id: req, n: want - asked } satisfies ContentRequest)
           asked = want
         }
         clearTimeout(timer)
@@ -207,7 +211,7 @@ function chunkStream(c: Conn, req: number): ReadableStream<Uint8Array> {
       },
       cancel() {
         end()
-        c.port.postMessage({ t: 'cancel', req } satisfies ContentRequest)
+        c.port.postMessage({ type: 'cancel', id: req } satisfies ContentRequest)
       },
     },
     { highWaterMark: CHUNKS_AHEAD },
