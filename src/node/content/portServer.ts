@@ -39,11 +39,9 @@ const credit = (n: unknown): number =>
 
 /** Serves one port until it closes; each `open` is independent. */
 export function serveContentPort(port: Port, src: ContentSource): void {
-  type Next = Promise<IteratorResult<Uint8Array<ArrayBuffer>, void>>
   type Stream = {
     it: AsyncGenerator<Uint8Array<ArrayBuffer>>
     ctl: AbortController
-    ahead: Next | null
     /** The chunks asked for, sent one after another. */
     sent: Promise<void>
   }
@@ -72,7 +70,7 @@ export function serveContentPort(port: Port, src: ContentSource): void {
       { start, end },
       { signal: ctl.signal },
     )
-    open.set(m.id, { it, ctl, ahead: prepare(it), sent: Promise.resolve() })
+    open.set(m.id, { it, ctl, sent: Promise.resolve() })
     reply({
       type: 'head',
       id: m.id,
@@ -85,17 +83,15 @@ export function serveContentPort(port: Port, src: ContentSource): void {
     })
   }
 
-  /** Sends the stream's next chunk, or its end. */
+  /** Sends the stream's next chunk, or its end (the reader has read ahead: it is likely ready). */
   const sendOne = async (id: number, s: Stream) => {
     if (open.get(id) !== s) return
-    const r = await (s.ahead ?? s.it.next())
-    s.ahead = null
+    const r = await s.it.next()
     if (r.done) {
       open.delete(id)
       return reply({ type: 'chunk', id, bytes: null, done: true })
     }
     reply({ type: 'chunk', id, bytes: r.value, done: false }, [r.value.buffer])
-    if (open.get(id) === s) s.ahead = prepare(s.it)
   }
 
   /** `n` more chunks, each sent as soon as it is ready and the ones before it were sent. */
@@ -104,13 +100,6 @@ export function serveContentPort(port: Port, src: ContentSource): void {
     if (!s) return Promise.resolve(reply({ type: 'chunk', id, bytes: null, done: true }))
     for (let k = 0; k < n; k++) s.sent = s.sent.then(() => sendOne(id, s))
     return s.sent
-  }
-
-  /** Starts the next slice; its failure is reported by the pull that awaits it. */
-  const prepare = (it: AsyncGenerator<Uint8Array<ArrayBuffer>>): Next => {
-    const next = it.next()
-    next.catch(() => {})
-    return next
   }
 
   port.onmessage = (e) => {
