@@ -8,6 +8,7 @@
 import './net/install-rtc.ts'
 import { type AppConfig, parseAppConfig } from '../shared/config.ts'
 import { registerErrors } from '../shared/errors.ts'
+import { CONTENT_PORT, type ContentPortOffer } from '../shared/protocol/content.ts'
 import type { RpcMethod } from '../shared/rpc.ts'
 import { identityHandlers, identityService } from './crypto/handlers.ts'
 import { wireFeed } from './feed/wire.ts'
@@ -20,7 +21,6 @@ import { NetworkRuntime, NodeStartingError } from './net/runtime.ts'
 import { loadDevicePeerKey } from './peer-key.ts'
 import { type RpcPort, RpcServer } from './rpc/server.ts'
 import { storeHandlers } from './store/handlers.ts'
-import { CONTENT_PORT } from './swarm/contentProtocol.ts'
 import { attachContentPort, startSwarm, swarmHandlers } from './swarm/handlers.ts'
 
 const log = logger('main')
@@ -114,6 +114,6 @@ scope.addEventListener(
 
 // The page hands over a Service Worker content port (src/ui/swarm/contentPort.ts).
 scope.addEventListener('message', (e) => {
-  const msg = e.data as { type?: unknown; port?: MessagePort } | null
+  const msg = e.data as Partial<ContentPortOffer> | null
   if (msg?.type === CONTENT_PORT && msg.port) attachContentPort(msg.port)
 })

@@ -1,33 +1,24 @@
-/// <reference lib="webworker" />
 /**
- * `/c/<itemId | infoHash>` (DESIGN §4.3): the content handler. It asks the node worker, over
- * a MessagePort the page handed over, for a byte range; the node fetches missing slices from
- * the swarm, verifies and decrypts them, and the response streams them as they come —
- * pulled (one chunk asked per `pull`, nothing pushed), with `cancel()` passed on. Range maps
- * to 206 with Content-Range; no key is a 403 page, no item a 404 page.
+ * `/c/<cardId | itemId | infoHash>` (DESIGN §4.3): the content handler. It asks the node
+ * worker, over a MessagePort the page handed over (src/shared/protocol/content.ts), for a byte
+ * range; the node fetches missing slices from the swarm, verifies and decrypts them, and the
+ * response streams them as they come — pulled by credit (nothing pushed), with `cancel()`
+ * passed on. Range maps to 206 with Content-Range; no key is a 403 page, no item a 404 page.
  *
- * The browser stops idle Service Workers and the port dies with them: the port is rebuilt
- * lazily — on a miss (none yet, or no answer) the SW asks its window clients for a new one.
+ * Nothing here touches the ServiceWorkerGlobalScope: where the port comes from is injected
+ * (`portToNode`, nodePort.ts in the SW), so this runs and is tested anywhere.
  */
-import type { ContentReply, ContentRequest } from '../node/swarm/contentProtocol.ts'
+import { CHUNKS_AHEAD, type ContentReply, type ContentRequest } from '../shared/protocol/content.ts'
 import { contentHeaders } from './contentHeaders.ts'
 import { errorResponse, type FetchHandler } from './handlers.ts'
 
-declare const self: ServiceWorkerGlobalScope
-
-// Literal copies of contentProtocol.ts's constants (a type-only import keeps node code out of the SW).
-const CONTENT_PORT = 'hashcard:content-port'
-const CONTENT_PORT_REQUEST = 'hashcard:content-port-request'
-/** How long to wait for a client to hand over a port, and for the node to answer `open`. */
-const PORT_WAIT_MS = 5_000
+/** How long to wait for the node to answer `open`. */
 const OPEN_WAIT_MS = 10_000
-
-/** Chunks a response asks the node for ahead of its reader (each a slice, ≈ 256 KiB). */
-const CHUNKS_AHEAD = 4
 /** How long a response waits for its next chunk (the swarm may be fetching it). */
 const CHUNK_WAIT_MS = 120_000
 
-type Conn = {
+/** A port to the node with its replies routed by request id. */
+export type NodeConn = {
   port: MessagePort
   /** One-shot answers (to `open`). */
   waiting: Map<number, (m: ContentReply) => void>
@@ -35,58 +26,27 @@ type Conn = {
   streams: Map<number, (m: ContentReply) => void>
 }
 
-let conn: Conn | null = null
-let offered: ((port: MessagePort) => void) | null = null
-let nextReq = 1
-
-self.addEventListener('message', (e) => {
-  const msg = e.data as { type?: unknown; port?: MessagePort } | null
-  if (msg?.type !== CONTENT_PORT || !msg.port) return
-  conn = connect(msg.port)
-  offered?.(msg.port)
-  offered = null
-})
-
-function connect(port: MessagePort): Conn {
-  const c: Conn = { port, waiting: new Map(), streams: new Map() }
+/** Starts routing the replies that arrive on `port`. */
+export function connect(port: MessagePort): NodeConn {
+  const c: NodeConn = { port, waiting: new Map(), streams: new Map() }
   port.onmessage = (e: MessageEvent<ContentReply>) => {
-    const fn = c.waiting.get(e.data?.req)
+    const fn = c.waiting.get(e.data?.id)
     if (fn) {
-      c.waiting.delete(e.data.req)
+      c.waiting.delete(e.data.id)
       fn(e.data)
-    } else c.streams.get(e.data?.req)?.(e.data)
+    } else c.streams.get(e.data?.id)?.(e.data)
   }
   port.start()
   return c
 }
 
-/** A port to the node: the current one, or a new one asked of the window clients. */
-async function portToNode(fresh: boolean): Promise<Conn> {
-  if (conn && !fresh) return conn
-  conn = null
-  const got = new Promise<MessagePort>((resolve, reject) => {
-    offered = resolve
-    setTimeout(() => reject(new Error('no tab handed over a port to the node')), PORT_WAIT_MS)
-  })
-  const clients = await self.clients.matchAll({ type: 'window', includeUncontrolled: true })
-  for (const c of clients) c.postMessage({ type: CONTENT_PORT_REQUEST })
-  await got
-  if (!conn) throw new Error('the port to the node was lost')
-  return conn
-}
-
-function ask(c: Conn, msg: ContentRequest, timeoutMs: number): Promise<ContentReply> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      c.waiting.delete(msg.req)
-      reject(new Error('the node did not answer'))
-    }, timeoutMs)
-    c.waiting.set(msg.req, (m) => {
-      clearTimeout(timer)
-      resolve(m)
-    })
-    c.port.postMessage(msg)
-  })
+export type ContentHandlerOptions = {
+  /** A port to the node: the current one, or (`fresh`) a new one; rejects when none comes. */
+  portToNode(fresh: boolean): Promise<NodeConn>
+  /** The app's origin: only its `/c/` URLs are content. */
+  origin: string
+  openWaitMs?: number
+  chunkWaitMs?: number
 }
 
 /** Parses `Range: bytes=a-b` / `bytes=a-`; null for no or an unsupported header. */
@@ -96,66 +56,92 @@ export function parseRange(header: string | null): { start: number; end: number 
   return { start: Number(m[1]), end: m[2] ? Number(m[2]) + 1 : null }
 }
 
-async function open(id: string, start: number, end: number | null) {
-  for (const fresh of [false, true]) {
-    let c: Conn
-    try {
-      c = await portToNode(fresh)
-    } catch {
-      continue
-    }
-    const req = nextReq++
-    try {
-      const head = await ask(c, { t: 'open', req, id, start, end }, OPEN_WAIT_MS)
-      return { c, req, head }
-    } catch {
-      // A dead port (the tab that made it closed): ask for a fresh one once.
-    }
-  }
-  return null
+function ask(c: NodeConn, msg: ContentRequest, timeoutMs: number): Promise<ContentReply> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      c.waiting.delete(msg.id)
+      reject(new Error('the node did not answer'))
+    }, timeoutMs)
+    c.waiting.set(msg.id, (m) => {
+      clearTimeout(timer)
+      resolve(m)
+    })
+    c.port.postMessage(msg)
+  })
 }
 
-export const contentHandler: FetchHandler = {
-  name: 'content',
-  sandbox: 'content',
-  canHandle: (url, req) =>
-    req.method === 'GET' && url.origin === self.location.origin && url.pathname.startsWith('/c/'),
-  async handle(url, request) {
-    const id = decodeURIComponent(url.pathname.slice(3).split('/')[0] ?? '')
-    if (!/^[0-9a-zA-Z_-]{1,128}$/.test(id))
-      return errorResponse(404, 'Not found', 'That is not a content address.')
-    const range = parseRange(request.headers.get('range'))
-    const opened = await open(id, range?.start ?? 0, range?.end ?? null)
-    if (!opened)
-      return errorResponse(503, 'The node is not running', 'Open Hashcard in a tab to play this.')
-    const { c, req, head } = opened
-    if (head.t === 'error') return errorResponse(500, 'Something went wrong', head.message)
-    if (head.t !== 'head') return errorResponse(500, 'Something went wrong', 'Unexpected reply.')
-    if (!head.ok) {
-      if (head.status === 416) {
-        const headers = contentHeaders()
-        headers.set('content-range', `bytes */${head.size ?? 0}`)
-        return new Response(null, { status: 416, headers })
+/**
+ * The `/c/` handler of the SW's list (handlers.ts), sandboxed as content.
+ * @example createContentHandler({ portToNode: nodePorts(self), origin: self.location.origin })
+ */
+export function createContentHandler(o: ContentHandlerOptions): FetchHandler {
+  let nextId = 1
+  const open = async (item: string, start: number, end: number | null) => {
+    for (const fresh of [false, true]) {
+      let c: NodeConn
+      try {
+        c = await o.portToNode(fresh)
+      } catch {
+        continue
       }
-      const title = head.status === 403 ? 'No key for this content' : 'Not found'
-      return errorResponse(head.status, title, head.message)
+      const id = nextId++
+      try {
+        const head = await ask(
+          c,
+          { type: 'open', id, item, start, end },
+          o.openWaitMs ?? OPEN_WAIT_MS,
+        )
+        return { c, id, head }
+      } catch {
+        // A dead port (the tab that made it closed): ask for a fresh one once.
+      }
     }
-    const body = chunkStream(c, req)
-    // The card's type, checked: documents and code are never served as themselves.
-    const headers = contentHeaders({ mime: head.mime, name: head.name })
-    headers.set('accept-ranges', 'bytes')
-    headers.set('content-length', String(head.end - head.start))
-    if (!range) return new Response(body, { status: 200, headers })
-    headers.set('content-range', `bytes ${head.start}-${head.end - 1}/${head.size}`)
-    return new Response(body, { status: 206, headers })
-  },
+    return null
+  }
+
+  return {
+    name: 'content',
+    sandbox: 'content',
+    canHandle: (url, req) =>
+      req.method === 'GET' && url.origin === o.origin && url.pathname.startsWith('/c/'),
+    async handle(url, request) {
+      const item = decodeURIComponent(url.pathname.slice(3).split('/')[0] ?? '')
+      if (!/^[0-9a-zA-Z_-]{1,128}$/.test(item))
+        return errorResponse(404, 'Not found', 'That is not a content address.')
+      const range = parseRange(request.headers.get('range'))
+      const opened = await open(item, range?.start ?? 0, range?.end ?? null)
+      if (!opened)
+        return errorResponse(503, 'The node is not running', 'Open Hashcard in a tab to play this.')
+      const { c, id, head } = opened
+      if (head.type === 'error') return errorResponse(500, 'Something went wrong', head.message)
+      if (head.type !== 'head')
+        return errorResponse(500, 'Something went wrong', 'Unexpected reply.')
+      if (!head.ok) {
+        if (head.status === 416) {
+          const headers = contentHeaders()
+          headers.set('content-range', `bytes */${head.size ?? 0}`)
+          return new Response(null, { status: 416, headers })
+        }
+        const title = head.status === 403 ? 'No key for this content' : 'Not found'
+        return errorResponse(head.status, title, head.message)
+      }
+      const body = chunkStream(c, id, o.chunkWaitMs ?? CHUNK_WAIT_MS)
+      // The card's type, checked: documents and code are never served as themselves.
+      const headers = contentHeaders({ mime: head.mime, name: head.name })
+      headers.set('accept-ranges', 'bytes')
+      headers.set('content-length', String(head.end - head.start))
+      if (!range) return new Response(body, { status: 200, headers })
+      headers.set('content-range', `bytes ${head.start}-${head.end - 1}/${head.size}`)
+      return new Response(body, { status: 206, headers })
+    },
+  }
 }
 
 /**
  * The response body: chunks asked for by credit (up to {@link CHUNKS_AHEAD} ahead of the
  * reader, so a hop to the node is not paid per chunk), enqueued as they come.
  */
-function chunkStream(c: Conn, req: number): ReadableStream<Uint8Array> {
+function chunkStream(c: NodeConn, id: number, waitMs: number): ReadableStream<Uint8Array> {
   let asked = 0
   let arrived: (() => void) | null = null
   let timer: ReturnType<typeof setTimeout> | undefined
@@ -166,18 +152,18 @@ function chunkStream(c: Conn, req: number): ReadableStream<Uint8Array> {
     arrived = null
   }
   const end = () => {
-    c.streams.delete(req)
+    c.streams.delete(id)
     wake()
   }
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
-        c.streams.set(req, (m) => {
-          if (m.t === 'error') {
+        c.streams.set(id, (m) => {
+          if (m.type === 'error') {
             end()
             return controller.error(new Error(m.message))
           }
-          if (m.t !== 'chunk') {
+          if (m.type !== 'chunk') {
             end()
             return controller.error(new Error('unexpected reply'))
           }
@@ -193,21 +179,21 @@ function chunkStream(c: Conn, req: number): ReadableStream<Uint8Array> {
       pull(controller) {
         const want = Math.max(1, controller.desiredSize ?? 1)
         if (asked < want) {
-          c.port.postMessage({ t: 'pull', req, n: want - asked } satisfies ContentRequest)
+          c.port.postMessage({ type: 'pull', id, n: want - asked } satisfies ContentRequest)
           asked = want
         }
         clearTimeout(timer)
         timer = setTimeout(() => {
           end()
           controller.error(new Error('the node did not answer'))
-        }, CHUNK_WAIT_MS)
+        }, waitMs)
         return new Promise<void>((resolve) => {
           arrived = resolve
         })
       },
       cancel() {
         end()
-        c.port.postMessage({ t: 'cancel', req } satisfies ContentRequest)
+        c.port.postMessage({ type: 'cancel', id } satisfies ContentRequest)
       },
     },
     { highWaterMark: CHUNKS_AHEAD },

@@ -2,8 +2,9 @@
 import { cleanupOutdatedCaches, matchPrecache, precache } from 'workbox-precaching'
 import { isAppPath } from '../shared/app-paths.ts'
 import { appShellHeaders } from '../shared/csp.ts'
-import { contentHandler } from './content.ts'
+import { createContentHandler } from './content.ts'
 import { errorResponse, type FetchHandler, respond } from './handlers.ts'
+import { nodePorts } from './nodePort.ts'
 
 declare const self: ServiceWorkerGlobalScope & {
   __WB_MANIFEST: Array<{ url: string; revision: string | null }>
@@ -56,7 +57,8 @@ const handlers: FetchHandler[] = [
       }
     },
   },
-  contentHandler,
+  // `/c/`: bytes from the node over the port a tab handed over (nodePort.ts).
+  createContentHandler({ portToNode: nodePorts(self), origin: self.location.origin }),
   {
     name: 'precache',
     canHandle: (url, req) => req.method === 'GET' && url.origin === self.location.origin,

@@ -4,6 +4,7 @@
  */
 import { concatBytes } from '@noble/hashes/utils.js'
 import fc from 'fast-check'
+import { decryptStream } from '../content/decryptStream.ts'
 import { assert, assertBytes, assertEqual, assertRejects, type Check, hex } from './_assert.ts'
 import {
   deriveContentKey,
@@ -12,7 +13,6 @@ import {
   sliceCipher,
   sliceNonce,
 } from './content.ts'
-import { decryptStream } from './decryptStream.ts'
 import { layout, MIN_SLICE_SIZE, slicesForRange } from './layout.ts'
 import { merkleLeaf, merkleNode, merkleRoot } from './merkle.ts'
 import { slices } from './slicer.ts'

@@ -19,14 +19,16 @@ import { listCard } from '../chain/listCard.ts'
 import { postCard } from '../chain/postCard.ts'
 import { requestKey } from '../chain/requestKey.ts'
 import { transferKey } from '../chain/transferKey.ts'
-import { deriveContentKey, sliceCipher } from '../crypto/content.ts'
+import { decryptWith } from '../content/decrypt.ts'
+import { readPlaintext } from '../content/range.ts'
+import { storeSource } from '../content/sources.ts'
+import { deriveContentKey, type SliceCipher, sliceCipher } from '../crypto/content.ts'
 import { KeyUnwrapError, SliceAuthError } from '../crypto/errors.ts'
 import { openContentKey } from '../crypto/hpke.ts'
 import { deriveIdentity, type Identity } from '../crypto/identity.ts'
 import { MemoryBackend } from '../store/memoryBackend.ts'
 import { openMeta } from '../store/meta.ts'
 import { publishFile } from '../store/publish.ts'
-import { readRangeBytes } from '../store/readRange.ts'
 import { createSliceStore, type SliceStore } from '../store/sliceStore.ts'
 import { KeyAgent, type KeyRequest, serveKeyRequest } from './agent.ts'
 import { createStoreCardSource } from './cardSource.ts'
@@ -74,6 +76,17 @@ async function person(): Promise<Person> {
   owner.start()
   const hex = `0x${Buffer.from(id.wrapPublic).toString('hex')}` as Hex
   return { id, chain: ctx, vault, owner, hex }
+}
+
+/** Plaintext [start, end) of a stored item, through the one range reader (content/range.ts). */
+async function readStored(
+  store: SliceStore,
+  id: string,
+  cipher: SliceCipher,
+  start: number,
+  end: number,
+): Promise<Uint8Array> {
+  return readPlaintext(await storeSource(store, id), decryptWith(cipher), { start, end })
 }
 
 async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>) {
@@ -149,7 +162,7 @@ describe('keys on anvil', () => {
     expect(await serveKeyRequest(agentOf(), await lastRequest(tokenId))).toBe('delivered')
     const held = await waitFor('B’s key', () => b.vault.get(cardId))
     expect(held.tokenId).toBe(tokenId)
-    const got = await readRangeBytes(store, itemId, await sliceCipher(held.key, salt), 0, 70_000)
+    const got = await readStored(store, itemId, await sliceCipher(held.key, salt), 0, 70_000)
     expect(got).toEqual(plaintext)
 
     const [delivered] = parseEventLogs({
@@ -165,7 +178,7 @@ describe('keys on anvil', () => {
     // C seeds the same ciphertext: no vault key, and its own master derives a useless key.
     expect(await c.vault.get(cardId)).toBeNull()
     const wrong = await sliceCipher(deriveContentKey(c.id.contentMaster, salt), salt)
-    await expect(readRangeBytes(store, itemId, wrong, 0, 10)).rejects.toBeInstanceOf(SliceAuthError)
+    await expect(readStored(store, itemId, wrong, 0, 10)).rejects.toBeInstanceOf(SliceAuthError)
   })
 
   it('deliver from anyone but the key agent reverts', async () => {
@@ -196,7 +209,7 @@ describe('keys on anvil', () => {
       const h = await c.vault.get(cardId)
       return h?.tokenId === tokenId ? h : null
     })
-    const got = await readRangeBytes(store, itemId, await sliceCipher(held.key, salt), 0, 100)
+    const got = await readStored(store, itemId, await sliceCipher(held.key, salt), 0, 100)
     expect(got).toEqual(plaintext.subarray(0, 100))
     expect(await b.vault.get(cardId)).toBeNull()
   })

@@ -3,10 +3,13 @@
  * memory backend + fake-indexeddb, the Chromium worker on real OPFS + IndexedDB.
  */
 import fc from 'fast-check'
+import { decryptWith } from '../content/decrypt.ts'
+import { decryptStream } from '../content/decryptStream.ts'
+import { readPlaintext } from '../content/range.ts'
+import { storeSource } from '../content/sources.ts'
 import { assert, assertBytes, assertEqual, assertRejects, type Check } from '../crypto/_assert.ts'
 import { collect } from '../crypto/_content.checks.ts'
-import { deriveContentKey, sliceCipher, sliceHash } from '../crypto/content.ts'
-import { decryptStream } from '../crypto/decryptStream.ts'
+import { deriveContentKey, type SliceCipher, sliceCipher, sliceHash } from '../crypto/content.ts'
 import { layout, MIN_SLICE_SIZE } from '../crypto/layout.ts'
 import { mapOrdered } from '../crypto/slicer.ts'
 import { countBits } from './bitfield.ts'
@@ -14,7 +17,6 @@ import type { FileBackend } from './fileBackend.ts'
 import type { MemoryBackend } from './memoryBackend.ts'
 import { type PublishProgress, publishFile } from './publish.ts'
 import type { StorageEstimateFn } from './quota.ts'
-import { readRangeBytes } from './readRange.ts'
 import type { SliceStore } from './sliceStore.ts'
 
 const S = MIN_SLICE_SIZE
@@ -45,6 +47,17 @@ async function cipherOf(store: SliceStore, id: string) {
   const item = await store.item(id)
   assert(item, 'item exists')
   return sliceCipher(deriveContentKey(MASTER, item.contentSalt), item.contentSalt)
+}
+
+/** Plaintext [start, end) of a stored item, through the one range reader (content/range.ts). */
+async function readStored(
+  store: SliceStore,
+  id: string,
+  cipher: SliceCipher,
+  start: number,
+  end: number,
+): Promise<Uint8Array> {
+  return readPlaintext(await storeSource(store, id), decryptWith(cipher), { start, end })
 }
 
 async function publish(store: SliceStore, bytes: Uint8Array<ArrayBuffer>, extra = {}) {
@@ -178,16 +191,12 @@ export function storeChecks(makeEnv: () => Promise<StoreEnv>): Check[] {
           assertEqual((await env.store.item(r.id))?.state, 'complete', 'state')
           assertEqual(countBits(await env.store.bitfield(r.id), r.count), r.count, 'all present')
           const cipher = await cipherOf(env.store, r.id)
-          assertBytes(
-            await readRangeBytes(env.store, r.id, cipher, 0, size),
-            bytes,
-            `whole ${size}`,
-          )
+          assertBytes(await readStored(env.store, r.id, cipher, 0, size), bytes, `whole ${size}`)
           await fc.assert(
             fc.asyncProperty(fc.nat(size), fc.nat(size), async (a, b) => {
               const [lo, hi] = a <= b ? [a, b] : [b, a]
               assertBytes(
-                await readRangeBytes(env.store, r.id, cipher, lo, hi),
+                await readStored(env.store, r.id, cipher, lo, hi),
                 bytes.subarray(lo, hi),
                 `range ${lo}-${hi}`,
               )
@@ -221,7 +230,7 @@ export function storeChecks(makeEnv: () => Promise<StoreEnv>): Check[] {
           },
         )
         assertBytes(
-          await readRangeBytes(env.store, r.id, await cipherOf(env.store, r.id), 0, bytes.length),
+          await readStored(env.store, r.id, await cipherOf(env.store, r.id), 0, bytes.length),
           bytes,
           'stream publish',
         )
@@ -391,23 +400,19 @@ export function storeChecks(makeEnv: () => Promise<StoreEnv>): Check[] {
         await assertRejects(() => env.store.getSlice(r.id, 1), 'SliceCorruptError', 'corrupt read')
         assertEqual(await env.store.has(r.id, 1), false, 'marked missing')
         await assertRejects(
-          () => readRangeBytes(env.store, r.id, cipher, 0, bytes.length),
+          () => readStored(env.store, r.id, cipher, 0, bytes.length),
           'SliceMissingError',
           'range over a missing slice',
         )
         assertBytes(
-          await readRangeBytes(env.store, r.id, cipher, 0, P),
+          await readStored(env.store, r.id, cipher, 0, P),
           bytes.subarray(0, P),
           'other slices still read',
         )
         const reopened = await env.reopen()
         assertEqual(await reopened.has(r.id, 1), false, 'missing survives reload')
         await reopened.putSlice(r.id, 1, good)
-        assertBytes(
-          await readRangeBytes(reopened, r.id, cipher, 0, bytes.length),
-          bytes,
-          'repaired',
-        )
+        assertBytes(await readStored(reopened, r.id, cipher, 0, bytes.length), bytes, 'repaired')
       },
     },
     {
@@ -445,7 +450,7 @@ export function storeChecks(makeEnv: () => Promise<StoreEnv>): Check[] {
           item.contentSalt,
         )
         await assertRejects(
-          () => readRangeBytes(env.store, r.id, wrong, 0, 10),
+          () => readStored(env.store, r.id, wrong, 0, 10),
           'SliceAuthError',
           'wrong key',
         )
@@ -468,7 +473,7 @@ export function storeChecks(makeEnv: () => Promise<StoreEnv>): Check[] {
         assertEqual((await again.item(r.id))?.state, 'complete', 'state after reload')
         assertEqual(await again.bytesUsed(), used, 'bytes used after reload')
         assertBytes(
-          await readRangeBytes(again, r.id, await cipherOf(again, r.id), 0, bytes.length),
+          await readStored(again, r.id, await cipherOf(again, r.id), 0, bytes.length),
           bytes,
           'content after reload',
         )
@@ -520,7 +525,7 @@ export function crashChecks(makeEnv: () => Promise<StoreEnv>): Check[] {
         assertEqual(mem.bytesWritten - before, missingBytes, 'only missing slices written')
         const cipher = await cipherOf(store, r.id)
         assertBytes(
-          await readRangeBytes(store, r.id, cipher, 0, bytes.length),
+          await readStored(store, r.id, cipher, 0, bytes.length),
           bytes,
           'resumed content',
         )

@@ -4,6 +4,9 @@
  */
 import { bytesToHex } from '@noble/hashes/utils.js'
 import type { RpcMethods, RpcParams, RpcResult } from '../../shared/rpc.ts'
+import { decryptWith } from '../content/decrypt.ts'
+import { readPlaintext } from '../content/range.ts'
+import { storeSource } from '../content/sources.ts'
 import { wipe } from '../crypto/bytes.ts'
 import { deriveContentKey, sliceCipher } from '../crypto/content.ts'
 import { identityService } from '../crypto/handlers.ts'
@@ -14,7 +17,6 @@ import { openMeta } from './meta.ts'
 import { opfsFiles } from './opfsIo.ts'
 import { publishFile } from './publish.ts'
 import { browserEstimate, persistStorage, type StorageEstimateFn } from './quota.ts'
-import { readRangeBytes } from './readRange.ts'
 import { createSliceStore, type SliceStore } from './sliceStore.ts'
 
 type StoreMethod = Extract<keyof RpcMethods, `store.${string}`>
@@ -94,7 +96,8 @@ export function createStoreHandlers(deps: StoreHandlerDeps): StoreHandlers {
       const key = deriveContentKey(id.contentMaster, item.contentSalt)
       const cipher = await sliceCipher(key, item.contentSalt)
       wipe(key)
-      return readRangeBytes(store, p.id, cipher, p.start, p.end, { signal })
+      const range = { start: p.start, end: p.end }
+      return readPlaintext(await storeSource(store, item), decryptWith(cipher), range, { signal })
     },
     'store.remove': async (p) => {
       await (await deps.store()).remove(p.id)

@@ -1,10 +1,10 @@
 import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
+import type { ContentSource } from '../content/portServer.ts'
 import { decryptSlice, encryptSlice, sliceCipher } from '../crypto/content.ts'
 import type { ItemMeta } from '../store/meta.ts'
 import type { SliceStore } from '../store/sliceStore.ts'
 import { CardItems, withCards } from './cards.ts'
-import type { ContentSource } from './contentServer.ts'
 
 const cardId = `0x${'ab'.repeat(32)}` as const
 const salt = new Uint8Array(16).fill(7)

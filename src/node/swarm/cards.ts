@@ -10,9 +10,9 @@
  */
 
 import { type IDBPDatabase, openDB } from 'idb'
+import type { ContentSource } from '../content/portServer.ts'
 import { wipe } from '../crypto/bytes.ts'
 import { type SliceCipher, sliceCipher } from '../crypto/content.ts'
-import type { ContentSource } from './contentServer.ts'
 
 const CARD_ID = /^0x[0-9a-f]{64}$/
 

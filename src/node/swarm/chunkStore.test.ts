@@ -1,40 +1,14 @@
 import 'fake-indexeddb/auto'
-import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import {
-  decryptSlice,
-  encryptSlice,
-  randomSalt,
-  type SliceCipher,
-  sliceCipher,
-} from '../crypto/content.ts'
+import { decryptSlice, encryptSlice, randomSalt, sliceCipher } from '../crypto/content.ts'
 import { layout } from '../crypto/layout.ts'
 import { MemoryBackend } from '../store/memoryBackend.ts'
 import { openMeta } from '../store/meta.ts'
 import { createSliceStore, type SliceStore } from '../store/sliceStore.ts'
 import { sliceChunkStore } from './chunkStore.ts'
-import { type ContentSource, streamRange } from './contentServer.ts'
-import { serialStore } from './serialStore.ts'
 
 const S = 65536
 let n = 0
-
-/** The stream's source over `serial`, serving item `id`; `slice` is how a slice arrives. */
-function source(
-  serial: SliceStore,
-  id: string,
-  cipher: SliceCipher,
-  slice: ContentSource['slice'],
-  setPosition: ContentSource['setPosition'] = () => {},
-): ContentSource {
-  return {
-    store: async () => serial,
-    resolve: async () => id,
-    cipherFor: async () => cipher,
-    setPosition,
-    slice,
-  }
-}
 
 async function setup(size: number) {
   const store = createSliceStore({
@@ -150,112 +124,5 @@ describe('sliceChunkStore', () => {
     expect(Buffer.concat(blocks)).toEqual(Buffer.from(slices[0]!.subarray(0, 4 * block)))
     expect(reads).toBe(1)
     await new Promise<void>((r) => cs.close(() => r()))
-  })
-})
-
-describe('streamRange', () => {
-  it('yields exactly the plaintext of a range, waiting for missing slices', async () => {
-    const { store, cipher, l, plain, slices, id } = await setup(4 * (S - 16) + 7)
-    const serial = serialStore(store)
-    const positions: number[] = []
-    const waited: number[] = []
-    const src = source(
-      serial,
-      id,
-      cipher,
-      async (_, i) => {
-        if (!(await store.has(id, i))) {
-          waited.push(i)
-          await serial.putSlice(id, i, slices[i]!)
-        }
-      },
-      (_, p) => positions.push(p),
-    )
-    await serial.putSlice(id, 1, slices[1]!)
-    const start = S - 16 - 5
-    const end = 3 * (S - 16) + 3
-    const parts: Uint8Array[] = []
-    for await (const p of streamRange(src, id, cipher, start, end, new AbortController().signal))
-      parts.push(p)
-    const got = new Uint8Array(parts.reduce((k, p) => k + p.length, 0))
-    let o = 0
-    for (const p of parts) {
-      got.set(p, o)
-      o += p.length
-    }
-    expect(got).toEqual(plain.subarray(start, end))
-    expect(waited).toEqual([0, 2, 3])
-    expect(positions[0]).toBe(start)
-    expect(l.count).toBe(5)
-  })
-
-  it('prepares up to `ahead` slices at once and still yields them in order', async () => {
-    const { store, cipher, plain, slices, id } = await setup(5 * (S - 16))
-    const serial = serialStore(store)
-    for (const [i, ct] of slices.entries()) await serial.putSlice(id, i, ct)
-    const asked: number[] = []
-    const gates = new Map<number, () => void>()
-    // Slice 0 is held back until the others were asked for.
-    const src = source(serial, id, cipher, (_, i) => {
-      asked.push(i)
-      return i === 0 ? new Promise<void>((r) => gates.set(i, r)) : Promise.resolve()
-    })
-    const it = streamRange(src, id, cipher, 0, plain.length, new AbortController().signal, 3)
-    const first = it.next()
-    await new Promise((r) => setTimeout(r, 20))
-    expect(asked).toEqual([0, 1, 2])
-    gates.get(0)?.()
-    const parts = [(await first).value as Uint8Array]
-    for await (const p of it) parts.push(p)
-    expect(Buffer.concat(parts)).toEqual(Buffer.from(plain))
-    expect(asked).toEqual([0, 1, 2, 3, 4])
-  })
-
-  it('yields exactly the plaintext of any range, for any read-ahead and arrival order', async () => {
-    const { store, cipher, l, plain, slices, id } = await setup(6 * (S - 16) - 1234)
-    const contentSalt = (await store.item(id))?.contentSalt as Uint8Array
-    await fc.assert(
-      fc.asyncProperty(
-        fc.integer({ min: 0, max: plain.length - 1 }),
-        fc.integer({ min: 1, max: plain.length }),
-        fc.integer({ min: 1, max: 8 }),
-        // Which slices are stored already, and how long each missing one takes to arrive.
-        fc.array(fc.option(fc.integer({ min: 0, max: 6 })), {
-          minLength: l.count,
-          maxLength: l.count,
-        }),
-        async (start, len, ahead, arrival) => {
-          const end = Math.min(plain.length, start + len)
-          // A fresh item of the same content each run, so no run sees another's slices.
-          const serial = serialStore(store)
-          const { id: item } = await serial.createItem({
-            size: plain.length,
-            sliceSize: S,
-            contentSalt,
-          })
-          for (const [i, delay] of arrival.entries())
-            if (delay === null) await serial.putSlice(item, i, slices[i] as Uint8Array)
-          const arriving = new Map<number, Promise<void>>()
-          const src = source(serial, item, cipher, (_, i) => {
-            const delay = arrival[i]
-            if (delay === null || delay === undefined) return Promise.resolve()
-            let p = arriving.get(i)
-            if (!p) {
-              p = new Promise<void>((r) => setTimeout(r, delay)).then(() =>
-                serial.putSlice(item, i, slices[i] as Uint8Array),
-              )
-              arriving.set(i, p)
-            }
-            return p
-          })
-          const parts: Uint8Array[] = []
-          const signal = new AbortController().signal
-          for await (const p of streamRange(src, item, cipher, start, end, signal, ahead))
-            parts.push(p)
-          expect(Buffer.concat(parts)).toEqual(Buffer.from(plain.subarray(start, end)))
-        },
-      ),
-      { numRuns: 40 },
-    )
   })
 })

@@ -4,8 +4,12 @@
  * when the SW is ready, when a new SW takes control, and whenever the SW asks (it lost its
  * port because the browser stopped it).
  */
-const CONTENT_PORT = 'hashcard:content-port'
-const CONTENT_PORT_REQUEST = 'hashcard:content-port-request'
+import {
+  CONTENT_PORT,
+  CONTENT_PORT_REQUEST,
+  type ContentPortOffer,
+  type ContentPortRequest,
+} from '../../shared/protocol/content.ts'
 
 /** Starts answering the SW for the node `worker` this tab runs. */
 export function serveContentPorts(worker: Worker): void {
@@ -14,11 +18,15 @@ export function serveContentPorts(worker: Worker): void {
   const hand = (target: ServiceWorker | MessageEventSource | null | undefined) => {
     if (!target || !('postMessage' in target)) return
     const { port1, port2 } = new MessageChannel()
-    worker.postMessage({ type: CONTENT_PORT, port: port1 }, [port1])
-    ;(target as ServiceWorker).postMessage({ type: CONTENT_PORT, port: port2 }, [port2])
+    worker.postMessage({ type: CONTENT_PORT, port: port1 } satisfies ContentPortOffer, [port1])
+    ;(target as ServiceWorker).postMessage(
+      { type: CONTENT_PORT, port: port2 } satisfies ContentPortOffer,
+      [port2],
+    )
   }
   sw.addEventListener('message', (e) => {
-    if ((e.data as { type?: unknown } | null)?.type === CONTENT_PORT_REQUEST) hand(e.source)
+    if ((e.data as Partial<ContentPortRequest> | null)?.type === CONTENT_PORT_REQUEST)
+      hand(e.source)
   })
   sw.addEventListener('controllerchange', () => hand(sw.controller))
   sw.startMessages()

@@ -4,13 +4,18 @@
  * AEAD: a reordered slice has the wrong index in its nonce, a file truncated at a slice
  * boundary ends on a slice sealed with last = 0, an extended one has its real last slice
  * (last = 1) in a non-final position. A final chunk under 16 bytes is a {@link ContentFormatError}.
+ *
+ * Used by tests, to check a whole published file; it runs the same decrypt step as the range
+ * reader (decrypt.ts).
  */
-import { equalBytes } from './bytes.ts'
-import { decryptSlice, type SliceCipher, sliceHash } from './content.ts'
-import { ContentFormatError } from './errors.ts'
-import { checkSliceSize, TAG_BYTES } from './layout.ts'
-import { merkleRoot } from './merkle.ts'
-import { mapOrdered, type SliceSource, slices } from './slicer.ts'
+import { equalBytes } from '../crypto/bytes.ts'
+import { type SliceCipher, sliceHash } from '../crypto/content.ts'
+import { ContentFormatError } from '../crypto/errors.ts'
+import { checkSliceSize, TAG_BYTES } from '../crypto/layout.ts'
+import { merkleRoot } from '../crypto/merkle.ts'
+import { mapOrdered, type SliceSource, slices } from '../crypto/slicer.ts'
+import { READ_AHEAD } from './constants.ts'
+import { decryptWith } from './decrypt.ts'
 
 export type DecryptStreamOptions = {
   signal?: AbortSignal
@@ -34,16 +39,17 @@ export async function* decryptStream(
   checkSliceSize(sliceSize)
   const hashes: Uint8Array[] = []
   let total = 0
+  const decrypt = decryptWith(cipher)
   const opened = mapOrdered(
     slices(input, sliceSize, options.signal),
-    options.concurrency ?? 4,
+    options.concurrency ?? READ_AHEAD,
     async (s) => {
       if (s.last && s.bytes.length < TAG_BYTES)
         throw new ContentFormatError('The content file is truncated.', {
           details: `final slice ${s.index} has ${s.bytes.length} bytes, at least ${TAG_BYTES}`,
         })
       const [pt, h] = await Promise.all([
-        decryptSlice(cipher, s.index, s.last, s.bytes),
+        decrypt(s),
         options.contentRoot ? sliceHash(s.bytes) : Promise.resolve(null),
       ])
       return { pt, h }

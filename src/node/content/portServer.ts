@@ -1,0 +1,130 @@
+/**
+ * The node's side of the Service Worker content port (src/shared/protocol/content.ts):
+ * resolves an item, refuses without a key (403) or item (404), then streams the plaintext of a
+ * byte range one slice per chunk asked for, through the one range reader (range.ts) — each
+ * slice fetched from the swarm first when missing (its position moves the deadline window),
+ * read and SHA-256-checked by the store, decrypted and trimmed. The reader reads ahead of the
+ * pulls (READ_AHEAD, constants.ts), so a pull is answered with bytes already decrypted and the
+ * reads overlap; memory stays a few slices a stream.
+ */
+import {
+  type ContentReply,
+  type ContentRequest,
+  MAX_CREDIT,
+} from '../../shared/protocol/content.ts'
+import type { SliceCipher } from '../crypto/content.ts'
+import { logger } from '../log.ts'
+import type { SliceStore } from '../store/sliceStore.ts'
+import { decryptWith } from './decrypt.ts'
+import { plaintextRange } from './range.ts'
+import { type SwarmSlices, swarmSource } from './sources.ts'
+
+const log = logger('content:port')
+
+/** What the port server needs from the swarm and the store. */
+export type ContentSource = SwarmSlices & {
+  store: () => Promise<SliceStore>
+  resolve(id: string): Promise<string | null>
+  cipherFor(itemId: string): Promise<SliceCipher | null>
+}
+
+export type Port = {
+  postMessage(msg: ContentReply, transfer?: Transferable[]): void
+  onmessage: ((e: MessageEvent<ContentRequest>) => void) | null
+}
+
+/** A `pull`'s chunk count: a whole number in [1, MAX_CREDIT], 1 when absent or not a number. */
+const credit = (n: unknown): number =>
+  Math.min(MAX_CREDIT, Math.max(1, Math.floor(Number(n ?? 1)) || 1))
+
+/** Serves one port until it closes; each `open` is independent. */
+export function serveContentPort(port: Port, src: ContentSource): void {
+  type Stream = {
+    it: AsyncGenerator<Uint8Array<ArrayBuffer>>
+    ctl: AbortController
+    /** The chunks asked for, sent one after another. */
+    sent: Promise<void>
+  }
+  const open = new Map<number, Stream>()
+  const reply = (msg: ContentReply, transfer: Transferable[] = []) =>
+    port.postMessage(msg, transfer)
+  const refuse = (id: number, status: 403 | 404 | 416, message: string, size?: number) =>
+    reply({ type: 'head', id, ok: false, status, message, ...(size === undefined ? {} : { size }) })
+
+  const onOpen = async (m: Extract<ContentRequest, { type: 'open' }>) => {
+    const itemId = await src.resolve(m.item)
+    const store = await src.store()
+    const item = itemId ? await store.item(itemId) : null
+    if (!itemId || !item)
+      return refuse(m.id, 404, `There is no item ${m.item} on this node or in its swarm.`)
+    const cipher = await src.cipherFor(itemId)
+    if (!cipher) return refuse(m.id, 403, 'This node holds no key for this item.')
+    const start = m.start
+    const end = Math.min(item.size, m.end ?? item.size)
+    if (start >= item.size && item.size > 0)
+      return refuse(m.id, 416, 'Range not satisfiable', item.size)
+    const ctl = new AbortController()
+    const it = plaintextRange(
+      swarmSource(src, store, item),
+      decryptWith(cipher),
+      { start, end },
+      { signal: ctl.signal },
+    )
+    open.set(m.id, { it, ctl, sent: Promise.resolve() })
+    reply({
+      type: 'head',
+      id: m.id,
+      ok: true,
+      size: item.size,
+      mime: item.mime ?? 'application/octet-stream',
+      name: item.name,
+      start,
+      end,
+    })
+  }
+
+  /** Sends the stream's next chunk, or its end (the reader has read ahead: it is likely ready). */
+  const sendOne = async (id: number, s: Stream) => {
+    if (open.get(id) !== s) return
+    const r = await s.it.next()
+    if (r.done) {
+      open.delete(id)
+      return reply({ type: 'chunk', id, bytes: null, done: true })
+    }
+    reply({ type: 'chunk', id, bytes: r.value, done: false }, [r.value.buffer])
+  }
+
+  /** `n` more chunks, each sent as soon as it is ready and the ones before it were sent. */
+  const onPull = (id: number, n: number) => {
+    const s = open.get(id)
+    if (!s) return Promise.resolve(reply({ type: 'chunk', id, bytes: null, done: true }))
+    for (let k = 0; k < n; k++) s.sent = s.sent.then(() => sendOne(id, s))
+    return s.sent
+  }
+
+  port.onmessage = (e) => {
+    const m = e.data
+    if (typeof m !== 'object' || m === null || typeof m.id !== 'number') return
+    const work =
+      m.type === 'open'
+        ? onOpen(m)
+        : m.type === 'pull'
+          ? onPull(m.id, credit(m.n))
+          : m.type === 'cancel'
+            ? cancel(m.id)
+            : Promise.resolve()
+    work.catch((err: Error) => {
+      log.warn('request %d: %s', m.id, err.message)
+      open.get(m.id)?.ctl.abort()
+      open.delete(m.id)
+      reply({ type: 'error', id: m.id, message: err.message })
+    })
+  }
+
+  const cancel = async (id: number) => {
+    const s = open.get(id)
+    open.delete(id)
+    s?.ctl.abort()
+    await s?.it.return(undefined)
+  }
+}
