@@ -7,6 +7,7 @@
 
 import { equalBytes } from '../../src/node/crypto/bytes.ts'
 import {
+  creatorCipher,
   decryptSlice,
   deriveContentKey,
   sliceCipher,
@@ -162,7 +163,7 @@ async function run(p: Params): Promise<BenchRow[]> {
   for (const s of [store, localStore]) {
     const warm = await publishFile(
       { store: s, estimate },
-      { input: dataStream(WARM_MIB * MiB), size: WARM_MIB * MiB, contentMaster: MASTER },
+      { input: dataStream(WARM_MIB * MiB), size: WARM_MIB * MiB, cipherOf: creatorCipher(MASTER) },
       { concurrency: CONCURRENCY },
     )
     await s.remove(warm.id)
@@ -172,7 +173,7 @@ async function run(p: Params): Promise<BenchRow[]> {
   let t0 = performance.now()
   const r = await publishFile(
     { store, estimate },
-    { input: dataStream(total), size: total, contentMaster: MASTER },
+    { input: dataStream(total), size: total, cipherOf: creatorCipher(MASTER) },
     { concurrency: CONCURRENCY, ...(p.commitEvery ? { commitEvery: p.commitEvery } : {}) },
   )
   const publishMs = performance.now() - t0
@@ -180,7 +181,7 @@ async function run(p: Params): Promise<BenchRow[]> {
   t0 = performance.now()
   const rLocal = await publishFile(
     { store: localStore, estimate },
-    { input: dataStream(total), size: total, contentMaster: MASTER },
+    { input: dataStream(total), size: total, cipherOf: creatorCipher(MASTER) },
     { concurrency: CONCURRENCY, ...(p.commitEvery ? { commitEvery: p.commitEvery } : {}) },
   )
   const localMs = performance.now() - t0
@@ -256,7 +257,7 @@ async function run(p: Params): Promise<BenchRow[]> {
   const peak = await peakMemory(() =>
     publishFile(
       { store, estimate },
-      { input: dataStream(big), size: big, contentMaster: MASTER },
+      { input: dataStream(big), size: big, cipherOf: creatorCipher(MASTER) },
       { concurrency: CONCURRENCY, ...(p.commitEvery ? { commitEvery: p.commitEvery } : {}) },
     ),
   )

@@ -1,29 +1,19 @@
 /**
- * The node worker's entry: it wires the services and serves the page over typed RPC. One
- * node per browser profile: the page starts this worker only while it holds the Web Lock.
- *
- * The page sends `{ type: 'init', config, debug, rtc }` first; requests that arrive while the
- * node is starting wait for it.
+ * The node worker's entry: it parses the page's `init` message, builds the node
+ * (createNode.ts) and serves the page over typed RPC. One node per browser profile: the page
+ * starts this worker only while it holds the Web Lock. Requests that arrive while the node is
+ * starting wait for the services they need.
  */
 import './net/install-rtc.ts'
 import { type AppConfig, parseAppConfig } from '../shared/config.ts'
 import { registerErrors } from '../shared/errors.ts'
 import { CONTENT_PORT, type ContentPortOffer } from '../shared/protocol/content.ts'
-import type { RpcMethod } from '../shared/rpc.ts'
-import { identityHandlers, identityService } from './crypto/handlers.ts'
-import { wireFeed } from './feed/wire.ts'
-import { createKeysHandlers } from './keys/handlers.ts'
-import { keys } from './keys/instance.ts'
-import { createWalletHandlers } from './keys/wallet.ts'
-import { enableLogging, logger } from './log.ts'
+import { createNode, type HashcardNode } from './createNode.ts'
+import { enableLogging } from './log.ts'
 import { attachRtcBridge } from './net/rtc-bridge.ts'
-import { NetworkRuntime, NodeStartingError } from './net/runtime.ts'
-import { loadDevicePeerKey } from './peer-key.ts'
+import { NodeStartingError } from './net/runtime.ts'
 import { type RpcPort, RpcServer } from './rpc/server.ts'
-import { storeHandlers } from './store/handlers.ts'
-import { attachContentPort, startSwarm, swarmHandlers } from './swarm/handlers.ts'
 
-const log = logger('main')
 registerErrors({ NodeStartingError })
 
 type InitMessage = {
@@ -38,82 +28,24 @@ const scope = self as unknown as RpcPort & {
   addEventListener(type: 'message', l: (e: MessageEvent<unknown>) => void, o?: object): void
 }
 
-const rpc = new RpcServer()
+/** Content ports the page handed over before `init` (it may, once the SW is ready). */
+const early: MessagePort[] = []
+let node: HashcardNode | null = null
 
-let resolveRuntime: (r: NetworkRuntime) => void = () => {}
-const runtimeReady = new Promise<NetworkRuntime>((resolve) => {
-  resolveRuntime = resolve
-})
-const network = async () => (await runtimeReady).current()
-
-rpc.register({
-  'node.status': async () => (await network()).status(),
-  'node.publishGossip': async ({ topic, data }) => (await network()).publish(topic, data),
-  'node.subscribe': async ({ topic }) => {
-    ;(await network()).subscribe(topic)
-    return undefined
-  },
-  'node.dial': async ({ peerId }, { signal }) => (await network()).dialDirect(peerId, signal),
-})
-rpc.register(withRestartOnIdentityChange(identityHandlers))
-rpc.register(storeHandlers)
-rpc.register(swarmHandlers)
-rpc.register(createKeysHandlers(keys))
-rpc.register(createWalletHandlers(keys))
-
-/**
- * Creating, restoring or importing an identity changes the peer key: the network restarts
- * under the identity's key so the peer id is the one that follows the mnemonic.
- */
-function withRestartOnIdentityChange(handlers: typeof identityHandlers): typeof identityHandlers {
-  const changing = ['identity.confirm', 'identity.restore', 'identity.importBackup'] as const
-  const wrapped = { ...handlers } as Record<RpcMethod, unknown>
-  for (const method of changing) {
-    const inner = handlers[method] as (p: never, c: { signal: AbortSignal }) => Promise<unknown>
-    wrapped[method] = async (params: never, ctx: { signal: AbortSignal }) => {
-      const result = await inner(params, ctx)
-      void (await runtimeReady).restart()
-      void keys.restart()
-      return result
-    }
+scope.addEventListener('message', (e) => {
+  const msg = e.data as Partial<InitMessage> | Partial<ContentPortOffer> | null
+  // The page hands over a Service Worker content port (src/ui/swarm/contentPort.ts).
+  if (msg?.type === CONTENT_PORT && 'port' in msg && msg.port) {
+    if (node) node.serveContent(msg.port)
+    else early.push(msg.port)
   }
-  return wrapped as typeof identityHandlers
-}
-
-function start(init: InitMessage): void {
+  if (msg?.type !== 'init' || node) return
+  const init = msg as InitMessage
   enableLogging(init.debug)
   attachRtcBridge(init.rtc)
-  const config = parseAppConfig(init.config)
-  keys.setEmitter((event) => rpc.emit(event))
-  keys.configure(config.chain)
-  const runtime = new NetworkRuntime({
-    config,
-    peerKey: async () => (await identityService.identity())?.peerKey ?? loadDevicePeerKey(),
-    onStatus: (status) => rpc.emit({ kind: 'status', status }),
-    onGossip: (message) => rpc.emit({ kind: 'gossip', message }),
-  })
-  resolveRuntime(runtime)
-  startSwarm(config, (event) => rpc.emit(event))
-  wireFeed(rpc, config, runtime)
-  runtime.current().catch((err: Error) => {
-    log.error('start failed: %s', err.stack ?? err.message)
-    rpc.emit({ kind: 'log', level: 'error', message: `The node failed to start: ${err.message}` })
-  })
-}
-
-scope.addEventListener(
-  'message',
-  (e) => {
-    const msg = e.data as InitMessage
-    if (msg?.type !== 'init') return
-    rpc.attach(scope)
-    start(msg)
-  },
-  { once: true },
-)
-
-// The page hands over a Service Worker content port (src/ui/swarm/contentPort.ts).
-scope.addEventListener('message', (e) => {
-  const msg = e.data as Partial<ContentPortOffer> | null
-  if (msg?.type === CONTENT_PORT && msg.port) attachContentPort(msg.port)
+  const rpc = new RpcServer()
+  node = createNode(parseAppConfig(init.config), { rpc })
+  rpc.attach(scope)
+  for (const port of early.splice(0)) node.serveContent(port)
+  void node.start()
 })

@@ -139,6 +139,11 @@ export type RpcMethods = {
   'swarm.seed': { params: { itemId: string; free?: boolean }; result: SwarmTorrentInfo }
   /** Fetches an item from the swarm (card-shaped: `content` and, for free items, `access`). */
   'swarm.add': { params: SwarmAddParams; result: SwarmTorrentInfo }
+  /**
+   * Plays a card: the node finds the card (feed or chain), records its item and a free card's
+   * key in access, and fetches (or keeps seeding) its content. `/c/<cardId>` then streams it.
+   */
+  'content.play': { params: { cardId: string }; result: SwarmTorrentInfo }
   /** Every item the swarm knows, with its state. */
   'swarm.items': { params: undefined; result: SwarmStats[] }
   /** One item's slice map, peers and rates (by item id or infoHash). */

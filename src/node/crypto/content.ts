@@ -72,6 +72,25 @@ export async function sliceCipher(
 }
 
 /**
+ * The creator's cipher for any of its items: the content key derived from `contentMaster` for
+ * each item's salt (DESIGN §2), imported and wiped. What publishing encrypts with.
+ * @example await publishFile(c, { input: file, cipherOf: creatorCipher(id.contentMaster) })
+ */
+export function creatorCipher(
+  contentMaster: Uint8Array,
+): (salt: Uint8Array) => Promise<SliceCipher> {
+  checkBytes('contentMaster', contentMaster, 32)
+  return async (salt) => {
+    const key = deriveContentKey(contentMaster, salt)
+    try {
+      return await sliceCipher(key, salt)
+    } finally {
+      key.fill(0)
+    }
+  }
+}
+
+/**
  * Encrypts plaintext slice i. The result is plaintext.length + 16 bytes.
  * @example const ct = await encryptSlice(cipher, 0, true, bytes)
  */

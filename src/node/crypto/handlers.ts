@@ -1,9 +1,10 @@
 /**
- * RPC handlers of the identity section of `src/shared/rpc.ts`; the node worker's main wires
- * `identityHandlers` in. One {@link IdentityService} per worker (one node per profile).
+ * RPC handlers of the identity section of `src/shared/rpc.ts` over the node's one
+ * {@link IdentityService} (one node per profile). Creating, restoring or importing an
+ * identity calls `onChange`: the node restarts what depends on it (src/node/createNode.ts).
  */
 import type { RpcMethods, RpcParams, RpcResult } from '../../shared/rpc.ts'
-import { IdentityService } from './identityService.ts'
+import type { IdentityService } from './identityService.ts'
 import { type RenderPhrase, renderPhrase } from './phraseImage.ts'
 
 type IdentityMethod = Extract<keyof RpcMethods, `identity.${string}`>
@@ -20,7 +21,13 @@ export type IdentityHandlers = { [M in IdentityMethod]: Handler<M> }
 export function createIdentityHandlers(
   service: IdentityService,
   render: RenderPhrase = renderPhrase,
+  onChange: () => Promise<void> = async () => {},
 ): IdentityHandlers {
+  /** The identity changed: the reply waits for nothing but the change itself. */
+  const changed = <T>(result: T): T => {
+    void onChange()
+    return result
+  }
   return {
     'identity.state': async (_p, { signal }) => {
       const info = await service.info({ signal })
@@ -30,20 +37,19 @@ export function createIdentityHandlers(
       const { mnemonic, address } = await service.create(p?.words ?? 12, { signal })
       return { phrase: await render(mnemonic.split(' '), p?.scale ?? 1), address }
     },
-    'identity.confirm': (p, { signal }) =>
-      'later' in p ? service.keepPending({ signal }) : service.confirm(p.words, { signal }),
-    'identity.restore': (p, { signal }) =>
-      service.restore(p.mnemonic, p.replace ?? false, { signal }),
-    'identity.importBackup': (p, { signal }) =>
-      service.importBackup(p.text, p.passphrase, p.replace ?? false, { signal }),
+    'identity.confirm': async (p, { signal }) =>
+      changed(
+        'later' in p
+          ? await service.keepPending({ signal })
+          : await service.confirm(p.words, { signal }),
+      ),
+    'identity.restore': async (p, { signal }) =>
+      changed(await service.restore(p.mnemonic, p.replace ?? false, { signal })),
+    'identity.importBackup': async (p, { signal }) =>
+      changed(await service.importBackup(p.text, p.passphrase, p.replace ?? false, { signal })),
     'identity.showPhrase': async (p, { signal }) => ({
       phrase: await render((await service.exportMnemonic({ signal })).split(' '), p?.scale ?? 1),
     }),
     'identity.exportBackup': (p, { signal }) => service.exportBackup(p.passphrase, { signal }),
   }
 }
-
-/** The worker's identity (other services read it through `identityService.require()`). */
-export const identityService = new IdentityService()
-
-export const identityHandlers: IdentityHandlers = createIdentityHandlers(identityService)

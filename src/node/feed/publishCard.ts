@@ -2,9 +2,8 @@
  * The publish flow (DESIGN §4.1) for a card: store (encrypt + hash) the file if there is
  * one → seed its ciphertext in the swarm (the card carries the infoHash) and the page-made
  * preview as an unencrypted torrent (the card's `pv.ih`) → build and sign the
- * card → index it locally as pending and gossip it → post it on-chain → tell the keys service
- * which item holds a paid card (its key agent derives the content key from it) → list it if
- * paid. Progress is reported at each stage. Nothing is posted until the content is stored and
+ * card → index it locally as pending and gossip it → post it on-chain → link the card to its
+ * item in access (the key agent derives a paid card's key from it) → list it if paid. Progress is reported at each stage. Nothing is posted until the content is stored and
  * seeded; a failed post leaves a stored, seeded item the next attempt can reuse.
  */
 import { bytesToHex } from '@noble/hashes/utils.js'
@@ -18,7 +17,7 @@ import type { ChainContext } from '../chain/clients.ts'
 import { listCard } from '../chain/listCard.ts'
 import { postCard } from '../chain/postCard.ts'
 import { wipe } from '../crypto/bytes.ts'
-import { deriveContentKey } from '../crypto/content.ts'
+import type { SliceCipher } from '../crypto/content.ts'
 import type { PublishComponents } from '../store/publish.ts'
 import { publishFile } from '../store/publish.ts'
 import type { FeedDb } from './db.ts'
@@ -30,7 +29,10 @@ export type PublishStage = 'store' | 'seed' | 'sign' | 'post' | 'list' | 'done'
 export type PublishCardComponents = {
   chain: ChainContext
   account: Account
-  contentMaster: Uint8Array
+  /** The creator's AEAD context for a new item's salt (access.creatorCipher). */
+  creatorCipher(salt: Uint8Array): Promise<SliceCipher>
+  /** The raw key of a stored item (access.keyFor): a free card carries it inline. */
+  keyFor(itemId: string): Promise<Uint8Array | null>
   db: FeedDb
   domain: Domain
   store: () => Promise<PublishComponents>
@@ -38,8 +40,8 @@ export type PublishCardComponents = {
   seed(itemId: string, signal: AbortSignal): Promise<{ infoHash: string }>
   /** Seeds the real preview as an unencrypted torrent (previews.ts); resolves with its infoHash. */
   seedPreview(files: PreviewFileInput[]): Promise<{ infoHash: string }>
-  /** `keys.registerCard` on this node: where a paid card's content salt is. */
-  registerCard(reg: { cardId: Hex; itemId: string }): Promise<void>
+  /** Records which item holds the card (access.link): its key agent and `/c/<cardId>` need it. */
+  linkCard(link: { cardId: Hex; itemId: string }): Promise<void>
   publishGossip(topic: string, data: string): Promise<unknown>
   onChange(cards: FeedCard[]): void
 }
@@ -112,7 +114,7 @@ export async function publishCard(
       await c.store(),
       {
         input: p.file,
-        contentMaster: c.contentMaster,
+        cipherOf: (salt) => c.creatorCipher(salt),
         name: p.file instanceof File ? p.file.name : 'file',
         mime: p.file.type || 'application/octet-stream',
       },
@@ -133,7 +135,8 @@ export async function publishCard(
     content.infoHash = `0x${seeded.infoHash.replace(/^0x/, '').toLowerCase()}`
     progress('seed', 1, 2)
     if (p.draft.access.free) {
-      const k = deriveContentKey(c.contentMaster, r.contentSalt)
+      const k = await c.keyFor(r.id)
+      if (!k) throw new Error('no key for the item just published')
       key = `0x${bytesToHex(k)}`
       wipe(k)
     }
@@ -174,9 +177,9 @@ export async function publishCard(
     ]),
   )
   progress('post', 1, 1)
+  if (itemId) await c.linkCard({ cardId, itemId })
   if (!card.access.free) {
     progress('list', 0, 1)
-    if (itemId) await c.registerCard({ cardId, itemId })
     const fee = p.draft.access.free ? '0' : (p.draft.access.transferFee ?? '0')
     await listCard(c.chain, {
       cardId,

@@ -25,7 +25,7 @@ import type { PublishComponents } from '../store/publish.ts'
 import { FEED_DB, type FeedDb, openFeedDb } from './db.ts'
 import { signViewGossip } from './gossip.ts'
 import { FeedIndexer } from './indexer.ts'
-import { publishCard } from './publishCard.ts'
+import { type PublishCardComponents, publishCard } from './publishCard.ts'
 import { queryFeed, searchCards } from './query.ts'
 
 type FeedMethod = Extract<keyof RpcMethods, `feed.${string}`>
@@ -44,8 +44,8 @@ export type FeedServiceComponents = {
   seed(itemId: string, signal: AbortSignal): Promise<{ infoHash: string }>
   /** Seeds a page-made preview as an unencrypted torrent; resolves with its infoHash. */
   seedPreview(files: PreviewFileInput[]): Promise<{ infoHash: string }>
-  /** Tells this node's keys service where a paid card's content is (its key agent needs it). */
-  registerCard(reg: { cardId: Hex; itemId: string }): Promise<void>
+  /** What publishing needs of access: the creator's cipher, a free key, the card's item. */
+  access: Pick<PublishCardComponents, 'creatorCipher' | 'keyFor' | 'linkCard'>
 }
 
 export type FeedServiceInit = {
@@ -154,6 +154,15 @@ export class FeedService {
   }
 
   /** The RPC handlers of the `feed.*` section. */
+  /** A card by id: indexed, or fetched from the chain (a pending card is looked up there too). */
+  async card(id: Hex, signal: AbortSignal): Promise<FeedCard | null> {
+    const db = await this.open()
+    const known = await db.get('cards', id)
+    if (known?.status === 'mined' || !this.indexer) return known ?? null
+    await this.indexer.fetchCard(id, signal)
+    return (await db.get('cards', id)) ?? known ?? null
+  }
+
   handlers(): FeedHandlers {
     return {
       'feed.query': async (q) => {
@@ -162,14 +171,7 @@ export class FeedService {
       },
       'feed.search': async (p) =>
         searchCards(await this.open(), String(p.q).slice(0, 200), p.limit),
-      'feed.card': async (p, { signal }) => {
-        const id = idOf(p.id)
-        const db = await this.open()
-        const known = await db.get('cards', id)
-        if (known?.status === 'mined' || !this.indexer) return known ?? null
-        await this.indexer.fetchCard(id, signal)
-        return (await db.get('cards', id)) ?? known ?? null
-      },
+      'feed.card': (p, { signal }) => this.card(idOf(p.id), signal),
       'feed.profile': async (p) => {
         const address = addressOf(p.address)
         const db = await this.open()
@@ -188,13 +190,12 @@ export class FeedService {
           {
             chain: ctx,
             account: id.account,
-            contentMaster: id.contentMaster,
+            ...this.c.access,
             db,
             domain: this.domain(),
             store: this.c.store,
             seed: this.c.seed,
             seedPreview: this.c.seedPreview,
-            registerCard: this.c.registerCard,
             publishGossip: this.c.publishGossip,
             onChange: (cards) => this.changed(cards),
           },

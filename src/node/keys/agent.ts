@@ -17,10 +17,8 @@ import { NoPendingRequestError } from '../chain/errors.ts'
 import type { SyncedLog } from '../chain/logSync.ts'
 import { getKeyOwner, getTokenState } from '../chain/reads.ts'
 import { wipe } from '../crypto/bytes.ts'
-import { deriveContentKey } from '../crypto/content.ts'
 import { sealContentKey } from '../crypto/hpke.ts'
 import { logger } from '../log.ts'
-import type { CardSource } from './cardSource.ts'
 import { type Follower, followKeyMarket } from './follow.ts'
 
 const log = logger('keys:agent')
@@ -44,15 +42,17 @@ export type AgentOutcome =
   | 'past-owner'
   /** The token was burned (refunded). */
   | 'burned'
-  /** This node does not know the card's content salt yet (see cardSource.ts). */
+  /** This node does not know the card's content salt yet (src/node/access/cardMap.ts). */
   | 'unknown-card'
 
 export type KeyAgentComponents = {
   /** The agent's account signs `deliver`; it must be the listing's `keyAgent`. */
   chain: ChainContext
-  /** The creator's content master (content keys derive from it). */
-  contentMaster: Uint8Array
-  cards: CardSource
+  /**
+   * The content key this node derives for a card (access.derivedKeyOf), null while the card's
+   * salt is unknown. The caller's copy is wiped after sealing.
+   */
+  keyOf(cardId: Hex): Promise<Uint8Array | null>
   cursors: CursorStore
   /** The KeyMarket's deployment block (where the first sync starts). */
   fromBlock: bigint
@@ -69,7 +69,7 @@ export type KeyAgentComponents = {
  * @example const outcome = await serveKeyRequest(components, req, { signal })
  */
 export async function serveKeyRequest(
-  c: Pick<KeyAgentComponents, 'chain' | 'contentMaster' | 'cards'>,
+  c: Pick<KeyAgentComponents, 'chain' | 'keyOf'>,
   req: KeyRequest,
   options: { signal?: AbortSignal } = {},
 ): Promise<AgentOutcome> {
@@ -82,9 +82,8 @@ export async function serveKeyRequest(
     return 'burned'
   }
   if (owner.toLowerCase() !== req.owner.toLowerCase()) return 'past-owner'
-  const salt = await c.cards.contentSaltOf(req.cardId)
-  if (!salt) return 'unknown-card'
-  const key = deriveContentKey(c.contentMaster, salt)
+  const key = await c.keyOf(req.cardId)
+  if (!key) return 'unknown-card'
   let wrapped: Uint8Array
   try {
     wrapped = await sealContentKey(

@@ -1,8 +1,5 @@
 /** Defaults of the keys service (src/node/keys/). */
 
-/** IndexedDB database of the key vault, the card map and the tracked tokens. */
-export const KEYS_DB = 'hashcard-keys'
-
 /** How often the KeyMarket logs are polled, in ms (dev chain / other chains). */
 export const POLL_MS_DEV = 300
 export const POLL_MS = 2_000

@@ -5,6 +5,7 @@
 import { parseEventLogs } from 'viem'
 import { InvalidInputError } from '../../shared/errors.ts'
 import type { OwnedKey, RpcMethods, RpcParams, RpcResult } from '../../shared/rpc.ts'
+import { checkCardId } from '../access/cardMap.ts'
 import { keyMarketAbi } from '../chain/abi.ts'
 import { buyKey } from '../chain/buyKey.ts'
 import { buyOfferedKey } from '../chain/buyOfferedKey.ts'
@@ -14,16 +15,15 @@ import { getListing, getListingOfToken, getOffer, getTokenState } from '../chain
 import { refundKey } from '../chain/refundKey.ts'
 import { requestKey } from '../chain/requestKey.ts'
 import { transferKey } from '../chain/transferKey.ts'
-import { checkInt, wipe } from '../crypto/bytes.ts'
-import { decryptSlice, sliceCipher } from '../crypto/content.ts'
-import { checkCardId } from './cardSource.ts'
-import { MAX_BPS, MAX_SLICE_BYTES } from './constants.ts'
-import { NoContentKeyError } from './errors.ts'
+import { checkInt } from '../crypto/bytes.ts'
+import { MAX_BPS } from './constants.ts'
 import type { KeysService, KeysSession } from './service.ts'
 import { isAddressLike } from './service.ts'
 import { creatorSales, listingInfo, refundDelay } from './wallet.ts'
 
-type KeysMethod = Extract<keyof RpcMethods, `keys.${string}`>
+/** The `keys.*` methods about who may decrypt live with access (src/node/access/handlers.ts). */
+type AccessMethod = 'keys.registerCard' | 'keys.access' | 'keys.decrypt'
+type KeysMethod = Exclude<Extract<keyof RpcMethods, `keys.${string}`>, AccessMethod>
 type Handler<M extends KeysMethod> = (
   params: RpcParams<M>,
   ctx: { signal: AbortSignal },
@@ -104,18 +104,6 @@ export function createKeysHandlers(service: KeysService): KeysHandlers {
       })
       return { hash: res.hash, listingId: (listed?.args.listingId ?? 0n).toString() }
     },
-    'keys.registerCard': async (p) => {
-      await service.registerCard(
-        p.contentSalt !== undefined
-          ? {
-              cardId: p.cardId,
-              contentSalt: p.contentSalt,
-              ...(p.itemId !== undefined ? { itemId: p.itemId } : {}),
-            }
-          : { cardId: p.cardId, itemId: String(p.itemId ?? '') },
-      )
-      return undefined
-    },
     'keys.listing': async (p) => {
       const s = await session()
       const cardId = checkCardId(p.cardId)
@@ -138,21 +126,6 @@ export function createKeysHandlers(service: KeysService): KeysHandlers {
       return { hash: res.hash, tokenId: res.tokenId.toString() }
     },
     'keys.library': async () => library(await session()),
-    'keys.access': async (p) => {
-      const s = await session()
-      const cardId = checkCardId(p.cardId)
-      const held = await s.vault.get(cardId)
-      if (held) {
-        wipe(held.key)
-        return { access: 'owner', tokenId: held.tokenId.toString() }
-      }
-      const key = await service.contentKey(cardId)
-      if (key) {
-        wipe(key)
-        return { access: 'creator' }
-      }
-      return { access: 'none' }
-    },
     'keys.refund': async (p, { signal }) => {
       const s = await session()
       return { hash: (await refundKey(s.chain, { tokenId: parseTokenId(p.tokenId), signal })).hash }
@@ -182,22 +155,6 @@ export function createKeysHandlers(service: KeysService): KeysHandlers {
       const s = await session()
       const tokenId = parseTokenId(p.tokenId)
       return { hash: (await requestKey(s.chain, { tokenId, wrapPub: s.wrapPublic, signal })).hash }
-    },
-    'keys.decrypt': async (p) => {
-      const s = await session()
-      const cardId = checkCardId(p.cardId)
-      checkInt('index', p.index, 0, Number.MAX_SAFE_INTEGER)
-      if (!(p.ciphertext instanceof Uint8Array) || p.ciphertext.length > MAX_SLICE_BYTES)
-        throw new InvalidInputError(`ciphertext: expected at most ${MAX_SLICE_BYTES} bytes.`)
-      const salt = await s.cards.contentSaltOf(cardId)
-      const key = await service.contentKey(cardId)
-      if (!key || !salt)
-        throw new NoContentKeyError('This node holds no key for the card.', {
-          details: key ? 'content salt unknown: call keys.registerCard' : `card ${cardId}`,
-        })
-      const cipher = await sliceCipher(key, salt)
-      wipe(key)
-      return decryptSlice(cipher, p.index, p.last === true, p.ciphertext)
     },
     'keys.sales': async () => creatorSales(await session()),
   }

@@ -9,6 +9,14 @@ import { hexToBytes } from '@noble/hashes/utils.js'
 import { type Hex, parseEther, parseEventLogs } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeCard, setupChain, type TestChain } from '../../../contracts/test/setup.ts'
+import { accessService } from '../access/service.ts'
+import { createKeyVault, type KeyVault, vaultWrappingKey } from '../access/vault.ts'
+import { openKeysDb } from '../account/db.ts'
+import {
+  clearExternalChoice,
+  loadExternalChoice,
+  saveExternalChoice,
+} from '../account/externalChoice.ts'
 import { keyMarketAbi } from '../chain/abi.ts'
 import { buyKey } from '../chain/buyKey.ts'
 import { type ChainContext, createChainClients } from '../chain/clients.ts'
@@ -22,7 +30,12 @@ import { transferKey } from '../chain/transferKey.ts'
 import { decryptWith } from '../content/decrypt.ts'
 import { readPlaintext } from '../content/range.ts'
 import { storeSource } from '../content/sources.ts'
-import { deriveContentKey, type SliceCipher, sliceCipher } from '../crypto/content.ts'
+import {
+  creatorCipher,
+  deriveContentKey,
+  type SliceCipher,
+  sliceCipher,
+} from '../crypto/content.ts'
 import { KeyUnwrapError, SliceAuthError } from '../crypto/errors.ts'
 import { openContentKey } from '../crypto/hpke.ts'
 import { deriveIdentity, type Identity } from '../crypto/identity.ts'
@@ -31,11 +44,7 @@ import { openMeta } from '../store/meta.ts'
 import { publishFile } from '../store/publish.ts'
 import { createSliceStore, type SliceStore } from '../store/sliceStore.ts'
 import { KeyAgent, type KeyRequest, serveKeyRequest } from './agent.ts'
-import { createStoreCardSource } from './cardSource.ts'
-import { openKeysDb } from './db.ts'
-import { clearExternalChoice, loadExternalChoice, saveExternalChoice } from './externalChoice.ts'
 import { KeyOwner } from './owner.ts'
-import { createKeyVault, type KeyVault, vaultWrappingKey } from './vault.ts'
 
 type Person = { id: Identity; chain: ChainContext; vault: KeyVault; owner: KeyOwner; hex: Hex }
 
@@ -115,11 +124,7 @@ async function lastRequest(tokenId: bigint) {
 
 const agentOf = () => ({
   chain: a.chain,
-  contentMaster: a.id.contentMaster,
-  cards: {
-    contentSaltOf: async (id: Hex) => (id === cardId ? salt : null),
-    itemOf: async () => null,
-  },
+  keyOf: async (id: Hex) => (id === cardId ? deriveContentKey(a.id.contentMaster, salt) : null),
 })
 
 beforeAll(async () => {
@@ -128,7 +133,11 @@ beforeAll(async () => {
   store = createSliceStore({ files: new MemoryBackend(), meta: await openMeta('keys-test-store') })
   const r = await publishFile(
     { store, estimate: async () => ({ usage: 0, quota: 1e12 }) },
-    { input: new Blob([plaintext]), contentMaster: a.id.contentMaster, sliceSize: 65_536 },
+    {
+      input: new Blob([plaintext]),
+      cipherOf: creatorCipher(a.id.contentMaster),
+      sliceSize: 65_536,
+    },
   )
   itemId = r.id
   salt = r.contentSalt
@@ -148,12 +157,15 @@ afterAll(async () => {
 })
 
 describe('keys on anvil', () => {
-  it('the card source reads the salt of a stored item', async () => {
-    const db = await openKeysDb(a.id.address, 'keys-test-cards')
-    const cards = createStoreCardSource({ db, store: async () => store })
-    await cards.register({ cardId, itemId })
-    expect(await cards.contentSaltOf(cardId)).toEqual(salt)
-    expect(await cards.contentSaltOf(`0x${'11'.repeat(32)}`)).toBeNull()
+  it('the access map reads the salt of a stored item', async () => {
+    const access = accessService({ dbName: 'keys-test-access' })({
+      identity: { identity: async () => a.id },
+      store: async () => store,
+      account: { context: async () => null },
+    })
+    await access.link({ cardId, itemId })
+    expect(await access.saltOf(cardId)).toEqual(salt)
+    expect(await access.saltOf(`0x${'11'.repeat(32)}`)).toBeNull()
   })
 
   it('B buys, the agent delivers, B decrypts; C cannot open B’s key; a seeder decrypts nothing', async () => {
@@ -247,16 +259,14 @@ describe('keys on anvil', () => {
   it('a request for a card the agent does not know yet waits, survives a restart, then is served', async () => {
     const e = await person()
     const known = new Set<Hex>()
-    const cards = {
-      contentSaltOf: async (id: Hex) => (known.has(id) ? salt : null),
-      itemOf: async () => null,
-    }
+    const keyOf = async (id: Hex) =>
+      known.has(id) ? deriveContentKey(a.id.contentMaster, salt) : null
     const { tokenId } = await buyKey(e.chain, { cardId, wrapPub: e.hex })
     await e.owner.track(tokenId, cardId)
     const db = await openKeysDb(a.id.address, 'keys-test-waiting')
     const components = {
       ...agentOf(),
-      cards,
+      keyOf,
       cursors: await openCursorStore({ dbName: 'cursors-test-waiting' }),
       fromBlock: BigInt(chain.deployed.deployBlock),
       waitingStore: {

@@ -11,6 +11,8 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import type { IDBPDatabase } from 'idb'
 import type { Hex } from 'viem'
+import type { KeyVault } from '../access/vault.ts'
+import { TOKENS_STORE } from '../account/db.ts'
 import { keyMarketAbi } from '../chain/abi.ts'
 import type { ChainContext } from '../chain/clients.ts'
 import type { CursorStore } from '../chain/cursorStore.ts'
@@ -20,9 +22,7 @@ import { requestKey } from '../chain/requestKey.ts'
 import { wipe } from '../crypto/bytes.ts'
 import { openContentKey } from '../crypto/hpke.ts'
 import { logger } from '../log.ts'
-import { TOKENS_STORE } from './db.ts'
 import { type Follower, followKeyMarket } from './follow.ts'
-import type { KeyVault } from './vault.ts'
 
 const log = logger('keys:owner')
 

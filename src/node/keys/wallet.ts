@@ -11,12 +11,13 @@ import type {
   RpcParams,
   RpcResult,
 } from '../../shared/rpc.ts'
+import type { AccountService } from '../account/service.ts'
 import { keyMarketAbi } from '../chain/abi.ts'
 import { claimOwed } from '../chain/claimOwed.ts'
 import type { ChainContext } from '../chain/clients.ts'
 import { getListing, getOwed } from '../chain/reads.ts'
 import { DEV_CHAIN_ID } from './constants.ts'
-import { isAddressLike, type KeysService, type KeysSession } from './service.ts'
+import { isAddressLike, type KeysSession } from './service.ts'
 
 /** The RPC form of a KeyMarket listing. */
 export function listingInfo(
@@ -114,11 +115,11 @@ export type WalletHandlers = {
   [M in WalletMethod]: (p: RpcParams<M>, ctx: { signal: AbortSignal }) => Promise<RpcResult<M>>
 }
 
-/** The `wallet.*` handlers over `service`. */
-export function createWalletHandlers(service: KeysService): WalletHandlers {
+/** The `wallet.*` handlers over the account (who acts on-chain). */
+export function createWalletHandlers(account: AccountService): WalletHandlers {
   return {
     'wallet.state': async () => {
-      const s = await service.session().catch(() => null)
+      const s = await account.context().catch(() => null)
       if (!s) return null
       const me = s.chain.account.address
       const [balance, owed, delay] = await Promise.all([
@@ -133,30 +134,30 @@ export function createWalletHandlers(service: KeysService): WalletHandlers {
         owed: owed.toString(),
         faucet: s.config.chainId === DEV_CHAIN_ID,
         refundDelay: delay,
-        external: service.usesExternal,
-        attached: !service.usesExternal || service.bridge.attached,
+        external: account.usesExternal,
+        attached: !account.usesExternal || account.bridge.attached,
       }
     },
     'wallet.useExternal': async (p) => {
       if (!/^0x[0-9a-fA-F]{40}$/.test(p.address) || !/^0x[0-9a-fA-F]{130}$/.test(p.signature))
         throw new InvalidInputError('Expected an address and a 65-byte signature.')
-      return service.useExternal(p.address, p.signature)
+      return account.useExternal(p.address, p.signature)
     },
     'wallet.attach': async (p) => {
       if (!isAddressLike(p.address)) throw new InvalidInputError('Expected an address.')
-      service.attachExternal(p.address)
+      account.attachExternal(p.address)
       return undefined
     },
     'wallet.useEmbedded': async () => {
-      await service.useEmbedded()
+      await account.useEmbedded()
       return undefined
     },
     'wallet.reply': async (p) => {
-      service.bridge.reply(p.id, p.result, p.error)
+      account.bridge.reply(p.id, p.result, p.error)
       return undefined
     },
     'wallet.claim': async (_p, { signal }) => {
-      const s = await service.require()
+      const s = await account.require()
       const amount = await getOwed(s.chain, { account: s.chain.account.address, from: 'keyMarket' })
       const res = await claimOwed(s.chain, { from: 'keyMarket', signal })
       return { hash: res.hash, amount: amount.toString() }

@@ -23,19 +23,37 @@ export type NetworkRuntimeInit = {
 /**
  * Owns the tab's network service across peer-key changes: the node starts with the device key
  * before there is an identity, and restarts under the identity's key (its stable peer id) once
- * one is created or restored. Callers await {@link current}, which waits out a restart.
+ * one is created or restored. Callers await {@link current}, which waits out a restart and
+ * starts the network on first use.
  */
 export class NetworkRuntime {
   private readonly init: NetworkRuntimeInit
-  private running: Promise<NetworkService>
+  private running: Promise<NetworkService> | null = null
   private readonly gossipListeners = new Map<string, Set<(message: GossipMessage) => void>>()
 
   constructor(init: NetworkRuntimeInit) {
     this.init = init
-    this.running = this.start()
   }
 
+  /** Starts the network (once); a failure is reported, and the next {@link current} retries. */
+  async start(): Promise<void> {
+    await this.current()
+  }
+
+  /** Stops the network; {@link current} starts it again. */
+  async stop(): Promise<void> {
+    const old = this.running
+    this.running = null
+    const n = await old?.catch(() => null)
+    await n?.stop().catch((err: Error) => log.warn('stop failed: %s', err.message))
+  }
+
+  /** The running network, started on first use. */
   current(): Promise<NetworkService> {
+    this.running ??= this.launch().catch((err: unknown) => {
+      this.running = null
+      throw err
+    })
     return this.running
   }
 
@@ -47,7 +65,7 @@ export class NetworkRuntime {
     const set = this.gossipListeners.get(topic) ?? new Set()
     this.gossipListeners.set(topic, set)
     set.add(listener)
-    void this.running.then((n) => n.subscribe(topic)).catch(() => {})
+    void this.running?.then((n) => n.subscribe(topic)).catch(() => {})
     return () => set.delete(listener)
   }
 
@@ -55,14 +73,14 @@ export class NetworkRuntime {
   restart(): Promise<NetworkService> {
     const previous = this.running
     this.running = (async () => {
-      const old = await previous.catch(() => null)
+      const old = await previous?.catch(() => null)
       await old?.stop().catch((err: Error) => log.warn('stop failed: %s', err.message))
-      return this.start()
+      return this.launch()
     })()
     return this.running
   }
 
-  private async start(): Promise<NetworkService> {
+  private async launch(): Promise<NetworkService> {
     const { config } = this.init
     const node = await createBrowserNode({ privateKey: await this.init.peerKey(), dev: config.dev })
     const network = new NetworkService(node, {

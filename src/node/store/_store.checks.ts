@@ -9,7 +9,13 @@ import { readPlaintext } from '../content/range.ts'
 import { storeSource } from '../content/sources.ts'
 import { assert, assertBytes, assertEqual, assertRejects, type Check } from '../crypto/_assert.ts'
 import { collect } from '../crypto/_content.checks.ts'
-import { deriveContentKey, type SliceCipher, sliceCipher, sliceHash } from '../crypto/content.ts'
+import {
+  creatorCipher,
+  deriveContentKey,
+  type SliceCipher,
+  sliceCipher,
+  sliceHash,
+} from '../crypto/content.ts'
 import { layout, MIN_SLICE_SIZE } from '../crypto/layout.ts'
 import { mapOrdered } from '../crypto/slicer.ts'
 import { countBits } from './bitfield.ts'
@@ -63,7 +69,7 @@ async function readStored(
 async function publish(store: SliceStore, bytes: Uint8Array<ArrayBuffer>, extra = {}) {
   return publishFile(
     { store, estimate: ROOMY },
-    { input: new Blob([bytes]), contentMaster: MASTER, sliceSize: S },
+    { input: new Blob([bytes]), cipherOf: creatorCipher(MASTER), sliceSize: S },
     { commitEvery: 2, ...extra },
   )
 }
@@ -225,7 +231,7 @@ export function storeChecks(makeEnv: () => Promise<StoreEnv>): Check[] {
           {
             input: new Blob([bytes]).stream(),
             size: bytes.length,
-            contentMaster: MASTER,
+            cipherOf: creatorCipher(MASTER),
             sliceSize: S,
           },
         )
@@ -242,7 +248,7 @@ export function storeChecks(makeEnv: () => Promise<StoreEnv>): Check[] {
               {
                 input: new Blob([bytes]).stream(),
                 size: bytes.length - P,
-                contentMaster: MASTER,
+                cipherOf: creatorCipher(MASTER),
                 sliceSize: S,
               },
             ),
@@ -297,7 +303,7 @@ export function storeChecks(makeEnv: () => Promise<StoreEnv>): Check[] {
           () =>
             publishFile(
               { store: env.store, estimate },
-              { input, size: quota + 1, contentMaster: MASTER, sliceSize: S },
+              { input, size: quota + 1, cipherOf: creatorCipher(MASTER), sliceSize: S },
             ),
           'QuotaExceededError',
           'quota',
@@ -311,7 +317,7 @@ export function storeChecks(makeEnv: () => Promise<StoreEnv>): Check[] {
           () =>
             publishFile(
               { store: env.store, estimate: tight },
-              { input: new Blob([data(200)]), contentMaster: MASTER, sliceSize: S },
+              { input: new Blob([data(200)]), cipherOf: creatorCipher(MASTER), sliceSize: S },
             ),
           'QuotaExceededError',
           'margin kept',
@@ -519,7 +525,7 @@ export function crashChecks(makeEnv: () => Promise<StoreEnv>): Check[] {
         const before = mem.bytesWritten
         const r = await publishFile(
           { store, estimate: ROOMY },
-          { input: new Blob([bytes]), contentMaster: MASTER, resumeId: item.id },
+          { input: new Blob([bytes]), cipherOf: creatorCipher(MASTER), resumeId: item.id },
           { commitEvery: 2 },
         )
         assertEqual(mem.bytesWritten - before, missingBytes, 'only missing slices written')

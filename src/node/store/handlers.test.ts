@@ -1,5 +1,7 @@
 import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
+import { accessService } from '../access/service.ts'
+import { createContentHandlers } from '../content/handlers.ts'
 import { createIdentityHandlers } from '../crypto/handlers.ts'
 import { IdentityService } from '../crypto/identityService.ts'
 import type { RenderPhrase } from '../crypto/phraseImage.ts'
@@ -11,7 +13,7 @@ import { createSliceStore } from './sliceStore.ts'
 const ctx = { signal: new AbortController().signal }
 const FAST = { N: 1024, r: 8, p: 1 }
 
-describe('identity and store RPC handlers', () => {
+describe('identity, store and content RPC handlers', () => {
   it('create → confirm → export → import on a new profile gives the same identity', async () => {
     // Node has no OffscreenCanvas: this renderer keeps what it was asked to draw.
     const drawn: string[][] = []
@@ -88,13 +90,21 @@ describe('identity and store RPC handlers', () => {
     const identity = new IdentityService({ vaultName: 'h3' })
     const files = new MemoryBackend()
     const store = createSliceStore({ files, meta: await openMeta('h3-store') })
-    const h = createStoreHandlers({
-      store: async () => store,
+    const estimate = async () => ({ usage: 0, quota: 2 ** 32 })
+    const access = accessService({ dbName: 'h3-access' })({
       identity,
-      estimate: async () => ({ usage: 0, quota: 2 ** 32 }),
-      persist: async () => ({ persisted: true }),
-      persisted: async () => false,
+      store: async () => store,
+      account: { context: async () => null },
     })
+    const h = {
+      ...createStoreHandlers({
+        store: async () => store,
+        estimate,
+        persist: async () => ({ persisted: true }),
+        persisted: async () => false,
+      }),
+      ...createContentHandlers({ store: async () => store, estimate, access }),
+    }
     const file = new Blob([new Uint8Array(300_000).map((_, i) => i & 0xff)])
     await expect(h['store.publishFile']({ file }, ctx)).rejects.toMatchObject({
       name: 'NoIdentityError',

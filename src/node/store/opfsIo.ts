@@ -8,28 +8,45 @@ import type { FileBackend } from './fileBackend.ts'
 import { OPFS_DIR, OpfsBackend } from './opfsBackend.ts'
 import { WorkerFileBackend } from './workerBackend.ts'
 
-/**
- * The store's OPFS backend as the app uses it: through the I/O worker where a worker can start
- * one (Chromium, Firefox, Safari ≥ 15.5), else the sync handles in this worker.
- * @example const files = await opfsFiles()
- */
-export async function opfsFiles(dir = OPFS_DIR): Promise<FileBackend> {
-  if (typeof Worker !== 'function') return OpfsBackend.create(dir)
-  if (!io) {
-    const worker = new Worker(new URL('./opfsIo.worker.ts', import.meta.url), {
-      type: 'module',
-      name: 'hashcard-opfs-io',
-    })
-    const backends: WorkerFileBackend[] = []
-    io = { worker, backends }
-    // A worker that fails to load or crashes fails its callers; the next open starts another.
-    worker.addEventListener('error', (e) => {
-      if (io?.worker === worker) io = null
-      for (const b of backends) b.fail(e.message || 'the I/O worker failed')
-    })
-  }
-  const backend = WorkerFileBackend.connect(io.worker, dir)
-  io.backends.push(backend)
-  return backend
+/** The I/O worker of one node and the backends connected to it. */
+export type OpfsIo = {
+  /** A backend for one OPFS directory (the store's by default). */
+  files(dir?: string): Promise<FileBackend>
+  /** Ends the I/O worker (the node stops). */
+  stop(): void
 }
-let io: { worker: Worker; backends: WorkerFileBackend[] } | null = null
+
+/**
+ * The store's OPFS access as the app uses it: through an I/O worker where a worker can start
+ * one (Chromium, Firefox, Safari ≥ 15.5), else the sync handles in this worker. The store
+ * service owns one; a worker that fails is replaced at the next `files()`.
+ * @example const io = startOpfsIo(); const files = await io.files()
+ */
+export function startOpfsIo(): OpfsIo {
+  let io: { worker: Worker; backends: WorkerFileBackend[] } | null = null
+  return {
+    async files(dir = OPFS_DIR) {
+      if (typeof Worker !== 'function') return OpfsBackend.create(dir)
+      if (!io) {
+        const worker = new Worker(new URL('./opfsIo.worker.ts', import.meta.url), {
+          type: 'module',
+          name: 'hashcard-opfs-io',
+        })
+        const current = { worker, backends: [] as WorkerFileBackend[] }
+        io = current
+        // A worker that fails to load or crashes fails its callers; the next open starts another.
+        worker.addEventListener('error', (e) => {
+          if (io === current) io = null
+          for (const b of current.backends) b.fail(e.message || 'the I/O worker failed')
+        })
+      }
+      const backend = WorkerFileBackend.connect(io.worker, dir)
+      io.backends.push(backend)
+      return backend
+    },
+    stop() {
+      io?.worker.terminate()
+      io = null
+    },
+  }
+}

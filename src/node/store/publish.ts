@@ -18,14 +18,8 @@
  * slices already committed, and `resumeId` continues from them with the same input.
  */
 import { AbortedError } from '../../shared/errors.ts'
-import { throwIfAborted, wipe } from '../crypto/bytes.ts'
-import {
-  deriveContentKey,
-  encryptSlice,
-  randomSalt,
-  sliceCipher,
-  sliceHash,
-} from '../crypto/content.ts'
+import { throwIfAborted } from '../crypto/bytes.ts'
+import { encryptSlice, randomSalt, type SliceCipher, sliceHash } from '../crypto/content.ts'
 import { DEFAULT_SLICE_SIZE, layout } from '../crypto/layout.ts'
 import { merkleRoot } from '../crypto/merkle.ts'
 import { mapOrdered, type SliceSource, slices } from '../crypto/slicer.ts'
@@ -43,7 +37,8 @@ export type PublishParams = {
   input: SliceSource
   /** Plaintext size; required for a ReadableStream (it sizes the quota check and the layout). */
   size?: number
-  contentMaster: Uint8Array
+  /** The AEAD context of the new item's salt: the creator's (access or `creatorCipher`). */
+  cipherOf: (contentSalt: Uint8Array) => Promise<SliceCipher>
   sliceSize?: number
   name?: string
   mime?: string
@@ -80,7 +75,7 @@ export type PublishComponents = { store: SliceStore; estimate: StorageEstimateFn
 /**
  * Encrypts, hashes and stores one file. Throws QuotaExceededError before any work when it
  * cannot fit, AbortedError (after removing everything) when cancelled.
- * @example const r = await publishFile({ store, estimate }, { input: file, contentMaster }, { signal })
+ * @example const r = await publishFile({ store, estimate }, { input: file, cipherOf: creatorCipher(contentMaster) }, { signal })
  */
 export async function publishFile(
   { store, estimate }: PublishComponents,
@@ -99,12 +94,15 @@ export async function publishFile(
   const l = layout(size, item?.sliceSize ?? params.sliceSize ?? DEFAULT_SLICE_SIZE)
   if (item && item.size !== size)
     throw new RangeError(`size: the interrupted publish had ${item.size} bytes, got ${size}`)
+  // The cipher first: without a key (no identity) nothing is created.
+  const contentSalt = item?.contentSalt ?? randomSalt()
+  const cipher = await params.cipherOf(contentSalt)
   if (!item) {
     await ensureRoom(estimate, l.cipherSize)
     item = await store.createItem({
       size,
       sliceSize: l.sliceSize,
-      contentSalt: randomSalt(),
+      contentSalt,
       state: 'publishing',
       name: params.name,
       mime: params.mime,
@@ -113,9 +111,6 @@ export async function publishFile(
   const id = item.id
   const present = await store.bitfield(id)
   const hashes = await store.hashes(id)
-  const rawKey = deriveContentKey(params.contentMaster, item.contentSalt)
-  const cipher = await sliceCipher(rawKey, item.contentSalt)
-  wipe(rawKey)
   const writer = await store.writer(id)
   const commitEvery =
     options.commitEvery ?? Math.max(1, Math.floor(DEFAULT_COMMIT_BYTES / l.sliceSize))

@@ -1,19 +1,14 @@
 /**
- * RPC handlers of the swarm section of `src/shared/rpc.ts`, and the worker's one swarm
- * service. main.ts calls {@link startSwarm} with the config, registers {@link swarmHandlers}
- * and passes content ports from the page to {@link attachContentPort}. Requests that arrive
- * before the start wait for it.
+ * RPC handlers of the swarm section of `src/shared/rpc.ts` over one {@link SwarmService}. A
+ * card's item is linked in access (src/node/access/) before the swarm fetches it, so the
+ * node knows which card the item holds and a free card's key, and the swarm needs no keys.
  */
-import type { AppConfig } from '../../shared/config.ts'
-import type { NodeEvent, RpcMethods, RpcParams, RpcResult } from '../../shared/rpc.ts'
-import { serveContentPort } from '../content/portServer.ts'
-import { identityService } from '../crypto/handlers.ts'
-import { keys } from '../keys/instance.ts'
-import { defaultStore } from '../store/handlers.ts'
-import { CardItems, withCards } from './cards.ts'
+import { hexToBytes } from '@noble/hashes/utils.js'
+import type { RpcMethods, RpcParams, RpcResult, SwarmAddParams } from '../../shared/rpc.ts'
+import { checkCardId, type Link } from '../access/cardMap.ts'
+import { checkBytes } from '../crypto/bytes.ts'
 import { SwarmItemNotFoundError } from './errors.ts'
-import { openRecords, type RecordDb } from './records.ts'
-import { SwarmService } from './service.ts'
+import type { SwarmService } from './service.ts'
 
 type SwarmMethod = Extract<keyof RpcMethods, `swarm.${string}`>
 type Handler<M extends SwarmMethod> = (
@@ -22,86 +17,46 @@ type Handler<M extends SwarmMethod> = (
 ) => Promise<RpcResult<M>>
 export type SwarmHandlers = { [M in SwarmMethod]: Handler<M> }
 
-/** Which item holds which card (`swarm.add` with a `cardId`), for `/c/<cardId>`. */
-export const cardItems = new CardItems()
+/** What the handlers need of access: where to record a card's item and a free key. */
+export type SwarmAccess = { link(l: Link): Promise<void> }
+
+/**
+ * Adds a card's content to the swarm: links the card, its salt and a free card's key in
+ * access, fetches (or keeps seeding) the item, and links the card to the item it lands in.
+ */
+export async function addToSwarm(swarm: SwarmService, access: SwarmAccess, p: SwarmAddParams) {
+  const infoHash = p.content.infoHash.toLowerCase()
+  const freeKey =
+    p.access?.kind === 'free' ? checkBytes('access.key', hexToBytes(p.access.key), 32) : undefined
+  // A new item from peers is named by its infoHash (SwarmService.add) and came from a peer.
+  if (/^[0-9a-f]{40}$/.test(infoHash))
+    await access.link({ itemId: infoHash, origin: 'peer', freeKey })
+  const info = await swarm.add(p)
+  if (p.cardId !== undefined)
+    await access.link({
+      cardId: checkCardId(p.cardId),
+      itemId: info.itemId,
+      contentSalt: p.content.contentSalt,
+    })
+  return info
+}
 
 /** Handlers over a swarm service (tests pass their own). */
-export function createSwarmHandlers(
-  swarm: () => Promise<SwarmService>,
-  cards: CardItems = cardItems,
-): SwarmHandlers {
+export function createSwarmHandlers(swarm: SwarmService, access: SwarmAccess): SwarmHandlers {
   return {
-    'swarm.seed': async (p, { signal }) =>
-      (await swarm()).seed(p.itemId, { free: p.free ?? false, signal }),
-    'swarm.add': async (p) => {
-      const info = await (await swarm()).add(p)
-      if (p.cardId !== undefined) await cards.set(p.cardId, info.itemId)
-      return info
-    },
-    'swarm.items': async () => (await swarm()).list(),
-    'swarm.status': async (p) => (await swarm()).stats(p.id),
+    'swarm.seed': (p, { signal }) => swarm.seed(p.itemId, { free: p.free ?? false, signal }),
+    'swarm.add': (p) => addToSwarm(swarm, access, p),
+    'swarm.items': () => swarm.list(),
+    'swarm.status': async (p) => swarm.stats(p.id),
     'swarm.playhead': async (p) => {
-      const s = await swarm()
-      const itemId = await s.resolve(p.id)
+      const itemId = await swarm.resolve(p.id)
       if (!itemId) throw new SwarmItemNotFoundError(`The swarm has no item ${p.id}.`)
-      s.setPlayhead(itemId, p.time, p.duration)
+      swarm.setPlayhead(itemId, p.time, p.duration)
       return undefined
     },
     'swarm.debug': async (p) => {
-      ;(await swarm()).debug(p)
+      swarm.debug(p)
       return undefined
     },
   }
 }
-
-let resolveSwarm: (s: SwarmService) => void = () => {}
-const ready = new Promise<SwarmService>((resolve) => {
-  resolveSwarm = resolve
-})
-let records: Promise<RecordDb> | null = null
-
-/** The worker's swarm service once started (for node-side callers such as the publish flow). */
-export function swarmService(): Promise<SwarmService> {
-  return ready
-}
-
-/** Creates and starts the worker's swarm service (once). */
-export function startSwarm(config: AppConfig, emit: (e: NodeEvent) => void): SwarmService {
-  const swarm = new SwarmService(
-    {
-      store: defaultStore,
-      records: () => {
-        records ??= openRecords()
-        return records
-      },
-      identity: () => identityService.identity(),
-      emit,
-    },
-    { announce: [config.relay.tracker], dev: config.dev },
-  )
-  resolveSwarm(swarm)
-  void swarm.start()
-  return swarm
-}
-
-/** Serves a Service Worker content port (handed over by the page). */
-export function attachContentPort(port: MessagePort): void {
-  void ready.then((swarm) =>
-    serveContentPort(
-      port,
-      withCards(
-        {
-          store: () => swarm.readStore(),
-          resolve: (id) => swarm.resolve(id),
-          cipherFor: (id) => swarm.cipherFor(id),
-          slice: (id, i, signal) => swarm.slice(id, i, signal),
-          setPosition: (id, pos) => swarm.setPosition(id, pos),
-        },
-        // Paid cards: the key service's key (vault or creator's), asked on every open.
-        { cards: cardItems, contentKey: (cardId) => keys.contentKey(cardId) },
-      ),
-    ),
-  )
-}
-
-export const swarmHandlers: SwarmHandlers = createSwarmHandlers(() => ready)

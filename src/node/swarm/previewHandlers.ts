@@ -1,13 +1,9 @@
 /**
- * RPC handlers of the `preview.*` section of `src/shared/rpc.ts`, and the worker's one preview
- * service over the swarm's webtorrent client. Kept apart from handlers.ts (the content swarm's)
- * so the two evolve independently; src/node/feed/wire.ts starts it and registers these.
+ * RPC handlers of the `preview.*` section of `src/shared/rpc.ts` over the preview service
+ * (previews.ts), which shares the swarm's webtorrent client.
  */
-import type { AppConfig } from '../../shared/config.ts'
-import type { NodeEvent, RpcMethods, RpcParams, RpcResult } from '../../shared/rpc.ts'
-import { swarmService } from './handlers.ts'
-import { openPreviewDb, type PreviewDb } from './previewStore.ts'
-import { type PreviewClient, PreviewService } from './previews.ts'
+import type { RpcMethods, RpcParams, RpcResult } from '../../shared/rpc.ts'
+import type { PreviewService } from './previews.ts'
 
 type PreviewMethod = Extract<keyof RpcMethods, `preview.${string}`>
 export type PreviewHandlers = {
@@ -31,24 +27,4 @@ export function createPreviewHandlers(previews: () => Promise<PreviewService>): 
       }),
     'preview.items': async () => (await previews()).list(),
   }
-}
-
-let db: Promise<PreviewDb> | null = null
-
-/** Creates and starts the worker's preview service. */
-export function startPreviews(config: AppConfig, emit: (e: NodeEvent) => void): PreviewService {
-  const previews = new PreviewService(
-    {
-      // webtorrent's Torrent type (webtorrent.d.ts) omits `files`, which previews read.
-      client: async () => (await (await swarmService()).webtorrent()) as unknown as PreviewClient,
-      db: () => {
-        db ??= openPreviewDb()
-        return db
-      },
-      emit,
-    },
-    { announce: [config.relay.tracker], dev: config.dev },
-  )
-  void previews.start()
-  return previews
 }

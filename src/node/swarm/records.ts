@@ -16,7 +16,7 @@ export type TorrentRecord = {
   torrentFile: Uint8Array | null
   name?: string | undefined
   mime?: string | undefined
-  /** Raw content key of a free item; absent when this node has none. */
+  /** Legacy: the free key older builds kept here; access/legacy.ts reads it into the access map. */
   key?: Uint8Array | undefined
   createdAt: number
 }

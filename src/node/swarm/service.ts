@@ -3,7 +3,8 @@
  * in the node worker. Chunk store = the slice store (chunkStore.ts); piece picking for
  * playback = picker.ts; signalling through the relay's WebSocket tracker. Published and
  * complete items seed; partial ones seed what they have; a reopened tab resumes every item
- * from its verified slices (records.ts keeps the .torrent and the free key).
+ * from its verified slices (records.ts keeps the .torrent). Keys are not the swarm's: it asks
+ * access (src/node/access/) for the AEAD context that authenticates a fetched slice.
  *
  * simple-peer inside webtorrent finds `RTCPeerConnection` on the worker's global, where
  * src/node/net/install-rtc.ts put the page-bridged one; webtorrent is imported lazily at
@@ -14,8 +15,7 @@ import type WebTorrent from 'webtorrent/dist/webtorrent.min.js'
 import type { Torrent } from 'webtorrent/dist/webtorrent.min.js'
 import type { NodeEvent, SwarmAddParams, SwarmStats, SwarmTorrentInfo } from '../../shared/rpc.ts'
 import { checkBytes } from '../crypto/bytes.ts'
-import { decryptSlice, deriveContentKey, type SliceCipher, sliceCipher } from '../crypto/content.ts'
-import type { Identity } from '../crypto/identity.ts'
+import { decryptSlice, type SliceCipher } from '../crypto/content.ts'
 import { layout } from '../crypto/layout.ts'
 import { merkleRoot } from '../crypto/merkle.ts'
 import { logger } from '../log.ts'
@@ -38,8 +38,10 @@ const log = logger('swarm')
 export type SwarmComponents = {
   store: () => Promise<SliceStore>
   records: () => Promise<RecordDb>
-  /** The profile's identity (own items' keys derive from it), or null. */
-  identity: () => Promise<Identity | null>
+  /** The AEAD context of an item this node holds a key for (access.cipherFor), else null. */
+  cipherFor: (itemId: string) => Promise<SliceCipher | null>
+  /** The raw key of an item (access.keyFor): `seed({ free })` returns it for a free card. */
+  keyFor: (itemId: string) => Promise<Uint8Array | null>
   emit: (event: NodeEvent) => void
 }
 
@@ -175,13 +177,17 @@ export class SwarmService {
     if (!this.active.has(itemId)) await this.activate(rec)
     const info = this.info(rec, item)
     if (opts.free) {
-      const key = await this.rawKey(rec, item)
+      const key = await this.c.keyFor(itemId)
       if (key) info.key = bytesToHex(key)
+      key?.fill(0)
     }
     return info
   }
 
-  /** Starts fetching an item described by a card's `content` (and `access` when free). */
+  /**
+   * Starts fetching an item described by a card's `content`. A free card's key goes to access
+   * (the caller links it first, src/node/access/handlers.ts), not to the swarm.
+   */
   async add(p: SwarmAddParams): Promise<SwarmTorrentInfo> {
     await this.start()
     const c = p.content
@@ -189,11 +195,9 @@ export class SwarmService {
     if (!/^[0-9a-f]{40}$/.test(infoHash))
       throw new RangeError(`content.infoHash: expected 40 hex digits, got ${c.infoHash}`)
     const salt = checkBytes('content.contentSalt', hexToBytes(c.contentSalt), 16)
-    const key =
-      p.access?.kind === 'free' ? checkBytes('access.key', hexToBytes(p.access.key), 32) : undefined
     const store = await this.c.store()
     const known = (await allRecords(await this.c.records())).find((r) => r.infoHash === infoHash)
-    let rec: TorrentRecord = known ?? {
+    const rec: TorrentRecord = known ?? {
       itemId: infoHash,
       infoHash,
       origin: 'peer',
@@ -202,7 +206,6 @@ export class SwarmService {
       mime: c.mime,
       createdAt: Date.now(),
     }
-    if (key && !rec.key) rec = { ...rec, key }
     let item = await store.item(rec.itemId)
     if (!item) {
       item = await store.createItem({
@@ -230,15 +233,6 @@ export class SwarmService {
     const lower = id.toLowerCase()
     for (const a of this.active.values()) if (a.rec.infoHash === lower) return a.rec.itemId
     return null
-  }
-
-  /** The AEAD context for reading an item, or null when this node holds no key for it. */
-  async cipherFor(itemId: string): Promise<SliceCipher | null> {
-    const item = await (await this.c.store()).item(itemId)
-    if (!item) return null
-    const rec = this.active.get(itemId)?.rec ?? (await this.recordOf(itemId))
-    const key = await this.rawKey(rec, item)
-    return key ? sliceCipher(key, item.contentSalt) : null
   }
 
   /** Resolves once slice i of an item is stored and verified (fetching it first if needed). */
@@ -351,8 +345,9 @@ export class SwarmService {
     const item = await store.item(rec.itemId)
     if (!item) throw new SwarmItemNotFoundError(`No stored item ${rec.itemId}.`)
     const l = layout(item.size, item.sliceSize)
-    const key = rec.origin === 'peer' ? await this.rawKey(rec, item) : null
-    const cipher = key ? await sliceCipher(key, item.contentSalt) : null
+    // A fetched slice is authenticated before it is stored when this node holds the key.
+    const cipher: SliceCipher | null =
+      rec.origin === 'peer' ? await this.c.cipherFor(rec.itemId) : null
     const waiters = new Map<number, Set<() => void>>()
     const chunkStore = sliceChunkStore({
       // Not the turn-taking view: downloads write through their own writer (groupCommit.ts).
@@ -445,13 +440,5 @@ export class SwarmService {
 
   private async recordOf(itemId: string): Promise<TorrentRecord | undefined> {
     return (await allRecords(await this.c.records())).find((r) => r.itemId === itemId)
-  }
-
-  /** A free item's key, or for an own item the key derived from the identity. */
-  private async rawKey(rec: TorrentRecord | undefined, item: ItemMeta): Promise<Uint8Array | null> {
-    if (rec?.key) return rec.key
-    if (rec?.origin === 'peer') return null
-    const id = await this.c.identity()
-    return id ? deriveContentKey(id.contentMaster, item.contentSalt) : null
   }
 }

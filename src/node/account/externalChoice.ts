@@ -8,9 +8,9 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import type { IDBPDatabase } from 'idb'
 import type { Address, Hex } from 'viem'
+import { vaultWrappingKey } from '../access/vault.ts'
 import { openRecord, type SealedRecord, sealRecord } from '../crypto/sealed.ts'
 import { SETTINGS_STORE } from './db.ts'
-import { vaultWrappingKey } from './vault.ts'
 
 export type ExternalChoice = { address: Address; signature: Hex }
 

@@ -1,13 +1,17 @@
 /**
- * The keys database (IndexedDB via idb): the key vault (vault.ts), the map from card ids to
- * stored items (cardSource.ts), the key tokens this identity holds (owner.ts) and its settings
+ * The account's database (IndexedDB via idb): the key vault (access/vault.ts), the key tokens
+ * this account holds (keys/owner.ts), the agent's waiting requests and its settings
  * (externalChoice.ts). One database per account address, so a restored other identity never
  * sees these keys.
  */
 import { type IDBPDatabase, openDB } from 'idb'
-import { KEYS_DB } from './constants.ts'
-import { VAULT_STORES } from './vault.ts'
 
+/** IndexedDB database of one account (the name is suffixed with its address). */
+export const KEYS_DB = 'hashcard-keys'
+
+/** The object stores of the key vault (src/node/access/vault.ts). */
+export const VAULT_STORES = { keys: 'vault', kek: 'vault-kek' } as const
+/** Card registrations of older profiles; read once into the access map (access/legacy.ts). */
 export const CARDS_STORE = 'cards'
 export const TOKENS_STORE = 'tokens'
 /** Key requests the agent could not serve yet (unknown card), kept across restarts. */

@@ -9,6 +9,7 @@
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import type { IDBPDatabase } from 'idb'
+import { VAULT_STORES } from '../account/db.ts'
 import { checkBytes } from '../crypto/bytes.ts'
 import { openRecord, recordKey, type SealedRecord, sealRecord } from '../crypto/sealed.ts'
 
@@ -39,9 +40,6 @@ export type KeyVault = {
   /** Deletes every key that came with `tokenId` (the token left this owner). Returns the cards. */
   deleteToken(tokenId: bigint): Promise<`0x${string}`[]>
 }
-
-/** The object stores the vault needs in the keys database (created by its `upgrade`). */
-export const VAULT_STORES = { keys: 'vault', kek: 'vault-kek' } as const
 
 function aad(cardId: string, tokenId: string): string {
   return `${AAD_PREFIX}${cardId}/${tokenId}`

@@ -1,0 +1,21 @@
+/** RPC handlers of the `node.*` section of `src/shared/rpc.ts` over the network runtime. */
+import type { RpcMethods, RpcParams, RpcResult } from '../../shared/rpc.ts'
+import type { NetworkRuntime } from './runtime.ts'
+
+type NodeMethod = Extract<keyof RpcMethods, `node.${string}`>
+export type NodeHandlers = {
+  [M in NodeMethod]: (params: RpcParams<M>, ctx: { signal: AbortSignal }) => Promise<RpcResult<M>>
+}
+
+export function createNodeHandlers(runtime: NetworkRuntime): NodeHandlers {
+  const network = () => runtime.current()
+  return {
+    'node.status': async () => (await network()).status(),
+    'node.publishGossip': async ({ topic, data }) => (await network()).publish(topic, data),
+    'node.subscribe': async ({ topic }) => {
+      ;(await network()).subscribe(topic)
+      return undefined
+    },
+    'node.dial': async ({ peerId }, { signal }) => (await network()).dialDirect(peerId, signal),
+  }
+}

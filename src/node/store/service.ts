@@ -1,0 +1,48 @@
+/**
+ * The store service (DESIGN §1 `store/`): the slice store — ciphertext in OPFS through the I/O
+ * worker, metadata in IndexedDB — opened on first use, and the `store.*` handlers that need
+ * no key. It knows no keys: reading plaintext and publishing are content's.
+ */
+
+import { createStoreHandlers, type StoreHandlers } from './handlers.ts'
+import { openMeta } from './meta.ts'
+import { type OpfsIo, startOpfsIo } from './opfsIo.ts'
+import { browserEstimate, persistStorage } from './quota.ts'
+import { createSliceStore, type SliceStore } from './sliceStore.ts'
+
+/** Factory in the libp2p style: `storeService()()`; it depends on nothing. */
+export function storeService() {
+  return () => new StoreService()
+}
+
+export class StoreService {
+  private opened: Promise<SliceStore> | null = null
+  private io: OpfsIo | null = null
+
+  async start(): Promise<void> {}
+
+  /** Ends the I/O worker; the store opens again on next use. */
+  async stop(): Promise<void> {
+    this.io?.stop()
+    this.io = null
+    this.opened = null
+  }
+
+  /** The slice store, opened on first use. */
+  slices(): Promise<SliceStore> {
+    this.opened ??= (async () => {
+      this.io ??= startOpfsIo()
+      return createSliceStore({ files: await this.io.files(), meta: await openMeta() })
+    })()
+    return this.opened
+  }
+
+  handlers(): StoreHandlers {
+    return createStoreHandlers({
+      store: () => this.slices(),
+      estimate: browserEstimate,
+      persist: persistStorage,
+      persisted: () => navigator.storage.persisted(),
+    })
+  }
+}
