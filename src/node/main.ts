@@ -7,7 +7,7 @@
  */
 import './net/install-rtc.ts'
 import { type AppConfig, parseAppConfig } from '../shared/config.ts'
-import { registerErrors } from '../shared/errors.ts'
+import { registerAllErrors } from '../shared/errors/registry.ts'
 import type { RpcMethod } from '../shared/rpc.ts'
 import { identityHandlers, identityService } from './crypto/handlers.ts'
 import { wireFeed } from './feed/wire.ts'
@@ -16,7 +16,7 @@ import { keys } from './keys/instance.ts'
 import { createWalletHandlers } from './keys/wallet.ts'
 import { enableLogging, logger } from './log.ts'
 import { attachRtcBridge } from './net/rtc-bridge.ts'
-import { NetworkRuntime, NodeStartingError } from './net/runtime.ts'
+import { NetworkRuntime } from './net/runtime.ts'
 import { loadDevicePeerKey } from './peer-key.ts'
 import { type RpcPort, RpcServer } from './rpc/server.ts'
 import { storeHandlers } from './store/handlers.ts'
@@ -24,7 +24,7 @@ import { CONTENT_PORT } from './swarm/contentProtocol.ts'
 import { attachContentPort, startSwarm, swarmHandlers } from './swarm/handlers.ts'
 
 const log = logger('main')
-registerErrors({ NodeStartingError })
+registerAllErrors()
 
 type InitMessage = {
   type: 'init'

@@ -6,7 +6,7 @@
  */
 import type { CardDraft } from './card/draft.ts'
 import type { FeedCard, FeedPage, FeedQuery } from './card/feed.ts'
-import type { SerializedError } from './errors.ts'
+import type { SerializedError } from './errors/wire.ts'
 
 /**
  * A recovery phrase drawn by the worker (src/node/crypto/phraseImage.ts): its words never reach

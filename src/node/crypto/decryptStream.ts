@@ -5,9 +5,10 @@
  * boundary ends on a slice sealed with last = 0, an extended one has its real last slice
  * (last = 1) in a non-final position. A final chunk under 16 bytes is a {@link ContentFormatError}.
  */
+
+import { ContentFormatError } from '../../shared/errors/crypto.ts'
 import { equalBytes } from './bytes.ts'
 import { decryptSlice, type SliceCipher, sliceHash } from './content.ts'
-import { ContentFormatError } from './errors.ts'
 import { checkSliceSize, TAG_BYTES } from './layout.ts'
 import { merkleRoot } from './merkle.ts'
 import { mapOrdered, type SliceSource, slices } from './slicer.ts'

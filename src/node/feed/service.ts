@@ -6,7 +6,7 @@ import { type Address, createPublicClient, http, isAddress } from 'viem'
 import type { Hex } from '../../shared/card/card.ts'
 import type { FeedCard } from '../../shared/card/feed.ts'
 import type { ChainConfig } from '../../shared/config.ts'
-import { InvalidInputError } from '../../shared/errors.ts'
+import { InvalidInputError } from '../../shared/errors/common.ts'
 import type {
   GossipMessage,
   NodeEvent,

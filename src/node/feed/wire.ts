@@ -4,9 +4,7 @@
  * publishing, events to the page. Called once by main when the node starts.
  */
 
-import { CardCodecError } from '../../shared/card/cbor.ts'
 import type { AppConfig } from '../../shared/config.ts'
-import { registerErrors } from '../../shared/errors.ts'
 import { identityService } from '../crypto/handlers.ts'
 import { keys } from '../keys/instance.ts'
 import type { NetworkRuntime } from '../net/runtime.ts'
@@ -16,8 +14,6 @@ import { browserEstimate } from '../store/quota.ts'
 import { swarmService } from '../swarm/handlers.ts'
 import { createPreviewHandlers, startPreviews } from '../swarm/previewHandlers.ts'
 import { FeedService } from './service.ts'
-
-registerErrors({ CardCodecError })
 
 /** Creates the feed service, registers its RPC handlers and starts its indexer. */
 export function wireFeed(rpc: RpcServer, config: AppConfig, runtime: NetworkRuntime): FeedService {

@@ -11,7 +11,7 @@
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import type { IDBPDatabase } from 'idb'
-import { InvalidInputError } from '../../shared/errors.ts'
+import { InvalidInputError } from '../../shared/errors/common.ts'
 import { SALT_BYTES } from '../crypto/content.ts'
 import type { SliceStore } from '../store/sliceStore.ts'
 import { CARDS_STORE } from './db.ts'

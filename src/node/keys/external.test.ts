@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { ExternalWalletError } from '../../shared/errors/wallet.ts'
 import type { NodeEvent } from '../../shared/rpc.ts'
-import { deriveExternalWrapKey, ExternalWalletError, WalletBridge } from './external.ts'
+import { deriveExternalWrapKey, WalletBridge } from './external.ts'
 
 describe('external wallet', () => {
   it('derives one wrap key per signature', () => {

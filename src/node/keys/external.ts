@@ -15,7 +15,8 @@ import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { utf8ToBytes } from '@noble/hashes/utils.js'
 import type { EIP1193RequestFn } from 'viem'
-import { AbortedError, BaseError, registerErrors, TimeoutError } from '../../shared/errors.ts'
+import { AbortedError, TimeoutError } from '../../shared/errors/common.ts'
+import { ExternalWalletError } from '../../shared/errors/wallet.ts'
 import type { NodeEvent } from '../../shared/rpc.ts'
 import { checkBytes } from '../crypto/bytes.ts'
 
@@ -27,11 +28,6 @@ export const EXTERNAL_WRAP_INFO = 'hashcard/v1/wrap-x25519-eip1193'
 
 /** How long the worker waits for the page's wallet (the person may have to confirm). */
 export const WALLET_REPLY_TIMEOUT_MS = 5 * 60_000
-
-/** The page's wallet refused or failed a request. */
-export class ExternalWalletError extends BaseError {
-  override name = 'ExternalWalletError' as const
-}
 
 /**
  * The X25519 wrap key pair of an external wallet, from its 65-byte signature of the fixed message.
@@ -86,12 +82,16 @@ export class WalletBridge {
     return new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id)
-        reject(new TimeoutError(`The wallet's answer to ${args.method}`, WALLET_REPLY_TIMEOUT_MS))
+        reject(
+          new TimeoutError(
+            `The wallet's answer to ${args.method} did not finish within ${WALLET_REPLY_TIMEOUT_MS} ms.`,
+          ),
+        )
       }, WALLET_REPLY_TIMEOUT_MS)
       this.pending.set(id, { resolve, reject, timer })
       opts?.signal?.addEventListener('abort', () => {
         this.settle(id, undefined, 'aborted')
-        reject(new AbortedError(`The wallet request ${args.method}`))
+        reject(new AbortedError(`The wallet request ${args.method} was cancelled.`))
       })
       this.emit({ kind: 'keys.walletRequest', id, method: args.method, params })
     })
@@ -118,5 +118,3 @@ export class WalletBridge {
     else p.reject(new ExternalWalletError(`The wallet refused: ${error.slice(0, 300)}`))
   }
 }
-
-registerErrors({ ExternalWalletError })

@@ -3,7 +3,8 @@
  * Wei amounts cross as decimal strings, token ids as decimal strings, card ids as 0x hex.
  */
 import { parseEventLogs } from 'viem'
-import { InvalidInputError } from '../../shared/errors.ts'
+import { NoContentKeyError } from '../../shared/errors/access.ts'
+import { InvalidInputError } from '../../shared/errors/common.ts'
 import type { OwnedKey, RpcMethods, RpcParams, RpcResult } from '../../shared/rpc.ts'
 import { keyMarketAbi } from '../chain/abi.ts'
 import { buyKey } from '../chain/buyKey.ts'
@@ -18,7 +19,6 @@ import { checkInt, wipe } from '../crypto/bytes.ts'
 import { decryptSlice, sliceCipher } from '../crypto/content.ts'
 import { checkCardId } from './cardSource.ts'
 import { MAX_BPS, MAX_SLICE_BYTES } from './constants.ts'
-import { NoContentKeyError } from './errors.ts'
 import type { KeysService, KeysSession } from './service.ts'
 import { isAddressLike } from './service.ts'
 import { creatorSales, listingInfo, refundDelay } from './wallet.ts'

@@ -8,6 +8,8 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import type { IDBPDatabase } from 'idb'
 import { type Address, custom, type Hex, hexToBytes, recoverMessageAddress } from 'viem'
 import type { ChainConfig } from '../../shared/config.ts'
+import { KeysUnavailableError } from '../../shared/errors/access.ts'
+import { ExternalWalletError } from '../../shared/errors/wallet.ts'
 import type { NodeEvent } from '../../shared/rpc.ts'
 import { type ChainContext, createChainClients } from '../chain/clients.ts'
 import { type CursorStore, openCursorStore } from '../chain/cursorStore.ts'
@@ -23,13 +25,7 @@ import {
   type RegistryCardSource,
 } from './cardSource.ts'
 import { openKeysDb, WAITING_STORE } from './db.ts'
-import { KeysUnavailableError } from './errors.ts'
-import {
-  deriveExternalWrapKey,
-  EXTERNAL_WRAP_MESSAGE,
-  ExternalWalletError,
-  WalletBridge,
-} from './external.ts'
+import { deriveExternalWrapKey, EXTERNAL_WRAP_MESSAGE, WalletBridge } from './external.ts'
 import { clearExternalChoice, loadExternalChoice, saveExternalChoice } from './externalChoice.ts'
 import { KeyOwner } from './owner.ts'
 import { createKeyVault, type KeyVault } from './vault.ts'

@@ -9,8 +9,8 @@
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import type { IDBPDatabase } from 'idb'
+import { VaultError } from '../../shared/errors/crypto.ts'
 import { bs, checkBytes } from '../crypto/bytes.ts'
-import { VaultError } from '../crypto/errors.ts'
 
 const AAD_PREFIX = 'hashcard/v1/key-vault/'
 

@@ -3,7 +3,7 @@
  * `claim()`, and the creator's view of its listings (sales, deliveries owed, revenue).
  */
 import { parseEventLogs } from 'viem'
-import { InvalidInputError } from '../../shared/errors.ts'
+import { InvalidInputError } from '../../shared/errors/common.ts'
 import type {
   CreatorSales,
   KeyListing,

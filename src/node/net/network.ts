@@ -1,7 +1,7 @@
 import type { Connection, PeerId } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { RelayInfo } from '../../shared/config.ts'
-import { InvalidInputError } from '../../shared/errors.ts'
+import { InvalidInputError } from '../../shared/errors/common.ts'
 import type { GossipMessage, NodeStatus, PeerInfo } from '../../shared/rpc.ts'
 import { MAX_GOSSIP_BYTES, TOPICS } from '../../shared/topics.ts'
 import { logger } from '../log.ts'

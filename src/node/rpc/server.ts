@@ -1,4 +1,5 @@
-import { AbortedError, InvalidInputError, serializeError } from '../../shared/errors.ts'
+import { AbortedError, InvalidInputError } from '../../shared/errors/common.ts'
+import { serializeError } from '../../shared/errors/wire.ts'
 import type {
   FromNode,
   NodeEvent,

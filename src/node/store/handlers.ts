@@ -3,13 +3,13 @@
  * `storeHandlers` in. The store opens lazily (OPFS + IndexedDB) on first use.
  */
 import { bytesToHex } from '@noble/hashes/utils.js'
+import { ItemNotFoundError } from '../../shared/errors/store.ts'
 import type { RpcMethods, RpcParams, RpcResult } from '../../shared/rpc.ts'
 import { wipe } from '../crypto/bytes.ts'
 import { deriveContentKey, sliceCipher } from '../crypto/content.ts'
 import { identityService } from '../crypto/handlers.ts'
 import type { IdentityService } from '../crypto/identityService.ts'
 import { countBits } from './bitfield.ts'
-import { ItemNotFoundError } from './errors.ts'
 import { openMeta } from './meta.ts'
 import { opfsFiles } from './opfsIo.ts'
 import { publishFile } from './publish.ts'

@@ -3,10 +3,10 @@
  * read, hash-checked by the store, decrypted and authenticated, and trimmed to the range.
  */
 import { concatBytes } from '@noble/hashes/utils.js'
+import { ItemNotFoundError } from '../../shared/errors/store.ts'
 import { throwIfAborted } from '../crypto/bytes.ts'
 import { decryptSlice, type SliceCipher } from '../crypto/content.ts'
 import { layout, plainRange, slicesForRange } from '../crypto/layout.ts'
-import { ItemNotFoundError } from './errors.ts'
 import type { SliceStore } from './sliceStore.ts'
 
 /**

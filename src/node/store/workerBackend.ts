@@ -9,7 +9,7 @@
  * flush before any slice is marked, in particular), and at most `highWaterBytes` of written
  * bytes wait in the queue, so memory stays bounded.
  */
-import { StorageIoError } from './errors.ts'
+import { StorageIoError } from '../../shared/errors/store.ts'
 import type { FileBackend, FileWriter } from './fileBackend.ts'
 import type { IoCall, IoConnect, IoPort, IoReply } from './ioProtocol.ts'
 

@@ -5,13 +5,13 @@
  * before the start wait for it.
  */
 import type { AppConfig } from '../../shared/config.ts'
+import { SwarmItemNotFoundError } from '../../shared/errors/swarm.ts'
 import type { NodeEvent, RpcMethods, RpcParams, RpcResult } from '../../shared/rpc.ts'
 import { identityService } from '../crypto/handlers.ts'
 import { keys } from '../keys/instance.ts'
 import { defaultStore } from '../store/handlers.ts'
 import { CardItems, withCards } from './cards.ts'
 import { serveContentPort } from './contentServer.ts'
-import { SwarmItemNotFoundError } from './errors.ts'
 import { openRecords, type RecordDb } from './records.ts'
 import { SwarmService } from './service.ts'
 

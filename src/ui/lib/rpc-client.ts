@@ -1,4 +1,5 @@
-import { AbortedError, deserializeError } from '../../shared/errors.ts'
+import { AbortedError } from '../../shared/errors/common.ts'
+import { deserializeError } from '../../shared/errors/wire.ts'
 import type {
   FromNode,
   NodeEvent,
