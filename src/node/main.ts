@@ -8,7 +8,7 @@
 import './net/install-rtc.ts'
 import { type AppConfig, parseAppConfig } from '../shared/config.ts'
 import { registerAllErrors } from '../shared/errors/registry.ts'
-import type { RpcMethod } from '../shared/rpc.ts'
+import type { RpcMethod } from '../shared/protocol/rpc.ts'
 import { identityHandlers, identityService } from './crypto/handlers.ts'
 import { wireFeed } from './feed/wire.ts'
 import { createKeysHandlers } from './keys/handlers.ts'

@@ -1,8 +1,9 @@
 /**
- * RPC handlers of the identity section of `src/shared/rpc.ts`; the node worker's main wires
- * `identityHandlers` in. One {@link IdentityService} per worker (one node per profile).
+ * RPC handlers of the identity section of the RPC table (`src/shared/protocol/methods/`); the node
+ * worker's main wires `identityHandlers` in. One {@link IdentityService} per worker (one node per
+ * profile).
  */
-import type { RpcMethods, RpcParams, RpcResult } from '../../shared/rpc.ts'
+import type { RpcMethods, RpcParams, RpcResult } from '../../shared/protocol/rpc.ts'
 import { IdentityService } from './identityService.ts'
 import { type RenderPhrase, renderPhrase } from './phraseImage.ts'
 

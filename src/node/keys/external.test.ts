@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ExternalWalletError } from '../../shared/errors/wallet.ts'
-import type { NodeEvent } from '../../shared/rpc.ts'
+import type { NodeEvent } from '../../shared/protocol/rpc.ts'
 import { deriveExternalWrapKey, WalletBridge } from './external.ts'
 
 describe('external wallet', () => {

@@ -17,7 +17,7 @@ import { utf8ToBytes } from '@noble/hashes/utils.js'
 import type { EIP1193RequestFn } from 'viem'
 import { AbortedError, TimeoutError } from '../../shared/errors/common.ts'
 import { ExternalWalletError } from '../../shared/errors/wallet.ts'
-import type { NodeEvent } from '../../shared/rpc.ts'
+import type { NodeEvent } from '../../shared/protocol/rpc.ts'
 import { checkBytes } from '../crypto/bytes.ts'
 
 /** The message an external wallet signs to derive its wrap key (never change it: keys follow). */

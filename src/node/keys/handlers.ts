@@ -1,11 +1,13 @@
 /**
- * RPC handlers of the `keys.*` section of `src/shared/rpc.ts` over one {@link KeysService}.
- * Wei amounts cross as decimal strings, token ids as decimal strings, card ids as 0x hex.
+ * RPC handlers of the `keys.*` section of the RPC table (`src/shared/protocol/methods/`) over one
+ * {@link KeysService}. Wei amounts cross as decimal strings, token ids as decimal strings, card ids
+ * as 0x hex.
  */
 import { parseEventLogs } from 'viem'
 import { NoContentKeyError } from '../../shared/errors/access.ts'
 import { InvalidInputError } from '../../shared/errors/common.ts'
-import type { OwnedKey, RpcMethods, RpcParams, RpcResult } from '../../shared/rpc.ts'
+import type { OwnedKey } from '../../shared/protocol/methods/keys.ts'
+import type { RpcMethods, RpcParams, RpcResult } from '../../shared/protocol/rpc.ts'
 import { keyMarketAbi } from '../chain/abi.ts'
 import { buyKey } from '../chain/buyKey.ts'
 import { buyOfferedKey } from '../chain/buyOfferedKey.ts'

@@ -10,7 +10,7 @@ import { type Address, custom, type Hex, hexToBytes, recoverMessageAddress } fro
 import type { ChainConfig } from '../../shared/config.ts'
 import { KeysUnavailableError } from '../../shared/errors/access.ts'
 import { ExternalWalletError } from '../../shared/errors/wallet.ts'
-import type { NodeEvent } from '../../shared/rpc.ts'
+import type { NodeEvent } from '../../shared/protocol/rpc.ts'
 import { type ChainContext, createChainClients } from '../chain/clients.ts'
 import { type CursorStore, openCursorStore } from '../chain/cursorStore.ts'
 import { getCreatorOf } from '../chain/reads.ts'

@@ -4,13 +4,8 @@
  */
 import { parseEventLogs } from 'viem'
 import { InvalidInputError } from '../../shared/errors/common.ts'
-import type {
-  CreatorSales,
-  KeyListing,
-  RpcMethods,
-  RpcParams,
-  RpcResult,
-} from '../../shared/rpc.ts'
+import type { CreatorSales, KeyListing } from '../../shared/protocol/methods/keys.ts'
+import type { RpcMethods, RpcParams, RpcResult } from '../../shared/protocol/rpc.ts'
 import { keyMarketAbi } from '../chain/abi.ts'
 import { claimOwed } from '../chain/claimOwed.ts'
 import type { ChainContext } from '../chain/clients.ts'

@@ -1,10 +1,10 @@
 /**
- * The worker half of the WebRTC bridge (protocol in src/shared/rtc-bridge.ts): an
+ * The worker half of the WebRTC bridge (protocol in src/shared/protocol/rtc.ts): an
  * `RTCPeerConnection` look-alike whose calls run on the page's real peer connection, and whose
  * data channels are the real ones, transferred here. libp2p's WebRTC transport and
  * webtorrent's simple-peer use it unchanged through `globalThis.RTCPeerConnection`.
  */
-import type { PcSnapshot, RtcEvent, RtcOp } from '../../shared/rtc-bridge.ts'
+import type { PcSnapshot, RtcEvent, RtcOp } from '../../shared/protocol/rtc.ts'
 
 type Port = {
   postMessage(msg: RtcOp): void

@@ -1,6 +1,6 @@
 import type { PrivateKey } from '@libp2p/interface'
 import type { AppConfig } from '../../shared/config.ts'
-import type { GossipMessage, NodeStatus } from '../../shared/rpc.ts'
+import type { GossipMessage, NodeStatus } from '../../shared/protocol/methods/node.ts'
 import { logger } from '../log.ts'
 import { createBrowserNode } from './libp2p.ts'
 import { NetworkService } from './network.ts'

@@ -7,7 +7,7 @@ import type {
   RpcParams,
   RpcResult,
   ToNode,
-} from '../../shared/rpc.ts'
+} from '../../shared/protocol/rpc.ts'
 import { logger } from '../log.ts'
 
 const log = logger('rpc')

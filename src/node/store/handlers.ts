@@ -1,10 +1,10 @@
 /**
- * RPC handlers of the store section of `src/shared/rpc.ts`; the node worker's main wires
- * `storeHandlers` in. The store opens lazily (OPFS + IndexedDB) on first use.
+ * RPC handlers of the store section of the RPC table (`src/shared/protocol/methods/`); the node
+ * worker's main wires `storeHandlers` in. The store opens lazily (OPFS + IndexedDB) on first use.
  */
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { ItemNotFoundError } from '../../shared/errors/store.ts'
-import type { RpcMethods, RpcParams, RpcResult } from '../../shared/rpc.ts'
+import type { RpcMethods, RpcParams, RpcResult } from '../../shared/protocol/rpc.ts'
 import { wipe } from '../crypto/bytes.ts'
 import { deriveContentKey, sliceCipher } from '../crypto/content.ts'
 import { identityService } from '../crypto/handlers.ts'

@@ -1,13 +1,14 @@
 /**
- * The I/O worker's side of ioProtocol.ts: serves a {@link FileBackend} (OPFS in the browser, the
- * memory backend in Node tests) on a port. Requests run one at a time in arrival order, so a
- * flush covers every write sent before it and a read sees them (a read of a file starts in
- * its turn and may finish after later requests). A writer whose write failed
- * refuses everything after it but `close`: its next flush reports the failure, so slices
- * written before a lost write are never marked verified (sliceStore.ts).
+ * The I/O worker's side of src/shared/protocol/io.ts: serves a {@link FileBackend} (OPFS in the
+ * browser, the memory backend in Node tests) on a port. Requests run one at a time in arrival
+ * order, so a flush covers every write sent before it and a read sees them (a read of a file starts
+ * in its turn and may finish after later requests). A writer whose write failed refuses everything
+ * after it but `close`: its next flush reports the failure, so slices written before a lost write
+ * are never marked verified (sliceStore.ts).
  */
+
+import type { IoCall, IoConnect, IoPort, IoReply, IoRequest } from '../../shared/protocol/io.ts'
 import type { FileBackend, FileWriter } from './fileBackend.ts'
-import type { IoCall, IoConnect, IoPort, IoReply, IoRequest } from './ioProtocol.ts'
 import { OpfsBackend } from './opfsBackend.ts'
 
 /**

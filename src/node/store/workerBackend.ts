@@ -10,8 +10,8 @@
  * bytes wait in the queue, so memory stays bounded.
  */
 import { StorageIoError } from '../../shared/errors/store.ts'
+import type { IoCall, IoConnect, IoPort, IoReply } from '../../shared/protocol/io.ts'
 import type { FileBackend, FileWriter } from './fileBackend.ts'
-import type { IoCall, IoConnect, IoPort, IoReply } from './ioProtocol.ts'
 
 /** Bytes written but not yet confirmed by the I/O worker before `write` waits (default). */
 export const DEFAULT_HIGH_WATER_BYTES = 16 * 1024 * 1024

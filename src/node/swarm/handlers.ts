@@ -1,12 +1,12 @@
 /**
- * RPC handlers of the swarm section of `src/shared/rpc.ts`, and the worker's one swarm
- * service. main.ts calls {@link startSwarm} with the config, registers {@link swarmHandlers}
- * and passes content ports from the page to {@link attachContentPort}. Requests that arrive
- * before the start wait for it.
+ * RPC handlers of the swarm section of the RPC table (`src/shared/protocol/methods/`), and the
+ * worker's one swarm service. main.ts calls {@link startSwarm} with the config, registers {@link
+ * swarmHandlers} and passes content ports from the page to {@link attachContentPort}. Requests that
+ * arrive before the start wait for it.
  */
 import type { AppConfig } from '../../shared/config.ts'
 import { SwarmItemNotFoundError } from '../../shared/errors/swarm.ts'
-import type { NodeEvent, RpcMethods, RpcParams, RpcResult } from '../../shared/rpc.ts'
+import type { NodeEvent, RpcMethods, RpcParams, RpcResult } from '../../shared/protocol/rpc.ts'
 import { identityService } from '../crypto/handlers.ts'
 import { keys } from '../keys/instance.ts'
 import { defaultStore } from '../store/handlers.ts'

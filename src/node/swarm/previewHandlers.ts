@@ -1,10 +1,11 @@
 /**
- * RPC handlers of the `preview.*` section of `src/shared/rpc.ts`, and the worker's one preview
- * service over the swarm's webtorrent client. Kept apart from handlers.ts (the content swarm's)
- * so the two evolve independently; src/node/feed/wire.ts starts it and registers these.
+ * RPC handlers of the `preview.*` section of the RPC table (`src/shared/protocol/methods/`), and
+ * the worker's one preview service over the swarm's webtorrent client. Kept apart from handlers.ts
+ * (the content swarm's) so the two evolve independently; src/node/feed/wire.ts starts it and
+ * registers these.
  */
 import type { AppConfig } from '../../shared/config.ts'
-import type { NodeEvent, RpcMethods, RpcParams, RpcResult } from '../../shared/rpc.ts'
+import type { NodeEvent, RpcMethods, RpcParams, RpcResult } from '../../shared/protocol/rpc.ts'
 import { swarmService } from './handlers.ts'
 import { openPreviewDb, type PreviewDb } from './previewStore.ts'
 import { type PreviewClient, PreviewService } from './previews.ts'

@@ -6,7 +6,7 @@ import {
   PreviewTooLargeError,
   PreviewUnavailableError,
 } from '../../shared/errors/preview.ts'
-import type { NodeEvent } from '../../shared/rpc.ts'
+import type { NodeEvent } from '../../shared/protocol/rpc.ts'
 import type { ChunkStore, ChunkStoreCtor } from './chunkStore.ts'
 import { buildPreviewTorrent, PREVIEW_PIECE_LENGTH } from './previewFormat.ts'
 import { openPreviewDb, type PreviewDb } from './previewStore.ts'

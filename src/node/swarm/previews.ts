@@ -17,7 +17,8 @@ import {
   PreviewTooLargeError,
   PreviewUnavailableError,
 } from '../../shared/errors/preview.ts'
-import type { NodeEvent, PreviewItem } from '../../shared/rpc.ts'
+import type { PreviewItem } from '../../shared/protocol/methods/preview.ts'
+import type { NodeEvent } from '../../shared/protocol/rpc.ts'
 import { logger } from '../log.ts'
 import type { ChunkStoreCtor } from './chunkStore.ts'
 import {

@@ -13,7 +13,12 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import type WebTorrent from 'webtorrent/dist/webtorrent.min.js'
 import type { Torrent } from 'webtorrent/dist/webtorrent.min.js'
 import { SwarmItemNotFoundError, TorrentMismatchError } from '../../shared/errors/swarm.ts'
-import type { NodeEvent, SwarmAddParams, SwarmStats, SwarmTorrentInfo } from '../../shared/rpc.ts'
+import type {
+  SwarmAddParams,
+  SwarmStats,
+  SwarmTorrentInfo,
+} from '../../shared/protocol/methods/swarm.ts'
+import type { NodeEvent } from '../../shared/protocol/rpc.ts'
 import { checkBytes } from '../crypto/bytes.ts'
 import { decryptSlice, deriveContentKey, type SliceCipher, sliceCipher } from '../crypto/content.ts'
 import type { Identity } from '../crypto/identity.ts'

@@ -1,6 +1,7 @@
 import type { AppConfig } from '../../shared/config.ts'
 import { parseAppConfig } from '../../shared/config.ts'
-import type { GossipMessage, NodeStatus, RpcResult } from '../../shared/rpc.ts'
+import type { GossipMessage, NodeStatus } from '../../shared/protocol/methods/node.ts'
+import type { RpcResult } from '../../shared/protocol/rpc.ts'
 import { serveContentPorts } from '../swarm/contentPort.ts'
 import { injectedProvider, reattachExternalWallet } from '../wallet/external.ts'
 import { electLeader, type LeaderInfo } from './leader.ts'

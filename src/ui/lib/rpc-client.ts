@@ -7,7 +7,7 @@ import type {
   RpcParams,
   RpcResult,
   ToNode,
-} from '../../shared/rpc.ts'
+} from '../../shared/protocol/rpc.ts'
 
 export type RpcEndpoint = {
   postMessage(message: ToNode): void

@@ -1,7 +1,7 @@
-import type { PcSnapshot, RtcEvent, RtcOp } from '../../shared/rtc-bridge.ts'
+import type { PcSnapshot, RtcEvent, RtcOp } from '../../shared/protocol/rtc.ts'
 
 /**
- * The page half of the WebRTC bridge (see src/shared/rtc-bridge.ts): creates and drives the
+ * The page half of the WebRTC bridge (see src/shared/protocol/rtc.ts): creates and drives the
  * real `RTCPeerConnection`s for the node worker and transfers their data channels to it.
  * Returns the port to hand to the worker.
  */

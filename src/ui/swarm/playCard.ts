@@ -5,7 +5,7 @@
  * purchase), and the card's content salt is registered with it so the key can be used.
  */
 import type { FeedCard } from '../../shared/card/feed.ts'
-import type { SwarmTorrentInfo } from '../../shared/rpc.ts'
+import type { SwarmTorrentInfo } from '../../shared/protocol/methods/swarm.ts'
 import type { Rpc } from '../lib/rpc-client.ts'
 
 const bare = (hex: string) => hex.replace(/^0x/i, '').toLowerCase()

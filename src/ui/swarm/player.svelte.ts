@@ -1,5 +1,5 @@
 import { SwarmItemNotFoundError } from '../../shared/errors/swarm.ts'
-import type { SwarmStats } from '../../shared/rpc.ts'
+import type { SwarmStats } from '../../shared/protocol/methods/swarm.ts'
 import type { RpcClient } from '../lib/rpc-client.ts'
 
 /**
