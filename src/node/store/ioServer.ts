@@ -54,7 +54,7 @@ export function serveFileBackend(port: IoPort, backend: FileBackend | Promise<Fi
 
   const handle = async (call: IoCall): Promise<{ value?: unknown; transfer?: Transferable[] }> => {
     const files = await ready
-    switch (call.op) {
+    switch (call.type) {
       case 'openWriter': {
         const id = nextWriter++
         writers.set(id, { w: await files.openWriter(call.name), failed: undefined })
@@ -119,7 +119,7 @@ export function serveFileBackend(port: IoPort, backend: FileBackend | Promise<Fi
       // A file read takes its turn (it sees every write before it) but does not hold the queue
       // while it waits: the first read of a file without an open writer opens a read handle,
       // browser round trips that other requests need not wait for.
-      if (req.op === 'read') {
+      if (req.type === 'read') {
         const files = await ready.catch(() => null)
         if (files) {
           void answer(req, files.read(req.name, req.at, req.length).then(bytesReply))
