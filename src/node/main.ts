@@ -2,12 +2,12 @@
  * The node worker's entry: it wires the services and serves the page over typed RPC. One
  * node per browser profile: the page starts this worker only while it holds the Web Lock.
  *
- * The page sends `{ type: 'init', config, debug, rtc }` first; requests that arrive while the
- * node is starting wait for it.
+ * The page sends the init message (src/shared/protocol/init.ts) first; requests that arrive
+ * while the node is starting wait for it.
  */
 import './net/install-rtc.ts'
-import { type AppConfig, parseAppConfig } from '../shared/config.ts'
 import { registerAllErrors } from '../shared/errors/registry.ts'
+import { type InitMessage, parseInitMessage } from '../shared/protocol/init.ts'
 import type { RpcMethod } from '../shared/protocol/rpc.ts'
 import { identityHandlers, identityService } from './crypto/handlers.ts'
 import { wireFeed } from './feed/wire.ts'
@@ -25,14 +25,6 @@ import { attachContentPort, startSwarm, swarmHandlers } from './swarm/handlers.t
 
 const log = logger('main')
 registerAllErrors()
-
-type InitMessage = {
-  type: 'init'
-  config: AppConfig
-  debug?: string | null
-  /** The page's WebRTC bridge (src/ui/lib/rtc-host.ts). */
-  rtc: MessagePort
-}
 
 const scope = self as unknown as RpcPort & {
   addEventListener(type: 'message', l: (e: MessageEvent<unknown>) => void, o?: object): void
@@ -83,7 +75,7 @@ function withRestartOnIdentityChange(handlers: typeof identityHandlers): typeof 
 function start(init: InitMessage): void {
   enableLogging(init.debug)
   attachRtcBridge(init.rtc)
-  const config = parseAppConfig(init.config)
+  const { config } = init
   keys.setEmitter((event) => rpc.emit(event))
   keys.configure(config.chain)
   const runtime = new NetworkRuntime({
@@ -104,10 +96,10 @@ function start(init: InitMessage): void {
 scope.addEventListener(
   'message',
   (e) => {
-    const msg = e.data as InitMessage
-    if (msg?.type !== 'init') return
+    const init = parseInitMessage(e.data)
+    if (!init) return
     rpc.attach(scope)
-    start(msg)
+    start(init)
   },
   { once: true },
 )
