@@ -10,7 +10,8 @@ import { entropyToMnemonic } from '@scure/bip39'
 import { wordlist } from '@scure/bip39/wordlists/english.js'
 import type { Page } from 'playwright-core'
 import type { FeedCard } from '../src/shared/card/feed.ts'
-import type { NodeStatus, SwarmStats, SwarmTorrentInfo } from '../src/shared/rpc.ts'
+import type { NodeStatus } from '../src/shared/protocol/methods/node.ts'
+import type { SwarmStats, SwarmTorrentInfo } from '../src/shared/protocol/methods/swarm.ts'
 import { rpc } from './_stream.ts'
 
 /** A 3 s 320×240 H.264 clip (the one of e2e/paid.spec.ts), made once per machine. */

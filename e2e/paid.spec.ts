@@ -16,7 +16,8 @@ import { entropyToMnemonic } from '@scure/bip39'
 import { wordlist } from '@scure/bip39/wordlists/english.js'
 import { parseEther } from 'viem'
 import type { FeedCard } from '../src/shared/card/feed.ts'
-import type { OwnedKey, SwarmStats, SwarmTorrentInfo } from '../src/shared/rpc.ts'
+import type { OwnedKey } from '../src/shared/protocol/methods/keys.ts'
+import type { SwarmStats, SwarmTorrentInfo } from '../src/shared/protocol/methods/swarm.ts'
 import { go, openNodes, rpc, useStack, waitForStatus } from './stack.ts'
 
 const stack = useStack(test)

@@ -10,7 +10,7 @@ import { rgbaToThumbHash } from 'thumbhash'
 import { toHex } from 'viem'
 import { encodeCard } from '../src/shared/card/card.ts'
 import type { FeedCard } from '../src/shared/card/feed.ts'
-import type { PreviewFileData, PreviewItem } from '../src/shared/rpc.ts'
+import type { PreviewFileData, PreviewItem } from '../src/shared/protocol/methods/preview.ts'
 import { person, postRawCard, publishUi } from './people.ts'
 import { openNodes, rpc, useStack, waitForStatus } from './stack.ts'
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, test as base, Page } from '@playwright/test'
 import { type Stack, startStack } from '../scripts/stack.ts'
-import type { NodeStatus } from '../src/shared/rpc.ts'
+import type { NodeStatus } from '../src/shared/protocol/methods/node.ts'
 
 const appDir = join(import.meta.dirname, '..', 'dist')
 

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, type Page, test } from '@playwright/test'
-import type { SwarmStats, SwarmTorrentInfo } from '../src/shared/rpc.ts'
+import type { SwarmStats, SwarmTorrentInfo } from '../src/shared/protocol/methods/swarm.ts'
 import { type NodePage, openNodes, useStack, waitForStatus } from './stack.ts'
 
 const stack = useStack(test)

@@ -10,7 +10,7 @@
  * identity's peer key and the account reopens for it (access and keys follow the account).
  */
 import type { AppConfig } from '../shared/config.ts'
-import type { NodeEvent } from '../shared/rpc.ts'
+import type { NodeEvent } from '../shared/protocol/rpc.ts'
 import { createAccessHandlers } from './access/handlers.ts'
 import { accessService } from './access/service.ts'
 import { accountService } from './account/service.ts'

@@ -2,6 +2,7 @@
 import { cleanupOutdatedCaches, matchPrecache, precache } from 'workbox-precaching'
 import { isAppPath } from '../shared/app-paths.ts'
 import { appShellHeaders } from '../shared/csp.ts'
+import { registerAllErrors } from '../shared/errors/registry.ts'
 import { createContentHandler } from './content.ts'
 import { errorResponse, type FetchHandler, respond } from './handlers.ts'
 import { nodePorts } from './nodePort.ts'
@@ -9,6 +10,9 @@ import { nodePorts } from './nodePort.ts'
 declare const self: ServiceWorkerGlobalScope & {
   __WB_MANIFEST: Array<{ url: string; revision: string | null }>
 }
+
+// Errors that cross postMessage are rebuilt into their classes in this realm too.
+registerAllErrors()
 
 /** Versioned so a format change never reads an older cache. */
 const RUNTIME_CACHE = 'hashcard-runtime-v1'

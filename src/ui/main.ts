@@ -1,7 +1,11 @@
 import { mount } from 'svelte'
+import { registerAllErrors } from '../shared/errors/registry.ts'
 import App from './App.svelte'
 import { NodeState } from './lib/node.svelte.ts'
 import './app.css'
+
+// Errors from the node worker are rebuilt into their classes (the UI matches by class).
+registerAllErrors()
 
 const node = new NodeState()
 node.start()

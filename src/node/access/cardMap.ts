@@ -10,7 +10,7 @@
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { type IDBPDatabase, openDB } from 'idb'
-import { InvalidInputError } from '../../shared/errors.ts'
+import { InvalidInputError } from '../../shared/errors/common.ts'
 import { checkBytes } from '../crypto/bytes.ts'
 import { SALT_BYTES } from '../crypto/content.ts'
 

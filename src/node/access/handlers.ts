@@ -3,12 +3,13 @@
  * (where a card's content is: its item or salt), `keys.access` (how this node may decrypt a
  * card) and `keys.decrypt` (one slice, for tests and tools; keys never leave the worker).
  */
-import { InvalidInputError } from '../../shared/errors.ts'
-import type { RpcParams, RpcResult } from '../../shared/rpc.ts'
+
+import { NoContentKeyError } from '../../shared/errors/access.ts'
+import { InvalidInputError } from '../../shared/errors/common.ts'
+import type { RpcParams, RpcResult } from '../../shared/protocol/rpc.ts'
 import { checkInt } from '../crypto/bytes.ts'
 import { decryptSlice } from '../crypto/content.ts'
 import { MAX_SLICE_BYTES } from '../keys/constants.ts'
-import { NoContentKeyError } from '../keys/errors.ts'
 import { checkCardId } from './cardMap.ts'
 import type { AccessService } from './service.ts'
 

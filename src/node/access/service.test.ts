@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto'
 import { openDB } from 'idb'
 import { describe, expect, it } from 'vitest'
-import { InvalidInputError } from '../../shared/errors.ts'
+import { InvalidInputError } from '../../shared/errors/common.ts'
 import { openKeysDb } from '../account/db.ts'
 import type { AccountContext } from '../account/service.ts'
 import { decryptSlice, deriveContentKey, encryptSlice, sliceCipher } from '../crypto/content.ts'

@@ -10,11 +10,11 @@
  * here, or a card whose on-chain creator is this account).
  */
 import type { Address } from 'viem'
+import { NoIdentityError } from '../../shared/errors/crypto.ts'
 import type { AccountContext } from '../account/service.ts'
 import { getCreatorOf } from '../chain/reads.ts'
 import { wipe } from '../crypto/bytes.ts'
 import { deriveContentKey, type SliceCipher, sliceCipher } from '../crypto/content.ts'
-import { NoIdentityError } from '../crypto/errors.ts'
 import type { Identity } from '../crypto/identity.ts'
 import { logger } from '../log.ts'
 import type { SliceStore } from '../store/sliceStore.ts'

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import type { NodeEvent } from '../../shared/rpc.ts'
-import { ExternalWalletError, WalletBridge } from './external.ts'
+import { ExternalWalletError } from '../../shared/errors/wallet.ts'
+import type { NodeEvent } from '../../shared/protocol/rpc.ts'
+import { WalletBridge } from './external.ts'
 
 describe('external wallet', () => {
   it('forwards requests to the page as events, once attached, and settles them with its replies', async () => {

@@ -9,8 +9,9 @@
  * (`deriveExternalWrapKey` in crypto/wrapKey.ts).
  */
 import type { EIP1193RequestFn } from 'viem'
-import { AbortedError, BaseError, registerErrors, TimeoutError } from '../../shared/errors.ts'
-import type { NodeEvent } from '../../shared/rpc.ts'
+import { AbortedError, TimeoutError } from '../../shared/errors/common.ts'
+import { ExternalWalletError } from '../../shared/errors/wallet.ts'
+import type { NodeEvent } from '../../shared/protocol/rpc.ts'
 
 /** The message an external wallet signs to derive its wrap key (never change it: keys follow). */
 export const EXTERNAL_WRAP_MESSAGE =
@@ -18,11 +19,6 @@ export const EXTERNAL_WRAP_MESSAGE =
 
 /** How long the worker waits for the page's wallet (the person may have to confirm). */
 export const WALLET_REPLY_TIMEOUT_MS = 5 * 60_000
-
-/** The page's wallet refused or failed a request. */
-export class ExternalWalletError extends BaseError {
-  override name = 'ExternalWalletError' as const
-}
 
 type Pending = {
   resolve(v: unknown): void
@@ -58,12 +54,16 @@ export class WalletBridge {
     return new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id)
-        reject(new TimeoutError(`The wallet's answer to ${args.method}`, WALLET_REPLY_TIMEOUT_MS))
+        reject(
+          new TimeoutError(
+            `The wallet's answer to ${args.method} did not finish within ${WALLET_REPLY_TIMEOUT_MS} ms.`,
+          ),
+        )
       }, WALLET_REPLY_TIMEOUT_MS)
       this.pending.set(id, { resolve, reject, timer })
       opts?.signal?.addEventListener('abort', () => {
         this.settle(id, undefined, 'aborted')
-        reject(new AbortedError(`The wallet request ${args.method}`))
+        reject(new AbortedError(`The wallet request ${args.method} was cancelled.`))
       })
       this.emit({ kind: 'keys.walletRequest', id, method: args.method, params })
     })
@@ -90,5 +90,3 @@ export class WalletBridge {
     else p.reject(new ExternalWalletError(`The wallet refused: ${error.slice(0, 300)}`))
   }
 }
-
-registerErrors({ ExternalWalletError })

@@ -3,9 +3,10 @@
  * Simulating first surfaces the contract's custom error before any gas is spent.
  */
 import type { Abi, Address, Hex, TransactionReceipt } from 'viem'
-import { AbortedError } from '../../shared/errors.ts'
+import { ContractRevertError } from '../../shared/errors/chain.ts'
+import { AbortedError } from '../../shared/errors/common.ts'
 import type { ChainContext } from './clients.ts'
-import { ContractRevertError, decodeChainError } from './errors.ts'
+import { decodeChainError } from './errors.ts'
 
 /** What every write operation accepts besides its own parameters. */
 export type WriteOptions = {
@@ -30,7 +31,7 @@ export async function writeAndWait(
   req: WriteRequest,
   signal: AbortSignal | undefined,
 ): Promise<WriteResult> {
-  if (signal?.aborted) throw new AbortedError('Sending the transaction')
+  if (signal?.aborted) throw new AbortedError('Sending the transaction was cancelled.')
   let hash: Hex
   try {
     const { request } = await ctx.publicClient.simulateContract({
@@ -42,7 +43,7 @@ export async function writeAndWait(
       request as Parameters<typeof ctx.walletClient.writeContract>[0],
     )
   } catch (err) {
-    if (signal?.aborted) throw new AbortedError('Sending the transaction')
+    if (signal?.aborted) throw new AbortedError('Sending the transaction was cancelled.')
     throw decodeChainError(err)
   }
   const receipt = await abortable(

@@ -12,7 +12,7 @@ import {
   recoverTypedDataAddress,
   size,
 } from 'viem'
-import { InvalidInputError } from '../../shared/errors.ts'
+import { InvalidInputError } from '../../shared/errors/common.ts'
 import type { ChainClients } from './clients.ts'
 
 /** A cheque's fields. */

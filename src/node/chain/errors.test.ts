@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { AbortedError, deserializeError, serializeError } from '../../shared/errors.ts'
 import {
   ContractRevertError,
   DuplicateCardError,
-  decodeChainError,
   WrongPaymentError,
-} from './errors.ts'
+} from '../../shared/errors/chain.ts'
+import { AbortedError } from '../../shared/errors/common.ts'
+import { registerAllErrors } from '../../shared/errors/registry.ts'
+import { deserializeError, serializeError } from '../../shared/errors/wire.ts'
+import { decodeChainError } from './errors.ts'
+
+registerAllErrors()
 
 describe('chain errors', () => {
   it('survive postMessage as the same class', () => {

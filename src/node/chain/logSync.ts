@@ -9,7 +9,7 @@
  * re-delivers the batch. Consumers key events by `(blockHash, logIndex)` or make them idempotent.
  */
 import type { Abi, AbiEvent, Address, Log, PublicClient } from 'viem'
-import { AbortedError } from '../../shared/errors.ts'
+import { AbortedError } from '../../shared/errors/common.ts'
 import type { CursorStore, LogCursor, SeenBlock } from './cursorStore.ts'
 import { decodeChainError } from './errors.ts'
 
@@ -160,7 +160,7 @@ export async function syncLogsOnce<const abi extends Abi>(
     }
     return result
   } catch (err) {
-    if (signal.aborted) throw new AbortedError('Log sync')
+    if (signal.aborted) throw new AbortedError('Log sync was cancelled.')
     throw decodeChainError(err)
   }
 }

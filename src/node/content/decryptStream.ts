@@ -8,9 +8,10 @@
  * Used by tests, to check a whole published file; it runs the same decrypt step as the range
  * reader (decrypt.ts).
  */
+
+import { ContentFormatError } from '../../shared/errors/crypto.ts'
 import { equalBytes } from '../crypto/bytes.ts'
 import { type SliceCipher, sliceHash } from '../crypto/content.ts'
-import { ContentFormatError } from '../crypto/errors.ts'
 import { checkSliceSize, TAG_BYTES } from '../crypto/layout.ts'
 import { merkleRoot } from '../crypto/merkle.ts'
 import { mapOrdered, type SliceSource, slices } from '../crypto/slicer.ts'

@@ -162,7 +162,7 @@ describe('plaintextRange over the swarm', () => {
       ),
       { numRuns: 40 },
     )
-  })
+  }, 120_000) // 40 runs of real slice I/O: slow on a loaded 2-core machine
 })
 
 describe('plaintextRange over any layout', () => {
@@ -229,5 +229,5 @@ describe('plaintextRange over any layout', () => {
       }),
       { numRuns: 40 },
     )
-  })
+  }, 120_000) // 40 runs of real slice I/O: slow on a loaded 2-core machine
 })

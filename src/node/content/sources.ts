@@ -2,8 +2,9 @@
  * Where a range read gets its ciphertext ({@link SliceSource}): the store alone (`store.read`,
  * tests), or the swarm first and then the store (`/c/`, which plays what is still arriving).
  */
+
+import { ItemNotFoundError } from '../../shared/errors/store.ts'
 import { layout } from '../crypto/layout.ts'
-import { ItemNotFoundError } from '../store/errors.ts'
 import type { ItemMeta } from '../store/meta.ts'
 import type { SliceStore } from '../store/sliceStore.ts'
 import type { SliceSource } from './range.ts'

@@ -14,9 +14,9 @@
  * scrypt (RFC 7914, @noble/hashes) with N = 2^17, r = 8, p = 1 by default.
  */
 import { scryptAsync } from '@noble/hashes/scrypt.js'
-import { AbortedError } from '../../shared/errors.ts'
+import { AbortedError } from '../../shared/errors/common.ts'
+import { BackupFormatError, WrongPassphraseError } from '../../shared/errors/crypto.ts'
 import { bs, checkBytes, fromBase64, throwIfAborted, toBase64, wipe } from './bytes.ts'
-import { BackupFormatError, WrongPassphraseError } from './errors.ts'
 
 export const BACKUP_FORMAT = 'hashcard-backup'
 /** Largest accepted file: a backup is well under 1 KiB; anything bigger is not ours. */
@@ -158,13 +158,13 @@ async function passphraseKey(
       // scrypt yields every asyncTick ms; throwing here stops it at the next yield. In Node the
       // abort lands mid-way; Chromium boosts `scheduler.yield()` continuations (noble's yield)
       // above timers and messages, so there the abort is seen only when scrypt returns (≈ 1 s).
-      if (signal?.aborted) throw new AbortedError('The backup')
+      if (signal?.aborted) throw new AbortedError('The backup was cancelled.')
       onProgress?.(fraction)
     },
   })
   if (signal?.aborted) {
     wipe(bytes)
-    throw new AbortedError('The backup')
+    throw new AbortedError('The backup was cancelled.')
   }
   try {
     return await crypto.subtle.importKey('raw', bs(bytes), 'AES-GCM', false, ['encrypt', 'decrypt'])

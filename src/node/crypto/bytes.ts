@@ -3,7 +3,7 @@
  * the expected versus actual value (TypeError for a wrong type, RangeError for a wrong length),
  * as noble's `abytes` does.
  */
-import { AbortedError } from '../../shared/errors.ts'
+import { AbortedError } from '../../shared/errors/common.ts'
 
 /** Throws a TypeError unless `value` is a Uint8Array; a RangeError unless its length fits. */
 export function checkBytes(name: string, value: unknown, length?: number): Uint8Array {
@@ -61,7 +61,7 @@ export function bs(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
 
 /** Throws {@link AbortedError} if the signal has fired. */
 export function throwIfAborted(signal: AbortSignal | undefined, what?: string): void {
-  if (signal?.aborted) throw new AbortedError(what)
+  if (signal?.aborted) throw new AbortedError(`${what ?? 'The operation'} was cancelled.`)
 }
 
 /** Base64 (standard alphabet, padded) without Node's Buffer. */

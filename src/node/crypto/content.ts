@@ -12,8 +12,8 @@
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { utf8ToBytes } from '@noble/hashes/utils.js'
+import { SliceAuthError } from '../../shared/errors/crypto.ts'
 import { bs, checkBytes, checkInt, writeU64be } from './bytes.ts'
-import { SliceAuthError } from './errors.ts'
 import { TAG_BYTES } from './layout.ts'
 
 export const CONTENT_VERSION = 'hashcard/v1'

@@ -1,9 +1,9 @@
 /**
- * RPC handlers of the identity section of `src/shared/rpc.ts` over the node's one
+ * RPC handlers of the identity section of the RPC table (`src/shared/protocol/methods/`) over the node's one
  * {@link IdentityService} (one node per profile). Creating, restoring or importing an
  * identity calls `onChange`: the node restarts what depends on it (src/node/createNode.ts).
  */
-import type { RpcMethods, RpcParams, RpcResult } from '../../shared/rpc.ts'
+import type { RpcMethods, RpcParams, RpcResult } from '../../shared/protocol/rpc.ts'
 import type { IdentityService } from './identityService.ts'
 import { type RenderPhrase, renderPhrase } from './phraseImage.ts'
 

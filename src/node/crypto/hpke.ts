@@ -16,8 +16,8 @@ import {
   type SenderContextParams,
 } from '@hpke/core'
 import { utf8ToBytes } from '@noble/hashes/utils.js'
+import { KeyUnwrapError } from '../../shared/errors/crypto.ts'
 import { bs, checkBytes } from './bytes.ts'
-import { KeyUnwrapError } from './errors.ts'
 
 export const WRAP_INFO_PREFIX = 'hashcard/v1/key'
 export const WRAPPED_KEY_BYTES = 80

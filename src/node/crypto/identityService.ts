@@ -6,9 +6,9 @@
  */
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { bytesToHex } from '@noble/hashes/utils.js'
+import { IdentityExistsError, MnemonicError, NoIdentityError } from '../../shared/errors/crypto.ts'
 import { decryptBackup, encryptBackup, type ScryptParams } from './backup.ts'
 import { checkInt, throwIfAborted, wipe } from './bytes.ts'
-import { IdentityExistsError, MnemonicError, NoIdentityError } from './errors.ts'
 import { deriveIdentity, type Identity, wipeIdentity } from './identity.ts'
 import { entropyToPhrase, generateMnemonic, parseMnemonic, seedFromEntropy } from './mnemonic.ts'
 import { openVault, VAULT_DB, type Vault } from './vault.ts'

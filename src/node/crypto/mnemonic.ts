@@ -9,8 +9,8 @@ import {
   mnemonicToSeedWebcrypto,
 } from '@scure/bip39'
 import { wordlist } from '@scure/bip39/wordlists/english.js'
+import { MnemonicError } from '../../shared/errors/crypto.ts'
 import { checkBytes } from './bytes.ts'
-import { MnemonicError } from './errors.ts'
 
 const WORD_COUNTS = [12, 15, 18, 21, 24]
 const words = new Set(wordlist)

@@ -6,7 +6,7 @@
  * person reads it off the screen as before. The accessible way out is the encrypted backup
  * file, which is also what screen-reader users are pointed to.
  */
-import type { PhraseImage } from '../../shared/rpc.ts'
+import type { PhraseImage } from '../../shared/protocol/methods/identity.ts'
 
 /** Draws `words` (in order, numbered from 1) at `scale` device pixels per CSS pixel. */
 export type RenderPhrase = (words: readonly string[], scale: number) => Promise<PhraseImage>

@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto'
 import { type IDBPDatabase, openDB } from 'idb'
 import { describe, expect, it } from 'vitest'
-import { VaultError } from './errors.ts'
+import { VaultError } from '../../shared/errors/crypto.ts'
 import {
   generateRecordKey,
   openRecord,

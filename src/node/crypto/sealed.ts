@@ -10,8 +10,8 @@
  * field names, the 12-byte IV and the AAD strings are the format on disk: never change them.
  */
 import type { IDBPDatabase } from 'idb'
+import { VaultError } from '../../shared/errors/crypto.ts'
 import { bs, checkBytes } from './bytes.ts'
-import { VaultError } from './errors.ts'
 
 /** AES-GCM IV length (96 bits, SP 800-38D §8.2.2 with random IVs). */
 export const SEALED_IV_BYTES = 12

@@ -4,7 +4,7 @@
  * slice of look-ahead, so the final slice is known to be last before it is emitted (its `last`
  * flag goes into the nonce).
  */
-import { AbortedError } from '../../shared/errors.ts'
+import { AbortedError } from '../../shared/errors/common.ts'
 import { throwIfAborted } from './bytes.ts'
 
 /** One slice of input: its index, whether it is the final one, and its bytes. */
@@ -43,7 +43,8 @@ async function* streamSlices(
   signal?: AbortSignal,
 ): AsyncGenerator<Slice> {
   const reader = stream.getReader()
-  const onAbort = () => void reader.cancel(new AbortedError('Reading the stream')).catch(() => {})
+  const onAbort = () =>
+    void reader.cancel(new AbortedError('Reading the stream was cancelled.')).catch(() => {})
   signal?.addEventListener('abort', onAbort, { once: true })
   let index = 0
   let cur = new Uint8Array(size)

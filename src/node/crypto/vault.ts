@@ -5,8 +5,8 @@
  * use it but never read it; the ciphertext sits beside it with the account address in clear.
  */
 import { type IDBPDatabase, openDB } from 'idb'
+import { VaultError } from '../../shared/errors/crypto.ts'
 import { checkBytes, throwIfAborted } from './bytes.ts'
-import { VaultError } from './errors.ts'
 import { generateRecordKey, openRecord, type SealedRecord, sealRecord } from './sealed.ts'
 
 /** Default IndexedDB database of the vault. */

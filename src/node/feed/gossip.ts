@@ -7,7 +7,7 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { type Account, type Address, isAddress, recoverTypedDataAddress } from 'viem'
 import { type Card, cardIdOf, decodeCard, type Hex } from '../../shared/card/card.ts'
-import { CardCodecError } from '../../shared/card/cbor.ts'
+import { CardCodecError } from '../../shared/errors/card.ts'
 import { MAX_GOSSIP_BYTES } from '../../shared/topics.ts'
 
 /** The EIP-712 domain: the app, bound to the chain and the CardRegistry. */

@@ -7,7 +7,7 @@
 import type { Address, PublicClient } from 'viem'
 import type { Hex } from '../../shared/card/card.ts'
 import type { FeedCard } from '../../shared/card/feed.ts'
-import type { GossipMessage } from '../../shared/rpc.ts'
+import type { GossipMessage } from '../../shared/protocol/methods/node.ts'
 import { TOPICS } from '../../shared/topics.ts'
 import { cardRegistryAbi } from '../chain/abi.ts'
 import type { CursorStore } from '../chain/cursorStore.ts'

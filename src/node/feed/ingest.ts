@@ -14,7 +14,7 @@
 import type { IDBPTransaction } from 'idb'
 import type { Card, Hex } from '../../shared/card/card.ts'
 import type { FeedCard } from '../../shared/card/feed.ts'
-import { AbortedError } from '../../shared/errors.ts'
+import { AbortedError } from '../../shared/errors/common.ts'
 import {
   type CardRow,
   type FeedDb,
@@ -294,7 +294,7 @@ export async function applyEvents(
 ): Promise<FeedCard[]> {
   const changed = new Map<Hex, FeedCard>()
   for (let i = 0; i < events.length; i += APPLY_CHUNK) {
-    if (options.signal?.aborted) throw new AbortedError('Feed indexing')
+    if (options.signal?.aborted) throw new AbortedError('Feed indexing was cancelled.')
     await applyChunk(db, events.slice(i, i + APPLY_CHUNK), changed)
   }
   return [...changed.values()]

@@ -6,15 +6,10 @@ import { type Address, createPublicClient, http, isAddress } from 'viem'
 import type { Hex } from '../../shared/card/card.ts'
 import type { FeedCard } from '../../shared/card/feed.ts'
 import type { ChainConfig } from '../../shared/config.ts'
-import { InvalidInputError } from '../../shared/errors.ts'
-import type {
-  GossipMessage,
-  NodeEvent,
-  PreviewFileInput,
-  RpcMethods,
-  RpcParams,
-  RpcResult,
-} from '../../shared/rpc.ts'
+import { InvalidInputError } from '../../shared/errors/common.ts'
+import type { GossipMessage } from '../../shared/protocol/methods/node.ts'
+import type { PreviewFileInput } from '../../shared/protocol/methods/preview.ts'
+import type { NodeEvent, RpcMethods, RpcParams, RpcResult } from '../../shared/protocol/rpc.ts'
 import { TOPICS } from '../../shared/topics.ts'
 import { type ChainContext, createChainClients } from '../chain/clients.ts'
 import { type CursorStore, openCursorStore } from '../chain/cursorStore.ts'

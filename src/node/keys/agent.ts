@@ -9,11 +9,11 @@
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import type { Hex } from 'viem'
+import { NoPendingRequestError } from '../../shared/errors/chain.ts'
 import type { keyMarketAbi } from '../chain/abi.ts'
 import type { ChainContext } from '../chain/clients.ts'
 import type { CursorStore } from '../chain/cursorStore.ts'
 import { deliverKey } from '../chain/deliverKey.ts'
-import { NoPendingRequestError } from '../chain/errors.ts'
 import type { SyncedLog } from '../chain/logSync.ts'
 import { getKeyOwner, getTokenState } from '../chain/reads.ts'
 import { wipe } from '../crypto/bytes.ts'

@@ -1,10 +1,12 @@
 /**
- * RPC handlers of the `keys.*` section of `src/shared/rpc.ts` over one {@link KeysService}.
- * Wei amounts cross as decimal strings, token ids as decimal strings, card ids as 0x hex.
+ * RPC handlers of the `keys.*` section of the RPC table (`src/shared/protocol/methods/`) over one
+ * {@link KeysService}. Wei amounts cross as decimal strings, token ids as decimal strings, card ids
+ * as 0x hex.
  */
 import { parseEventLogs } from 'viem'
-import { InvalidInputError } from '../../shared/errors.ts'
-import type { OwnedKey, RpcMethods, RpcParams, RpcResult } from '../../shared/rpc.ts'
+import { InvalidInputError } from '../../shared/errors/common.ts'
+import type { OwnedKey } from '../../shared/protocol/methods/keys.ts'
+import type { RpcMethods, RpcParams, RpcResult } from '../../shared/protocol/rpc.ts'
 import { checkCardId } from '../access/cardMap.ts'
 import { keyMarketAbi } from '../chain/abi.ts'
 import { buyKey } from '../chain/buyKey.ts'

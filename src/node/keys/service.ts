@@ -8,7 +8,7 @@
 import type { IDBPDatabase } from 'idb'
 import { type Hex, hexToBytes } from 'viem'
 import type { ChainConfig } from '../../shared/config.ts'
-import type { NodeEvent } from '../../shared/rpc.ts'
+import type { NodeEvent } from '../../shared/protocol/rpc.ts'
 import type { KeyVault } from '../access/vault.ts'
 import { WAITING_STORE } from '../account/db.ts'
 import type { AccountContext } from '../account/service.ts'

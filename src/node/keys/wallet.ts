@@ -3,14 +3,9 @@
  * `claim()`, and the creator's view of its listings (sales, deliveries owed, revenue).
  */
 import { parseEventLogs } from 'viem'
-import { InvalidInputError } from '../../shared/errors.ts'
-import type {
-  CreatorSales,
-  KeyListing,
-  RpcMethods,
-  RpcParams,
-  RpcResult,
-} from '../../shared/rpc.ts'
+import { InvalidInputError } from '../../shared/errors/common.ts'
+import type { CreatorSales, KeyListing } from '../../shared/protocol/methods/keys.ts'
+import type { RpcMethods, RpcParams, RpcResult } from '../../shared/protocol/rpc.ts'
 import type { AccountService } from '../account/service.ts'
 import { keyMarketAbi } from '../chain/abi.ts'
 import { claimOwed } from '../chain/claimOwed.ts'

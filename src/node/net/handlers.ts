@@ -1,5 +1,5 @@
-/** RPC handlers of the `node.*` section of `src/shared/rpc.ts` over the network runtime. */
-import type { RpcMethods, RpcParams, RpcResult } from '../../shared/rpc.ts'
+/** RPC handlers of the `node.*` section of the RPC table (`src/shared/protocol/methods/`) over the network runtime. */
+import type { RpcMethods, RpcParams, RpcResult } from '../../shared/protocol/rpc.ts'
 import type { NetworkRuntime } from './runtime.ts'
 
 type NodeMethod = Extract<keyof RpcMethods, `node.${string}`>

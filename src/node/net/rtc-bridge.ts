@@ -1,10 +1,10 @@
 /**
- * The worker half of the WebRTC bridge (protocol in src/shared/rtc-bridge.ts): an
+ * The worker half of the WebRTC bridge (protocol in src/shared/protocol/rtc.ts): an
  * `RTCPeerConnection` look-alike whose calls run on the page's real peer connection, and whose
  * data channels are the real ones, transferred here. libp2p's WebRTC transport and
  * webtorrent's simple-peer use it unchanged through `globalThis.RTCPeerConnection`.
  */
-import type { PcSnapshot, RtcEvent, RtcOp } from '../../shared/rtc-bridge.ts'
+import type { PcSnapshot, RtcEvent, RtcOp } from '../../shared/protocol/rtc.ts'
 
 type Port = {
   postMessage(msg: RtcOp): void
@@ -34,11 +34,11 @@ export function attachRtcBridge(p: Port): void {
 }
 
 function onEvent(msg: RtcEvent): void {
-  switch (msg.ev) {
+  switch (msg.type) {
     case 'reply': {
-      const r = replies.get(msg.reqId)
+      const r = replies.get(msg.id)
       if (!r) return
-      replies.delete(msg.reqId)
+      replies.delete(msg.id)
       if (msg.ok) {
         pcs.get(r.pc)?.apply(msg.snapshot)
         r.resolve(msg.result)
@@ -46,14 +46,18 @@ function onEvent(msg: RtcEvent): void {
       return
     }
     case 'state':
-      pcs.get(msg.pcId)?.onState(msg.type, msg.snapshot)
+      pcs.get(msg.pcId)?.onState(msg.event, msg.snapshot)
       return
     case 'icecandidate':
       pcs.get(msg.pcId)?.onCandidate(msg.candidate, msg.snapshot)
       return
-    case 'icecandidateerror':
-      pcs.get(msg.pcId)?.fire(Object.assign(new Event('icecandidateerror'), msg))
+    case 'icecandidateerror': {
+      // Not the whole message: an Event's own `type` is read-only.
+      const { errorCode, errorText, url } = msg
+      const event = Object.assign(new Event('icecandidateerror'), { errorCode, errorText, url })
+      pcs.get(msg.pcId)?.fire(event)
       return
+    }
     case 'datachannel':
       pcs.get(msg.pcId)?.fire(Object.assign(new Event('datachannel'), { channel: msg.channel }))
       return
@@ -123,56 +127,56 @@ export class BridgedPeerConnection extends EventTarget {
   constructor(config?: RTCConfiguration) {
     super()
     pcs.set(this.id, this)
-    post({ op: 'create', pcId: this.id, config })
+    post({ type: 'create', pcId: this.id, config })
   }
 
   createOffer(options?: RTCOfferOptions): Promise<RTCSessionDescriptionInit> {
     return this.request({
-      op: 'createOffer',
+      type: 'createOffer',
       pcId: this.id,
-      reqId: 0,
+      id: 0,
       options,
     }) as Promise<RTCSessionDescriptionInit>
   }
   createAnswer(): Promise<RTCSessionDescriptionInit> {
     return this.request({
-      op: 'createAnswer',
+      type: 'createAnswer',
       pcId: this.id,
-      reqId: 0,
+      id: 0,
     }) as Promise<RTCSessionDescriptionInit>
   }
   async setLocalDescription(description?: RTCSessionDescriptionInit): Promise<void> {
     await this.request({
-      op: 'setLocalDescription',
+      type: 'setLocalDescription',
       pcId: this.id,
-      reqId: 0,
+      id: 0,
       description: plain(description),
     })
   }
   async setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
     await this.request({
-      op: 'setRemoteDescription',
+      type: 'setRemoteDescription',
       pcId: this.id,
-      reqId: 0,
+      id: 0,
       description: plain(description)!,
     })
   }
   async addIceCandidate(candidate?: RTCIceCandidateInit | null): Promise<void> {
     const init =
       candidate && 'toJSON' in candidate ? (candidate as BridgedIceCandidate).toJSON() : candidate
-    await this.request({ op: 'addIceCandidate', pcId: this.id, reqId: 0, candidate: init ?? null })
+    await this.request({ type: 'addIceCandidate', pcId: this.id, id: 0, candidate: init ?? null })
   }
 
   createDataChannel(label: string, init?: RTCDataChannelInit): RTCDataChannel {
     const channel = new BridgedDataChannel(label, init)
     pendingChannels.set(channel.bridgeId, channel)
-    post({ op: 'createDataChannel', pcId: this.id, dcId: channel.bridgeId, label, init })
+    post({ type: 'createDataChannel', pcId: this.id, dcId: channel.bridgeId, label, init })
     return channel as unknown as RTCDataChannel
   }
 
   close(): void {
     if (this.connectionState === 'closed') return
-    post({ op: 'close', pcId: this.id })
+    post({ type: 'close', pcId: this.id })
     this.connectionState = 'closed'
     this.signalingState = 'closed'
     pcs.delete(this.id)
@@ -185,7 +189,7 @@ export class BridgedPeerConnection extends EventTarget {
    */
   async getStats(): Promise<RTCStatsReport> {
     if (this.connectionState === 'closed') return new Map() as unknown as RTCStatsReport
-    const values = (await this.request({ op: 'getStats', pcId: this.id, reqId: 0 }).catch(
+    const values = (await this.request({ type: 'getStats', pcId: this.id, id: 0 }).catch(
       () => [],
     )) as { id: string }[]
     return new Map(values.map((v) => [v.id, v])) as unknown as RTCStatsReport
@@ -217,10 +221,10 @@ export class BridgedPeerConnection extends EventTarget {
     fireOn(this, event)
   }
 
-  private request(msg: Extract<RtcOp, { reqId: number }>): Promise<unknown> {
-    msg.reqId = nextId++
+  private request(msg: Extract<RtcOp, { id: number }>): Promise<unknown> {
+    msg.id = nextId++
     return new Promise((resolve, reject) => {
-      replies.set(msg.reqId, { resolve, reject, pc: this.id })
+      replies.set(msg.id, { resolve, reject, pc: this.id })
       post(msg)
     })
   }

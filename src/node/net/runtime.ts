@@ -1,16 +1,11 @@
 import type { PrivateKey } from '@libp2p/interface'
 import type { AppConfig } from '../../shared/config.ts'
-import { BaseError } from '../../shared/errors.ts'
-import type { GossipMessage, NodeStatus } from '../../shared/rpc.ts'
+import type { GossipMessage, NodeStatus } from '../../shared/protocol/methods/node.ts'
 import { logger } from '../log.ts'
 import { createBrowserNode } from './libp2p.ts'
 import { NetworkService } from './network.ts'
 
 const log = logger('runtime')
-
-export class NodeStartingError extends BaseError {
-  override name = 'NodeStartingError' as const
-}
 
 export type NetworkRuntimeInit = {
   config: AppConfig

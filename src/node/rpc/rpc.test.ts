@@ -1,6 +1,9 @@
 import { MessageChannel } from 'node:worker_threads'
 import { afterEach, describe, expect, it } from 'vitest'
-import { AbortedError, BaseError, InvalidInputError, registerErrors } from '../../shared/errors.ts'
+import { BaseError } from '../../shared/errors/base.ts'
+import { AbortedError, InvalidInputError } from '../../shared/errors/common.ts'
+import { registerAllErrors } from '../../shared/errors/registry.ts'
+import { registerErrors } from '../../shared/errors/wire.ts'
 import type { RpcEndpoint } from '../../ui/lib/rpc-client.ts'
 import { RpcClient } from '../../ui/lib/rpc-client.ts'
 import { type RpcPort, RpcServer } from './server.ts'
@@ -8,6 +11,8 @@ import { type RpcPort, RpcServer } from './server.ts'
 class TestDomainError extends BaseError {
   override name = 'TestDomainError' as const
 }
+// As every realm's entry does; this test's one realm plays both the page and the node.
+registerAllErrors()
 registerErrors({ TestDomainError })
 
 const channels: MessageChannel[] = []

@@ -1,4 +1,5 @@
-import { AbortedError, InvalidInputError, serializeError } from '../../shared/errors.ts'
+import { AbortedError, InvalidInputError } from '../../shared/errors/common.ts'
+import { serializeError } from '../../shared/errors/wire.ts'
 import type {
   FromNode,
   NodeEvent,
@@ -6,7 +7,7 @@ import type {
   RpcParams,
   RpcResult,
   ToNode,
-} from '../../shared/rpc.ts'
+} from '../../shared/protocol/rpc.ts'
 import { logger } from '../log.ts'
 
 const log = logger('rpc')

@@ -1,10 +1,10 @@
 /**
- * RPC handlers of the store section of `src/shared/rpc.ts` that need no key: usage, items,
+ * RPC handlers of the store section of the RPC table (`src/shared/protocol/methods/`) that need no key: usage, items,
  * removal. Reading plaintext and publishing need access to keys and live with content
  * (src/node/content/handlers.ts).
  */
 import { bytesToHex } from '@noble/hashes/utils.js'
-import type { RpcMethods, RpcParams, RpcResult } from '../../shared/rpc.ts'
+import type { RpcMethods, RpcParams, RpcResult } from '../../shared/protocol/rpc.ts'
 import { countBits } from './bitfield.ts'
 import type { StorageEstimateFn } from './quota.ts'
 import type { SliceStore } from './sliceStore.ts'

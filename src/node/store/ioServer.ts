@@ -1,13 +1,14 @@
 /**
- * The I/O worker's side of ioProtocol.ts: serves a {@link FileBackend} (OPFS in the browser, the
- * memory backend in Node tests) on a port. Requests run one at a time in arrival order, so a
- * flush covers every write sent before it and a read sees them (a read of a file starts in
- * its turn and may finish after later requests). A writer whose write failed
- * refuses everything after it but `close`: its next flush reports the failure, so slices
- * written before a lost write are never marked verified (sliceStore.ts).
+ * The I/O worker's side of src/shared/protocol/io.ts: serves a {@link FileBackend} (OPFS in the
+ * browser, the memory backend in Node tests) on a port. Requests run one at a time in arrival
+ * order, so a flush covers every write sent before it and a read sees them (a read of a file starts
+ * in its turn and may finish after later requests). A writer whose write failed refuses everything
+ * after it but `close`: its next flush reports the failure, so slices written before a lost write
+ * are never marked verified (sliceStore.ts).
  */
+
+import type { IoCall, IoConnect, IoPort, IoReply, IoRequest } from '../../shared/protocol/io.ts'
 import type { FileBackend, FileWriter } from './fileBackend.ts'
-import type { IoCall, IoConnect, IoPort, IoReply, IoRequest } from './ioProtocol.ts'
 import { OpfsBackend } from './opfsBackend.ts'
 
 /**
@@ -53,7 +54,7 @@ export function serveFileBackend(port: IoPort, backend: FileBackend | Promise<Fi
 
   const handle = async (call: IoCall): Promise<{ value?: unknown; transfer?: Transferable[] }> => {
     const files = await ready
-    switch (call.op) {
+    switch (call.type) {
       case 'openWriter': {
         const id = nextWriter++
         writers.set(id, { w: await files.openWriter(call.name), failed: undefined })
@@ -118,7 +119,7 @@ export function serveFileBackend(port: IoPort, backend: FileBackend | Promise<Fi
       // A file read takes its turn (it sees every write before it) but does not hold the queue
       // while it waits: the first read of a file without an open writer opens a read handle,
       // browser round trips that other requests need not wait for.
-      if (req.op === 'read') {
+      if (req.type === 'read') {
         const files = await ready.catch(() => null)
         if (files) {
           void answer(req, files.read(req.name, req.at, req.length).then(bytesReply))

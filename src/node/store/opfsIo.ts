@@ -1,8 +1,8 @@
 /**
- * The I/O worker that owns the store's OPFS sync access handles (ioProtocol.ts explains why
- * they get a worker of their own). The node worker starts it once and connects a
- * {@link WorkerFileBackend} per OPFS directory; benchmarks and browser checks start the same
- * code from their own bundle (`serveOpfsIo`, ioServer.ts).
+ * The I/O worker that owns the store's OPFS sync access handles (src/shared/protocol/io.ts explains
+ * why they get a worker of their own). The node worker starts it once and connects a {@link
+ * WorkerFileBackend} per OPFS directory; benchmarks and browser checks start the same code from
+ * their own bundle (`serveOpfsIo`, ioServer.ts).
  */
 import type { FileBackend } from './fileBackend.ts'
 import { OPFS_DIR, OpfsBackend } from './opfsBackend.ts'

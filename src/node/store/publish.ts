@@ -17,14 +17,14 @@
  * removes its item and file; a failure of another kind (an I/O error, a killed tab) keeps the
  * slices already committed, and `resumeId` continues from them with the same input.
  */
-import { AbortedError } from '../../shared/errors.ts'
+import { AbortedError } from '../../shared/errors/common.ts'
+import { ItemNotFoundError } from '../../shared/errors/store.ts'
 import { throwIfAborted } from '../crypto/bytes.ts'
 import { encryptSlice, randomSalt, type SliceCipher, sliceHash } from '../crypto/content.ts'
 import { DEFAULT_SLICE_SIZE, layout } from '../crypto/layout.ts'
 import { merkleRoot } from '../crypto/merkle.ts'
 import { mapOrdered, type SliceSource, slices } from '../crypto/slicer.ts'
 import { getBit } from './bitfield.ts'
-import { ItemNotFoundError } from './errors.ts'
 import { ensureRoom, type StorageEstimateFn } from './quota.ts'
 import type { SliceStore } from './sliceStore.ts'
 
@@ -168,7 +168,8 @@ export async function publishFile(
     if (err instanceof AbortedError || signal?.aborted || err instanceof RangeError) {
       await writer.close().catch(() => {})
       await store.remove(id)
-      if (signal?.aborted && !(err instanceof AbortedError)) throw new AbortedError('The publish')
+      if (signal?.aborted && !(err instanceof AbortedError))
+        throw new AbortedError('The publish was cancelled.')
     } else {
       // Keep what was committed: `resumeId` continues from it.
       await writer.close().catch(() => {})

@@ -2,7 +2,7 @@
  * Storage quota (DESIGN §4.7): `navigator.storage.estimate()` before any work, `persist()` on
  * request. A publish that would not fit is refused up front, so nothing is half-written.
  */
-import { QuotaExceededError } from './errors.ts'
+import { QuotaExceededError } from '../../shared/errors/store.ts'
 
 export type StorageEstimateFn = () => Promise<{ usage: number; quota: number }>
 

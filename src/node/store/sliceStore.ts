@@ -8,11 +8,16 @@
  * Reads re-hash the bytes: a mismatch clears the bit (so the swarm re-fetches the slice) and
  * throws {@link SliceCorruptError}.
  */
+
+import {
+  ItemNotFoundError,
+  SliceCorruptError,
+  SliceMissingError,
+} from '../../shared/errors/store.ts'
 import { checkBytes, checkInt, equalBytes, throwIfAborted } from '../crypto/bytes.ts'
 import { sliceHash } from '../crypto/content.ts'
 import { cipherRange, layout } from '../crypto/layout.ts'
 import { countBits, emptyBitfield, getBit, setBit } from './bitfield.ts'
-import { ItemNotFoundError, SliceCorruptError, SliceMissingError } from './errors.ts'
 import type { FileBackend, FileWriter } from './fileBackend.ts'
 import {
   allItems,

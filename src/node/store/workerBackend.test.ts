@@ -5,8 +5,8 @@
  */
 import 'fake-indexeddb/auto'
 import { afterAll, describe, expect, it } from 'vitest'
+import type { IoPort } from '../../shared/protocol/io.ts'
 import { crashChecks, type StoreEnv, storeChecks } from './_store.checks.ts'
-import type { IoPort } from './ioProtocol.ts'
 import { serveFileBackend } from './ioServer.ts'
 import { MemoryBackend } from './memoryBackend.ts'
 import { openMeta } from './meta.ts'

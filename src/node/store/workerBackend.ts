@@ -9,9 +9,9 @@
  * flush before any slice is marked, in particular), and at most `highWaterBytes` of written
  * bytes wait in the queue, so memory stays bounded.
  */
-import { StorageIoError } from './errors.ts'
+import { StorageIoError } from '../../shared/errors/store.ts'
+import type { IoCall, IoConnect, IoPort, IoReply } from '../../shared/protocol/io.ts'
 import type { FileBackend, FileWriter } from './fileBackend.ts'
-import type { IoCall, IoConnect, IoPort, IoReply } from './ioProtocol.ts'
 
 /** Bytes written but not yet confirmed by the I/O worker before `write` waits (default). */
 export const DEFAULT_HIGH_WATER_BYTES = 16 * 1024 * 1024
@@ -75,7 +75,7 @@ export class WorkerFileBackend implements FileBackend {
   }
 
   async openWriter(name: string): Promise<FileWriter> {
-    const writer = await this.call<number>({ op: 'openWriter', name })
+    const writer = await this.call<number>({ type: 'openWriter', name })
     let failed: { err: unknown } | null = null
     let queued = 0
     let room: (() => void)[] = []
@@ -96,7 +96,7 @@ export class WorkerFileBackend implements FileBackend {
           for (const r of room) r()
           room = []
         }
-        this.call({ op: 'write', writer, bytes: data, at }, [data.buffer as ArrayBuffer]).then(
+        this.call({ type: 'write', writer, bytes: data, at }, [data.buffer as ArrayBuffer]).then(
           () => done(),
           (err: unknown) => done({ err }),
         )
@@ -105,33 +105,33 @@ export class WorkerFileBackend implements FileBackend {
       },
       read: async (at, length) => {
         check()
-        return this.call({ op: 'writerRead', writer, at, length })
+        return this.call({ type: 'writerRead', writer, at, length })
       },
       flush: async () => {
         check()
-        await this.call({ op: 'flush', writer })
+        await this.call({ type: 'flush', writer })
       },
       truncate: async (size) => {
         check()
-        await this.call({ op: 'truncate', writer, size })
+        await this.call({ type: 'truncate', writer, size })
       },
-      close: () => this.call({ op: 'close', writer }),
+      close: () => this.call({ type: 'close', writer }),
     }
   }
 
   read(name: string, at: number, length: number): Promise<Uint8Array<ArrayBuffer>> {
-    return this.call({ op: 'read', name, at, length })
+    return this.call({ type: 'read', name, at, length })
   }
 
   blob(name: string): Promise<Blob | null> {
-    return this.call({ op: 'blob', name })
+    return this.call({ type: 'blob', name })
   }
 
   remove(name: string): Promise<void> {
-    return this.call({ op: 'remove', name })
+    return this.call({ type: 'remove', name })
   }
 
   list(): Promise<string[]> {
-    return this.call({ op: 'list' })
+    return this.call({ type: 'list' })
   }
 }

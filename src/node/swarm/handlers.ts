@@ -1,13 +1,14 @@
 /**
- * RPC handlers of the swarm section of `src/shared/rpc.ts` over one {@link SwarmService}. A
+ * RPC handlers of the swarm section of the RPC table (`src/shared/protocol/methods/`) over one {@link SwarmService}. A
  * card's item is linked in access (src/node/access/) before the swarm fetches it, so the
  * node knows which card the item holds and a free card's key, and the swarm needs no keys.
  */
 import { hexToBytes } from '@noble/hashes/utils.js'
-import type { RpcMethods, RpcParams, RpcResult, SwarmAddParams } from '../../shared/rpc.ts'
+import { SwarmItemNotFoundError } from '../../shared/errors/swarm.ts'
+import type { SwarmAddParams } from '../../shared/protocol/methods/swarm.ts'
+import type { RpcMethods, RpcParams, RpcResult } from '../../shared/protocol/rpc.ts'
 import { checkCardId, type Link } from '../access/cardMap.ts'
 import { checkBytes } from '../crypto/bytes.ts'
-import { SwarmItemNotFoundError } from './errors.ts'
 import type { SwarmService } from './service.ts'
 
 type SwarmMethod = Extract<keyof RpcMethods, `swarm.${string}`>

@@ -1,6 +1,6 @@
 import parseTorrent from 'parse-torrent'
 import { describe, expect, it } from 'vitest'
-import { PreviewMismatchError, PreviewTooLargeError } from './previewErrors.ts'
+import { PreviewMismatchError, PreviewTooLargeError } from '../../shared/errors/preview.ts'
 import {
   buildPreviewTorrent,
   checkPreviewEntries,

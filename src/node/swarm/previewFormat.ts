@@ -12,8 +12,8 @@ import {
   PREVIEW_FILES,
   type PreviewFileName,
 } from '../../shared/card/previewFiles.ts'
+import { PreviewMismatchError, PreviewTooLargeError } from '../../shared/errors/preview.ts'
 import { bencode } from './bencode.ts'
-import { PreviewMismatchError, PreviewTooLargeError } from './previewErrors.ts'
 import { sha1 } from './torrentFile.ts'
 
 export { MAX_PREVIEW_BYTES }

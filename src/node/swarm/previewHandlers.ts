@@ -1,8 +1,8 @@
 /**
- * RPC handlers of the `preview.*` section of `src/shared/rpc.ts` over the preview service
+ * RPC handlers of the `preview.*` section of the RPC table (`src/shared/protocol/methods/`) over the preview service
  * (previews.ts), which shares the swarm's webtorrent client.
  */
-import type { RpcMethods, RpcParams, RpcResult } from '../../shared/rpc.ts'
+import type { RpcMethods, RpcParams, RpcResult } from '../../shared/protocol/rpc.ts'
 import type { PreviewService } from './previews.ts'
 
 type PreviewMethod = Extract<keyof RpcMethods, `preview.${string}`>

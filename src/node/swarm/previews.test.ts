@@ -1,13 +1,13 @@
 import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
-import { InvalidInputError } from '../../shared/errors.ts'
-import type { NodeEvent } from '../../shared/rpc.ts'
-import type { ChunkStore, ChunkStoreCtor } from './chunkStore.ts'
+import { InvalidInputError } from '../../shared/errors/common.ts'
 import {
   PreviewMismatchError,
   PreviewTooLargeError,
   PreviewUnavailableError,
-} from './previewErrors.ts'
+} from '../../shared/errors/preview.ts'
+import type { NodeEvent } from '../../shared/protocol/rpc.ts'
+import type { ChunkStore, ChunkStoreCtor } from './chunkStore.ts'
 import { buildPreviewTorrent, PREVIEW_PIECE_LENGTH } from './previewFormat.ts'
 import { openPreviewDb, type PreviewDb } from './previewStore.ts'
 import { type PreviewClient, PreviewService, type PreviewTorrent } from './previews.ts'

@@ -10,15 +10,17 @@
  * {@link MAX_PREVIEW_BYTES} (previewFormat.ts). A refusal is logged with its reason, remembered
  * (never fetched again) and reported to the caller as a typed error.
  */
-import { BaseError, InvalidInputError, TimeoutError } from '../../shared/errors.ts'
-import type { NodeEvent, PreviewItem } from '../../shared/rpc.ts'
-import { logger } from '../log.ts'
-import type { ChunkStoreCtor } from './chunkStore.ts'
+import { BaseError } from '../../shared/errors/base.ts'
+import { InvalidInputError, TimeoutError } from '../../shared/errors/common.ts'
 import {
   PreviewMismatchError,
   PreviewTooLargeError,
   PreviewUnavailableError,
-} from './previewErrors.ts'
+} from '../../shared/errors/preview.ts'
+import type { PreviewItem } from '../../shared/protocol/methods/preview.ts'
+import type { NodeEvent } from '../../shared/protocol/rpc.ts'
+import { logger } from '../log.ts'
+import type { ChunkStoreCtor } from './chunkStore.ts'
 import {
   buildPreviewTorrent,
   checkPreviewEntries,
@@ -241,7 +243,7 @@ export class PreviewService {
             () =>
               reject(
                 new PreviewUnavailableError(`No peer delivered the preview ${ih} in time.`, {
-                  cause: new TimeoutError('Fetching the preview', ms),
+                  cause: new TimeoutError(`Fetching the preview did not finish within ${ms} ms.`),
                   details: `${active.torrent.wires.length} peers after ${ms} ms`,
                 }),
               ),

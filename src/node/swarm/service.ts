@@ -13,7 +13,13 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import type WebTorrent from 'webtorrent/dist/webtorrent.min.js'
 import type { Torrent } from 'webtorrent/dist/webtorrent.min.js'
-import type { NodeEvent, SwarmAddParams, SwarmStats, SwarmTorrentInfo } from '../../shared/rpc.ts'
+import { SwarmItemNotFoundError, TorrentMismatchError } from '../../shared/errors/swarm.ts'
+import type {
+  SwarmAddParams,
+  SwarmStats,
+  SwarmTorrentInfo,
+} from '../../shared/protocol/methods/swarm.ts'
+import type { NodeEvent } from '../../shared/protocol/rpc.ts'
 import { checkBytes } from '../crypto/bytes.ts'
 import { decryptSlice, type SliceCipher } from '../crypto/content.ts'
 import { layout } from '../crypto/layout.ts'
@@ -24,7 +30,6 @@ import type { ItemMeta } from '../store/meta.ts'
 import type { SliceStore } from '../store/sliceStore.ts'
 import { sliceChunkStore } from './chunkStore.ts'
 import * as C from './constants.ts'
-import { SwarmItemNotFoundError, TorrentMismatchError } from './errors.ts'
 import { installPicker, type Picker } from './picker.ts'
 import { allRecords, putRecord, type RecordDb, type TorrentRecord } from './records.ts'
 import { serialStore } from './serialStore.ts'

@@ -4,7 +4,7 @@
  */
 import { bytesToHex } from '@noble/hashes/utils.js'
 import type { Torrent } from 'webtorrent/dist/webtorrent.min.js'
-import type { SwarmStats, SwarmTorrentInfo } from '../../shared/rpc.ts'
+import type { SwarmStats, SwarmTorrentInfo } from '../../shared/protocol/methods/swarm.ts'
 import { countBits } from '../store/bitfield.ts'
 import type { ItemMeta } from '../store/meta.ts'
 import type { Picker } from './picker.ts'

@@ -3,7 +3,7 @@
  * a re-check against the store (the slice may land between the check and the wait), a
  * deadline and an AbortSignal.
  */
-import { AbortedError, TimeoutError } from '../../shared/errors.ts'
+import { AbortedError, TimeoutError } from '../../shared/errors/common.ts'
 
 export async function waitForSlice(
   waiters: Map<number, Set<() => void>>,
@@ -11,7 +11,7 @@ export async function waitForSlice(
   has: () => Promise<boolean>,
   o: { signal?: AbortSignal | undefined; timeoutMs: number },
 ): Promise<void> {
-  if (o.signal?.aborted) throw new AbortedError('Waiting for the slice')
+  if (o.signal?.aborted) throw new AbortedError('Waiting for the slice was cancelled.')
   let fire: () => void = () => {}
   const arrived = new Promise<void>((resolve) => {
     fire = resolve
@@ -26,8 +26,11 @@ export async function waitForSlice(
     await Promise.race([
       arrived,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new TimeoutError(`Slice ${i}`, o.timeoutMs)), o.timeoutMs)
-        onAbort = () => reject(new AbortedError('Waiting for the slice'))
+        timer = setTimeout(
+          () => reject(new TimeoutError(`Slice ${i} did not finish within ${o.timeoutMs} ms.`)),
+          o.timeoutMs,
+        )
+        onAbort = () => reject(new AbortedError('Waiting for the slice was cancelled.'))
         o.signal?.addEventListener('abort', onAbort, { once: true })
       }),
     ])

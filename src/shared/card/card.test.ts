@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { CardCodecError } from '../errors/card.ts'
 import { CARD_KINDS, type Card, cardIdOf, decodeCard, encodeCard, MAX_CARD_BYTES } from './card.ts'
-import { CardCodecError } from './cbor.ts'
 
 const hexN = (n: number) =>
   fc

@@ -23,7 +23,8 @@
  */
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
-import { CardCodecError, type CborMap, type CborValue, decodeCbor, encodeCbor } from './cbor.ts'
+import { CardCodecError } from '../errors/card.ts'
+import { type CborMap, type CborValue, decodeCbor, encodeCbor } from './cbor.ts'
 
 export { CardCodecError }
 

@@ -6,12 +6,7 @@
  * integers, indefinite lengths, non-shortest forms, unsorted or duplicate keys, invalid UTF-8,
  * trailing bytes — so one value has exactly one encoding and cardId = keccak256(bytes) is stable.
  */
-import { BaseError } from '../errors.ts'
-
-/** A card's bytes failed to parse or validate; `details` names the field and the problem. */
-export class CardCodecError extends BaseError {
-  override name = 'CardCodecError' as const
-}
+import { CardCodecError } from '../errors/card.ts'
 
 /** The values this subset carries. */
 export type CborValue = bigint | number | Uint8Array | string | boolean | CborValue[] | CborMap

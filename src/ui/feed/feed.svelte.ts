@@ -3,7 +3,7 @@
  * and live updates from `feed.cards` events (new cards go on top, changed counts in place).
  */
 import type { FeedCard, FeedQuery } from '../../shared/card/feed.ts'
-import type { NodeEvent } from '../../shared/rpc.ts'
+import type { NodeEvent } from '../../shared/protocol/rpc.ts'
 import type { Rpc } from '../lib/rpc-client.ts'
 
 export class FeedList {

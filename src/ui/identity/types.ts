@@ -1,7 +1,7 @@
 /**
  * The RPC surface the identity components need: the typed `call` of the page's node client.
  */
-import type { RpcMethod, RpcParams, RpcResult } from '../../shared/rpc.ts'
+import type { RpcMethod, RpcParams, RpcResult } from '../../shared/protocol/rpc.ts'
 
 export type IdentityRpc = {
   call<M extends RpcMethod>(

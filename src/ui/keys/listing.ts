@@ -4,7 +4,7 @@
  * decimal strings, basis points) or one message per bad field.
  */
 import { parseEther } from 'viem'
-import type { RpcParams } from '../../shared/rpc.ts'
+import type { RpcParams } from '../../shared/protocol/rpc.ts'
 
 /** What the form holds, as typed. */
 export type ListingInput = {

@@ -2,7 +2,7 @@
  * What a form's buttons share: one task at a time (`busy` disables them) and the message of
  * the last failure, as a person should read it (a `BaseError`'s short message, never a stack).
  */
-import { BaseError } from '../../shared/errors.ts'
+import { BaseError } from '../../shared/errors/base.ts'
 
 /** The message to show for a failed call. */
 export function errorText(err: unknown): string {

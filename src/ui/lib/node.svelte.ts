@@ -1,6 +1,8 @@
 import type { AppConfig } from '../../shared/config.ts'
 import { parseAppConfig } from '../../shared/config.ts'
-import type { GossipMessage, NodeStatus, RpcResult } from '../../shared/rpc.ts'
+import { INIT, type InitMessage } from '../../shared/protocol/init.ts'
+import type { GossipMessage, NodeStatus } from '../../shared/protocol/methods/node.ts'
+import type { RpcResult } from '../../shared/protocol/rpc.ts'
 import { serveContentPorts } from '../swarm/contentPort.ts'
 import { injectedProvider, reattachExternalWallet } from '../wallet/external.ts'
 import { electLeader, type LeaderInfo } from './leader.ts'
@@ -82,7 +84,8 @@ export class NodeState {
       this.error = `The node worker failed: ${e.message}`
     })
     const rtc = hostRtcBridge()
-    worker.postMessage({ type: 'init', config, debug: localStorage.getItem('debug'), rtc }, [rtc])
+    const init: InitMessage = { type: INIT, config, debug: localStorage.getItem('debug'), rtc }
+    worker.postMessage(init, [rtc])
     await this.refreshIdentity()
     this.status = await rpc.call('node.status', undefined)
   }

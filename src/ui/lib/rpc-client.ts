@@ -1,4 +1,5 @@
-import { AbortedError, deserializeError } from '../../shared/errors.ts'
+import { AbortedError } from '../../shared/errors/common.ts'
+import { deserializeError } from '../../shared/errors/wire.ts'
 import type {
   FromNode,
   NodeEvent,
@@ -6,7 +7,7 @@ import type {
   RpcParams,
   RpcResult,
   ToNode,
-} from '../../shared/rpc.ts'
+} from '../../shared/protocol/rpc.ts'
 
 export type RpcEndpoint = {
   postMessage(message: ToNode): void

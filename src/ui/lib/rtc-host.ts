@@ -1,7 +1,7 @@
-import type { PcSnapshot, RtcEvent, RtcOp } from '../../shared/rtc-bridge.ts'
+import type { PcSnapshot, RtcEvent, RtcOp } from '../../shared/protocol/rtc.ts'
 
 /**
- * The page half of the WebRTC bridge (see src/shared/rtc-bridge.ts): creates and drives the
+ * The page half of the WebRTC bridge (see src/shared/protocol/rtc.ts): creates and drives the
  * real `RTCPeerConnection`s for the node worker and transfers their data channels to it.
  * Returns the port to hand to the worker.
  */
@@ -29,13 +29,13 @@ export function hostRtcBridge(): MessagePort {
       'signalingstatechange',
     ]) {
       pc.addEventListener(type, () => {
-        send({ ev: 'state', pcId, type, snapshot: snapshot(pc) })
+        send({ type: 'state', pcId, event: type, snapshot: snapshot(pc) })
         if (pc.connectionState === 'closed') pcs.delete(pcId)
       })
     }
     pc.addEventListener('icecandidate', (e) =>
       send({
-        ev: 'icecandidate',
+        type: 'icecandidate',
         pcId,
         candidate: e.candidate?.toJSON() ?? null,
         snapshot: snapshot(pc),
@@ -43,7 +43,7 @@ export function hostRtcBridge(): MessagePort {
     )
     pc.addEventListener('icecandidateerror', (e) =>
       send({
-        ev: 'icecandidateerror',
+        type: 'icecandidateerror',
         pcId,
         errorCode: e.errorCode,
         errorText: e.errorText,
@@ -52,12 +52,14 @@ export function hostRtcBridge(): MessagePort {
     )
     // Transfer in the same task the channel appears in: only then is it transferable.
     pc.addEventListener('datachannel', (e) =>
-      send({ ev: 'datachannel', pcId, channel: e.channel }, [e.channel as unknown as Transferable]),
+      send({ type: 'datachannel', pcId, channel: e.channel }, [
+        e.channel as unknown as Transferable,
+      ]),
     )
   }
 
   const call = async (pc: RTCPeerConnection, msg: RtcOp): Promise<unknown> => {
-    switch (msg.op) {
+    switch (msg.type) {
       case 'createOffer':
         return plainDescription(await pc.createOffer(msg.options))
       case 'createAnswer':
@@ -71,40 +73,40 @@ export function hostRtcBridge(): MessagePort {
       case 'getStats':
         return [...(await pc.getStats()).values()].map((v) => ({ ...v }))
       default:
-        throw new Error(`unknown op ${msg.op}`)
+        throw new Error(`unknown call ${msg.type}`)
     }
   }
 
   port1.onmessage = (e: MessageEvent<RtcOp>) => {
     const msg = e.data
-    if (msg.op === 'create') return create(msg.pcId, msg.config)
+    if (msg.type === 'create') return create(msg.pcId, msg.config)
     const pc = pcs.get(msg.pcId)
-    if (msg.op === 'close') {
+    if (msg.type === 'close') {
       pc?.close()
       pcs.delete(msg.pcId)
       return
     }
-    if (msg.op === 'createDataChannel') {
+    if (msg.type === 'createDataChannel') {
       if (!pc) return
       const channel = pc.createDataChannel(msg.label, msg.init)
-      send({ ev: 'channel', dcId: msg.dcId, channel }, [channel as unknown as Transferable])
+      send({ type: 'channel', dcId: msg.dcId, channel }, [channel as unknown as Transferable])
       return
     }
     if (!pc) {
       send({
-        ev: 'reply',
-        reqId: msg.reqId,
+        type: 'reply',
+        id: msg.id,
         ok: false,
         error: { name: 'InvalidStateError', message: 'The peer connection is closed.' },
       })
       return
     }
     call(pc, msg).then(
-      (result) => send({ ev: 'reply', reqId: msg.reqId, ok: true, result, snapshot: snapshot(pc) }),
+      (result) => send({ type: 'reply', id: msg.id, ok: true, result, snapshot: snapshot(pc) }),
       (err: Error) =>
         send({
-          ev: 'reply',
-          reqId: msg.reqId,
+          type: 'reply',
+          id: msg.id,
           ok: false,
           error: { name: err.name, message: err.message },
         }),

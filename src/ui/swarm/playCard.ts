@@ -3,7 +3,7 @@
  * which item holds it and a free card's inline key in access, and fetches (or keeps seeding)
  * the ciphertext from peers; `/c/<cardId>` then streams it, decrypted in the node.
  */
-import type { SwarmTorrentInfo } from '../../shared/rpc.ts'
+import type { SwarmTorrentInfo } from '../../shared/protocol/methods/swarm.ts'
 import type { Rpc } from '../lib/rpc-client.ts'
 
 /** True for a card id (`0x` and 64 hex digits), as opposed to an item id or infoHash. */

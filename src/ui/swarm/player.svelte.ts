@@ -1,4 +1,5 @@
-import type { SwarmStats } from '../../shared/rpc.ts'
+import { SwarmItemNotFoundError } from '../../shared/errors/swarm.ts'
+import type { SwarmStats } from '../../shared/protocol/methods/swarm.ts'
 import type { RpcClient } from '../lib/rpc-client.ts'
 
 /**
@@ -29,7 +30,7 @@ export class PlayerState {
       },
       (err: Error) => {
         // A local item that is not (yet) in the swarm still plays from the store.
-        if (err.name !== 'SwarmItemNotFoundError') this.error = err.message
+        if (!(err instanceof SwarmItemNotFoundError)) this.error = err.message
       },
     )
     void this.waitForController()

@@ -4,7 +4,8 @@
  * countdown runs on the chain's clock (offset measured at each refresh).
  */
 
-import type { CreatorSales, OwnedKey, WalletState } from '../../shared/rpc.ts'
+import type { CreatorSales, OwnedKey } from '../../shared/protocol/methods/keys.ts'
+import type { WalletState } from '../../shared/protocol/methods/wallet.ts'
 import { errorText } from '../lib/action.svelte.ts'
 import type { NodeState } from '../lib/node.svelte.ts'
 

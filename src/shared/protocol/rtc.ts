@@ -1,4 +1,7 @@
 /**
+ * Page↔node WebRTC bridge, spoken over its own MessagePort (sent with the init message) by the
+ * node worker (src/node/net/rtc-bridge.ts) and the page (src/ui/lib/rtc-host.ts).
+ *
  * Chromium has no `RTCPeerConnection` in workers, but `RTCDataChannel` is transferable. So the
  * page that hosts the node worker owns the peer connections and the worker drives them over a
  * MessagePort: signalling calls go page-ward, state and ICE events come back, and every data
@@ -15,48 +18,48 @@ export type PcSnapshot = {
   remoteDescription: RTCSessionDescriptionInit | null
 }
 
-/** Worker → page. Calls with `reqId` get a `reply`. */
+/** Worker → page. Calls with an `id` get a `reply` with that `id`. */
 export type RtcOp =
-  | { op: 'create'; pcId: number; config: RTCConfiguration | undefined }
-  | { op: 'createOffer'; pcId: number; reqId: number; options?: RTCOfferOptions | undefined }
-  | { op: 'createAnswer'; pcId: number; reqId: number }
+  | { type: 'create'; pcId: number; config: RTCConfiguration | undefined }
+  | { type: 'createOffer'; pcId: number; id: number; options?: RTCOfferOptions | undefined }
+  | { type: 'createAnswer'; pcId: number; id: number }
   | {
-      op: 'setLocalDescription'
+      type: 'setLocalDescription'
       pcId: number
-      reqId: number
+      id: number
       description?: RTCSessionDescriptionInit | undefined
     }
   | {
-      op: 'setRemoteDescription'
+      type: 'setRemoteDescription'
       pcId: number
-      reqId: number
+      id: number
       description: RTCSessionDescriptionInit
     }
-  | { op: 'addIceCandidate'; pcId: number; reqId: number; candidate: RTCIceCandidateInit | null }
+  | { type: 'addIceCandidate'; pcId: number; id: number; candidate: RTCIceCandidateInit | null }
   | {
-      op: 'createDataChannel'
+      type: 'createDataChannel'
       pcId: number
       dcId: number
       label: string
       init?: RTCDataChannelInit | undefined
     }
-  | { op: 'close'; pcId: number }
+  | { type: 'close'; pcId: number }
   /** The report's values as plain objects (simple-peer reads the selected candidate pair). */
-  | { op: 'getStats'; pcId: number; reqId: number }
+  | { type: 'getStats'; pcId: number; id: number }
 
 /** Page → worker. */
 export type RtcEvent =
-  | { ev: 'reply'; reqId: number; ok: true; result?: unknown; snapshot: PcSnapshot }
-  | { ev: 'reply'; reqId: number; ok: false; error: { name: string; message: string } }
-  | { ev: 'state'; pcId: number; type: string; snapshot: PcSnapshot }
+  | { type: 'reply'; id: number; ok: true; result?: unknown; snapshot: PcSnapshot }
+  | { type: 'reply'; id: number; ok: false; error: { name: string; message: string } }
+  | { type: 'state'; pcId: number; event: string; snapshot: PcSnapshot }
   | {
-      ev: 'icecandidate'
+      type: 'icecandidate'
       pcId: number
       candidate: RTCIceCandidateInit | null
       snapshot: PcSnapshot
     }
-  | { ev: 'icecandidateerror'; pcId: number; errorCode: number; errorText: string; url: string }
+  | { type: 'icecandidateerror'; pcId: number; errorCode: number; errorText: string; url: string }
   /** A remote-opened channel, transferred. */
-  | { ev: 'datachannel'; pcId: number; channel: RTCDataChannel }
+  | { type: 'datachannel'; pcId: number; channel: RTCDataChannel }
   /** The channel the worker asked for, transferred. */
-  | { ev: 'channel'; dcId: number; channel: RTCDataChannel }
+  | { type: 'channel'; dcId: number; channel: RTCDataChannel }

@@ -1,7 +1,5 @@
-/**
- * Errors of the slice store (DESIGN §2, §4.1). Literal names; registered for `postMessage`.
- */
-import { BaseError, registerErrors } from '../../shared/errors.ts'
+/** Errors of the slice store (DESIGN §2, §4.1; src/node/store/). */
+import { BaseError } from './base.ts'
 
 /** The content does not fit in the storage quota; nothing was written. */
 export class QuotaExceededError extends BaseError {
@@ -27,11 +25,3 @@ export class ItemNotFoundError extends BaseError {
 export class StorageIoError extends BaseError {
   override name = 'StorageIoError' as const
 }
-
-registerErrors({
-  QuotaExceededError,
-  SliceCorruptError,
-  SliceMissingError,
-  ItemNotFoundError,
-  StorageIoError,
-})

@@ -1,8 +1,5 @@
-/**
- * Why a preview torrent was refused or not found (previews.ts). Their own file, beside the
- * swarm's errors.ts, so preview work never collides with edits to the content swarm.
- */
-import { BaseError, registerErrors } from '../../shared/errors.ts'
+/** Why a preview torrent was refused or not found (src/node/swarm/previews.ts). */
+import { BaseError } from './base.ts'
 
 /** A preview torrent's files add up to more than the limit (previewFormat.ts). */
 export class PreviewTooLargeError extends BaseError {
@@ -18,5 +15,3 @@ export class PreviewMismatchError extends BaseError {
 export class PreviewUnavailableError extends BaseError {
   override name = 'PreviewUnavailableError' as const
 }
-
-registerErrors({ PreviewTooLargeError, PreviewMismatchError, PreviewUnavailableError })

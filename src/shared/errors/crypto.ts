@@ -1,8 +1,5 @@
-/**
- * Errors of the content core's cryptography (DESIGN §2, §6). Each has a literal `name` that
- * callers and tests match on, and is registered so it survives `postMessage`.
- */
-import { BaseError, registerErrors } from '../../shared/errors.ts'
+/** Errors of the content core's cryptography (DESIGN §2, §6; src/node/crypto/). */
+import { BaseError } from './base.ts'
 
 /** A mnemonic phrase is malformed: a word outside the BIP-39 list, a wrong length, a bad checksum. */
 export class MnemonicError extends BaseError {
@@ -48,15 +45,3 @@ export class IdentityExistsError extends BaseError {
 export class VaultError extends BaseError {
   override name = 'VaultError' as const
 }
-
-registerErrors({
-  MnemonicError,
-  BackupFormatError,
-  WrongPassphraseError,
-  SliceAuthError,
-  ContentFormatError,
-  KeyUnwrapError,
-  NoIdentityError,
-  IdentityExistsError,
-  VaultError,
-})

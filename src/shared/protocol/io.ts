@@ -1,4 +1,8 @@
 /**
+ * Node↔I/O worker: spoken by the node worker's store (src/node/store/workerBackend.ts) and the
+ * I/O worker (src/node/store/ioServer.ts, started by opfsIo.worker.ts), and by the benchmarks'
+ * and browser checks' workers that start the same code.
+ *
  * The messages between the node worker and the I/O worker that owns the OPFS sync access
  * handles (ioServer.ts, workerBackend.ts). Sync-handle calls block the thread that makes them;
  * in a worker of their own they no longer stall WebCrypto's callbacks in the node worker, so
@@ -14,16 +18,16 @@ export interface IoPort {
 
 /** Calls on the served `FileBackend` (by file name) and its writers (by writer id). */
 export type IoCall =
-  | { op: 'openWriter'; name: string }
-  | { op: 'read'; name: string; at: number; length: number }
-  | { op: 'blob'; name: string }
-  | { op: 'remove'; name: string }
-  | { op: 'list' }
-  | { op: 'write'; writer: number; bytes: Uint8Array; at: number }
-  | { op: 'writerRead'; writer: number; at: number; length: number }
-  | { op: 'flush'; writer: number }
-  | { op: 'truncate'; writer: number; size: number }
-  | { op: 'close'; writer: number }
+  | { type: 'openWriter'; name: string }
+  | { type: 'read'; name: string; at: number; length: number }
+  | { type: 'blob'; name: string }
+  | { type: 'remove'; name: string }
+  | { type: 'list' }
+  | { type: 'write'; writer: number; bytes: Uint8Array; at: number }
+  | { type: 'writerRead'; writer: number; at: number; length: number }
+  | { type: 'flush'; writer: number }
+  | { type: 'truncate'; writer: number; size: number }
+  | { type: 'close'; writer: number }
 
 export type IoRequest = IoCall & { id: number }
 

@@ -1,0 +1,45 @@
+/**
+ * Page↔node RPC methods of the feed and cards (src/node/feed/), declared in the table of
+ * src/shared/protocol/rpc.ts; spoken by the page and the node worker.
+ */
+import type { CardDraft } from '../../card/draft.ts'
+import type { FeedCard, FeedPage, FeedQuery } from '../../card/feed.ts'
+import type { PreviewFileInput } from './preview.ts'
+
+export type FeedMethods = {
+  /** One page of a lens, a creator's cards (`creator`) or a card's comments (`parent`). */
+  'feed.query': { params: FeedQuery; result: FeedPage }
+  /** Full-text search over titles, text, excerpts and `#tags`. */
+  'feed.search': { params: { q: string; limit?: number }; result: FeedCard[] }
+  /** One card; fetched from the chain when this node has not indexed it yet (share links). */
+  'feed.card': { params: { id: string }; result: FeedCard | null }
+  /** A creator's profile counts, and whether this identity follows them. */
+  'feed.profile': {
+    params: { address: string }
+    result: { address: `0x${string}`; followers: number; following: number; followedByMe: boolean }
+  }
+  /** Store (encrypt) the file if any → sign and gossip the card → post it → list it if paid. */
+  'feed.publish': {
+    params: {
+      jobId: string
+      draft: CardDraft
+      file?: Blob | undefined
+      /** The real preview (page-made), seeded as the card's preview torrent (`pv.ih`). */
+      previewFiles?: PreviewFileInput[] | undefined
+    }
+    result: { cardId: `0x${string}`; hash: `0x${string}`; bytes: number }
+  }
+  'feed.react': { params: { id: string; kind?: number }; result: undefined }
+  'feed.follow': { params: { address: string; follow: boolean }; result: undefined }
+  /** Signs and gossips a view receipt (counted once per account). */
+  'feed.view': { params: { id: string }; result: undefined }
+  /** This identity's address and balance in wei (decimal). */
+  'feed.account': { params: undefined; result: { address: `0x${string}`; balance: string } }
+  /** Sync position and recently skipped (malformed) on-chain cards. */
+  'feed.status': {
+    params: undefined
+    result: { syncedTo: number; skipped: { cardId: string; block: number; reason: string }[] }
+  }
+  /** Drops the index and re-reads everything from the chain. */
+  'feed.reset': { params: undefined; result: undefined }
+}
