@@ -6,10 +6,10 @@ import type { Address, Hex } from 'viem'
 import { InvalidInputError } from '../../shared/errors.ts'
 
 /**
- * Gas of `cashBatch`, from contracts/test/ChequebookBatch.test.ts (anvil, Prague): 20 renewed lines
- * cost ≈ 485,000 and 20 new lines ≈ 852,000 (± a few dozen: signature bytes vary). A renewed line (cashed before) reuses its storage
- * slot and the cached creator; a new one writes a fresh slot (+20,000) and calls the registry.
- * Rounded up, so the estimate errs towards waiting.
+ * Gas of `cashBatch`, from contracts/test/ChequebookBatch.test.ts (anvil, Prague): 20 renewed
+ * lines cost ≈ 485,000 and 20 new lines ≈ 852,000 (± a few dozen: signature bytes vary). A
+ * renewed line (cashed before) reuses its storage slot and the cached creator; a new one writes
+ * a fresh slot (+20,000) and calls the registry. Rounded up, so the estimate errs to waiting.
  */
 export const cashBatchGas = { base: 35_000n, newLine: 41_000n, renewedLine: 23_000n } as const
 
