@@ -1,0 +1,153 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { judgeHello, type PayerView, SeederLine } from './credit.ts'
+
+const rich: PayerView = { balance: 10n ** 18n, paid: 0n, uncashedElsewhere: 0n }
+const price = 1_000n
+
+function opened(init: Partial<{ price: bigint; credit: number; held: bigint }> = {}) {
+  const line = new SeederLine({ price, credit: 2, held: 0n, ...init })
+  line.onHello()
+  return line
+}
+
+describe('SeederLine: the credit rule', () => {
+  it('serves `credit` slices ahead of payment, then chokes until paid', () => {
+    const line = opened()
+    line.served(rich)
+    line.served(rich)
+    expect(line.unpaidSlices()).toBe(2)
+    expect(line.decide(rich)).toEqual({ action: 'choke', reason: 'awaiting_payment' })
+    expect(() => line.served(rich)).toThrow('choke')
+    expect(line.onCheque(1_000n, true, rich)).toEqual({ accepted: true, cumulative: 1_000n })
+    expect(line.decide(rich)).toEqual({ action: 'serve' })
+    line.served(rich)
+    expect(line.unpaidSlices()).toBe(2)
+  })
+
+  it('free wires serve anyone, even a stock client; priced ones need a hello', () => {
+    const free = new SeederLine({ price: 0n, credit: 0, held: 0n })
+    for (let i = 0; i < 10; i++) free.served(rich)
+    const priced = new SeederLine({ price, credit: 2, held: 0n })
+    expect(priced.decide(rich)).toEqual({ action: 'choke', reason: 'no_payer' })
+  })
+
+  it('bans bad signatures, replays and underpayments; refuses what the book cannot cover', () => {
+    const bad = opened()
+    expect(bad.onCheque(1_000n, false, rich)).toMatchObject({ code: 'bad_signature', ban: true })
+    expect(bad.decide(rich)).toEqual({ action: 'ban', reason: 'bad_signature' })
+    expect(bad.onCheque(2_000n, true, rich)).toMatchObject({ code: 'banned' })
+
+    const replay = opened({ held: 5_000n })
+    expect(replay.onCheque(5_000n, true, rich)).toEqual({
+      accepted: false,
+      code: 'replayed',
+      value: 5_000n,
+      ban: true,
+    })
+    const under = opened({ held: 5_000n })
+    expect(under.onCheque(5_999n, true, rich)).toMatchObject({
+      code: 'underpaid',
+      value: 6_000n,
+      ban: true,
+    })
+
+    // 3,000 of 10,000 is already owed on other lines, 5,000 − 1,000 on this one.
+    const view = { balance: 10_000n, paid: 1_000n, uncashedElsewhere: 3_000n }
+    const poor = opened({ held: 5_000n })
+    expect(poor.onCheque(9_000n, true, view)).toEqual({
+      accepted: false,
+      code: 'over_balance',
+      value: 3_000n,
+      ban: false,
+    })
+    expect(poor.banned).toBe(null)
+    expect(poor.onCheque(8_000n, true, view)).toEqual({ accepted: true, cumulative: 8_000n })
+  })
+
+  it('chokes a payer whose book cannot cover the next slice, counting other lines', () => {
+    const line = opened({ credit: 5 })
+    const view = { balance: 3_500n, paid: 0n, uncashedElsewhere: 1_000n }
+    line.served(view)
+    line.served(view)
+    // A third slice would make 3,000 here + 1,000 elsewhere > 3,500.
+    expect(line.decide(view)).toEqual({ action: 'choke', reason: 'over_balance' })
+    // Cashing elsewhere (log sync) frees the room.
+    expect(line.decide({ ...view, uncashedElsewhere: 0n })).toEqual({ action: 'serve' })
+  })
+
+  it('counts earlier cheques on the line as paid for earlier service; tips carry over', () => {
+    const line = opened({ held: 7_000n })
+    line.served(rich)
+    expect(line.unpaidSlices()).toBe(1)
+    expect(line.onCheque(10_000n, true, rich)).toMatchObject({ accepted: true })
+    // 10,000 pays 3 slices after the 7,000 held: two more are prepaid.
+    expect(line.unpaidSlices()).toBe(0)
+    line.served(rich)
+    line.served(rich)
+    line.served(rich)
+    line.served(rich)
+    expect(line.unpaidSlices()).toBe(2)
+  })
+
+  it('judges hellos: wrong chain, wrong card', () => {
+    const expected = { chainId: 31337, cardId: `0x${'aa'.repeat(32)}` }
+    expect(judgeHello({ chainId: 31337, cardId: `0x${'AA'.repeat(32)}` }, expected)).toBe(null)
+    expect(judgeHello({ chainId: 1, cardId: expected.cardId }, expected)).toEqual({
+      code: 'wrong_chain',
+      value: 31337n,
+    })
+    expect(judgeHello({ chainId: 31337, cardId: `0x${'bb'.repeat(32)}` }, expected)).toMatchObject({
+      code: 'wrong_card',
+    })
+  })
+
+  it('never has more than `credit` unpaid slices, nor serves past the book, whatever happens', () => {
+    const event = fc.oneof(
+      fc.constant({ kind: 'serve' as const }),
+      fc.record({
+        kind: fc.constant('cheque' as const),
+        // Increments in slices, fractions of a slice, or replays.
+        delta: fc.bigInt({ min: -2_000n, max: 4_000n }),
+        valid: fc.boolean(),
+      }),
+      fc.record({
+        kind: fc.constant('view' as const),
+        balance: fc.bigInt({ min: 0n, max: 20_000n }),
+        elsewhere: fc.bigInt({ min: 0n, max: 5_000n }),
+      }),
+    )
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 5 }),
+        fc.bigInt({ min: 1n, max: 3_000n }),
+        fc.array(event, { maxLength: 60 }),
+        (credit, p, events) => {
+          const line = new SeederLine({ price: p, credit, held: 0n })
+          line.onHello()
+          let view: PayerView = { balance: 10_000n, paid: 0n, uncashedElsewhere: 0n }
+          for (const e of events) {
+            if (e.kind === 'serve') {
+              const d = line.decide(view)
+              if (d.action === 'serve') {
+                line.served(view)
+                const lineTotal = BigInt(line.servedSlices) * p
+                const claim = [lineTotal, line.held].reduce((a, b) => (a > b ? a : b))
+                expect(claim + view.uncashedElsewhere).toBeLessThanOrEqual(view.balance)
+              } else expect(() => line.served(view)).toThrow()
+            } else if (e.kind === 'cheque') {
+              const before = line.held
+              const r = line.onCheque(line.held + e.delta, e.valid, view)
+              if (!r.accepted) expect(line.held).toBe(before)
+              else expect(line.held).toBeGreaterThanOrEqual(before + p)
+            } else {
+              view = { balance: e.balance, paid: 0n, uncashedElsewhere: e.elsewhere }
+            }
+            expect(line.unpaidSlices()).toBeLessThanOrEqual(credit)
+          }
+        },
+      ),
+      { numRuns: 1_000 },
+    )
+  })
+})

@@ -1,0 +1,197 @@
+/**
+ * The seeder's side of one `hc_pay` wire (DESIGN §4.6): what this peer owes, whether to serve
+ * it the next slice, and what to answer to its cheques. Pure and synchronous: the signature
+ * check is done by the caller (cheques.ts) and the chain view is passed in, so there is no I/O
+ * and no RPC on the hot path.
+ *
+ * The credit rule: the peer may hold at most `credit` slices it has not paid for, and every
+ * slice served must be covered by what the payer's book can still pay, counting every uncashed
+ * cheque this node holds from that payer (other cards and payees included). So a seeder loses
+ * at most `credit` slices to a payer that never pays or whose book runs dry elsewhere.
+ */
+import { InternalError } from '../../shared/errors.ts'
+import type { RejectCode } from './wire.ts'
+
+/** The larger of two amounts (Math.max does not take bigints). */
+function larger(a: bigint, b: bigint): bigint {
+  if (a > b) return a
+  return b
+}
+
+/** The chain's view of a payer, from log sync (cached; never fetched here). */
+export type PayerView = {
+  /** The payer's chequebook balance minus any announced withdrawal (treated as gone). */
+  balance: bigint
+  /** `paidOf(payer, payee, cardId)` for this wire's line. */
+  paid: bigint
+  /** Held but uncashed on every *other* line of this payer: Σ (newest cheque − paid). */
+  uncashedElsewhere: bigint
+}
+
+/** The verdict for the next slice. */
+export type ServeDecision =
+  | { action: 'serve' }
+  | { action: 'choke'; reason: 'no_payer' | 'awaiting_payment' | 'over_balance' }
+  | { action: 'ban'; reason: RejectCode }
+
+/** The answer to a cheque: keep it (and cash it later), or refuse it. */
+export type ChequeOutcome =
+  | { accepted: true; cumulative: bigint }
+  | { accepted: false; code: RejectCode; value: bigint; ban: boolean }
+
+export type SeederLineInit = {
+  /** Wei per slice on this wire (0 = free). */
+  price: bigint
+  /** Slices served ahead of payment. */
+  credit: number
+  /** The newest cumulative already held on this line (from the ledger), 0 if none. */
+  held: bigint
+}
+
+/**
+ * One wire's accounting, seeder side. Call {@link SeederLine.decide} before sending a slice,
+ * {@link SeederLine.served} after, and {@link SeederLine.onCheque} for each verified cheque.
+ * @example
+ * const line = new SeederLine({ price, credit: 2, held })
+ * line.onHello()
+ * if (line.decide(view).action === 'serve') { send(piece); line.served() }
+ */
+export class SeederLine {
+  readonly price: bigint
+  readonly credit: number
+  /** What was held when the wire opened: cheques for earlier service on this line. */
+  readonly base: bigint
+  #held: bigint
+  #served = 0
+  #hello = false
+  #ban: RejectCode | null = null
+
+  constructor(init: SeederLineInit) {
+    if (init.price < 0n || init.held < 0n || !Number.isInteger(init.credit) || init.credit < 0)
+      throw new InternalError('A seeder line needs a price, credit and held amount ≥ 0.')
+    this.price = init.price
+    this.credit = init.credit
+    this.base = init.held
+    this.#held = init.held
+  }
+
+  /** The newest cumulative accepted on this line. */
+  get held(): bigint {
+    return this.#held
+  }
+  /** Slices served on this wire. */
+  get servedSlices(): number {
+    return this.#served
+  }
+  /** Why the peer is banned, or null. */
+  get banned(): RejectCode | null {
+    return this.#ban
+  }
+
+  /** Wei due for what this wire served, on top of `base`. */
+  #due(): bigint {
+    return this.base + BigInt(this.#served) * this.price
+  }
+
+  /**
+   * Slices served but not paid for: `ceil((due − held) / price)`. A payer that paid ahead
+   * (cumulative above what is due) has 0.
+   */
+  unpaidSlices(): number {
+    return this.#slicesOwed(this.#due())
+  }
+
+  /** The peer sent a valid hello for this card and chain (a stock client never does). */
+  onHello(): void {
+    this.#hello = true
+  }
+
+  /** Bans the peer for this torrent (a malformed message, a wrong card after warning, ...). */
+  ban(reason: RejectCode): void {
+    this.#ban ??= reason
+  }
+
+  /** Whether the next slice may be sent. */
+  decide(view: PayerView): ServeDecision {
+    if (this.#ban) return { action: 'ban', reason: this.#ban }
+    if (this.price === 0n) return { action: 'serve' }
+    if (!this.#hello) return { action: 'choke', reason: 'no_payer' }
+    const dueAfter = this.#due() + this.price
+    if (this.#slicesOwed(dueAfter) > this.credit)
+      return { action: 'choke', reason: 'awaiting_payment' }
+    // Everything this node would then be owed by the payer must fit in its book: the larger
+    // of what it holds in cheques and what it will have served on this line.
+    const exposure = this.#exposure(view, larger(dueAfter, this.#held))
+    if (exposure > view.balance) return { action: 'choke', reason: 'over_balance' }
+    return { action: 'serve' }
+  }
+
+  /** Whole slices (rounded up) that `due` exceeds the newest cheque by. */
+  #slicesOwed(due: bigint): number {
+    const owed = due - this.#held
+    if (owed <= 0n || this.price === 0n) return 0
+    return Number((owed + this.price - 1n) / this.price)
+  }
+
+  /** What the payer would owe this node in total if this line stood at `lineTotal`. */
+  #exposure(view: PayerView, lineTotal: bigint): bigint {
+    // A paidOf above the line's total (a cash seen before its cheque) counts as the total.
+    let paid = view.paid
+    if (paid > lineTotal) paid = lineTotal
+    return view.uncashedElsewhere + (lineTotal - paid)
+  }
+
+  /**
+   * Records a slice sent. Throws `InternalError` if {@link decide} would not have allowed it:
+   * the credit bound is enforced here too, not only advised.
+   */
+  served(view: PayerView): void {
+    const d = this.decide(view)
+    if (d.action !== 'serve')
+      throw new InternalError(`A slice was sent to a peer the line says to ${d.action}.`)
+    this.#served += 1
+  }
+
+  /**
+   * Judges a cheque whose signature the caller checked (`signatureValid`). A bad signature,
+   * a replay or an underpayment bans the peer; a cheque the book cannot cover is refused
+   * without a ban (a top-up may follow) and is not held.
+   */
+  onCheque(cumulative: bigint, signatureValid: boolean, view: PayerView): ChequeOutcome {
+    if (this.#ban) return { accepted: false, code: 'banned', value: 0n, ban: true }
+    if (!signatureValid) return this.#refuse('bad_signature', 0n, true)
+    if (cumulative <= this.#held) return this.#refuse('replayed', this.#held, true)
+    // One cheque per slice: it must add at least one slice's price (any tip above is kept).
+    if (cumulative < this.#held + this.price)
+      return this.#refuse('underpaid', this.#held + this.price, true)
+    const exposure = this.#exposure(view, cumulative)
+    if (exposure > view.balance) {
+      const room = view.balance - this.#exposure(view, this.#held)
+      return this.#refuse('over_balance', room > 0n ? room : 0n, false)
+    }
+    this.#held = cumulative
+    return { accepted: true, cumulative }
+  }
+
+  #refuse(code: RejectCode, value: bigint, ban: boolean): ChequeOutcome {
+    if (ban) this.ban(code)
+    return { accepted: false, code, value, ban }
+  }
+}
+
+/**
+ * Checks a peer's hello against this wire's card and chain; returns the reject to send, or
+ * null when it matches. A mismatch is not malice (a stale card list, another network), so it
+ * chokes rather than bans.
+ * @example const r = judgeHello(hello, { chainId, cardId }); if (r) send({ type: 'reject', ...r })
+ */
+export function judgeHello(
+  hello: { chainId: number; cardId: string },
+  expected: { chainId: number; cardId: string },
+): { code: RejectCode; value: bigint } | null {
+  if (hello.chainId !== expected.chainId)
+    return { code: 'wrong_chain', value: BigInt(expected.chainId) }
+  if (hello.cardId.toLowerCase() !== expected.cardId.toLowerCase())
+    return { code: 'wrong_card', value: 0n }
+  return null
+}

@@ -1,0 +1,197 @@
+/**
+ * The payment ledger in IndexedDB (DESIGN §4.6): per (payer, payee, cardId) and per side —
+ * `sent` (this node paid) or `received` (this node was paid) — the newest cheque, the slices
+ * and bytes it covered, and what was cashed on-chain. It survives reloads, so a payer never
+ * signs less than it already signed, and it agrees with the chain through `ChequeCashed`
+ * events (or an authoritative `paidOf` read).
+ *
+ * Amounts are decimal strings in the store (bigint-safe in any IndexedDB, as cursorStore does).
+ */
+import { type DBSchema, type IDBPDatabase, openDB } from 'idb'
+import type { Address, Hex } from 'viem'
+import { LedgerRegressionError } from './errors.ts'
+
+/** Which side of the line this node is on. */
+export type LedgerSide = 'sent' | 'received'
+/** Names a line. */
+export type LineKey = { payer: Address; payee: Address; cardId: Hex }
+
+/** One line as the ledger knows it. */
+export type LedgerLine = LineKey & {
+  side: LedgerSide
+  /** The newest cumulative signed (sent) or accepted (received). */
+  cumulative: bigint
+  /** Its signature, 65 bytes hex. */
+  signature: Hex
+  slices: number
+  bytes: number
+  /** Wei paid on-chain so far on this line. */
+  cashed: bigint
+  updatedAt: number
+}
+
+/** A `ChequeCashed` log, with its position for idempotent replays. */
+export type CashedEvent = LineKey & { amount: bigint; blockNumber: bigint; logIndex: number }
+
+type Row = Omit<LedgerLine, 'cumulative' | 'cashed'> & {
+  id: string
+  cumulative: string
+  cashed: string
+  /** `block:logIndex` of the last event applied (zero-padded, so strings order like numbers). */
+  cashedThrough: string
+}
+type DayRow = { day: string; spent: string }
+
+interface PayDb extends DBSchema {
+  lines: { key: string; value: Row; indexes: { byPayer: [string, string] } }
+  days: { key: string; value: DayRow }
+}
+
+const idOf = (side: LedgerSide, k: LineKey): string =>
+  `${side}:${k.payer}:${k.payee}:${k.cardId}`.toLowerCase()
+const eventPos = (e: CashedEvent): string =>
+  `${e.blockNumber.toString().padStart(20, '0')}:${e.logIndex.toString().padStart(10, '0')}`
+
+function fromRow(r: Row): LedgerLine {
+  const { id: _id, cashedThrough: _c, cumulative, cashed, ...rest } = r
+  return { ...rest, cumulative: BigInt(cumulative), cashed: BigInt(cashed) }
+}
+
+/** The ledger's operations. */
+export type PayLedger = {
+  get(side: LedgerSide, key: LineKey): Promise<LedgerLine | undefined>
+  /**
+   * Records the newest cheque on a line, with the slices and bytes it adds. Refuses to go
+   * backwards (`LedgerRegressionError`). For `sent` cheques the increase is added to `day`'s
+   * spending in the same transaction, so caps survive reloads too.
+   */
+  recordCheque(
+    side: LedgerSide,
+    key: LineKey,
+    p: { cumulative: bigint; signature: Hex; slices?: number; bytes?: number; day?: string },
+  ): Promise<LedgerLine>
+  /** Σ (cumulative − cashed) over every `received` line of a payer, except `except`. */
+  uncashedFrom(payer: Address, except?: LineKey): Promise<bigint>
+  /** `received` lines with something left to cash. */
+  owed(): Promise<LedgerLine[]>
+  /** Wei signed away on a day (`YYYY-MM-DD`, UTC). */
+  spentOn(day: string): Promise<bigint>
+  /** Applies `ChequeCashed` events (in chain order); events already applied are ignored. */
+  reconcile(events: readonly CashedEvent[]): Promise<void>
+  /** Sets what was cashed on a line from `paidOf` (authoritative; undoes reorged events). */
+  setCashed(side: LedgerSide, key: LineKey, paid: bigint): Promise<void>
+  close(): void
+}
+
+/**
+ * Opens (creating if needed) the ledger database.
+ * @example const ledger = await openPayLedger() // 'hashcard-pay'
+ */
+export async function openPayLedger(opts: { dbName?: string } = {}): Promise<PayLedger> {
+  const db: IDBPDatabase<PayDb> = await openDB<PayDb>(opts.dbName ?? 'hashcard-pay', 1, {
+    upgrade(d) {
+      const lines = d.createObjectStore('lines', { keyPath: 'id' })
+      lines.createIndex('byPayer', ['side', 'payer'])
+      d.createObjectStore('days', { keyPath: 'day' })
+    },
+  })
+  const all = async (side: LedgerSide, payer: Address): Promise<Row[]> =>
+    db.getAllFromIndex('lines', 'byPayer', [side, payer.toLowerCase()])
+
+  return {
+    async get(side, key) {
+      const r = await db.get('lines', idOf(side, key))
+      return r && fromRow(r)
+    },
+
+    async recordCheque(side, key, p) {
+      const tx = db.transaction(['lines', 'days'], 'readwrite')
+      const lines = tx.objectStore('lines')
+      const id = idOf(side, key)
+      const old = await lines.get(id)
+      const before = old ? BigInt(old.cumulative) : 0n
+      if (p.cumulative < before || (p.cumulative === before && old?.signature !== p.signature)) {
+        tx.abort()
+        await tx.done.catch(() => undefined)
+        throw new LedgerRegressionError(
+          `A ${side} cheque must be above the newest one on its line (${before} wei).`,
+          { details: `${id} ${p.cumulative}` },
+        )
+      }
+      const row: Row = {
+        id,
+        side,
+        payer: key.payer.toLowerCase() as Address,
+        payee: key.payee.toLowerCase() as Address,
+        cardId: key.cardId.toLowerCase() as Hex,
+        cumulative: p.cumulative.toString(),
+        signature: p.signature,
+        slices: (old?.slices ?? 0) + (p.slices ?? 0),
+        bytes: (old?.bytes ?? 0) + (p.bytes ?? 0),
+        cashed: old?.cashed ?? '0',
+        cashedThrough: old?.cashedThrough ?? '',
+        updatedAt: Date.now(),
+      }
+      await lines.put(row)
+      if (side === 'sent' && p.day && p.cumulative > before) {
+        const days = tx.objectStore('days')
+        const d = await days.get(p.day)
+        const spent = BigInt(d?.spent ?? '0') + (p.cumulative - before)
+        await days.put({ day: p.day, spent: spent.toString() })
+      }
+      await tx.done
+      return fromRow(row)
+    },
+
+    async uncashedFrom(payer, except) {
+      const skip = except && idOf('received', except)
+      let sum = 0n
+      for (const r of await all('received', payer)) {
+        if (r.id === skip) continue
+        const left = BigInt(r.cumulative) - BigInt(r.cashed)
+        if (left > 0n) sum += left
+      }
+      return sum
+    },
+
+    async owed() {
+      const rows = await db.getAll('lines')
+      return rows
+        .filter((r) => r.side === 'received' && BigInt(r.cumulative) > BigInt(r.cashed))
+        .map(fromRow)
+    },
+
+    async spentOn(day) {
+      return BigInt((await db.get('days', day))?.spent ?? '0')
+    },
+
+    async reconcile(events) {
+      const tx = db.transaction('lines', 'readwrite')
+      for (const e of events) {
+        for (const side of ['sent', 'received'] as const) {
+          const r = await tx.store.get(idOf(side, e))
+          const pos = eventPos(e)
+          if (!r || r.cashedThrough >= pos) continue
+          r.cashed = (BigInt(r.cashed) + e.amount).toString()
+          r.cashedThrough = pos
+          r.updatedAt = Date.now()
+          await tx.store.put(r)
+        }
+      }
+      await tx.done
+    },
+
+    async setCashed(side, key, paid) {
+      const tx = db.transaction('lines', 'readwrite')
+      const r = await tx.store.get(idOf(side, key))
+      if (r) {
+        r.cashed = paid.toString()
+        r.updatedAt = Date.now()
+        await tx.store.put(r)
+      }
+      await tx.done
+    },
+
+    close: () => db.close(),
+  }
+}

@@ -1,0 +1,167 @@
+import 'fake-indexeddb/auto'
+import { bytesToHex, getAddress, keccak256, toHex } from 'viem'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
+import { describe, expect, it } from 'vitest'
+import { type ChequeLine, createChequeVerifier, signChequeBytes } from './cheques.ts'
+import { openPayLedger } from './ledger.ts'
+import { describeReject, judgeTerms, PayerLine, SpendBudget, type SpendLimits } from './spend.ts'
+import type { PayTerms } from './wire.ts'
+
+const cardId = keccak256(toHex('item'))
+const limits: SpendLimits = { maxPrice: 1_000n, perItem: 10_000n, perDay: 25_000n }
+const budget = (spentToday = 0n, now = () => Date.UTC(2025, 0, 1, 12)) =>
+  new SpendBudget({ limits, spentToday, now })
+
+function line(p: Partial<ConstructorParameters<typeof PayerLine>[0]> = {}) {
+  const log: string[] = []
+  const l = new PayerLine({
+    cardId,
+    price: 1_000n,
+    signed: 0n,
+    sign: async (c) => {
+      log.push(`sign ${c}`)
+      return new Uint8Array(65).fill(Number(c % 251n))
+    },
+    persist: async (c) => {
+      log.push(`persist ${c.cumulative}`)
+    },
+    budget: budget(),
+    ...p,
+  })
+  return { l, log }
+}
+
+describe('payer: terms and caps', () => {
+  it('takes terms only for our chain, chequebook and card, at or below the max price', () => {
+    const expected = {
+      chainId: 31337,
+      chequebook: getAddress(`0x${'ab'.repeat(20)}`),
+      cardId,
+    }
+    const terms: PayTerms = {
+      type: 'terms',
+      ...expected,
+      payee: getAddress(`0x${'cd'.repeat(20)}`),
+      price: 1_000n,
+      credit: 2,
+    }
+    expect(judgeTerms(terms, expected, limits)).toEqual({ ok: true })
+    expect(judgeTerms({ ...terms, price: 1_001n }, expected, limits)).toEqual({
+      ok: false,
+      reason: 'too_expensive',
+    })
+    expect(judgeTerms({ ...terms, chainId: 1 }, expected, limits)).toMatchObject({
+      reason: 'wrong_chain',
+    })
+    expect(judgeTerms({ ...terms, cardId: keccak256('0x01') }, expected, limits)).toMatchObject({
+      reason: 'wrong_card',
+    })
+    expect(judgeTerms({ ...terms, chequebook: terms.payee }, expected, limits)).toMatchObject({
+      reason: 'wrong_chequebook',
+    })
+    expect(describeReject('over_balance')).toContain('top it up')
+  })
+
+  it('stops at the per-item and per-day caps with a clear error; a new day starts afresh', () => {
+    let now = Date.UTC(2025, 0, 1, 23, 59)
+    const b = new SpendBudget({ limits, spentToday: 20_000n, now: () => now })
+    b.reserve(cardId, 5_000n)
+    expect(() => b.reserve(cardId, 1n)).toThrow("Today's spending cap is reached.")
+    now += 2 * 60_000
+    b.reserve(cardId, 5_000n)
+    expect(() => b.reserve(cardId, 1n)).toThrow('The spending cap for this item is reached.')
+    b.release(cardId, 5_000n)
+    expect(b.spent(cardId)).toEqual({ today: 0n, item: 5_000n })
+  })
+})
+
+describe('payer: cheques per slice', () => {
+  it('signs signed + price after each slice, persisting before handing the cheque out', async () => {
+    const { l, log } = line({ signed: 4_000n })
+    const c1 = await l.onSliceVerified()
+    const c2 = await l.onSliceVerified()
+    expect([c1?.cumulative, c2?.cumulative]).toEqual([5_000n, 6_000n])
+    expect(log).toEqual(['sign 5000', 'persist 5000', 'sign 6000', 'persist 6000'])
+    expect(l.signed).toBe(6_000n)
+  })
+
+  it('keeps order when slices verify concurrently', async () => {
+    const { l } = line()
+    const cheques = await Promise.all(Array.from({ length: 5 }, () => l.onSliceVerified()))
+    expect(cheques.map((c) => c?.cumulative)).toEqual([1_000n, 2_000n, 3_000n, 4_000n, 5_000n])
+  })
+
+  it('sends nothing when persisting fails, and gives the budget back', async () => {
+    const b = budget()
+    const { l } = line({
+      budget: b,
+      persist: async () => {
+        throw new Error('disk full')
+      },
+    })
+    await expect(l.onSliceVerified()).rejects.toThrow('disk full')
+    expect(l.signed).toBe(0n)
+    expect(b.spent(cardId)).toEqual({ today: 0n, item: 0n })
+  })
+
+  it('free peers cost nothing; a reached cap stops paid fetching', async () => {
+    const free = line({ price: 0n })
+    expect(await free.l.onSliceVerified()).toBe(null)
+    const capped = line({ budget: budget(24_500n) })
+    await expect(capped.l.onSliceVerified()).rejects.toMatchObject({ name: 'SpendingCapError' })
+  })
+
+  it('a reload goes on from the ledger; a lost ledger from the seeder’s receipt if it is ours', async () => {
+    const account = privateKeyToAccount(generatePrivateKey())
+    const wire: ChequeLine = {
+      chainId: 31337,
+      chequebook: getAddress(`0x${'ab'.repeat(20)}`),
+      payer: account.address,
+      payee: getAddress(`0x${'cd'.repeat(20)}`),
+      cardId,
+    }
+    const ledger = await openPayLedger({ dbName: 'spend-test' })
+    const b = budget()
+    const make = async () =>
+      new PayerLine({
+        cardId,
+        price: 1_000n,
+        signed: (await ledger.get('sent', wire))?.cumulative ?? 0n,
+        sign: (c) => signChequeBytes(account, wire, c),
+        persist: async (c) => {
+          await ledger.recordCheque('sent', wire, {
+            cumulative: c.cumulative,
+            signature: bytesToHex(c.signature),
+            slices: 1,
+            day: c.day,
+          })
+        },
+        budget: b,
+      })
+    const first = await make()
+    await first.onSliceVerified()
+    await first.onSliceVerified()
+    // "Reload": a new line from the same ledger signs above what was signed.
+    const second = await make()
+    expect((await second.onSliceVerified())?.cumulative).toBe(3_000n)
+    expect(await ledger.spentOn(b.day())).toBe(3_000n)
+
+    // A payer without its ledger hears the seeder's receipt and checks it signed it.
+    const check = createChequeVerifier().forLine(wire)
+    const held = { cumulative: 3_000n, signature: await signChequeBytes(account, wire, 3_000n) }
+    const amnesiac = new PayerLine({
+      cardId,
+      price: 1_000n,
+      signed: 0n,
+      sign: (c) => signChequeBytes(account, wire, c),
+      persist: async () => undefined,
+      budget: budget(),
+    })
+    const lie = { cumulative: 9_000n, signature: held.signature }
+    await amnesiac.adoptReceipt(lie, check(lie.cumulative, lie.signature))
+    expect(amnesiac.signed).toBe(0n)
+    await amnesiac.adoptReceipt(held, check(held.cumulative, held.signature))
+    expect((await amnesiac.onSliceVerified())?.cumulative).toBe(4_000n)
+    ledger.close()
+  })
+})

@@ -1,0 +1,219 @@
+/**
+ * The payer's side of `hc_pay` (DESIGN §4.6): which terms to accept, the next cumulative to
+ * sign after each verified slice from a priced peer, the user's caps, and the rule that the
+ * cumulative is persisted before its cheque leaves the node, so a reload never signs less
+ * than it already signed (a seeder would ban that as a replay).
+ */
+import type { Address, Hex } from 'viem'
+import { InvalidInputError } from '../../shared/errors.ts'
+import { SpendingCapError } from './errors.ts'
+import type { PayCheque, PayTerms, RejectCode } from './wire.ts'
+
+/** The user's settings. */
+export type SpendLimits = {
+  /** Never pay more per slice than this. */
+  maxPrice: bigint
+  /** Most wei signed away for one item, across every seeder. */
+  perItem: bigint
+  /** Most wei signed away per UTC day, across everything. */
+  perDay: bigint
+}
+
+/** Why a seeder's terms are not taken (the picker then fetches only from others). */
+export type TermsVerdict =
+  | { ok: true }
+  | { ok: false; reason: 'wrong_chain' | 'wrong_chequebook' | 'wrong_card' | 'too_expensive' }
+
+/**
+ * Checks a seeder's terms against what this node pays on and the user's maximum price.
+ * @example if (!judgeTerms(terms, { chainId, chequebook, cardId }, limits).ok) avoidPeer()
+ */
+export function judgeTerms(
+  terms: PayTerms,
+  expected: { chainId: number; chequebook: Address; cardId: Hex },
+  limits: Pick<SpendLimits, 'maxPrice'>,
+): TermsVerdict {
+  if (terms.chainId !== expected.chainId) return { ok: false, reason: 'wrong_chain' }
+  if (terms.chequebook.toLowerCase() !== expected.chequebook.toLowerCase())
+    return { ok: false, reason: 'wrong_chequebook' }
+  if (terms.cardId.toLowerCase() !== expected.cardId.toLowerCase())
+    return { ok: false, reason: 'wrong_card' }
+  if (terms.price > limits.maxPrice) return { ok: false, reason: 'too_expensive' }
+  return { ok: true }
+}
+
+/** What the UI shows for a seeder's reject. */
+export function describeReject(code: RejectCode): string {
+  switch (code) {
+    case 'bad_signature':
+      return 'The seeder could not verify our cheque.'
+    case 'underpaid':
+      return 'The seeder says our cheque paid less than one slice.'
+    case 'replayed':
+      return 'The seeder already holds a newer cheque from us.'
+    case 'over_balance':
+      return 'Our chequebook balance is spent: top it up to keep fetching paid slices.'
+    case 'wrong_card':
+      return 'The seeder serves another card on this torrent.'
+    case 'wrong_chain':
+      return 'The seeder is paid on another chain.'
+    case 'malformed':
+      return 'The seeder could not read our message.'
+    case 'banned':
+      return 'The seeder refuses to deal with us on this torrent.'
+  }
+}
+
+const utcDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10)
+
+/**
+ * The caps shared by every paying wire: reserved synchronously before signing (so two wires
+ * cannot both take the last room), released if the cheque is never persisted.
+ */
+export class SpendBudget {
+  readonly limits: SpendLimits
+  readonly #now: () => number
+  readonly #perItem = new Map<string, bigint>()
+  #day: string
+  #today: bigint
+
+  /** `spentToday` and `spentPerItem` come from the ledger, so caps survive reloads. */
+  constructor(p: {
+    limits: SpendLimits
+    spentToday: bigint
+    spentPerItem?: ReadonlyMap<string, bigint>
+    now?: () => number
+  }) {
+    this.limits = p.limits
+    this.#now = p.now ?? Date.now
+    this.#day = utcDay(this.#now())
+    this.#today = p.spentToday
+    for (const [k, v] of p.spentPerItem ?? []) this.#perItem.set(k.toLowerCase(), v)
+  }
+
+  /** The UTC day spending is counted on now. */
+  day(): string {
+    this.#roll()
+    return this.#day
+  }
+
+  /** Wei signed away today and for `cardId`. */
+  spent(cardId: Hex): { today: bigint; item: bigint } {
+    this.#roll()
+    return { today: this.#today, item: this.#perItem.get(cardId.toLowerCase()) ?? 0n }
+  }
+
+  /** Takes `amount` from both caps or throws `SpendingCapError` (taking nothing). */
+  reserve(cardId: Hex, amount: bigint): void {
+    const { today, item } = this.spent(cardId)
+    if (item + amount > this.limits.perItem)
+      throw new SpendingCapError('The spending cap for this item is reached.', {
+        details: `${item} + ${amount} > ${this.limits.perItem} wei`,
+      })
+    if (today + amount > this.limits.perDay)
+      throw new SpendingCapError("Today's spending cap is reached.", {
+        details: `${today} + ${amount} > ${this.limits.perDay} wei`,
+      })
+    this.#today += amount
+    this.#perItem.set(cardId.toLowerCase(), item + amount)
+  }
+
+  /** Gives back a reservation whose cheque was not persisted. */
+  release(cardId: Hex, amount: bigint): void {
+    const key = cardId.toLowerCase()
+    this.#perItem.set(key, (this.#perItem.get(key) ?? 0n) - amount)
+    this.#today -= amount
+  }
+
+  #roll(): void {
+    const d = utcDay(this.#now())
+    if (d !== this.#day) {
+      this.#day = d
+      this.#today = 0n
+    }
+  }
+}
+
+/** What a payer line needs from the node. */
+export type PayerLineInit = {
+  cardId: Hex
+  /** The seeder's price per slice (terms accepted by {@link judgeTerms}). */
+  price: bigint
+  /** The newest cumulative this node signed on the line (from the ledger), 0 if none. */
+  signed: bigint
+  /** Signs `cumulative` for this line (cheques.ts `signChequeBytes`). */
+  sign(cumulative: bigint): Promise<Uint8Array>
+  /** Durably records the cheque (the ledger's `recordCheque('sent', …)`); must finish first. */
+  persist(cheque: { cumulative: bigint; signature: Uint8Array; day: string }): Promise<void>
+  budget: SpendBudget
+}
+
+/**
+ * One wire's payments, payer side. Calls are serialized, so cheques are signed, persisted and
+ * sent in increasing order even when slices are verified concurrently.
+ * @example const msg = await line.onSliceVerified(); if (msg) wire.send(encodePayMessage(msg))
+ */
+export class PayerLine {
+  readonly #init: PayerLineInit
+  #signed: bigint
+  #queue: Promise<unknown> = Promise.resolve()
+
+  constructor(init: PayerLineInit) {
+    if (init.price < 0n || init.signed < 0n)
+      throw new InvalidInputError('Price and signed amount must be ≥ 0.')
+    this.#init = init
+    this.#signed = init.signed
+  }
+
+  /** The newest cumulative signed and persisted. */
+  get signed(): bigint {
+    return this.#signed
+  }
+
+  /**
+   * After a slice from this peer verified: signs `signed + price`, persists it, and only then
+   * returns the cheque to send. Free peers get nothing (null). Throws `SpendingCapError` when a
+   * cap is reached (the line stays where it was, nothing is sent).
+   */
+  onSliceVerified(): Promise<PayCheque | null> {
+    return this.#serial(async (): Promise<PayCheque | null> => {
+      const { price, cardId, budget } = this.#init
+      if (price === 0n) return null
+      const cumulative = this.#signed + price
+      budget.reserve(cardId, price)
+      let signature: Uint8Array
+      try {
+        signature = await this.#init.sign(cumulative)
+        await this.#init.persist({ cumulative, signature, day: budget.day() })
+      } catch (err) {
+        budget.release(cardId, price)
+        throw err
+      }
+      this.#signed = cumulative
+      return { type: 'cheque', cumulative, signature }
+    })
+  }
+
+  /**
+   * A seeder's receipt: the newest cheque it holds from us. If it is ours (`valid`, checked by
+   * the caller against our own address) and above what we know — the ledger was lost — we go
+   * on from it, so we do not sign a cheque the seeder would ban as a replay. It is persisted
+   * first, like any cheque; spending it stands for was counted when it was signed.
+   */
+  adoptReceipt(
+    cheque: { cumulative: bigint; signature: Uint8Array },
+    valid: boolean,
+  ): Promise<void> {
+    return this.#serial(async () => {
+      if (!valid || cheque.cumulative <= this.#signed) return
+      await this.#init.persist({ ...cheque, day: this.#init.budget.day() })
+      this.#signed = cheque.cumulative
+    })
+  }
+
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn, fn)
+    this.#queue = run.catch(() => undefined)
+    return run
+  }
+}
