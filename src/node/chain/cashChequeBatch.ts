@@ -1,5 +1,5 @@
 import { type Hex, isAddressEqual, parseEventLogs } from 'viem'
-import { InternalError, InvalidInputError } from '../../shared/errors.ts'
+import { InternalError, InvalidInputError } from '../../shared/errors/common.ts'
 import { type WriteOptions, type WriteResult, writeAndWait } from './_write.ts'
 import { chequebookAbi } from './abi.ts'
 import type { Cheque } from './cheque.ts'

@@ -1,5 +1,5 @@
 import { type Address, isAddress } from 'viem'
-import { InvalidInputError } from '../../shared/errors.ts'
+import { InvalidInputError } from '../../shared/errors/common.ts'
 import { type WriteOptions, type WriteResult, writeAndWait } from './_write.ts'
 import { chequebookAbi } from './abi.ts'
 import type { ChainContext } from './clients.ts'

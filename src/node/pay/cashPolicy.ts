@@ -3,7 +3,7 @@
  * what the `cashBatch` would cost in gas, so fees stay a small share of earnings.
  */
 import type { Address, Hex } from 'viem'
-import { InvalidInputError } from '../../shared/errors.ts'
+import { InvalidInputError } from '../../shared/errors/common.ts'
 
 /**
  * Gas of `cashBatch`, from contracts/test/ChequebookBatch.test.ts (anvil, Prague): 20 renewed

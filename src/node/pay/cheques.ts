@@ -17,7 +17,7 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { type Address, type Hex, hexToBytes, isAddress, type LocalAccount, toBytes } from 'viem'
-import { InvalidInputError } from '../../shared/errors.ts'
+import { InvalidInputError } from '../../shared/errors/common.ts'
 import { chequeDomain, chequeTypes } from '../chain/cheque.ts'
 
 /** Everything a wire fixes about its cheques. */

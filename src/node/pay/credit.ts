@@ -9,7 +9,7 @@
  * cheque this node holds from that payer (other cards and payees included). So a seeder loses
  * at most `credit` slices to a payer that never pays or whose book runs dry elsewhere.
  */
-import { InternalError } from '../../shared/errors.ts'
+import { InternalError } from '../../shared/errors/common.ts'
 import type { RejectCode } from './wire.ts'
 
 /** The larger of two amounts (Math.max does not take bigints). */

@@ -9,7 +9,7 @@
  */
 import { type DBSchema, type IDBPDatabase, openDB } from 'idb'
 import type { Address, Hex } from 'viem'
-import { LedgerRegressionError } from './errors.ts'
+import { LedgerRegressionError } from '../../shared/errors/pay.ts'
 
 /** Which side of the line this node is on. */
 export type LedgerSide = 'sent' | 'received'

@@ -5,8 +5,8 @@
  * than it already signed (a seeder would ban that as a replay).
  */
 import type { Address, Hex } from 'viem'
-import { InvalidInputError } from '../../shared/errors.ts'
-import { SpendingCapError } from './errors.ts'
+import { InvalidInputError } from '../../shared/errors/common.ts'
+import { SpendingCapError } from '../../shared/errors/pay.ts'
 import type { PayCheque, PayTerms, RejectCode } from './wire.ts'
 
 /** The user's settings. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { getAddress, toHex } from 'viem'
 import { describe, expect, it } from 'vitest'
-import { InvalidInputError } from '../../shared/errors.ts'
+import { InvalidInputError } from '../../shared/errors/common.ts'
 import {
   decodePayMessage,
   encodePayMessage,

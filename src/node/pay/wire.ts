@@ -18,7 +18,7 @@
  * The receipt lets a payer that lost its ledger resume from a cheque it can check it signed.
  */
 import { type Address, bytesToHex, getAddress, type Hex } from 'viem'
-import { InvalidInputError } from '../../shared/errors.ts'
+import { InvalidInputError } from '../../shared/errors/common.ts'
 
 /** The extension's name in the BEP-10 handshake. */
 export const HC_PAY = 'hc_pay'

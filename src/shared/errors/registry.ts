@@ -48,6 +48,7 @@ import {
   WrongPassphraseError,
 } from './crypto.ts'
 import { NodeStartingError } from './net.ts'
+import { LedgerRegressionError, SpendingCapError } from './pay.ts'
 import { PreviewMismatchError, PreviewTooLargeError, PreviewUnavailableError } from './preview.ts'
 import {
   ItemNotFoundError,
@@ -117,5 +118,7 @@ export function registerAllErrors(): void {
     NoContentKeyError,
     KeysUnavailableError,
     ExternalWalletError,
+    SpendingCapError,
+    LedgerRegressionError,
   })
 }

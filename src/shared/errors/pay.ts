@@ -1,7 +1,5 @@
-/**
- * Errors of paying per slice, registered so they reach the UI as the same classes.
- */
-import { BaseError, registerErrors } from '../../shared/errors.ts'
+/** Errors of paying per slice (src/node/pay/). */
+import { BaseError } from './base.ts'
 
 /** A spending cap (per item or per day) would be passed: paid fetching stops, free peers go on. */
 export class SpendingCapError extends BaseError {
@@ -12,5 +10,3 @@ export class SpendingCapError extends BaseError {
 export class LedgerRegressionError extends BaseError {
   override name = 'LedgerRegressionError' as const
 }
-
-registerErrors({ SpendingCapError, LedgerRegressionError })
