@@ -9,7 +9,7 @@ import { InvalidInputError } from '../../shared/errors/common.ts'
 import type { RpcParams, RpcResult } from '../../shared/protocol/rpc.ts'
 import { checkInt } from '../crypto/bytes.ts'
 import { decryptSlice } from '../crypto/content.ts'
-import { MAX_SLICE_BYTES } from '../keys/constants.ts'
+import { MAX_SLICE_SIZE } from '../crypto/layout.ts'
 import { checkCardId } from './cardMap.ts'
 import type { AccessService } from './service.ts'
 
@@ -49,8 +49,8 @@ export function createAccessHandlers(d: AccessHandlerDeps): AccessHandlers {
       await d.requireAccount()
       const cardId = checkCardId(p.cardId)
       checkInt('index', p.index, 0, Number.MAX_SAFE_INTEGER)
-      if (!(p.ciphertext instanceof Uint8Array) || p.ciphertext.length > MAX_SLICE_BYTES)
-        throw new InvalidInputError(`ciphertext: expected at most ${MAX_SLICE_BYTES} bytes.`)
+      if (!(p.ciphertext instanceof Uint8Array) || p.ciphertext.length > MAX_SLICE_SIZE)
+        throw new InvalidInputError(`ciphertext: expected at most ${MAX_SLICE_SIZE} bytes.`)
       const cipher = await access.cipherFor(cardId, { signal })
       if (!cipher)
         throw new NoContentKeyError('This node holds no key for the card.', {

@@ -13,6 +13,3 @@ export const DEV_CHAIN_ID = 31337
 
 /** Most basis points a royalty can be (100 %). */
 export const MAX_BPS = 10_000
-
-/** Largest ciphertext slice `keys.decrypt` accepts (the largest slice size, DESIGN §2). */
-export const MAX_SLICE_BYTES = 4 * 1024 * 1024
