@@ -50,6 +50,7 @@ import {
 import { NodeStartingError } from './net.ts'
 import { LedgerRegressionError, SpendingCapError } from './pay.ts'
 import { PreviewMismatchError, PreviewTooLargeError, PreviewUnavailableError } from './preview.ts'
+import { AvailabilityCodecError, SeedSettingsError, StorageBudgetError } from './seed.ts'
 import {
   ItemNotFoundError,
   QuotaExceededError,
@@ -120,5 +121,8 @@ export function registerAllErrors(): void {
     ExternalWalletError,
     SpendingCapError,
     LedgerRegressionError,
+    SeedSettingsError,
+    StorageBudgetError,
+    AvailabilityCodecError,
   })
 }
