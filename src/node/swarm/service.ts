@@ -109,7 +109,7 @@ export class SwarmService {
     return this.serial
   }
 
-  /** The webtorrent client, for torrents beside the content's (previews.ts). */
+  /** The webtorrent client, for torrents beside the content's (src/node/previews/). */
   async webtorrent(): Promise<WebTorrent> {
     await this.start()
     if (!this.client) throw new Error('the swarm is stopped')
