@@ -23,7 +23,7 @@ import type { FileBackend } from './fileBackend.ts'
 import type { MemoryBackend } from './memoryBackend.ts'
 import { type PublishProgress, publishFile } from './publish.ts'
 import type { StorageEstimateFn } from './quota.ts'
-import type { SliceStore } from './sliceStore.ts'
+import type { SliceStore } from './types.ts'
 
 const S = MIN_SLICE_SIZE
 const P = S - 16

@@ -4,7 +4,8 @@ import { decryptSlice, encryptSlice, randomSalt, sliceCipher } from '../crypto/c
 import { layout } from '../crypto/layout.ts'
 import { MemoryBackend } from '../store/memoryBackend.ts'
 import { openMeta } from '../store/meta.ts'
-import { createSliceStore, type SliceStore } from '../store/sliceStore.ts'
+import { createSliceStore } from '../store/sliceStore.ts'
+import type { SliceStore } from '../store/types.ts'
 import { sliceChunkStore } from './chunkStore.ts'
 
 const S = 65536

@@ -8,7 +8,7 @@
  * (readCache.ts), which replaces webtorrent's own cache.
  */
 import { logger } from '../log.ts'
-import type { SliceStore } from '../store/sliceStore.ts'
+import type { SliceStore } from '../store/types.ts'
 import { READ_CACHE } from './constants.ts'
 import { groupWriter } from './groupCommit.ts'
 import { readCache } from './readCache.ts'

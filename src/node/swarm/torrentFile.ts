@@ -8,7 +8,7 @@
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { bs, throwIfAborted } from '../crypto/bytes.ts'
 import { layout } from '../crypto/layout.ts'
-import type { SliceStore } from '../store/sliceStore.ts'
+import type { SliceStore } from '../store/types.ts'
 import { bencode } from './bencode.ts'
 
 export type TorrentParams = {
