@@ -10,14 +10,18 @@ import { assert } from '../crypto/_assert.ts'
 import {
   creatorCipher,
   deriveContentKey,
+  encryptSlice,
+  randomSalt,
   type SliceCipher,
   sliceCipher,
 } from '../crypto/content.ts'
-import { MIN_SLICE_SIZE } from '../crypto/layout.ts'
+import { layout, MIN_SLICE_SIZE } from '../crypto/layout.ts'
 import type { FileBackend } from './fileBackend.ts'
-import type { MemoryBackend } from './memoryBackend.ts'
+import { MemoryBackend } from './memoryBackend.ts'
+import { openMeta } from './meta.ts'
 import { publishFile } from './publish.ts'
 import type { StorageEstimateFn } from './quota.ts'
+import { createSliceStore } from './sliceStore.ts'
 import type { SliceStore } from './types.ts'
 
 export const S = MIN_SLICE_SIZE
@@ -86,4 +90,36 @@ export async function emptyCopy(store: SliceStore, id: string) {
     hashes: await store.hashes(id),
   })
   return { item, slices, copy }
+}
+
+let stores = 0
+
+/**
+ * A fresh memory-backed store with an empty item of `size` plaintext bytes (slices of S), and
+ * that item's slices encrypted under a random key but not stored: for tests that store them
+ * the way a download does (content/range.test.ts, swarm/chunkStore.test.ts).
+ */
+export async function encryptedItem(size: number) {
+  const store = createSliceStore({
+    files: new MemoryBackend(),
+    meta: await openMeta(`encrypted-item-${stores++}`),
+  })
+  const salt = randomSalt()
+  const key = crypto.getRandomValues(new Uint8Array(32))
+  const cipher = await sliceCipher(key, salt)
+  const l = layout(size, S)
+  const plain = new Uint8Array(size)
+  for (let o = 0; o < size; o += 65536) crypto.getRandomValues(plain.subarray(o, o + 65536))
+  const slices = await Promise.all(
+    Array.from({ length: l.count }, (_, i) =>
+      encryptSlice(
+        cipher,
+        i,
+        i === l.count - 1,
+        plain.subarray(i * l.plainSliceSize, (i + 1) * l.plainSliceSize),
+      ),
+    ),
+  )
+  const item = await store.createItem({ size, sliceSize: S, contentSalt: salt })
+  return { store, cipher, l, plain, slices, id: item.id }
 }
