@@ -1,9 +1,9 @@
 import 'fake-indexeddb/auto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { encryptSlice, sliceCipher } from '../crypto/content.ts'
+import { sliceCipher } from '../crypto/content.ts'
 import { layout, MIN_SLICE_SIZE } from '../crypto/layout.ts'
-import { encryptedItem } from '../store/_store.fixtures.ts'
+import { encryptAll, encryptedItem } from '../store/_store.fixtures.ts'
 import type { SliceStore } from '../store/types.ts'
 import { serialStore } from '../swarm/serialStore.ts'
 import { decryptWith } from './decrypt.ts'
@@ -183,16 +183,7 @@ describe('plaintextRange over any layout', () => {
       fc.asyncProperty(item, async ({ sliceSize, size, a, b, ahead, order }) => {
         const l = layout(size, sliceSize)
         const plain = new Uint8Array(size).map((_, i) => (i * 31 + size) & 0xff)
-        const cts = await Promise.all(
-          Array.from({ length: l.count }, (_, i) =>
-            encryptSlice(
-              cipher,
-              i,
-              i === l.count - 1,
-              plain.subarray(i * l.plainSliceSize, (i + 1) * l.plainSliceSize),
-            ),
-          ),
-        )
+        const cts = await encryptAll(cipher, l, plain)
         const src: SliceSource = { layout: l, ensure: arriving(cts, order) }
         const start = Math.min(a, b, size)
         const end = Math.max(a, b)

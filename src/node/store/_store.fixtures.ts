@@ -15,7 +15,7 @@ import {
   type SliceCipher,
   sliceCipher,
 } from '../crypto/content.ts'
-import { layout, MIN_SLICE_SIZE } from '../crypto/layout.ts'
+import { type Layout, layout, MIN_SLICE_SIZE } from '../crypto/layout.ts'
 import type { FileBackend } from './fileBackend.ts'
 import { MemoryBackend } from './memoryBackend.ts'
 import { openMeta } from './meta.ts'
@@ -110,7 +110,14 @@ export async function encryptedItem(size: number) {
   const l = layout(size, S)
   const plain = new Uint8Array(size)
   for (let o = 0; o < size; o += 65536) crypto.getRandomValues(plain.subarray(o, o + 65536))
-  const slices = await Promise.all(
+  const slices = await encryptAll(cipher, l, plain)
+  const item = await store.createItem({ size, sliceSize: S, contentSalt: salt })
+  return { store, cipher, l, plain, slices, id: item.id }
+}
+
+/** Every slice of `plain` sealed under `cipher`, slice i as layout `l` cuts it. */
+export function encryptAll(cipher: SliceCipher, l: Layout, plain: Uint8Array) {
+  return Promise.all(
     Array.from({ length: l.count }, (_, i) =>
       encryptSlice(
         cipher,
@@ -120,6 +127,4 @@ export async function encryptedItem(size: number) {
       ),
     ),
   )
-  const item = await store.createItem({ size, sliceSize: S, contentSalt: salt })
-  return { store, cipher, l, plain, slices, id: item.id }
 }
