@@ -7,7 +7,7 @@ import {
   PreviewUnavailableError,
 } from '../../shared/errors/preview.ts'
 import type { NodeEvent } from '../../shared/protocol/rpc.ts'
-import type { ChunkStore, ChunkStoreCtor } from '../swarm/chunkStore.ts'
+import type { ChunkStore, ChunkStoreCtor } from '../torrent/chunkStore.ts'
 import { buildPreviewTorrent, PREVIEW_PIECE_LENGTH } from './format.ts'
 import { type PreviewClient, PreviewService, type PreviewTorrent } from './service.ts'
 import { openPreviewDb, type PreviewDb } from './store.ts'

@@ -20,8 +20,8 @@ import {
 import type { PreviewItem } from '../../shared/protocol/methods/preview.ts'
 import type { NodeEvent } from '../../shared/protocol/rpc.ts'
 import { logger } from '../log.ts'
-import type { ChunkStoreCtor } from '../swarm/chunkStore.ts'
-import { magnetOf } from '../swarm/torrentFile.ts'
+import type { ChunkStoreCtor } from '../torrent/chunkStore.ts'
+import { magnetOf } from '../torrent/magnet.ts'
 import {
   buildPreviewTorrent,
   checkPreviewEntries,

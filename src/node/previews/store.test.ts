@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
-import type { ChunkStore } from '../swarm/chunkStore.ts'
+import type { ChunkStore } from '../torrent/chunkStore.ts'
 import {
   bitfieldOf,
   openPreviewDb,

@@ -14,7 +14,7 @@ import {
   type GetRange,
   getArgs,
   rangeOf,
-} from '../swarm/chunkStore.ts'
+} from '../torrent/chunkStore.ts'
 import type { PreviewEntry } from './format.ts'
 
 export const PREVIEW_DB = 'hashcard-previews'

@@ -15,10 +15,10 @@ import { merkleRoot } from '../crypto/merkle.ts'
 import { logger } from '../log.ts'
 import type { ItemMeta } from '../store/meta.ts'
 import type { SliceStore } from '../store/types.ts'
+import { magnetOf } from '../torrent/magnet.ts'
 import { sliceChunkStore } from './chunkStore.ts'
 import { installPicker, type Picker } from './picker.ts'
 import { putRecord, type RecordDb, type TorrentRecord } from './records.ts'
-import { magnetOf } from './torrentFile.ts'
 
 const log = logger('swarm')
 
