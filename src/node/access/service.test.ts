@@ -8,7 +8,8 @@ import { decryptSlice, deriveContentKey, encryptSlice, sliceCipher } from '../cr
 import type { Identity } from '../crypto/identity.ts'
 import { MemoryBackend } from '../store/memoryBackend.ts'
 import { openMeta } from '../store/meta.ts'
-import { createSliceStore, type SliceStore } from '../store/sliceStore.ts'
+import { createSliceStore } from '../store/sliceStore.ts'
+import type { SliceStore } from '../store/types.ts'
 import { accessService } from './service.ts'
 import { createKeyVault } from './vault.ts'
 

@@ -7,7 +7,7 @@ import {
 import { encryptSlice, sliceCipher } from '../crypto/content.ts'
 import { layout, MIN_SLICE_SIZE } from '../crypto/layout.ts'
 import type { ItemMeta } from '../store/meta.ts'
-import type { SliceStore } from '../store/sliceStore.ts'
+import type { SliceStore } from '../store/types.ts'
 import { type ContentSource, type Port, serveContentPort } from './portServer.ts'
 
 const S = MIN_SLICE_SIZE

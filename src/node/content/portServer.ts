@@ -14,7 +14,7 @@ import {
 } from '../../shared/protocol/content.ts'
 import type { SliceCipher } from '../crypto/content.ts'
 import { logger } from '../log.ts'
-import type { SliceStore } from '../store/sliceStore.ts'
+import type { SliceStore } from '../store/types.ts'
 import { decryptWith } from './decrypt.ts'
 import { plaintextRange } from './range.ts'
 import { type SwarmSlices, swarmSource } from './sources.ts'

@@ -1,44 +1,16 @@
 import 'fake-indexeddb/auto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { encryptSlice, randomSalt, sliceCipher } from '../crypto/content.ts'
+import { sliceCipher } from '../crypto/content.ts'
 import { layout, MIN_SLICE_SIZE } from '../crypto/layout.ts'
-import { MemoryBackend } from '../store/memoryBackend.ts'
-import { openMeta } from '../store/meta.ts'
-import { createSliceStore, type SliceStore } from '../store/sliceStore.ts'
+import { encryptAll, encryptedItem } from '../store/_store.fixtures.ts'
+import type { SliceStore } from '../store/types.ts'
 import { serialStore } from '../swarm/serialStore.ts'
 import { decryptWith } from './decrypt.ts'
 import { plaintextRange, type RangeOptions, readPlaintext, type SliceSource } from './range.ts'
 import { type SwarmSlices, swarmSource } from './sources.ts'
 
 const S = 65536
-let n = 0
-
-async function setup(size: number) {
-  const store = createSliceStore({
-    files: new MemoryBackend(),
-    meta: await openMeta(`range-test-${n++}`),
-  })
-  const salt = randomSalt()
-  const key = crypto.getRandomValues(new Uint8Array(32))
-  const cipher = await sliceCipher(key, salt)
-  const l = layout(size, S)
-  const plain = new Uint8Array(size)
-  for (let o = 0; o < size; o += 65536) crypto.getRandomValues(plain.subarray(o, o + 65536))
-  const slices = await Promise.all(
-    Array.from({ length: l.count }, (_, i) =>
-      encryptSlice(
-        cipher,
-        i,
-        i === l.count - 1,
-        plain.subarray(i * l.plainSliceSize, (i + 1) * l.plainSliceSize),
-      ),
-    ),
-  )
-  const item = await store.createItem({ size, sliceSize: S, contentSalt: salt })
-  return { store, cipher, l, plain, slices, id: item.id }
-}
-
 /** The swarm's source over `serial`, serving item `id`; `slice` is how a slice arrives. */
 async function source(
   serial: SliceStore,
@@ -59,7 +31,7 @@ async function collect(it: AsyncIterable<Uint8Array>): Promise<Buffer> {
 
 describe('plaintextRange over the swarm', () => {
   it('yields exactly the plaintext of a range, waiting for missing slices', async () => {
-    const { store, cipher, l, plain, slices, id } = await setup(4 * (S - 16) + 7)
+    const { store, cipher, l, plain, slices, id } = await encryptedItem(4 * (S - 16) + 7)
     const serial = serialStore(store)
     const positions: number[] = []
     const waited: number[] = []
@@ -94,7 +66,7 @@ describe('plaintextRange over the swarm', () => {
   })
 
   it('prepares up to `ahead` slices at once and still yields them in order', async () => {
-    const { store, cipher, plain, slices, id } = await setup(5 * (S - 16))
+    const { store, cipher, plain, slices, id } = await encryptedItem(5 * (S - 16))
     const serial = serialStore(store)
     for (const [i, ct] of slices.entries()) await serial.putSlice(id, i, ct)
     const asked: number[] = []
@@ -117,7 +89,7 @@ describe('plaintextRange over the swarm', () => {
   })
 
   it('yields exactly the plaintext of any range, for any read-ahead and arrival order', async () => {
-    const { store, cipher, l, plain, slices, id } = await setup(6 * (S - 16) - 1234)
+    const { store, cipher, l, plain, slices, id } = await encryptedItem(6 * (S - 16) - 1234)
     const contentSalt = (await store.item(id))?.contentSalt as Uint8Array
     await fc.assert(
       fc.asyncProperty(
@@ -211,16 +183,7 @@ describe('plaintextRange over any layout', () => {
       fc.asyncProperty(item, async ({ sliceSize, size, a, b, ahead, order }) => {
         const l = layout(size, sliceSize)
         const plain = new Uint8Array(size).map((_, i) => (i * 31 + size) & 0xff)
-        const cts = await Promise.all(
-          Array.from({ length: l.count }, (_, i) =>
-            encryptSlice(
-              cipher,
-              i,
-              i === l.count - 1,
-              plain.subarray(i * l.plainSliceSize, (i + 1) * l.plainSliceSize),
-            ),
-          ),
-        )
+        const cts = await encryptAll(cipher, l, plain)
         const src: SliceSource = { layout: l, ensure: arriving(cts, order) }
         const start = Math.min(a, b, size)
         const end = Math.max(a, b)

@@ -6,7 +6,7 @@
 import { ItemNotFoundError } from '../../shared/errors/store.ts'
 import { layout } from '../crypto/layout.ts'
 import type { ItemMeta } from '../store/meta.ts'
-import type { SliceStore } from '../store/sliceStore.ts'
+import type { SliceStore } from '../store/types.ts'
 import type { SliceSource } from './range.ts'
 
 /**

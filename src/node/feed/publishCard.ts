@@ -38,7 +38,7 @@ export type PublishCardComponents = {
   store: () => Promise<PublishComponents>
   /** Starts seeding a stored item (the swarm's `seed`); resolves with its infoHash (hex). */
   seed(itemId: string, signal: AbortSignal): Promise<{ infoHash: string }>
-  /** Seeds the real preview as an unencrypted torrent (previews.ts); resolves with its infoHash. */
+  /** Seeds the real preview as an unencrypted torrent (src/node/previews/); resolves with its infoHash. */
   seedPreview(files: PreviewFileInput[]): Promise<{ infoHash: string }>
   /** Records which item holds the card (access.link): its key agent and `/c/<cardId>` need it. */
   linkCard(link: { cardId: Hex; itemId: string }): Promise<void>

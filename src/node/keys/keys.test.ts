@@ -28,21 +28,15 @@ import { listCard } from '../chain/listCard.ts'
 import { postCard } from '../chain/postCard.ts'
 import { requestKey } from '../chain/requestKey.ts'
 import { transferKey } from '../chain/transferKey.ts'
-import { decryptWith } from '../content/decrypt.ts'
-import { readPlaintext } from '../content/range.ts'
-import { storeSource } from '../content/sources.ts'
-import {
-  creatorCipher,
-  deriveContentKey,
-  type SliceCipher,
-  sliceCipher,
-} from '../crypto/content.ts'
+import { creatorCipher, deriveContentKey, sliceCipher } from '../crypto/content.ts'
 import { openContentKey } from '../crypto/hpke.ts'
 import { deriveIdentity, type Identity } from '../crypto/identity.ts'
+import { readStored } from '../store/_store.fixtures.ts'
 import { MemoryBackend } from '../store/memoryBackend.ts'
 import { openMeta } from '../store/meta.ts'
 import { publishFile } from '../store/publish.ts'
-import { createSliceStore, type SliceStore } from '../store/sliceStore.ts'
+import { createSliceStore } from '../store/sliceStore.ts'
+import type { SliceStore } from '../store/types.ts'
 import { KeyAgent, type KeyRequest, serveKeyRequest } from './agent.ts'
 import { KeyOwner } from './owner.ts'
 
@@ -85,17 +79,6 @@ async function person(): Promise<Person> {
   owner.start()
   const hex = `0x${Buffer.from(id.wrapPublic).toString('hex')}` as Hex
   return { id, chain: ctx, vault, owner, hex }
-}
-
-/** Plaintext [start, end) of a stored item, through the one range reader (content/range.ts). */
-async function readStored(
-  store: SliceStore,
-  id: string,
-  cipher: SliceCipher,
-  start: number,
-  end: number,
-): Promise<Uint8Array> {
-  return readPlaintext(await storeSource(store, id), decryptWith(cipher), { start, end })
 }
 
 async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>) {

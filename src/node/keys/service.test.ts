@@ -23,7 +23,8 @@ import { deriveIdentity, type Identity } from '../crypto/identity.ts'
 import { MemoryBackend } from '../store/memoryBackend.ts'
 import { openMeta } from '../store/meta.ts'
 import { publishFile } from '../store/publish.ts'
-import { createSliceStore, type SliceStore } from '../store/sliceStore.ts'
+import { createSliceStore } from '../store/sliceStore.ts'
+import type { SliceStore } from '../store/types.ts'
 import { keysService } from './service.ts'
 
 let n = 0

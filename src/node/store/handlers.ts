@@ -7,7 +7,7 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import type { RpcMethods, RpcParams, RpcResult } from '../../shared/protocol/rpc.ts'
 import { countBits } from './bitfield.ts'
 import type { StorageEstimateFn } from './quota.ts'
-import type { SliceStore } from './sliceStore.ts'
+import type { SliceStore } from './types.ts'
 
 /** Served by content (src/node/content/handlers.ts): they read or write plaintext. */
 export type StoreContentMethod = 'store.read' | 'store.publishFile'

@@ -26,7 +26,7 @@ import { merkleRoot } from '../crypto/merkle.ts'
 import { mapOrdered, type SliceSource, slices } from '../crypto/slicer.ts'
 import { getBit } from './bitfield.ts'
 import { ensureRoom, type StorageEstimateFn } from './quota.ts'
-import type { SliceStore } from './sliceStore.ts'
+import type { SliceStore } from './types.ts'
 
 /** Bytes between commit points (flush, then one metadata transaction) by default. */
 export const DEFAULT_COMMIT_BYTES = 16 * 1024 * 1024

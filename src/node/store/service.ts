@@ -8,7 +8,8 @@ import { createStoreHandlers, type StoreHandlers } from './handlers.ts'
 import { openMeta } from './meta.ts'
 import { type OpfsIo, startOpfsIo } from './opfsIo.ts'
 import { browserEstimate, persistStorage } from './quota.ts'
-import { createSliceStore, type SliceStore } from './sliceStore.ts'
+import { createSliceStore } from './sliceStore.ts'
+import type { SliceStore } from './types.ts'
 
 /** Factory in the libp2p style: `storeService()()`; it depends on nothing. */
 export function storeService() {

@@ -14,11 +14,13 @@ import {
   SliceCorruptError,
   SliceMissingError,
 } from '../../shared/errors/store.ts'
-import { checkBytes, checkInt, equalBytes, throwIfAborted } from '../crypto/bytes.ts'
+import { checkBytes, equalBytes, throwIfAborted } from '../crypto/bytes.ts'
 import { sliceHash } from '../crypto/content.ts'
 import { cipherRange, layout } from '../crypto/layout.ts'
-import { countBits, emptyBitfield, getBit, setBit } from './bitfield.ts'
+import { type BatchWriter, createBatchWriter } from './batchWriter.ts'
+import { countBits, emptyBitfield, getBit } from './bitfield.ts'
 import type { FileBackend, FileWriter } from './fileBackend.ts'
+import { checkIndex, markAbsent, markPresent, type WrittenSlice } from './marks.ts'
 import {
   allItems,
   deleteItem,
@@ -32,77 +34,7 @@ import {
   type SliceRecord,
 } from './meta.ts'
 import { turn } from './turn.ts'
-
-export type CreateItemParams = {
-  id?: string
-  size: number
-  sliceSize: number
-  contentSalt: Uint8Array
-  contentRoot?: Uint8Array | null
-  /** Known slice hashes (32·count bytes): writes must then match them. */
-  hashes?: Uint8Array
-  state?: ItemState
-  name?: string
-  mime?: string
-}
-
-/** Writes many slices with one flush and one metadata transaction per batch (the publish path). */
-export interface BatchWriter {
-  /**
-   * Writes slice i (not yet durable, not yet marked). With `transfer`, the caller gives up
-   * `ciphertext` and its whole buffer: it goes to the backend as it is (to the I/O worker
-   * without a copy) instead of through the coalescing buffer.
-   */
-  write(
-    i: number,
-    ciphertext: Uint8Array,
-    hash: Uint8Array,
-    options?: { transfer?: boolean },
-  ): Promise<void>
-  /**
-   * Flushes, then marks every slice written since the last commit as present and verified;
-   * resolves once marked. Writes called meanwhile wait only for the flush, not the marking.
-   */
-  commit(): Promise<void>
-  /** Drops uncommitted slices, waits for running commits, releases the file. */
-  close(): Promise<void>
-}
-
-export interface SliceStore {
-  createItem(params: CreateItemParams): Promise<ItemMeta>
-  item(id: string): Promise<ItemMeta | null>
-  items(): Promise<ItemMeta[]>
-  /** Stores one ciphertext slice: write, flush, then mark verified. */
-  putSlice(
-    id: string,
-    i: number,
-    ciphertext: Uint8Array,
-    options?: { signal?: AbortSignal },
-  ): Promise<void>
-  /** Reads and hash-checks one ciphertext slice. Throws SliceMissingError / SliceCorruptError. */
-  getSlice(
-    id: string,
-    i: number,
-    options?: { signal?: AbortSignal },
-  ): Promise<Uint8Array<ArrayBuffer>>
-  has(id: string, i: number): Promise<boolean>
-  bitfield(id: string): Promise<Uint8Array>
-  /** SHA-256 of each slice, 32·count bytes (zeros where unknown). */
-  hashes(id: string): Promise<Uint8Array>
-  /** Clears slice i's bit (the bytes stay until overwritten). */
-  markMissing(id: string, i: number): Promise<void>
-  writer(id: string): Promise<BatchWriter>
-  setState(id: string, state: ItemState, contentRoot?: Uint8Array): Promise<void>
-  /**
-   * The item's ciphertext file as a Blob (the Service Worker's `getFile().slice()` path); null
-   * when absent or while a publish holds the file open.
-   */
-  blob(id: string): Promise<Blob | null>
-  remove(id: string): Promise<void>
-  /** Bytes of verified slices across all items. */
-  bytesUsed(): Promise<number>
-  close(): void
-}
+import type { CreateItemParams, SliceStore } from './types.ts'
 
 /**
  * What a store needs: a file backend and an open metadata database. `coalesceBytes` (default
@@ -114,6 +46,7 @@ export type SliceStoreComponents = { files: FileBackend; meta: MetaDb; coalesceB
 export const DEFAULT_COALESCE_BYTES = 4 * 1024 * 1024
 
 /**
+ * The slice store over a file backend and a metadata database.
  * @example const store = createSliceStore({ files: await OpfsBackend.create(), meta: await openMeta() })
  */
 export function createSliceStore(components: SliceStoreComponents): SliceStore {
@@ -240,121 +173,32 @@ class DefaultSliceStore implements SliceStore {
 
   async markMissing(id: string, i: number): Promise<void> {
     await this.update(id, ({ item, rec }) => {
-      checkIndex(item, i)
-      if (!getBit(rec.bitfield, i)) return null
-      const next = { ...rec, bitfield: rec.bitfield.slice() }
-      setBit(next.bitfield, i, false)
-      next.bytes -= sliceBytes(item, i)
-      return { rec: next }
+      const next = markAbsent(item, rec, i)
+      return next ? { rec: next } : null
     })
   }
 
   async writer(id: string): Promise<BatchWriter> {
     const { item } = await this.loadOrThrow(id)
-    const l = layout(item.size, item.sliceSize)
     const w = await this.serialize(id, async () => {
       const w = await this.writerFor(id)
       // Preallocate the whole file once: an OPFS write that extends a file asks the browser
       // for capacity first, so growing it slice by slice cost ≈ 1.5× in write throughput.
       // Unwritten slices read as zeros, fail their hash and are never marked.
-      await w.truncate(l.cipherSize)
+      await w.truncate(layout(item.size, item.sliceSize).cipherSize)
       return w
     })
     this.pinned.add(id)
-    let batch: { i: number; hash: Uint8Array; bytes: number }[] = []
-    // Consecutive slices gather here and reach the backend as one write.
-    const cap = this.coalesceBytes
-    let buf: Uint8Array | null = null
-    let bufAt = 0
-    let bufLen = 0
-    // Each full buffer is handed over (transferred to an I/O worker, workerBackend.ts) and a
-    // fresh one started, so the backend may keep writing it while the next one fills.
-    const drain = async () => {
-      const full = buf && bufLen > 0 ? buf.subarray(0, bufLen) : null
-      buf = null
-      bufLen = 0
-      if (full) await w.write(full, bufAt, { transfer: true })
-    }
-    // Calls run one after another in call order, so a caller may start a commit and go on
-    // writing: a commit's turn only sends its flush; later writes queue behind that flush
-    // (the backend runs calls in order) and wait neither for it nor for the marking.
-    let queue: Promise<unknown> = Promise.resolve()
-    const inTurn = <T>(fn: () => Promise<T>): Promise<T> => {
-      const p = queue.then(fn)
-      queue = p.catch(() => {})
-      return p
-    }
-    // Metadata transactions, in commit order; each marks only slices flushed before it began.
-    let marking: Promise<void> = Promise.resolve()
-    return {
-      write: (i, ct, hash, options) =>
-        inTurn(async () => {
-          checkIndex(item, i)
-          const range = cipherRange(l, i)
-          checkBytes('ciphertext', ct, range.end - range.start)
-          checkBytes('hash', hash, 32)
-          const transfer = options?.transfer === true
-          const bytes = ct.length // `ct` is detached once transferred
-          if (
-            !transfer &&
-            buf &&
-            bufLen > 0 &&
-            range.start === bufAt + bufLen &&
-            bufLen + ct.length <= cap
-          ) {
-            if (buf.length < bufLen + ct.length) {
-              // A run of consecutive slices (a publish): from its second slice on, one buffer.
-              const run = new Uint8Array(cap)
-              run.set(buf.subarray(0, bufLen))
-              buf = run
-            }
-            buf.set(ct, bufLen)
-            bufLen += ct.length
-          } else {
-            await drain()
-            if (transfer || ct.length * 2 > cap) await w.write(ct, range.start, { transfer })
-            else {
-              // A copy of this slice alone: downloads arrive out of order, and a buffer of
-              // `cap` bytes per slice was 16× the allocation (and the transfer) for nothing.
-              buf = ct.slice()
-              bufAt = range.start
-              bufLen = ct.length
-            }
-          }
-          batch.push({ i, hash: hash.slice(), bytes })
-        }),
-      commit: async () => {
-        const done = await inTurn(async () => {
-          if (batch.length === 0) return null
-          await drain()
-          const flush = w.flush()
-          flush.catch(() => {}) // awaited below, before any marking
-          const flushed = batch
-          batch = []
-          return { flush, flushed }
-        })
-        // Marked only once their flush succeeded, in commit order.
-        const m = done
-          ? marking.then(async () => {
-              await done.flush
-              await this.mark(id, done.flushed)
-            })
-          : marking
-        marking = m.catch(() => {})
-        return m
-      },
-      close: async () => {
-        await inTurn(async () => {
-          // Uncommitted slices were never marked: dropping them keeps the store consistent.
-          batch = []
-          buf = null
-          bufLen = 0
-        })
-        await marking
+    return createBatchWriter({
+      item,
+      file: w,
+      coalesceBytes: this.coalesceBytes,
+      mark: (done) => this.mark(id, done),
+      release: async () => {
         this.pinned.delete(id)
         await this.closeWriter(id)
       },
-    }
+    })
   }
 
   async setState(id: string, state: ItemState, contentRoot?: Uint8Array): Promise<void> {
@@ -394,16 +238,8 @@ class DefaultSliceStore implements SliceStore {
     this.meta.close()
   }
 
-  private async mark(id: string, done: { i: number; hash: Uint8Array; bytes: number }[]) {
-    await this.update(id, ({ rec }) => {
-      const next = { ...rec, bitfield: rec.bitfield.slice(), hashes: rec.hashes.slice() }
-      for (const { i, hash, bytes } of done) {
-        if (!getBit(next.bitfield, i)) next.bytes += bytes
-        setBit(next.bitfield, i, true)
-        next.hashes.set(hash, 32 * i)
-      }
-      return { rec: next }
-    })
+  private async mark(id: string, done: WrittenSlice[]) {
+    await this.update(id, ({ rec }) => ({ rec: markPresent(rec, done) }))
   }
 
   /**
@@ -481,15 +317,6 @@ class DefaultSliceStore implements SliceStore {
 }
 
 type Entry = { item: ItemMeta; rec: SliceRecord }
-
-function checkIndex(item: ItemMeta, i: number): void {
-  checkInt('index', i, 0, item.count - 1)
-}
-
-function sliceBytes(item: ItemMeta, i: number): number {
-  const r = cipherRange(layout(item.size, item.sliceSize), i)
-  return r.end - r.start
-}
 
 /** The count of present slices of an item. */
 export async function presentCount(store: SliceStore, id: string): Promise<number> {

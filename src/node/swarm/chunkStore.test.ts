@@ -1,40 +1,11 @@
 import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
-import { decryptSlice, encryptSlice, randomSalt, sliceCipher } from '../crypto/content.ts'
-import { layout } from '../crypto/layout.ts'
-import { MemoryBackend } from '../store/memoryBackend.ts'
-import { openMeta } from '../store/meta.ts'
-import { createSliceStore, type SliceStore } from '../store/sliceStore.ts'
+import { decryptSlice } from '../crypto/content.ts'
+import { encryptedItem } from '../store/_store.fixtures.ts'
+import type { SliceStore } from '../store/types.ts'
 import { sliceChunkStore } from './chunkStore.ts'
 
 const S = 65536
-let n = 0
-
-async function setup(size: number) {
-  const store = createSliceStore({
-    files: new MemoryBackend(),
-    meta: await openMeta(`swarm-test-${n++}`),
-  })
-  const salt = randomSalt()
-  const key = crypto.getRandomValues(new Uint8Array(32))
-  const cipher = await sliceCipher(key, salt)
-  const l = layout(size, S)
-  const plain = new Uint8Array(size)
-  for (let o = 0; o < size; o += 65536) crypto.getRandomValues(plain.subarray(o, o + 65536))
-  const slices = await Promise.all(
-    Array.from({ length: l.count }, (_, i) =>
-      encryptSlice(
-        cipher,
-        i,
-        i === l.count - 1,
-        plain.subarray(i * l.plainSliceSize, (i + 1) * l.plainSliceSize),
-      ),
-    ),
-  )
-  const item = await store.createItem({ size, sliceSize: S, contentSalt: salt })
-  return { store, cipher, l, plain, slices, id: item.id }
-}
-
 const put = (cs: InstanceType<ReturnType<typeof sliceChunkStore>>, i: number, b: Uint8Array) =>
   new Promise<void>((resolve, reject) => cs.put(i, b, (err) => (err ? reject(err) : resolve())))
 const get = (
@@ -48,7 +19,7 @@ const get = (
 
 describe('sliceChunkStore', () => {
   it('stores authenticated pieces as slices and serves byte ranges of them', async () => {
-    const { store, cipher, l, slices, id } = await setup(3 * (S - 16) + 100)
+    const { store, cipher, l, slices, id } = await encryptedItem(3 * (S - 16) + 100)
     const stored: number[] = []
     const Ctor = sliceChunkStore({
       store,
@@ -68,7 +39,7 @@ describe('sliceChunkStore', () => {
   })
 
   it('refuses a piece that fails authentication and never stores it', async () => {
-    const { store, cipher, l, slices, id } = await setup(2 * (S - 16))
+    const { store, cipher, l, slices, id } = await encryptedItem(2 * (S - 16))
     const Ctor = sliceChunkStore({
       store,
       itemId: id,
@@ -81,7 +52,7 @@ describe('sliceChunkStore', () => {
   })
 
   it('reports a failed write instead of failing the torrent, and the tamper hook corrupts served bytes', async () => {
-    const { store, slices, id } = await setup(2 * (S - 16))
+    const { store, slices, id } = await encryptedItem(2 * (S - 16))
     const failing: SliceStore = Object.assign(Object.create(store) as SliceStore, {
       writer: async () => {
         throw new Error('disk full')
@@ -99,7 +70,7 @@ describe('sliceChunkStore', () => {
   })
 
   it('reads a slice once for the requests for its blocks, and serves the tamper hook a copy', async () => {
-    const { store, slices, id } = await setup(2 * (S - 16))
+    const { store, slices, id } = await encryptedItem(2 * (S - 16))
     await store.putSlice(id, 0, slices[0]!)
     let reads = 0
     const counting: SliceStore = Object.assign(Object.create(store) as SliceStore, {

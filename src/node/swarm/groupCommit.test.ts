@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { randomSalt } from '../crypto/content.ts'
 import { MemoryBackend } from '../store/memoryBackend.ts'
 import { openMeta } from '../store/meta.ts'
-import { createSliceStore, type SliceStore } from '../store/sliceStore.ts'
+import { createSliceStore } from '../store/sliceStore.ts'
+import type { SliceStore } from '../store/types.ts'
 import { groupWriter } from './groupCommit.ts'
 
 const S = 65536

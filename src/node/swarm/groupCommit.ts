@@ -14,7 +14,8 @@
  * the item completes).
  */
 import { sliceHash } from '../crypto/content.ts'
-import type { BatchWriter, SliceStore } from '../store/sliceStore.ts'
+import type { BatchWriter } from '../store/batchWriter.ts'
+import type { SliceStore } from '../store/types.ts'
 
 type Waiter = { resolve(): void; reject(err: Error): void }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { SliceStore } from '../store/sliceStore.ts'
+import type { SliceStore } from '../store/types.ts'
 import { serialStore } from './serialStore.ts'
 
 /** A store whose calls log when they start and end, and end when the test says. */

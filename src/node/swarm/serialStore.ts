@@ -5,7 +5,7 @@
  * so the swarm's readers (serving peers, the Service Worker path) and its writer (verified
  * pieces) never overlap on one item. Reads overlap one another: a stream reads ahead.
  */
-import type { SliceStore } from '../store/sliceStore.ts'
+import type { SliceStore } from '../store/types.ts'
 
 type Turns = { write: Promise<void>; reads: Set<Promise<void>> }
 

@@ -1,7 +1,8 @@
 /**
  * The swarm service (DESIGN §1 swarm/, §7): webtorrent over the *ciphertext* of stored items,
  * in the node worker. Chunk store = the slice store (chunkStore.ts); piece picking for
- * playback = picker.ts; signalling through the relay's WebSocket tracker. Published and
+ * playback = picker.ts; an item's torrent is set up in activate.ts and kept in step with the
+ * store in reconcile.ts; signalling through the relay's WebSocket tracker. Published and
  * complete items seed; partial ones seed what they have; a reopened tab resumes every item
  * from its verified slices (records.ts keeps the .torrent). Keys are not the swarm's: it asks
  * access (src/node/access/) for the AEAD context that authenticates a fetched slice.
@@ -12,8 +13,7 @@
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import type WebTorrent from 'webtorrent/dist/webtorrent.min.js'
-import type { Torrent } from 'webtorrent/dist/webtorrent.min.js'
-import { SwarmItemNotFoundError, TorrentMismatchError } from '../../shared/errors/swarm.ts'
+import { SwarmItemNotFoundError } from '../../shared/errors/swarm.ts'
 import type {
   SwarmAddParams,
   SwarmStats,
@@ -21,20 +21,18 @@ import type {
 } from '../../shared/protocol/methods/swarm.ts'
 import type { NodeEvent } from '../../shared/protocol/rpc.ts'
 import { checkBytes } from '../crypto/bytes.ts'
-import { decryptSlice, type SliceCipher } from '../crypto/content.ts'
+import type { SliceCipher } from '../crypto/content.ts'
 import { layout } from '../crypto/layout.ts'
-import { merkleRoot } from '../crypto/merkle.ts'
 import { logger } from '../log.ts'
-import { getBit } from '../store/bitfield.ts'
 import type { ItemMeta } from '../store/meta.ts'
-import type { SliceStore } from '../store/sliceStore.ts'
-import { sliceChunkStore } from './chunkStore.ts'
+import type { SliceStore } from '../store/types.ts'
+import { type Active, activateTorrent } from './activate.ts'
 import * as C from './constants.ts'
-import { installPicker, type Picker } from './picker.ts'
+import { reconcileTorrent } from './reconcile.ts'
 import { allRecords, putRecord, type RecordDb, type TorrentRecord } from './records.ts'
 import { serialStore } from './serialStore.ts'
 import { torrentInfo, torrentStats } from './stats.ts'
-import { buildTorrent, hashPieces, magnetOf } from './torrentFile.ts'
+import { buildTorrent, hashPieces } from './torrentFile.ts'
 import { waitForSlice } from './waiters.ts'
 import { criticalSlices } from './window.ts'
 
@@ -61,16 +59,6 @@ export type SwarmInit = {
   readCache?: { maxBytes: number; idleMs: number }
   /** Dev chains only: enables the tamper test hook. */
   dev?: boolean
-}
-
-type Active = {
-  rec: TorrentRecord
-  item: ItemMeta
-  torrent: Torrent
-  picker: Picker
-  duration?: number
-  announcedAt?: number
-  waiters: Map<number, Set<() => void>>
 }
 
 export class SwarmService {
@@ -109,7 +97,7 @@ export class SwarmService {
     return this.serial
   }
 
-  /** The webtorrent client, for torrents beside the content's (previews.ts). */
+  /** The webtorrent client, for torrents beside the content's (src/node/previews/). */
   async webtorrent(): Promise<WebTorrent> {
     await this.start()
     if (!this.client) throw new Error('the swarm is stopped')
@@ -303,140 +291,17 @@ export class SwarmService {
     for (const a of this.active.values()) {
       if (a.torrent.wires.length === 0 && a.torrent.done) continue
       void this.statsOf(a).then((stats) => {
-        this.reconcile(a, stats.have)
+        reconcileTorrent(a, stats.have)
         this.c.emit({ kind: 'swarm.stats', stats })
       })
     }
   }
 
-  /**
-   * The store is the truth: a piece webtorrent counts as verified whose slice the store does
-   * not hold (its bit was cleared, e.g. by a failed read) is marked missing so it is fetched
-   * again — a download never ends short of its slices.
-   */
-  private reconcile(a: Active, have: Uint8Array): void {
-    const t = a.torrent
-    this.reannounce(a)
-    if (!t.ready || t.destroyed || !t.bitfield) return
-    let lost = 0
-    for (let i = 0; i < a.item.count; i++) {
-      if (t.bitfield.get(i) && !getBit(have, i)) {
-        t._markUnverified(i)
-        lost++
-      }
-    }
-    if (lost === 0) return
-    log.warn('%s: %d verified slices are no longer stored; fetching them again', a.rec.itemId, lost)
-    t._update()
-  }
-
-  /**
-   * An unfinished item with no peer announces again every {@link C.REANNOUNCE_MS}: the
-   * tracker's own interval is minutes, and one failed WebRTC handshake would stall it that long.
-   */
-  private reannounce(a: Active): void {
-    const t = a.torrent
-    if (t.destroyed || t.done || t.wires.length > 0) return
-    const now = performance.now()
-    if (now - (a.announcedAt ?? 0) < C.REANNOUNCE_MS) return
-    a.announcedAt = now
-    t.discovery?.tracker?.update?.()
-  }
-
   private async activate(rec: TorrentRecord): Promise<void> {
     const client = this.client
     if (!client) throw new Error('the swarm is not started')
-    const store = await this.c.store()
-    const item = await store.item(rec.itemId)
-    if (!item) throw new SwarmItemNotFoundError(`No stored item ${rec.itemId}.`)
-    const l = layout(item.size, item.sliceSize)
-    // A fetched slice is authenticated before it is stored when this node holds the key.
-    const cipher: SliceCipher | null =
-      rec.origin === 'peer' ? await this.c.cipherFor(rec.itemId) : null
-    const waiters = new Map<number, Set<() => void>>()
-    const chunkStore = sliceChunkStore({
-      // Not the turn-taking view: downloads write through their own writer (groupCommit.ts).
-      store,
-      itemId: rec.itemId,
-      // A piece that passed SHA-1 is still authenticated before it is stored (and served).
-      ...(cipher
-        ? {
-            verify: async (i: number, ct: Uint8Array) =>
-              void (await decryptSlice(cipher, i, i === l.count - 1, ct)),
-          }
-        : {}),
-      onStored: (i) => {
-        for (const fn of waiters.get(i) ?? []) fn()
-        waiters.delete(i)
-      },
-      onPutFailed: (i, err) => {
-        log.warn('%s: storing slice %d failed (%s); fetching it again', rec.itemId, i, err.message)
-        const t = this.active.get(rec.itemId)?.torrent
-        if (t && !t.destroyed && t.bitfield?.get(i)) {
-          t._markUnverified(i)
-          t._update()
-        }
-      },
-      tamper: () => this.tamper,
-      readCache: this.o.readCache,
-    })
-    const bitfield = await store.bitfield(rec.itemId)
-    const torrent = client.add(
-      rec.torrentFile ?? magnetOf(rec.infoHash, rec.name, this.o.announce),
-      {
-        store: chunkStore,
-        announce: this.o.announce,
-        strategy: 'rarest',
-        bitfield,
-        storeCacheSlots: 0, // the chunk store keeps what it read (readCache.ts)
-        destroyStoreOnDestroy: false,
-      },
-    )
-    const picker = installPicker(torrent, {
-      deadlineMs: this.o.deadlineMs,
-      tickMs: this.o.tickMs,
-      onBan: (peerId) => this.c.emit({ kind: 'swarm.banned', infoHash: rec.infoHash, peerId }),
-    })
-    const a: Active = { rec, item, torrent, picker, waiters }
-    this.active.set(rec.itemId, a)
-    torrent.on('error', (err: Error) => log.error('%s: %s', rec.infoHash, err.message))
-    torrent.on('metadata', () => void this.onMetadata(a).catch((err: Error) => this.fail(a, err)))
-    torrent.on(
-      'done',
-      () =>
-        void this.onDone(a).catch((err: Error) => log.warn('done %s: %s', rec.itemId, err.message)),
-    )
-  }
-
-  private async onMetadata(a: Active): Promise<void> {
-    const t = a.torrent
-    const l = layout(a.item.size, a.item.sliceSize)
-    if (t.pieceLength !== a.item.sliceSize || t.length !== l.cipherSize)
-      throw new TorrentMismatchError('The torrent does not match the item it was added for.', {
-        details: `piece length ${t.pieceLength} / ${a.item.sliceSize}, length ${t.length} / ${l.cipherSize}`,
-      })
-    if (!a.rec.torrentFile) {
-      a.rec = { ...a.rec, torrentFile: t.torrentFile.slice() }
-      await putRecord(await this.c.records(), a.rec)
-    }
-  }
-
-  private async onDone(a: Active): Promise<void> {
-    const store = await this.c.store()
-    const item = await store.item(a.rec.itemId)
-    if (!item || item.state === 'complete') return
-    const root = merkleRoot(await store.hashes(a.rec.itemId))
-    if (item.contentRoot && bytesToHex(item.contentRoot) !== bytesToHex(root))
-      log.error('%s: content root mismatch after download', a.rec.itemId)
-    await store.setState(a.rec.itemId, 'complete', root)
-  }
-
-  private fail(a: Active, err: Error): void {
-    log.error('%s: %s', a.rec.infoHash, err.message)
-    this.c.emit({ kind: 'log', level: 'error', message: err.message })
-    a.picker.stop()
-    a.torrent.destroy()
-    this.active.delete(a.rec.itemId)
+    const ctx = { ...this.c, ...this.o, client, active: this.active, tamper: () => this.tamper }
+    await activateTorrent(ctx, rec)
   }
 
   private info(rec: TorrentRecord, item: ItemMeta): SwarmTorrentInfo {

@@ -7,9 +7,9 @@ import type { Torrent } from 'webtorrent/dist/webtorrent.min.js'
 import type { SwarmStats, SwarmTorrentInfo } from '../../shared/protocol/methods/swarm.ts'
 import { countBits } from '../store/bitfield.ts'
 import type { ItemMeta } from '../store/meta.ts'
+import { magnetOf } from '../torrent/magnet.ts'
 import type { Picker } from './picker.ts'
 import type { TorrentRecord } from './records.ts'
-import { magnetOf } from './torrentFile.ts'
 
 /** An item as a card's `content` describes it, with its infoHash and magnet. */
 export function torrentInfo(

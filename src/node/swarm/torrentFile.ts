@@ -6,10 +6,12 @@
  * the name derives the same infoHash.
  */
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { bs, throwIfAborted } from '../crypto/bytes.ts'
+import { throwIfAborted } from '../crypto/bytes.ts'
 import { layout } from '../crypto/layout.ts'
-import type { SliceStore } from '../store/sliceStore.ts'
-import { bencode } from './bencode.ts'
+import { sha1 } from '../crypto/sha1.ts'
+import type { SliceStore } from '../store/types.ts'
+import { bencode } from '../torrent/bencode.ts'
+import { magnetOf } from '../torrent/magnet.ts'
 
 export type TorrentParams = {
   name: string
@@ -40,19 +42,6 @@ export async function buildTorrent(p: TorrentParams): Promise<BuiltTorrent> {
       : {}),
   }
   return { torrentFile: bencode(torrent), infoHash, magnet: magnetOf(infoHash, p.name, p.announce) }
-}
-
-/** A magnet link (BEP 9) naming the infoHash, display name and trackers. */
-export function magnetOf(infoHash: string, name: string | undefined, announce: string[]): string {
-  const parts = [`xt=urn:btih:${infoHash}`]
-  if (name) parts.push(`dn=${encodeURIComponent(name)}`)
-  for (const tr of announce) parts.push(`tr=${encodeURIComponent(tr)}`)
-  return `magnet:?${parts.join('&')}`
-}
-
-/** SHA-1 (WebCrypto) of `bytes`. */
-export async function sha1(bytes: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-1', bs(bytes)))
 }
 
 /**

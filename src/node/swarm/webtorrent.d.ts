@@ -1,6 +1,6 @@
 // The parts of webtorrent 3's prebuilt browser bundle the swarm uses (it ships no types).
 declare module 'webtorrent/dist/webtorrent.min.js' {
-  import type { ChunkStoreCtor } from './chunkStore.ts'
+  import type { ChunkStoreCtor } from '../torrent/chunkStore.ts'
 
   export interface Wire {
     peerId: string

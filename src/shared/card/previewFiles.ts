@@ -1,7 +1,7 @@
 /**
  * What a card's real preview may hold (DESIGN §2: the unencrypted torrent named by
  * `previewInfoHash`), shared by the page that makes it and the node that seeds and checks it
- * (src/node/swarm/previewFormat.ts). The names say what a viewer may do with each file.
+ * (src/node/previews/format.ts). The names say what a viewer may do with each file.
  *
  * | file | what | MIME |
  * |---|---|---|

@@ -1,7 +1,7 @@
-/** Why a preview torrent was refused or not found (src/node/swarm/previews.ts). */
+/** Why a preview torrent was refused or not found (src/node/previews/service.ts). */
 import { BaseError } from './base.ts'
 
-/** A preview torrent's files add up to more than the limit (previewFormat.ts). */
+/** A preview torrent's files add up to more than the limit (src/node/previews/format.ts). */
 export class PreviewTooLargeError extends BaseError {
   override name = 'PreviewTooLargeError' as const
 }

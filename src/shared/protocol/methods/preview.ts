@@ -1,9 +1,9 @@
 /**
- * Page↔node RPC methods of preview torrents (src/node/swarm/previews.ts), declared in the
+ * Page↔node RPC methods of preview torrents (src/node/previews/service.ts), declared in the
  * table of src/shared/protocol/rpc.ts; spoken by the page and the node worker.
  */
 
-/** A preview file the page made (a name from src/node/swarm/previewFormat.ts). */
+/** A preview file the page made (a name from src/node/previews/format.ts). */
 export type PreviewFileInput = { name: string; bytes: Uint8Array }
 export type PreviewFileData = { name: string; mime: string; bytes: Uint8Array }
 
@@ -22,7 +22,7 @@ export type PreviewItem = {
 
 export type PreviewMethods = {
   /**
-   * Seeds a preview torrent of files the page made (names from previewFormat.ts, ≤ 4 MiB);
+   * Seeds a preview torrent of files the page made (names from src/node/previews/format.ts, ≤ 4 MiB);
    * `unchecked` skips the format checks, dev chains only (bad-input tests).
    */
   'preview.seed': {

@@ -8,8 +8,14 @@
  * pieces: webtorrent SHA-1-checks a piece before `put`, so every stored piece is verified.
  */
 import { type IDBPDatabase, openDB } from 'idb'
-import { type Cb, type ChunkStoreCtor, type GetRange, getArgs, rangeOf } from './chunkStore.ts'
-import type { PreviewEntry } from './previewFormat.ts'
+import {
+  type Cb,
+  type ChunkStoreCtor,
+  type GetRange,
+  getArgs,
+  rangeOf,
+} from '../torrent/chunkStore.ts'
+import type { PreviewEntry } from './format.ts'
 
 export const PREVIEW_DB = 'hashcard-previews'
 

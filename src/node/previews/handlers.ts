@@ -1,9 +1,9 @@
 /**
  * RPC handlers of the `preview.*` section of the RPC table (`src/shared/protocol/methods/`) over the preview service
- * (previews.ts), which shares the swarm's webtorrent client.
+ * (service.ts), which shares the swarm's webtorrent client.
  */
 import type { RpcMethods, RpcParams, RpcResult } from '../../shared/protocol/rpc.ts'
-import type { PreviewService } from './previews.ts'
+import type { PreviewService } from './service.ts'
 
 type PreviewMethod = Extract<keyof RpcMethods, `preview.${string}`>
 export type PreviewHandlers = {

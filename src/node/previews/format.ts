@@ -13,8 +13,8 @@ import {
   type PreviewFileName,
 } from '../../shared/card/previewFiles.ts'
 import { PreviewMismatchError, PreviewTooLargeError } from '../../shared/errors/preview.ts'
-import { bencode } from './bencode.ts'
-import { sha1 } from './torrentFile.ts'
+import { sha1 } from '../crypto/sha1.ts'
+import { bencode } from '../torrent/bencode.ts'
 
 export { MAX_PREVIEW_BYTES }
 /** Piece length of preview torrents: 64 pieces at most, a small `pieces` string. */

@@ -1,13 +1,13 @@
 import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
-import type { ChunkStore } from './chunkStore.ts'
+import type { ChunkStore } from '../torrent/chunkStore.ts'
 import {
   bitfieldOf,
   openPreviewDb,
   pieceIndices,
   previewChunkStore,
   readPreviewBytes,
-} from './previewStore.ts'
+} from './store.ts'
 
 const IH = '11'.repeat(20)
 const put = (s: ChunkStore, i: number, b: Uint8Array) =>

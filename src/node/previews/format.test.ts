@@ -7,7 +7,7 @@ import {
   MAX_PREVIEW_BYTES,
   PREVIEW_PIECE_LENGTH,
   splitPreview,
-} from './previewFormat.ts'
+} from './format.ts'
 
 const bytes = (n: number, seed: number) =>
   Uint8Array.from({ length: n }, (_, i) => (i * seed) & 255)

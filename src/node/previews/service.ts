@@ -1,13 +1,13 @@
 /**
  * The preview service (DESIGN §2 `previewInfoHash`, §4.1): seeds the *unencrypted* preview
  * torrents this node made, fetches the ones cards name, and keeps both in IndexedDB
- * (previewStore.ts) so a reopened tab seeds them again. It shares the content swarm's
+ * (store.ts) so a reopened tab seeds them again. It shares the content swarm's
  * webtorrent client (one tracker connection, one set of peers) but none of its machinery:
  * previews are small and whole, so there is no deadline window, slice store or AEAD.
  *
  * A fetched torrent is checked on its metadata — which webtorrent has already matched to the
  * infoHash the card names — before any piece is asked for: allowed file names, at most
- * {@link MAX_PREVIEW_BYTES} (previewFormat.ts). A refusal is logged with its reason, remembered
+ * {@link MAX_PREVIEW_BYTES} (format.ts). A refusal is logged with its reason, remembered
  * (never fetched again) and reported to the caller as a typed error.
  */
 import { BaseError } from '../../shared/errors/base.ts'
@@ -20,7 +20,8 @@ import {
 import type { PreviewItem } from '../../shared/protocol/methods/preview.ts'
 import type { NodeEvent } from '../../shared/protocol/rpc.ts'
 import { logger } from '../log.ts'
-import type { ChunkStoreCtor } from './chunkStore.ts'
+import type { ChunkStoreCtor } from '../torrent/chunkStore.ts'
+import { magnetOf } from '../torrent/magnet.ts'
 import {
   buildPreviewTorrent,
   checkPreviewEntries,
@@ -29,7 +30,7 @@ import {
   type PreviewEntry,
   type PreviewFile,
   splitPreview,
-} from './previewFormat.ts'
+} from './format.ts'
 import {
   allPreviews,
   bitfieldOf,
@@ -42,8 +43,7 @@ import {
   putPieces,
   putPreview,
   readPreviewBytes,
-} from './previewStore.ts'
-import { magnetOf } from './torrentFile.ts'
+} from './store.ts'
 
 const log = logger('previews')
 

@@ -7,10 +7,10 @@ import {
   PreviewUnavailableError,
 } from '../../shared/errors/preview.ts'
 import type { NodeEvent } from '../../shared/protocol/rpc.ts'
-import type { ChunkStore, ChunkStoreCtor } from './chunkStore.ts'
-import { buildPreviewTorrent, PREVIEW_PIECE_LENGTH } from './previewFormat.ts'
-import { openPreviewDb, type PreviewDb } from './previewStore.ts'
-import { type PreviewClient, PreviewService, type PreviewTorrent } from './previews.ts'
+import type { ChunkStore, ChunkStoreCtor } from '../torrent/chunkStore.ts'
+import { buildPreviewTorrent, PREVIEW_PIECE_LENGTH } from './format.ts'
+import { type PreviewClient, PreviewService, type PreviewTorrent } from './service.ts'
+import { openPreviewDb, type PreviewDb } from './store.ts'
 
 /** Stands in for webtorrent: records what was added; the test plays the peer. */
 class FakeTorrent implements PreviewTorrent {

@@ -1,0 +1,161 @@
+/**
+ * Bringing an item into the swarm: its chunk store over the slice store, its torrent in the
+ * webtorrent client, its piece picker, and what happens when metadata arrives (check it
+ * against the item, remember the .torrent), when the download completes (mark the item
+ * complete under its Merkle root) and when the torrent fails (drop it).
+ */
+import { bytesToHex } from '@noble/hashes/utils.js'
+import type WebTorrent from 'webtorrent/dist/webtorrent.min.js'
+import type { Torrent } from 'webtorrent/dist/webtorrent.min.js'
+import { SwarmItemNotFoundError, TorrentMismatchError } from '../../shared/errors/swarm.ts'
+import type { NodeEvent } from '../../shared/protocol/rpc.ts'
+import { decryptSlice, type SliceCipher } from '../crypto/content.ts'
+import { layout } from '../crypto/layout.ts'
+import { merkleRoot } from '../crypto/merkle.ts'
+import { logger } from '../log.ts'
+import type { ItemMeta } from '../store/meta.ts'
+import type { SliceStore } from '../store/types.ts'
+import { magnetOf } from '../torrent/magnet.ts'
+import { sliceChunkStore } from './chunkStore.ts'
+import { installPicker, type Picker } from './picker.ts'
+import { putRecord, type RecordDb, type TorrentRecord } from './records.ts'
+
+const log = logger('swarm')
+
+/** An item the swarm runs: its record, its stored meta, its torrent and picker. */
+export type Active = {
+  rec: TorrentRecord
+  item: ItemMeta
+  torrent: Torrent
+  picker: Picker
+  duration?: number
+  announcedAt?: number
+  waiters: Map<number, Set<() => void>>
+}
+
+/** What activating a torrent needs of the swarm service. */
+export type ActivateContext = {
+  client: WebTorrent
+  store: () => Promise<SliceStore>
+  records: () => Promise<RecordDb>
+  /** The AEAD context of an item this node holds a key for, else null. */
+  cipherFor: (itemId: string) => Promise<SliceCipher | null>
+  emit: (event: NodeEvent) => void
+  /** The items the swarm runs, by item id: activation adds one, a failure removes it. */
+  active: Map<string, Active>
+  /** Dev test hook: whether served blocks are corrupted. */
+  tamper: () => boolean
+  announce: string[]
+  deadlineMs: number
+  tickMs: number
+  readCache: { maxBytes: number; idleMs: number }
+}
+
+/**
+ * Adds a stored item's torrent to the client and to `ctx.active`: from its .torrent when
+ * known, else from its magnet (the metadata then comes from peers and is checked).
+ */
+export async function activateTorrent(ctx: ActivateContext, rec: TorrentRecord): Promise<void> {
+  const store = await ctx.store()
+  const item = await store.item(rec.itemId)
+  if (!item) throw new SwarmItemNotFoundError(`No stored item ${rec.itemId}.`)
+  const l = layout(item.size, item.sliceSize)
+  // A fetched slice is authenticated before it is stored when this node holds the key.
+  const cipher: SliceCipher | null = rec.origin === 'peer' ? await ctx.cipherFor(rec.itemId) : null
+  const waiters = new Map<number, Set<() => void>>()
+  const chunkStore = sliceChunkStore({
+    // Not the turn-taking view: downloads write through their own writer (groupCommit.ts).
+    store,
+    itemId: rec.itemId,
+    // A piece that passed SHA-1 is still authenticated before it is stored (and served).
+    ...(cipher
+      ? {
+          verify: async (i: number, ct: Uint8Array) =>
+            void (await decryptSlice(cipher, i, i === l.count - 1, ct)),
+        }
+      : {}),
+    onStored: (i) => {
+      for (const fn of waiters.get(i) ?? []) fn()
+      waiters.delete(i)
+    },
+    onPutFailed: (i, err) => {
+      log.warn('%s: storing slice %d failed (%s); fetching it again', rec.itemId, i, err.message)
+      const t = ctx.active.get(rec.itemId)?.torrent
+      if (t && !t.destroyed && t.bitfield?.get(i)) {
+        t._markUnverified(i)
+        t._update()
+      }
+    },
+    tamper: ctx.tamper,
+    readCache: ctx.readCache,
+  })
+  const bitfield = await store.bitfield(rec.itemId)
+  const torrent = ctx.client.add(
+    rec.torrentFile ?? magnetOf(rec.infoHash, rec.name, ctx.announce),
+    {
+      store: chunkStore,
+      announce: ctx.announce,
+      strategy: 'rarest',
+      bitfield,
+      storeCacheSlots: 0, // the chunk store keeps what it read (readCache.ts)
+      destroyStoreOnDestroy: false,
+    },
+  )
+  const picker = installPicker(torrent, {
+    deadlineMs: ctx.deadlineMs,
+    tickMs: ctx.tickMs,
+    onBan: (peerId) => ctx.emit({ kind: 'swarm.banned', infoHash: rec.infoHash, peerId }),
+  })
+  const a: Active = { rec, item, torrent, picker, waiters }
+  ctx.active.set(rec.itemId, a)
+  torrent.on('error', (err: Error) => log.error('%s: %s', rec.infoHash, err.message))
+  torrent.on(
+    'metadata',
+    () => void checkMetadata(ctx, a).catch((err: Error) => failTorrent(ctx, a, err)),
+  )
+  torrent.on(
+    'done',
+    () =>
+      void completeItem(ctx, a).catch((err: Error) =>
+        log.warn('done %s: %s', rec.itemId, err.message),
+      ),
+  )
+}
+
+/**
+ * The metadata peers sent (webtorrent matched it to the infoHash) must also fit the item the
+ * card describes: one piece per slice, the ciphertext's length. A fitting .torrent is kept so
+ * a reopened tab resumes without asking peers again.
+ */
+async function checkMetadata(ctx: ActivateContext, a: Active): Promise<void> {
+  const t = a.torrent
+  const l = layout(a.item.size, a.item.sliceSize)
+  if (t.pieceLength !== a.item.sliceSize || t.length !== l.cipherSize)
+    throw new TorrentMismatchError('The torrent does not match the item it was added for.', {
+      details: `piece length ${t.pieceLength} / ${a.item.sliceSize}, length ${t.length} / ${l.cipherSize}`,
+    })
+  if (!a.rec.torrentFile) {
+    a.rec = { ...a.rec, torrentFile: t.torrentFile.slice() }
+    await putRecord(await ctx.records(), a.rec)
+  }
+}
+
+/** A finished download marks the item complete under the Merkle root of its stored slices. */
+async function completeItem(ctx: ActivateContext, a: Active): Promise<void> {
+  const store = await ctx.store()
+  const item = await store.item(a.rec.itemId)
+  if (!item || item.state === 'complete') return
+  const root = merkleRoot(await store.hashes(a.rec.itemId))
+  if (item.contentRoot && bytesToHex(item.contentRoot) !== bytesToHex(root))
+    log.error('%s: content root mismatch after download', a.rec.itemId)
+  await store.setState(a.rec.itemId, 'complete', root)
+}
+
+/** Drops a torrent that cannot go on (its metadata did not fit), telling the page why. */
+function failTorrent(ctx: ActivateContext, a: Active, err: Error): void {
+  log.error('%s: %s', a.rec.infoHash, err.message)
+  ctx.emit({ kind: 'log', level: 'error', message: err.message })
+  a.picker.stop()
+  a.torrent.destroy()
+  ctx.active.delete(a.rec.itemId)
+}
