@@ -156,6 +156,10 @@ function failTorrent(ctx: ActivateContext, a: Active, err: Error): void {
   log.error('%s: %s', a.rec.infoHash, err.message)
   ctx.emit({ kind: 'log', level: 'error', message: err.message })
   a.picker.stop()
-  a.torrent.destroy()
   ctx.active.delete(a.rec.itemId)
+  // webtorrent verifies the stored pieces right after 'metadata', and its callbacks use the
+  // client: destroying the torrent before it is ready throws in them. Wait for 'ready'.
+  const t = a.torrent
+  if (t.ready) t.destroy()
+  else t.once('ready', () => t.destroy())
 }

@@ -272,11 +272,9 @@ describe('SwarmService', () => {
     expect(await keyless.store.has(infoHash, 0)).toBe(true)
   })
 
-  // Skipped: it passes, but `fail()` destroys the torrent inside webtorrent's 'metadata'
-  // handler, while webtorrent is still verifying pieces; its verify callback then calls
-  // `_debug` on a torrent whose client is gone and throws an uncaught TypeError
-  // (`Cannot read properties of null (reading '_debugId')`). Enable once service.ts defers it.
-  it.skip('drops an added item whose torrent does not match the card’s content', async () => {
+  // The failed torrent is destroyed once webtorrent has verified its pieces: destroyed
+  // earlier, its verify callbacks threw an uncaught TypeError (a null client's `_debugId`).
+  it('drops an added item whose torrent does not match the card’s content', async () => {
     const key = crypto.getRandomValues(new Uint8Array(32))
     const seeder = await node()
     const r = await publish(seeder.store, key)
