@@ -14,7 +14,6 @@
  * Ed25519 lives here rather than in src/node/crypto/ for now because this work could only add
  * files; it is two calls to @noble/curves and moves there when the service is wired.
  */
-import { ed25519 } from '@noble/curves/ed25519.js'
 import {
   type AvailabilityEntry,
   availabilitySigningBytes,
@@ -28,7 +27,7 @@ import {
   SIGNATURE_BYTES,
   SIGNER_BYTES,
 } from '../../shared/availability/codec.ts'
-import { InvalidInputError } from '../../shared/errors/common.ts'
+import { ed25519Signer, ed25519Verify } from '../crypto/ed25519.ts'
 
 /** Signs summaries: the node's Ed25519 public key and a signing function. */
 export type AvailabilitySigner = {
@@ -52,13 +51,7 @@ export const MAX_ANNOUNCED_BITFIELD_BYTES = 64
  * @example const signer = ed25519AvailabilitySigner(peerKey.raw.subarray(0, 32))
  */
 export function ed25519AvailabilitySigner(secretKey: Uint8Array): AvailabilitySigner {
-  if (!(secretKey instanceof Uint8Array) || secretKey.length !== 32)
-    throw new InvalidInputError(`secretKey: expected 32 bytes, got ${secretKey?.length}`)
-  const key = secretKey.slice()
-  return {
-    publicKey: ed25519.getPublicKey(key),
-    sign: (message) => ed25519.sign(message, key),
-  }
+  return ed25519Signer(secretKey)
 }
 
 /**
@@ -80,16 +73,9 @@ export async function signAvailability(
  * @example if (!verifyAvailability(decodeAvailability(bytes))) drop()
  */
 export function verifyAvailability(decoded: DecodedAvailability): boolean {
-  try {
-    const { summary, body, signature } = decoded
-    if (summary.signer.length !== SIGNER_BYTES || signature.length !== SIGNATURE_BYTES) return false
-    return ed25519.verify(signature, availabilitySigningBytes(body), summary.signer, {
-      zip215: false,
-    })
-  } catch {
-    // A public key that is not a curve point, or any other malformed input.
-    return false
-  }
+  const { summary, body, signature } = decoded
+  if (summary.signer.length !== SIGNER_BYTES || signature.length !== SIGNATURE_BYTES) return false
+  return ed25519Verify(signature, availabilitySigningBytes(body), summary.signer)
 }
 
 /** "At most once per interval per key", with bounded memory. */
