@@ -1,7 +1,8 @@
 /**
  * The composition root (DESIGN §1): every service of the node worker, built once, in
- * dependency order, each from its factory with the few components it needs. Read this file
- * to see what the node is made of, what starts first and how it stops.
+ * dependency order, each from its factory (`service(init)(components)`, js-libp2p's shape)
+ * with the few components it needs; each factory registers the service's own RPC handlers.
+ * Read this file to see what the node is made of, what starts first and how it stops.
  *
  *   identity → store → network → account → access → swarm → previews → keys → feed → content
  *
@@ -11,31 +12,23 @@
  */
 import type { AppConfig } from '../shared/config.ts'
 import type { NodeEvent } from '../shared/protocol/rpc.ts'
-import { createAccessHandlers } from './access/handlers.ts'
 import { accessService } from './access/service.ts'
 import { accountService } from './account/service.ts'
-import { createContentHandlers } from './content/handlers.ts'
-import { serveContentPort } from './content/portServer.ts'
-import { createIdentityHandlers } from './crypto/handlers.ts'
-import { IdentityService } from './crypto/identityService.ts'
-import { renderPhrase } from './crypto/phraseImage.ts'
-import { FeedService } from './feed/service.ts'
-import { createKeysHandlers } from './keys/handlers.ts'
+import { contentService } from './content/service.ts'
+import { identityService } from './crypto/handlers.ts'
+import { feedService } from './feed/service.ts'
 import { keysService } from './keys/service.ts'
-import { createWalletHandlers } from './keys/wallet.ts'
 import { logger } from './log.ts'
-import { createNodeHandlers } from './net/handlers.ts'
-import { NetworkRuntime } from './net/runtime.ts'
+import { networkService } from './net/handlers.ts'
 import { loadDevicePeerKey } from './peer-key.ts'
-import { createPreviewHandlers } from './previews/handlers.ts'
-import { type PreviewClient, PreviewService } from './previews/service.ts'
+import { previewService } from './previews/handlers.ts'
+import type { PreviewClient } from './previews/service.ts'
 import { openPreviewDb } from './previews/store.ts'
 import type { RpcServer } from './rpc/server.ts'
 import { browserEstimate } from './store/quota.ts'
 import { storeService } from './store/service.ts'
-import { createSwarmHandlers } from './swarm/handlers.ts'
+import { swarmService } from './swarm/handlers.ts'
 import { openRecords } from './swarm/records.ts'
-import { SwarmService } from './swarm/service.ts'
 
 const log = logger('node')
 
@@ -64,83 +57,60 @@ const once = <T>(open: () => Promise<T>) => {
  * @example const node = createNode(config, { rpc }); await node.start()
  */
 export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
-  const emit = (event: NodeEvent) => ports.rpc.emit(event)
+  const { rpc } = ports
+  const emit = (event: NodeEvent) => rpc.emit(event)
   const announce = [config.relay.tracker]
 
-  const identity = new IdentityService()
-  const store = storeService()()
-  const network = new NetworkRuntime({
-    config,
+  const identity = identityService()({ rpc, onChange: () => node.restart() })
+  const store = storeService()({ rpc })
+  const network = networkService({ config })({
+    rpc,
+    emit,
     peerKey: async () => (await identity.identity())?.peerKey ?? loadDevicePeerKey(),
-    onStatus: (status) => emit({ kind: 'status', status }),
-    onGossip: (message) => emit({ kind: 'gossip', message }),
   })
   const account = accountService({ chain: config.chain })({ identity, emit })
-  const access = accessService()({ identity, store: () => store.slices(), account })
-  const swarm = new SwarmService(
-    {
-      store: () => store.slices(),
-      records: once(() => openRecords()),
-      cipherFor: (itemId) => access.cipherFor(itemId),
+  const access = accessService()({ rpc, identity, store: () => store.slices(), account })
+  const swarm = swarmService({ announce, dev: config.dev })({
+    rpc,
+    access,
+    store: () => store.slices(),
+    records: once(() => openRecords()),
+    cipherFor: (itemId) => access.cipherFor(itemId),
+    keyFor: (itemId) => access.keyFor(itemId),
+    emit,
+  })
+  const previews = previewService({ announce, dev: config.dev })({
+    rpc,
+    // webtorrent's Torrent type (webtorrent.d.ts) omits `files`, which previews read.
+    client: async () => (await swarm.webtorrent()) as unknown as PreviewClient,
+    db: once(() => openPreviewDb()),
+    emit,
+  })
+  const keys = keysService()({ rpc, account, access, emit })
+  const feed = feedService({ chain: config.chain, dev: config.dev })({
+    rpc,
+    identity: () => identity.identity(),
+    requireIdentity: () => identity.require(),
+    onGossip: (topic, fn) => network.onGossip(topic, fn),
+    publishGossip: async (topic, data) => (await network.current()).publish(topic, data),
+    emit,
+    store: async () => ({ store: await store.slices(), estimate: browserEstimate }),
+    seed: (itemId, signal) => swarm.seed(itemId, { signal }),
+    seedPreview: (files) => previews.seed(files),
+    access: {
+      creatorCipher: (salt) => access.creatorCipher(salt),
       keyFor: (itemId) => access.keyFor(itemId),
-      emit,
+      linkCard: (l) => access.link(l),
     },
-    { announce, dev: config.dev },
-  )
-  const previews = new PreviewService(
-    {
-      // webtorrent's Torrent type (webtorrent.d.ts) omits `files`, which previews read.
-      client: async () => (await swarm.webtorrent()) as unknown as PreviewClient,
-      db: once(() => openPreviewDb()),
-      emit,
-    },
-    { announce, dev: config.dev },
-  )
-  const keys = keysService()({ account, access, emit })
-  const feed = new FeedService(
-    {
-      identity: () => identity.identity(),
-      requireIdentity: () => identity.require(),
-      onGossip: (topic, fn) => network.onGossip(topic, fn),
-      publishGossip: async (topic, data) => (await network.current()).publish(topic, data),
-      emit,
-      store: async () => ({ store: await store.slices(), estimate: browserEstimate }),
-      seed: (itemId, signal) => swarm.seed(itemId, { signal }),
-      seedPreview: (files) => previews.seed(files),
-      access: {
-        creatorCipher: (salt) => access.creatorCipher(salt),
-        keyFor: (itemId) => access.keyFor(itemId),
-        linkCard: (l) => access.link(l),
-      },
-    },
-    { chain: config.chain, dev: config.dev },
-  )
-
-  const rpc = ports.rpc
-  rpc.register(createIdentityHandlers(identity, renderPhrase, () => node.restart()))
-  rpc.register(store.handlers())
-  rpc.register(createNodeHandlers(network))
-  rpc.register(createWalletHandlers(account))
-  rpc.register(
-    createAccessHandlers({
-      access,
-      requireAccount: () => account.require(),
-      cardKnown: () => keys.retryWaiting(),
-    }),
-  )
-  rpc.register(createSwarmHandlers(swarm, access))
-  rpc.register(createPreviewHandlers(async () => previews))
-  rpc.register(createKeysHandlers(keys))
-  rpc.register(feed.handlers())
-  rpc.register(
-    createContentHandlers({
-      store: () => store.slices(),
-      estimate: browserEstimate,
-      access,
-      swarm: async () => swarm,
-      card: (cardId, signal) => feed.card(cardId, signal),
-    }),
-  )
+  })
+  const content = contentService()({
+    rpc,
+    store: () => store.slices(),
+    estimate: browserEstimate,
+    access,
+    swarm,
+    card: (cardId, signal) => feed.card(cardId, signal),
+  })
 
   const services: Lifecycle[] = [
     { name: 'store', start: () => store.start(), stop: () => store.stop() },
@@ -177,15 +147,7 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
     async restart() {
       await Promise.all([network.restart(), account.restart()])
     },
-    serveContent(port) {
-      serveContentPort(port, {
-        store: () => swarm.readStore(),
-        resolve: async (id) => (await swarm.resolve(id)) ?? (await access.itemOf(id)),
-        cipherFor: (itemId) => access.cipherFor(itemId),
-        slice: (itemId, i, signal) => swarm.slice(itemId, i, signal),
-        setPosition: (itemId, pos) => swarm.setPosition(itemId, pos),
-      })
-    },
+    serveContent: (port) => content.serve(port),
   }
   return node
 }

@@ -73,23 +73,28 @@ export function openCardMap(name = ACCESS_DB) {
       d.createObjectStore(IMPORTED)
     },
   })
-  const cards = new Map<string, CardRow>()
-  const items = new Map<string, ItemRow>()
+  // Memory copies of what the database holds, misses included: one node per profile writes
+  // this map, all through `link`, so a row absent once stays absent until `link` adds it. The
+  // Service Worker's every `open` asks; without the misses each paid a few IndexedDB reads.
+  const cards = new Map<string, CardRow | null>()
+  const items = new Map<string, ItemRow | null>()
+  /** item id → the card whose content it holds (null: none). */
+  const cardOfItem = new Map<string, `0x${string}` | null>()
 
   const card = async (cardId: string): Promise<CardRow | undefined> => {
     const id = cardId.toLowerCase()
     if (!CARD_ID.test(id)) return undefined
     const hit = cards.get(id)
-    if (hit) return hit
+    if (hit !== undefined) return hit ?? undefined
     const row = (await (await db).get(CARDS, id)) as CardRow | undefined
-    if (row) cards.set(id, row)
+    cards.set(id, row ?? null)
     return row
   }
   const item = async (itemId: string): Promise<ItemRow | undefined> => {
     const hit = items.get(itemId)
-    if (hit) return hit
+    if (hit !== undefined) return hit ?? undefined
     const row = (await (await db).get(ITEMS, itemId)) as ItemRow | undefined
-    if (row) items.set(itemId, row)
+    items.set(itemId, row ?? null)
     return row
   }
 
@@ -105,6 +110,8 @@ export function openCardMap(name = ACCESS_DB) {
         if (old?.itemId !== row.itemId || old?.contentSalt !== row.contentSalt) {
           await (await db).put(CARDS, row)
           cards.set(cardId, row)
+          if (old?.itemId !== undefined) cardOfItem.delete(old.itemId)
+          if (row.itemId !== undefined) cardOfItem.set(row.itemId, cardId)
         }
       }
       if (l.itemId !== undefined && (l.origin !== undefined || l.freeKey !== undefined)) {
@@ -120,9 +127,11 @@ export function openCardMap(name = ACCESS_DB) {
       return (await card(cardId))?.itemId ?? null
     },
     async cardOf(itemId: string): Promise<`0x${string}` | null> {
-      for (const row of cards.values()) if (row.itemId === itemId) return row.cardId
+      const hit = cardOfItem.get(itemId)
+      if (hit !== undefined) return hit
       const row = (await (await db).getFromIndex(CARDS, 'itemId', itemId)) as CardRow | undefined
       if (row) cards.set(row.cardId, row)
+      cardOfItem.set(itemId, row?.cardId ?? null)
       return row?.cardId ?? null
     },
     /** The salt a card names, when it was told (an item's own salt is in the store). */

@@ -22,8 +22,6 @@ export type AccessHandlerDeps = {
   access: AccessService
   /** Throws when keys are unavailable (no chain or identity), as the keys methods do. */
   requireAccount(): Promise<unknown>
-  /** A card became known: the key agent retries requests that waited for it. */
-  cardKnown(): Promise<void>
 }
 
 export function createAccessHandlers(d: AccessHandlerDeps): AccessHandlers {
@@ -38,7 +36,6 @@ export function createAccessHandlers(d: AccessHandlerDeps): AccessHandlers {
           throw new InvalidInputError(`itemId: no stored item ${itemId}.`)
         await access.link({ cardId, itemId })
       } else await access.link({ cardId, contentSalt: p.contentSalt, itemId: p.itemId })
-      await d.cardKnown()
       return undefined
     },
     'keys.access': async (p, { signal }) => {

@@ -17,8 +17,10 @@ import { wipe } from '../crypto/bytes.ts'
 import { deriveContentKey, type SliceCipher, sliceCipher } from '../crypto/content.ts'
 import type { Identity } from '../crypto/identity.ts'
 import { logger } from '../log.ts'
+import type { Registrar } from '../rpc/server.ts'
 import type { SliceStore } from '../store/types.ts'
 import { type CardMap, isCardId, type Link, openCardMap } from './cardMap.ts'
+import { createAccessHandlers } from './handlers.ts'
 import { legacyCardItems, legacyRegistrations, legacySwarmRecords } from './legacy.ts'
 import { createKeyVault, type KeyVault } from './vault.ts'
 
@@ -27,7 +29,9 @@ const log = logger('access')
 export type AccessComponents = {
   identity: { identity(): Promise<Identity | null> }
   store: () => Promise<SliceStore>
-  account: { context(): Promise<AccountContext | null> }
+  account: { context(): Promise<AccountContext | null>; require?(): Promise<AccountContext> }
+  /** Where to register `keys.registerCard`, `keys.access` and `keys.decrypt` (handlers.ts). */
+  rpc?: Registrar
 }
 
 export type AccessInit = { dbName?: string }
@@ -40,15 +44,25 @@ export type AccessOf =
 
 type Opts = { signal?: AbortSignal | undefined }
 
-/** Factory in the libp2p style: `accessService(init)(components)`. */
+/** Factory in the libp2p style: `accessService(init)(components)`; registers its handlers. */
 export function accessService(init: AccessInit = {}) {
-  return (components: AccessComponents) => new AccessService(components, init)
+  return (c: AccessComponents) => {
+    const access = new AccessService(c, init)
+    c.rpc?.register(
+      createAccessHandlers({
+        access,
+        requireAccount: async () => (await c.account.require?.()) ?? c.account.context(),
+      }),
+    )
+    return access
+  }
 }
 
 export class AccessService {
   readonly map: CardMap
   /** Per account context: its vault, the creators of cards it asked about, its old rows. */
   private readonly perAccount = new WeakMap<AccountContext, PerAccount>()
+  private readonly cardListeners = new Set<() => Promise<void>>()
 
   constructor(
     private readonly c: AccessComponents,
@@ -68,9 +82,21 @@ export class AccessService {
     await this.map.close()
   }
 
-  /** Records what is known of a card and its item (see cardMap.ts). */
-  link(l: Link): Promise<void> {
-    return this.map.link(l)
+  /**
+   * Records what is known of a card and its item (see cardMap.ts); when it names a card, the
+   * listeners hear of it (the key agent retries requests that waited for that card).
+   */
+  async link(l: Link): Promise<void> {
+    await this.map.link(l)
+    if (l.cardId === undefined) return
+    for (const fn of this.cardListeners)
+      await fn().catch((err: Error) => log.warn('card listener: %s', err.message))
+  }
+
+  /** Calls `fn` after every link that names a card; returns the unsubscribe function. */
+  onCardKnown(fn: () => Promise<void>): () => void {
+    this.cardListeners.add(fn)
+    return () => this.cardListeners.delete(fn)
   }
 
   /** The stored item a card id names, or the item id itself when stored; else null. */

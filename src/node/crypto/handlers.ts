@@ -4,7 +4,8 @@
  * identity calls `onChange`: the node restarts what depends on it (src/node/createNode.ts).
  */
 import type { RpcMethods, RpcParams, RpcResult } from '../../shared/protocol/rpc.ts'
-import type { IdentityService } from './identityService.ts'
+import type { Registrar } from '../rpc/server.ts'
+import { IdentityService, type IdentityServiceInit } from './identityService.ts'
 import { type RenderPhrase, renderPhrase } from './phraseImage.ts'
 
 type IdentityMethod = Extract<keyof RpcMethods, `identity.${string}`>
@@ -51,5 +52,17 @@ export function createIdentityHandlers(
       phrase: await render((await service.exportMnemonic({ signal })).split(' '), p?.scale ?? 1),
     }),
     'identity.exportBackup': (p, { signal }) => service.exportBackup(p.passphrase, { signal }),
+  }
+}
+
+/**
+ * Factory in the libp2p style: `identityService(init)(components)`; registers `identity.*`.
+ * `onChange` runs after an identity was created, restored or imported.
+ */
+export function identityService(init: IdentityServiceInit = {}) {
+  return (c: { onChange: () => Promise<void>; rpc?: Registrar }) => {
+    const identity = new IdentityService(init)
+    c.rpc?.register(createIdentityHandlers(identity, renderPhrase, c.onChange))
+    return identity
   }
 }

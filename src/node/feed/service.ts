@@ -16,6 +16,7 @@ import { type CursorStore, openCursorStore } from '../chain/cursorStore.ts'
 import { followCreator } from '../chain/followCreator.ts'
 import { reactToCard } from '../chain/reactToCard.ts'
 import type { Identity } from '../crypto/identity.ts'
+import type { Registrar } from '../rpc/server.ts'
 import type { PublishComponents } from '../store/publish.ts'
 import { FEED_DB, type FeedDb, openFeedDb } from './db.ts'
 import { signViewGossip } from './gossip.ts'
@@ -260,5 +261,14 @@ export class FeedService {
     const chain = this.init.chain
     if (!chain || !this.indexer) throw new InvalidInputError('This node has no chain configured.')
     return this.indexer.domain
+  }
+}
+
+/** Factory in the libp2p style: `feedService(init)(components)`; registers `feed.*`. */
+export function feedService(init: FeedServiceInit) {
+  return (c: FeedServiceComponents & { rpc?: Registrar }) => {
+    const feed = new FeedService(c, init)
+    c.rpc?.register(feed.handlers())
+    return feed
   }
 }

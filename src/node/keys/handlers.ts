@@ -20,8 +20,7 @@ import { transferKey } from '../chain/transferKey.ts'
 import { checkInt } from '../crypto/bytes.ts'
 import { MAX_BPS } from './constants.ts'
 import type { KeysService, KeysSession } from './service.ts'
-import { isAddressLike } from './service.ts'
-import { creatorSales, listingInfo, refundDelay } from './wallet.ts'
+import { creatorSales, isAddressLike, listingInfo, refundDelay } from './wallet.ts'
 
 /** The `keys.*` methods about who may decrypt live with access (src/node/access/handlers.ts). */
 type AccessMethod = 'keys.registerCard' | 'keys.access' | 'keys.decrypt'

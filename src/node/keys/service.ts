@@ -11,11 +11,14 @@ import type { ChainConfig } from '../../shared/config.ts'
 import type { NodeEvent } from '../../shared/protocol/rpc.ts'
 import type { KeyVault } from '../access/vault.ts'
 import { WAITING_STORE } from '../account/db.ts'
-import type { AccountContext } from '../account/service.ts'
+import type { AccountContext, AccountService } from '../account/service.ts'
 import type { ChainContext } from '../chain/clients.ts'
 import { logger } from '../log.ts'
+import type { Registrar } from '../rpc/server.ts'
 import { KeyAgent, type KeyRequest, type WaitingStore } from './agent.ts'
+import { createKeysHandlers } from './handlers.ts'
 import { KeyOwner } from './owner.ts'
+import { createWalletHandlers } from './wallet.ts'
 
 const log = logger('keys')
 
@@ -28,8 +31,16 @@ export type KeysServiceComponents = {
   access: {
     vault(): Promise<KeyVault | null>
     derivedKeyOf(cardId: Hex): Promise<Uint8Array | null>
+    /** Calls `fn` when a card becomes known (its item or salt): requests waiting for it go on. */
+    onCardKnown?(fn: () => Promise<void>): () => void
   }
   emit: (event: NodeEvent) => void
+}
+
+/** What the factory needs besides: where to register `keys.*` and `wallet.*`. */
+export type KeysFactoryComponents = KeysServiceComponents & {
+  account: AccountService
+  rpc?: Registrar
 }
 
 /** Everything the handlers need for one account on one chain. */
@@ -43,25 +54,37 @@ export type KeysSession = {
   db: IDBPDatabase
 }
 
-/** Factory in the libp2p style: `keysService()(components)`. */
+/**
+ * Factory in the libp2p style: `keysService()(components)`; registers the `keys.*` and the
+ * `wallet.*` handlers (the wallet acts as the account, its handlers live in wallet.ts).
+ */
 export function keysService() {
-  return (components: KeysServiceComponents) => new KeysService(components)
+  return (c: KeysFactoryComponents) => {
+    const keys = new KeysService(c)
+    c.rpc?.register(createKeysHandlers(keys))
+    c.rpc?.register(createWalletHandlers(c.account))
+    return keys
+  }
 }
 
 export class KeysService {
   private current: Promise<KeysSession | null> | null = null
   private off: (() => void) | null = null
+  private offCard: (() => void) | null = null
 
   constructor(private readonly c: KeysServiceComponents) {}
 
   async start(): Promise<void> {
     this.off ??= this.c.account.onChange(() => this.restart())
+    this.offCard ??= this.c.access.onCardKnown?.(() => this.retryWaiting()) ?? null
     await this.session().catch((err: Error) => log.warn('not started: %s', err.message))
   }
 
   async stop(): Promise<void> {
     this.off?.()
+    this.offCard?.()
     this.off = null
+    this.offCard = null
     await this.close()
   }
 
@@ -146,11 +169,6 @@ export class KeysService {
 }
 
 const hexBytes = (hex: Hex) => hexToBytes(hex)
-
-/** Checks an EVM address (0x + 40 hex digits). */
-export function isAddressLike(value: unknown): value is `0x${string}` {
-  return typeof value === 'string' && /^0x[0-9a-fA-F]{40}$/.test(value)
-}
 
 type WaitingRecord = { tokenId: string; cardId: Hex; owner: Hex; wrapPub: Hex }
 

@@ -12,7 +12,12 @@ import { claimOwed } from '../chain/claimOwed.ts'
 import type { ChainContext } from '../chain/clients.ts'
 import { getListing, getOwed } from '../chain/reads.ts'
 import { DEV_CHAIN_ID } from './constants.ts'
-import { isAddressLike, type KeysSession } from './service.ts'
+import type { KeysSession } from './service.ts'
+
+/** Checks an EVM address (0x + 40 hex digits). */
+export function isAddressLike(value: unknown): value is `0x${string}` {
+  return typeof value === 'string' && /^0x[0-9a-fA-F]{40}$/.test(value)
+}
 
 /** The RPC form of a KeyMarket listing. */
 export function listingInfo(

@@ -1,6 +1,10 @@
 /** RPC handlers of the `node.*` section of the RPC table (`src/shared/protocol/methods/`) over the network runtime. */
-import type { RpcMethods, RpcParams, RpcResult } from '../../shared/protocol/rpc.ts'
-import type { NetworkRuntime } from './runtime.ts'
+
+import type { PrivateKey } from '@libp2p/interface'
+import type { AppConfig } from '../../shared/config.ts'
+import type { NodeEvent, RpcMethods, RpcParams, RpcResult } from '../../shared/protocol/rpc.ts'
+import type { Registrar } from '../rpc/server.ts'
+import { NetworkRuntime } from './runtime.ts'
 
 type NodeMethod = Extract<keyof RpcMethods, `node.${string}`>
 export type NodeHandlers = {
@@ -17,5 +21,22 @@ export function createNodeHandlers(runtime: NetworkRuntime): NodeHandlers {
       return undefined
     },
     'node.dial': async ({ peerId }, { signal }) => (await network()).dialDirect(peerId, signal),
+  }
+}
+
+/**
+ * Factory in the libp2p style: `networkService({ config })(components)`; the runtime's status
+ * and gossip go out as events, and it registers `node.*`.
+ */
+export function networkService(init: { config: AppConfig }) {
+  return (c: { peerKey: () => Promise<PrivateKey>; emit(e: NodeEvent): void; rpc?: Registrar }) => {
+    const runtime = new NetworkRuntime({
+      config: init.config,
+      peerKey: c.peerKey,
+      onStatus: (status) => c.emit({ kind: 'status', status }),
+      onGossip: (message) => c.emit({ kind: 'gossip', message }),
+    })
+    c.rpc?.register(createNodeHandlers(runtime))
+    return runtime
   }
 }

@@ -3,7 +3,8 @@
  * (service.ts), which shares the swarm's webtorrent client.
  */
 import type { RpcMethods, RpcParams, RpcResult } from '../../shared/protocol/rpc.ts'
-import type { PreviewService } from './service.ts'
+import type { Registrar } from '../rpc/server.ts'
+import { type PreviewComponents, type PreviewInit, PreviewService } from './service.ts'
 
 type PreviewMethod = Extract<keyof RpcMethods, `preview.${string}`>
 export type PreviewHandlers = {
@@ -26,5 +27,14 @@ export function createPreviewHandlers(previews: () => Promise<PreviewService>): 
         ...(p.timeoutMs ? { timeoutMs: Math.min(Math.max(p.timeoutMs, 1), MAX_WAIT_MS) } : {}),
       }),
     'preview.items': async () => (await previews()).list(),
+  }
+}
+
+/** Factory in the libp2p style: `previewService(init)(components)`; registers `preview.*`. */
+export function previewService(init: PreviewInit) {
+  return (c: PreviewComponents & { rpc?: Registrar }) => {
+    const previews = new PreviewService(c, init)
+    c.rpc?.register(createPreviewHandlers(async () => previews))
+    return previews
   }
 }

@@ -20,6 +20,9 @@ export type RpcHandler<M extends RpcMethod> = (
 /** Handlers for some of the methods; domains export one such object each. */
 export type RpcHandlers<M extends RpcMethod = RpcMethod> = { [K in M]: RpcHandler<K> }
 
+/** Where a service registers the RPC handlers it serves (the node's RpcServer). */
+export type Registrar = { register(handlers: Partial<RpcHandlers>): void }
+
 export type RpcPort = {
   postMessage(message: FromNode): void
   addEventListener(type: 'message', listener: (e: MessageEvent<unknown>) => void): void

@@ -4,6 +4,7 @@
  * no key. It knows no keys: reading plaintext and publishing are content's.
  */
 
+import type { Registrar } from '../rpc/server.ts'
 import { createStoreHandlers, type StoreHandlers } from './handlers.ts'
 import { openMeta } from './meta.ts'
 import { type OpfsIo, startOpfsIo } from './opfsIo.ts'
@@ -11,9 +12,13 @@ import { browserEstimate, persistStorage } from './quota.ts'
 import { createSliceStore } from './sliceStore.ts'
 import type { SliceStore } from './types.ts'
 
-/** Factory in the libp2p style: `storeService()()`; it depends on nothing. */
+/** Factory in the libp2p style: `storeService()(components)`; registers its `store.*`. */
 export function storeService() {
-  return () => new StoreService()
+  return (c: { rpc?: Registrar } = {}) => {
+    const store = new StoreService()
+    c.rpc?.register(store.handlers())
+    return store
+  }
 }
 
 export class StoreService {

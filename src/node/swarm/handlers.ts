@@ -9,7 +9,8 @@ import type { SwarmAddParams } from '../../shared/protocol/methods/swarm.ts'
 import type { RpcMethods, RpcParams, RpcResult } from '../../shared/protocol/rpc.ts'
 import { checkCardId, type Link } from '../access/cardMap.ts'
 import { checkBytes } from '../crypto/bytes.ts'
-import type { SwarmService } from './service.ts'
+import type { Registrar } from '../rpc/server.ts'
+import { type SwarmComponents, type SwarmInit, SwarmService } from './service.ts'
 
 type SwarmMethod = Extract<keyof RpcMethods, `swarm.${string}`>
 type Handler<M extends SwarmMethod> = (
@@ -59,5 +60,14 @@ export function createSwarmHandlers(swarm: SwarmService, access: SwarmAccess): S
       swarm.debug(p)
       return undefined
     },
+  }
+}
+
+/** Factory in the libp2p style: `swarmService(init)(components)`; registers `swarm.*`. */
+export function swarmService(init: SwarmInit) {
+  return (c: SwarmComponents & { access: SwarmAccess; rpc?: Registrar }) => {
+    const swarm = new SwarmService(c, init)
+    c.rpc?.register(createSwarmHandlers(swarm, c.access))
+    return swarm
   }
 }

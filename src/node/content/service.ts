@@ -1,0 +1,35 @@
+/**
+ * The content service (DESIGN §1 `content/`): plaintext for this node. It registers the
+ * handlers that read or write plaintext (handlers.ts) and serves the Service Worker's content
+ * ports (portServer.ts), both through the one range reader, with keys asked of access.
+ */
+import type { Registrar } from '../rpc/server.ts'
+import type { SwarmService } from '../swarm/service.ts'
+import { type ContentHandlerDeps, createContentHandlers } from './handlers.ts'
+import { serveContentPort } from './portServer.ts'
+
+export type ContentComponents = Omit<ContentHandlerDeps, 'swarm'> & {
+  swarm: SwarmService
+  access: ContentHandlerDeps['access'] & { itemOf(ref: string): Promise<string | null> }
+  rpc?: Registrar
+}
+
+/** Factory in the libp2p style: `contentService()(components)`; registers its handlers. */
+export function contentService() {
+  return (c: ContentComponents) => {
+    const { swarm, access } = c
+    c.rpc?.register(createContentHandlers({ ...c, swarm: async () => swarm }))
+    return {
+      /** Serves a Service Worker content port the page handed over (`/c/<cardId>`). */
+      serve(port: MessagePort): void {
+        serveContentPort(port, {
+          store: () => swarm.readStore(),
+          resolve: async (id) => (await swarm.resolve(id)) ?? (await access.itemOf(id)),
+          cipherFor: (itemId) => access.cipherFor(itemId),
+          slice: (itemId, i, signal) => swarm.slice(itemId, i, signal),
+          setPosition: (itemId, pos) => swarm.setPosition(itemId, pos),
+        })
+      },
+    }
+  }
+}
