@@ -8,6 +8,8 @@ import 'fake-indexeddb/auto'
 import type { Hex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { setupChain, type TestChain } from '../../../contracts/test/setup.ts'
+import { chainConfigOf } from '../../../scripts/stack.ts'
+import { waitFor } from '../../../scripts/test/waitFor.ts'
 import { type Card, encodeCard } from '../../shared/card/card.ts'
 import type { FeedCard } from '../../shared/card/feed.ts'
 import type { ChainConfig } from '../../shared/config.ts'
@@ -70,20 +72,6 @@ function deleteDb(name: string): Promise<'deleted' | 'blocked'> {
     req.onsuccess = () => resolve('deleted')
     req.onerror = () => reject(req.error)
   })
-}
-
-async function waitFor<T>(
-  what: string,
-  fn: () => T | null | undefined | false | Promise<T | null | false>,
-  ms = 20_000,
-) {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    const v = await fn()
-    if (v) return v
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error(`timed out waiting for ${what}`)
 }
 
 describe('FeedService without a chain', () => {
@@ -216,12 +204,7 @@ describe('FeedService on anvil', () => {
   beforeAll(async () => {
     chain = await setupChain(1)
     const d = chain.deployed
-    config = {
-      chainId: d.chainId,
-      rpcUrl: chain.anvil.rpcUrl,
-      contracts: { cardRegistry: d.cardRegistry, keyMarket: d.keyMarket, chequebook: d.chequebook },
-      deployBlock: d.deployBlock,
-    }
+    config = chainConfigOf(d, chain.anvil.rpcUrl)
   }, 60_000)
   afterAll(async () => {
     await chain?.stop()

@@ -9,6 +9,7 @@ import { hexToBytes } from '@noble/hashes/utils.js'
 import { type Hex, parseEther, parseEventLogs } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeCard, setupChain, type TestChain } from '../../../contracts/test/setup.ts'
+import { waitFor } from '../../../scripts/test/waitFor.ts'
 import { NotKeyAgentError } from '../../shared/errors/chain.ts'
 import { KeyUnwrapError, SliceAuthError } from '../../shared/errors/crypto.ts'
 import { accessService } from '../access/service.ts'
@@ -81,16 +82,6 @@ async function person(): Promise<Person> {
   return { id, chain: ctx, vault, owner, hex }
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>) {
-  const deadline = Date.now() + 15_000
-  while (Date.now() < deadline) {
-    const v = await fn()
-    if (v) return v
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
-
 /** The newest KeyRequested of a token. */
 async function lastRequest(tokenId: bigint) {
   const logs = parseEventLogs({
@@ -155,7 +146,7 @@ describe('keys on anvil', () => {
     const { tokenId } = await buyKey(b.chain, { cardId, wrapPub: b.hex })
     await b.owner.track(tokenId, cardId)
     expect(await serveKeyRequest(agentOf(), await lastRequest(tokenId))).toBe('delivered')
-    const held = await waitFor('B’s key', () => b.vault.get(cardId))
+    const held = await waitFor('B’s key', () => b.vault.get(cardId), { timeoutMs: 15_000 })
     expect(held.tokenId).toBe(tokenId)
     const got = await readStored(store, itemId, await sliceCipher(held.key, salt), 0, 70_000)
     expect(got).toEqual(plaintext)
@@ -189,21 +180,31 @@ describe('keys on anvil', () => {
     await requestKey(b.chain, { tokenId, wrapPub: b.hex }) // B asks again, then gives it away
     const stale = await lastRequest(tokenId)
     await transferKey(b.chain, { tokenId, to: c.id.address })
-    await waitFor('B to drop the key', async () => (await b.vault.get(cardId)) === null)
+    await waitFor('B to drop the key', async () => (await b.vault.get(cardId)) === null, {
+      timeoutMs: 15_000,
+    })
     // Closed by the transfer, or already re-opened by C's node: refused either way.
     expect(['not-pending', 'past-owner']).toContain(await serveKeyRequest(agentOf(), stale))
     // C's node requests its own delivery on seeing the Transfer.
-    const cReq = await waitFor('C’s request', async () => {
-      const r = await lastRequest(tokenId)
-      return r.owner.toLowerCase() === c.id.address.toLowerCase() ? r : null
-    })
+    const cReq = await waitFor(
+      'C’s request',
+      async () => {
+        const r = await lastRequest(tokenId)
+        return r.owner.toLowerCase() === c.id.address.toLowerCase() ? r : null
+      },
+      { timeoutMs: 15_000 },
+    )
     expect(await serveKeyRequest(agentOf(), stale)).toBe('past-owner')
     expect(await serveKeyRequest(agentOf(), oldRequest)).toBe('past-owner')
     expect(await serveKeyRequest(agentOf(), cReq)).toBe('delivered')
-    const held = await waitFor('C’s key', async () => {
-      const h = await c.vault.get(cardId)
-      return h?.tokenId === tokenId ? h : null
-    })
+    const held = await waitFor(
+      'C’s key',
+      async () => {
+        const h = await c.vault.get(cardId)
+        return h?.tokenId === tokenId ? h : null
+      },
+      { timeoutMs: 15_000 },
+    )
     const got = await readStored(store, itemId, await sliceCipher(held.key, salt), 0, 100)
     expect(got).toEqual(plaintext.subarray(0, 100))
     expect(await b.vault.get(cardId)).toBeNull()
@@ -230,7 +231,7 @@ describe('keys on anvil', () => {
     })
     agent.start()
     try {
-      const held = await waitFor('D’s key', () => d.vault.get(cardId))
+      const held = await waitFor('D’s key', () => d.vault.get(cardId), { timeoutMs: 15_000 })
       expect(held.tokenId).toBe(tokenId)
       expect(outcomes).toContain(`${tokenId}:delivered`)
       expect(seen).toEqual([`Transfer:${tokenId}`, `KeyDelivered:${tokenId}`])
@@ -266,15 +267,19 @@ describe('keys on anvil', () => {
     }
     const first = new KeyAgent(components)
     first.start()
-    await waitFor('the request to wait', async () => first.waiting.has(tokenId))
+    await waitFor('the request to wait', async () => first.waiting.has(tokenId), {
+      timeoutMs: 15_000,
+    })
     await first.stop()
     const second = new KeyAgent(components) // a reopened tab: the cursor is past the request
     second.start()
-    await waitFor('the waiting request to load', async () => second.waiting.has(tokenId))
+    await waitFor('the waiting request to load', async () => second.waiting.has(tokenId), {
+      timeoutMs: 15_000,
+    })
     known.add(cardId)
     await second.retry()
     try {
-      const held = await waitFor('E’s key', () => e.vault.get(cardId))
+      const held = await waitFor('E’s key', () => e.vault.get(cardId), { timeoutMs: 15_000 })
       expect(held.tokenId).toBe(tokenId)
       expect(second.waiting.has(tokenId)).toBe(false)
       expect(await db.getAll('agent-waiting')).toEqual([])

@@ -9,6 +9,8 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import { type Hex, parseEther } from 'viem'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { makeCard, setupChain, type TestChain } from '../../../contracts/test/setup.ts'
+import { chainConfigOf } from '../../../scripts/stack.ts'
+import { waitFor } from '../../../scripts/test/waitFor.ts'
 import type { ChainConfig } from '../../shared/config.ts'
 import { KeysUnavailableError } from '../../shared/errors/access.ts'
 import type { NodeEvent } from '../../shared/protocol/rpc.ts'
@@ -54,16 +56,6 @@ async function stack(chain: ChainConfig | null, first: Identity | null, store?: 
   return { who, events, account, access, keys, stop }
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>) {
-  const deadline = Date.now() + 20_000
-  while (Date.now() < deadline) {
-    const v = await fn()
-    if (v) return v
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
-
 const newIdentity = () => deriveIdentity(crypto.getRandomValues(new Uint8Array(64)))
 
 describe('KeysService without a chain', () => {
@@ -92,12 +84,7 @@ describe('KeysService on anvil', () => {
   beforeAll(async () => {
     chain = await setupChain(1)
     const d = chain.deployed
-    config = {
-      chainId: d.chainId,
-      rpcUrl: chain.anvil.rpcUrl,
-      contracts: { cardRegistry: d.cardRegistry, keyMarket: d.keyMarket, chequebook: d.chequebook },
-      deployBlock: d.deployBlock,
-    }
+    config = chainConfigOf(d, chain.anvil.rpcUrl)
     a = await newIdentity()
     await fund(a)
     store = createSliceStore({ files: new MemoryBackend(), meta: await openMeta('ks-creator') })

@@ -9,6 +9,7 @@ import '../../../scripts/test/webtorrentGlobals.ts'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Torrent } from 'webtorrent/dist/webtorrent.min.js'
+import { waitFor } from '../../../scripts/test/waitFor.ts'
 import { SwarmItemNotFoundError } from '../../shared/errors/swarm.ts'
 import type { SwarmContent } from '../../shared/protocol/methods/swarm.ts'
 import type { NodeEvent } from '../../shared/protocol/rpc.ts'
@@ -83,16 +84,6 @@ async function publish(store: SliceStore, key: Uint8Array) {
       name: 'clip.bin',
     },
   )
-}
-
-async function waitFor<T>(what: string, fn: () => T | null | undefined | false): Promise<T> {
-  const deadline = Date.now() + 10_000
-  while (Date.now() < deadline) {
-    const v = fn()
-    if (v) return v
-    await new Promise((r) => setTimeout(r, 20))
-  }
-  throw new Error(`timed out waiting for ${what}`)
 }
 
 type PieceStore = { put(i: number, b: Uint8Array, cb: (err: Error | null) => void): void }
@@ -245,8 +236,15 @@ describe('SwarmService', () => {
       })
       await f.swarm.add({ content })
       const wt = await f.swarm.webtorrent()
-      const t = await waitFor('the torrent', () => wt.torrents.find((x) => x.infoHash === infoHash))
-      await waitFor('the torrent to be ready', () => t.ready && t.store)
+      const t = await waitFor(
+        'the torrent',
+        () => wt.torrents.find((x) => x.infoHash === infoHash),
+        { timeoutMs: 10_000, everyMs: 20 },
+      )
+      await waitFor('the torrent to be ready', () => t.ready && t.store, {
+        timeoutMs: 10_000,
+        everyMs: 20,
+      })
       return { ...f, t }
     }
 
@@ -290,8 +288,10 @@ describe('SwarmService', () => {
     })
     // The card claims a bigger file than the torrent describes.
     await f.swarm.add({ content: { ...content, size: content.size + SLICE } })
-    await waitFor('the mismatch to be reported', () =>
-      f.events.find((e) => e.kind === 'log' && e.level === 'error'),
+    await waitFor(
+      'the mismatch to be reported',
+      () => f.events.find((e) => e.kind === 'log' && e.level === 'error'),
+      { timeoutMs: 10_000, everyMs: 20 },
     )
     expect(await f.swarm.list()).toEqual([])
     await expect(f.swarm.stats(infoHash)).rejects.toBeInstanceOf(SwarmItemNotFoundError)
