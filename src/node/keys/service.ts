@@ -148,7 +148,7 @@ export class KeysService {
     const owner = new KeyOwner({
       chain,
       wrapSecret: ctx.wrapSecret,
-      wrapPublic: hexBytes(ctx.wrapPublic),
+      wrapPublic: hexToBytes(ctx.wrapPublic),
       vault,
       db,
       cursors,
@@ -167,8 +167,6 @@ export class KeysService {
     return { chain, config: ctx.config, wrapPublic: ctx.wrapPublic, vault, agent, owner, db }
   }
 }
-
-const hexBytes = (hex: Hex) => hexToBytes(hex)
 
 type WaitingRecord = { tokenId: string; cardId: Hex; owner: Hex; wrapPub: Hex }
 
