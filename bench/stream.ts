@@ -4,8 +4,9 @@
  *
  * - ttff_http_ms: the plain mp4 from a static server in `<video>`, in the app's browser profile
  *   (median of 3).
- * - ttff_local_ms: the same video published in this profile, through the SW (median of 3,
- *   each right after an http one).
+ * - ttff_local_ms: the same video published in this profile, through the SW (median of 3, or
+ *   BENCH_TTFF_ROUNDS, each right after an http one). BENCH_APP_DIR runs the same bench against
+ *   another build of the app (a baseline commit's dist/).
  * - read_http_mbps / read_local_mbps: the whole video read with `fetch` over HTTP, and through
  *   the SW from the local store (median of 3 each, alternating).
  * - ttff_peer_ms: the same video from one peer tab, nothing stored (`swarm.add` → playing);
@@ -93,7 +94,8 @@ export async function run({ signal, log }: BenchOptions): Promise<BenchRow[]> {
   log('starting chain, relay and tracker')
   const stack = await startStack({
     dataDir,
-    appDir: join(root, 'dist'),
+    // BENCH_APP_DIR: another build of the app (a baseline commit's dist), same bench code.
+    appDir: process.env.BENCH_APP_DIR ?? join(root, 'dist'),
     blockTime: 0,
     relayStderr: 'ignore',
   })
@@ -129,7 +131,8 @@ export async function run({ signal, log }: BenchOptions): Promise<BenchRow[]> {
     const published = await publishFrom(a, `${origin}/video.mp4`, 'bench.mp4', 'video/mp4')
     const httpRuns: number[] = []
     const localRuns: number[] = []
-    for (let r = 0; r < 3; r++) {
+    const ttffRounds = Number(process.env.BENCH_TTFF_ROUNDS ?? 3)
+    for (let r = 0; r < ttffRounds; r++) {
       httpRuns.push(await ttff(plain, `${origin}/video.mp4`))
       localRuns.push(await ttff(a, `/c/${published}`))
     }

@@ -63,6 +63,13 @@ export class AccessService {
   /** Per account context: its vault, the creators of cards it asked about, its old rows. */
   private readonly perAccount = new WeakMap<AccountContext, PerAccount>()
   private readonly cardListeners = new Set<() => Promise<void>>()
+  /**
+   * Ciphers already built, by the ref asked (a card id in lower case or an item id), for the
+   * account and identity they were built under. Every `/c/` open asks for one; without the
+   * cache each paid a vault read and unseal, a key import and a few map and store awaits.
+   * Only keys found are kept; {@link link} and every vault write empty it.
+   */
+  private ciphers: CipherCache = { ctx: null, id: null, byRef: new Map() }
 
   constructor(
     private readonly c: AccessComponents,
@@ -87,7 +94,9 @@ export class AccessService {
    * listeners hear of it (the key agent retries requests that waited for that card).
    */
   async link(l: Link): Promise<void> {
+    this.forgetCiphers()
     await this.map.link(l)
+    this.forgetCiphers()
     if (l.cardId === undefined) return
     for (const fn of this.cardListeners)
       await fn().catch((err: Error) => log.warn('card listener: %s', err.message))
@@ -112,10 +121,21 @@ export class AccessService {
    * @example const cipher = await access.cipherFor(cardId, { signal }); if (!cipher) return forbidden()
    */
   async cipherFor(ref: string, o: Opts = {}): Promise<SliceCipher | null> {
+    const ctx = await this.account()
+    const id = await this.c.identity.identity()
+    if (this.ciphers.ctx !== ctx || this.ciphers.id !== id)
+      this.ciphers = { ctx, id, byRef: new Map() }
+    const cache = this.ciphers.byRef
+    const k = isCardId(ref) ? ref.toLowerCase() : ref
+    const hit = cache.get(k)
+    if (hit) return hit
     const found = await this.find(ref, o)
     if (!found) return null
     try {
-      return await sliceCipher(found.key, found.salt)
+      const cipher = await sliceCipher(found.key, found.salt)
+      // Kept only if nothing emptied the cache while it was built (a link, a vault write).
+      if (this.ciphers.byRef === cache) cache.set(k, cipher)
+      return cipher
     } finally {
       wipe(found.key)
     }
@@ -232,6 +252,30 @@ export class AccessService {
     return ctx
   }
 
+  /** Empties the cipher cache (a new map: a cipher being built under the old one is not kept). */
+  private forgetCiphers(): void {
+    this.ciphers.byRef = new Map()
+  }
+
+  /** The vault, emptying the cipher cache on every write (a key received, a token gone). */
+  private forgetOnWrite(vault: KeyVault): KeyVault {
+    const forget = <A extends unknown[], R>(fn: (...a: A) => Promise<R>) =>
+      async (...a: A): Promise<R> => {
+        this.forgetCiphers()
+        try {
+          return await fn(...a)
+        } finally {
+          this.forgetCiphers()
+        }
+      }
+    return {
+      ...vault,
+      put: forget(vault.put),
+      delete: forget(vault.delete),
+      deleteToken: forget(vault.deleteToken),
+    }
+  }
+
   private of(ctx: AccountContext): PerAccount {
     let p = this.perAccount.get(ctx)
     if (!p) {
@@ -243,11 +287,18 @@ export class AccessService {
           () => {},
           (err: Error) => log.warn('old card registrations: %s', err.message),
         )
-      p = { vault: createKeyVault(ctx.db), creators: new Map(), imported }
+      p = { vault: this.forgetOnWrite(createKeyVault(ctx.db)), creators: new Map(), imported }
       this.perAccount.set(ctx, p)
     }
     return p
   }
+}
+
+/** Ciphers by ref, valid for one account context and identity. */
+type CipherCache = {
+  ctx: AccountContext | null
+  id: Identity | null
+  byRef: Map<string, SliceCipher>
 }
 
 type PerAccount = { vault: KeyVault; creators: Map<string, Address>; imported: Promise<void> }

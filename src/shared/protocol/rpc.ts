@@ -14,6 +14,7 @@ import type { FeedMethods } from './methods/feed.ts'
 import type { IdentityMethods } from './methods/identity.ts'
 import type { KeysMethods } from './methods/keys.ts'
 import type { GossipMessage, NodeMethods, NodeStatus } from './methods/node.ts'
+import type { PayEvent, PayMethods } from './methods/pay.ts'
 import type { PreviewMethods } from './methods/preview.ts'
 import type { StoreMethods } from './methods/store.ts'
 import type { SwarmMethods, SwarmStats } from './methods/swarm.ts'
@@ -31,7 +32,8 @@ export type RpcMethods = NodeMethods &
   PreviewMethods &
   FeedMethods &
   KeysMethods &
-  WalletMethods
+  WalletMethods &
+  PayMethods
 
 export type RpcMethod = keyof RpcMethods
 export type RpcParams<M extends RpcMethod> = RpcMethods[M]['params']
@@ -71,6 +73,7 @@ export type NodeEvent =
     }
   /** The worker asks the page's EIP-1193 wallet; answer with `wallet.reply`. */
   | { kind: 'keys.walletRequest'; id: number; method: string; params: unknown[] }
+  | PayEvent
 
 export type RpcRequest = {
   [M in RpcMethod]: { type: 'request'; id: number; method: M; params: RpcParams<M> }
