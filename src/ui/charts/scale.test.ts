@@ -68,7 +68,13 @@ describe('scaleLinear and pathOf', () => {
       (y) => 100 - y,
     )
     expect(d).toBe('M0,100L10,99.33')
-    expect(pathOf([], (x) => x, (y) => y)).toBe('')
+    expect(
+      pathOf(
+        [],
+        (x) => x,
+        (y) => y,
+      ),
+    ).toBe('')
   })
 })
 

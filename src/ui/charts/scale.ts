@@ -19,7 +19,10 @@ export type Frame = {
  * `zero` includes 0 (and grows away from it), `minSpan` is the least width.
  * @example extentOf([5, 5], { zero: true }) // [0, 5]
  */
-export function extentOf(values: Iterable<number>, opts: { zero?: boolean; minSpan?: number } = {}): Extent {
+export function extentOf(
+  values: Iterable<number>,
+  opts: { zero?: boolean; minSpan?: number } = {},
+): Extent {
   let lo = Number.POSITIVE_INFINITY
   let hi = Number.NEGATIVE_INFINITY
   for (const v of values) {
@@ -117,7 +120,11 @@ const px = (v: number): number => Math.round(v * 100) / 100
  * SVG path data through the points, in order: `M x,y L x,y …` (two decimals); '' for none.
  * @example pathOf([{ x: 0, y: 0 }, { x: 1, y: 2 }], (x) => x * 10, (y) => 100 - y) // 'M0,100L10,98'
  */
-export function pathOf(points: readonly Point[], sx: (x: number) => number, sy: (y: number) => number): string {
+export function pathOf(
+  points: readonly Point[],
+  sx: (x: number) => number,
+  sy: (y: number) => number,
+): string {
   let d = ''
   for (const p of points) {
     if (!Number.isFinite(p.x) || !Number.isFinite(p.y)) continue
@@ -158,9 +165,18 @@ export type LayoutOptions = {
  * Everything the chart draws, in pixels of `frame`: scaled paths, ticks on both axes.
  * @example layoutChart([[{ x: 0, y: 0 }, { x: 1, y: 1 }]], frame).lines[0].d
  */
-export function layoutChart(series: readonly (readonly Point[])[], frame: Frame, opts: LayoutOptions = {}): ChartLayout {
+export function layoutChart(
+  series: readonly (readonly Point[])[],
+  frame: Frame,
+  opts: LayoutOptions = {},
+): ChartLayout {
   const { width, height, margin } = frame
-  const plot = { x0: margin.left, x1: width - margin.right, y0: margin.top, y1: height - margin.bottom }
+  const plot = {
+    x0: margin.left,
+    x1: width - margin.right,
+    y0: margin.top,
+    y1: height - margin.bottom,
+  }
   const all = series.flat()
   const xExtent = extentOf(
     all.map((p) => p.x),
@@ -178,12 +194,18 @@ export function layoutChart(series: readonly (readonly Point[])[], frame: Frame,
   const sy = scaleLinear(yExtent, [plot.y1, plot.y0])
   const lines = series.map((points) => {
     const last = points.at(-1)
-    return { d: pathOf(points, sx, sy), end: last ? { x: px(sx(last.x)), y: px(sy(last.y)) } : null }
+    return {
+      d: pathOf(points, sx, sy),
+      end: last ? { x: px(sx(last.x)), y: px(sy(last.y)) } : null,
+    }
   })
   return {
     lines,
     // No data, no time to label (the extent is made up).
-    xTicks: all.length === 0 ? [] : ticksOf(xExtent, xStep).map((value) => ({ value, at: px(sx(value)) })),
+    xTicks:
+      all.length === 0
+        ? []
+        : ticksOf(xExtent, xStep).map((value) => ({ value, at: px(sx(value)) })),
     yTicks: ticksOf(yExtent, yStep).map((value) => ({ value, at: px(sy(value)) })),
     plot,
     xExtent,
@@ -201,7 +223,10 @@ export function numberLabel(v: number): string {
   if (v === 0 || !Number.isFinite(v)) return String(v === 0 ? 0 : v)
   const a = Math.abs(v)
   if (a >= 1e-3 && a < 1e6) return String(Number(v.toPrecision(3)))
-  return v.toExponential(2).replace(/\.?0+e/, 'e').replace('e+', 'e')
+  return v
+    .toExponential(2)
+    .replace(/\.?0+e/, 'e')
+    .replace('e+', 'e')
 }
 
 /** A clock-time label as fine as the ticks' step: seconds, time of day, or the date. */

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { checkDeposit, checkSettings, checkWithdraw, MAX_WITHDRAW, settingsInput } from './checks.ts'
+import {
+  checkDeposit,
+  checkSettings,
+  checkWithdraw,
+  MAX_WITHDRAW,
+  settingsInput,
+} from './checks.ts'
 import { ethOf } from './format.ts'
 
 const ETH = 10n ** 18n
@@ -27,7 +33,11 @@ describe('checkWithdraw', () => {
   const book = { balance: ETH.toString(), committed: (ETH / 2n).toString() }
 
   it('allows up to the balance, warning past what cheques leave free', () => {
-    expect(checkWithdraw('0.5', book)).toEqual({ ok: true, wei: (ETH / 2n).toString(), warning: '' })
+    expect(checkWithdraw('0.5', book)).toEqual({
+      ok: true,
+      wei: (ETH / 2n).toString(),
+      warning: '',
+    })
     const over = checkWithdraw('0.75', book)
     expect(over.ok).toBe(true)
     expect(over.warning).toContain('0.5 ETH')
@@ -40,7 +50,10 @@ describe('checkWithdraw', () => {
     })
     expect(checkWithdraw('0', book).ok).toBe(false)
     const huge = { balance: (MAX_WITHDRAW + 1n).toString(), committed: '0' }
-    expect(checkWithdraw(ethOf(MAX_WITHDRAW + 1n), huge)).toMatchObject({ ok: false, error: 'That amount is too large.' })
+    expect(checkWithdraw(ethOf(MAX_WITHDRAW + 1n), huge)).toMatchObject({
+      ok: false,
+      error: 'That amount is too large.',
+    })
     expect(checkWithdraw(ethOf(MAX_WITHDRAW), huge).ok).toBe(true)
   })
 })
@@ -77,7 +90,11 @@ describe('checkSettings', () => {
   it('fills the form from saved settings exactly, and round-trips', () => {
     const saved = { maxPrice: '1', perItem: '1000000000000000001', perDay: '0' }
     const input = settingsInput(saved)
-    expect(input).toEqual({ maxPrice: '0.000000000000000001', perItem: '1.000000000000000001', perDay: '0' })
+    expect(input).toEqual({
+      maxPrice: '0.000000000000000001',
+      perItem: '1.000000000000000001',
+      perDay: '0',
+    })
     const back = checkSettings({ ...input, perDay: '1' })
     expect(back.ok && back.settings.perItem).toBe(saved.perItem)
   })

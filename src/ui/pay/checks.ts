@@ -21,7 +21,10 @@ const bad = (error: string): AmountCheck => ({ ok: false, error, warning: '' })
  * when it pays) only warns: the node has the last word, and gas comes on top.
  * @example checkDeposit('0.5', { accountBalance: '0' }).warning // 'More than …'
  */
-export function checkDeposit(text: string, opts: { accountBalance?: string | null } = {}): AmountCheck {
+export function checkDeposit(
+  text: string,
+  opts: { accountBalance?: string | null } = {},
+): AmountCheck {
   const p = parseEth(text)
   if (!p.ok) return bad(p.error)
   if (p.wei === 0n) return bad('Enter an amount above 0.')
@@ -89,11 +92,20 @@ export function checkSettings(input: SettingsInput): SettingsCheck {
     if (perDay !== undefined && perDay < maxPrice)
       errors.perDay = 'Below the max price per slice: no paid slice would fit.'
   }
-  if (maxPrice === undefined || perItem === undefined || perDay === undefined || Object.keys(errors).length > 0)
+  if (
+    maxPrice === undefined ||
+    perItem === undefined ||
+    perDay === undefined ||
+    Object.keys(errors).length > 0
+  )
     return { ok: false, settings: null, errors }
   return {
     ok: true,
-    settings: { maxPrice: maxPrice.toString(), perItem: perItem.toString(), perDay: perDay.toString() },
+    settings: {
+      maxPrice: maxPrice.toString(),
+      perItem: perItem.toString(),
+      perDay: perDay.toString(),
+    },
     errors: {},
   }
 }

@@ -17,7 +17,9 @@ describe('describePayError', () => {
   registerAllErrors()
 
   it('reads "nothing to do" as information, by class after crossing the wire', () => {
-    expect(describePayError(across(new NothingToClaimError('Nothing is owed to this account.')))).toEqual({
+    expect(
+      describePayError(across(new NothingToClaimError('Nothing is owed to this account.'))),
+    ).toEqual({
       tone: 'info',
       text: 'Nothing to claim yet.',
     })
@@ -25,9 +27,16 @@ describe('describePayError', () => {
   })
 
   it('keeps the short message and adds the next step', () => {
-    const locked = describePayError(across(new WithdrawLockedError('The withdrawal unlocks at 2030.')))
-    expect(locked).toEqual({ tone: 'error', text: 'The withdrawal unlocks at 2030. Withdraw once the countdown ends.' })
-    const chain = describePayError(new ChainRequestError('insufficient funds', { details: 'stack…' }))
+    const locked = describePayError(
+      across(new WithdrawLockedError('The withdrawal unlocks at 2030.')),
+    )
+    expect(locked).toEqual({
+      tone: 'error',
+      text: 'The withdrawal unlocks at 2030. Withdraw once the countdown ends.',
+    })
+    const chain = describePayError(
+      new ChainRequestError('insufficient funds', { details: 'stack…' }),
+    )
     expect(chain?.text).toContain('insufficient funds')
     expect(chain?.text).not.toContain('stack')
   })

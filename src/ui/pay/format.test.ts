@@ -2,7 +2,16 @@ import fc from 'fast-check'
 import { parseEther } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { InvalidInputError } from '../../shared/errors/common.ts'
-import { bytesText, durationText, ethOf, ethText, parseEth, shortHex, spanText, weiOf } from './format.ts'
+import {
+  bytesText,
+  durationText,
+  ethOf,
+  ethText,
+  parseEth,
+  shortHex,
+  spanText,
+  weiOf,
+} from './format.ts'
 
 describe('ethOf', () => {
   it('writes every digit of the wei, never rounding', () => {
@@ -48,7 +57,10 @@ describe('parseEth', () => {
       ok: false,
       error: expect.stringContaining('18 decimals'),
     })
-    expect(parseEth('1'.repeat(31))).toMatchObject({ ok: false, error: expect.stringContaining('large') })
+    expect(parseEth('1'.repeat(31))).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('large'),
+    })
   })
 })
 

@@ -21,17 +21,41 @@ function line(p: Partial<PayLine> & Pick<PayLine, 'side' | 'cardId' | 'cumulativ
 }
 
 const lines: PayLine[] = [
-  line({ side: 'received', cardId: card1, cumulative: '300', cashed: '100', slices: 3, bytes: 300, updatedAt: 5 }),
-  line({ side: 'received', cardId: card1, payer: bob, cumulative: '200', slices: 2, bytes: 200, updatedAt: 7 }),
+  line({
+    side: 'received',
+    cardId: card1,
+    cumulative: '300',
+    cashed: '100',
+    slices: 3,
+    bytes: 300,
+    updatedAt: 5,
+  }),
+  line({
+    side: 'received',
+    cardId: card1,
+    payer: bob,
+    cumulative: '200',
+    slices: 2,
+    bytes: 200,
+    updatedAt: 7,
+  }),
   // The same payer, written checksummed-looking: one peer.
-  line({ side: 'received', cardId: card2, payer: alice.toUpperCase().replace('0X', '0x') as `0x${string}`, cumulative: '50', cashed: '50' }),
+  line({
+    side: 'received',
+    cardId: card2,
+    payer: alice.toUpperCase().replace('0X', '0x') as `0x${string}`,
+    cumulative: '50',
+    cashed: '50',
+  }),
   line({ side: 'sent', cardId: card2, cumulative: '999', cashed: '0' }),
 ]
 
 describe('groupLines', () => {
   it('sums per card, biggest first, counting distinct payers', () => {
     const rows = groupLines(lines, 'received', 'card')
-    expect(rows.map((r) => [r.id, r.total, r.owed, r.cashed, r.slices, r.bytes, r.count, r.updatedAt])).toEqual([
+    expect(
+      rows.map((r) => [r.id, r.total, r.owed, r.cashed, r.slices, r.bytes, r.count, r.updatedAt]),
+    ).toEqual([
       [card1, 500n, 400n, 100n, 5, 500, 2, 7],
       [card2, 50n, 0n, 50n, 1, 100, 1, 1],
     ])

@@ -43,7 +43,11 @@ function owedOf(line: PayLine): bigint {
  * Ids are compared without case, since addresses may come checksummed or not.
  * @example groupLines(overview.lines, 'received', 'card')
  */
-export function groupLines(lines: readonly PayLine[], side: Side, by: 'card' | 'peer'): LedgerRow[] {
+export function groupLines(
+  lines: readonly PayLine[],
+  side: Side,
+  by: 'card' | 'peer',
+): LedgerRow[] {
   const rows = new Map<string, LedgerRow & { others: Set<string> }>()
   for (const line of lines) {
     if (line.side !== side) continue
@@ -52,7 +56,17 @@ export function groupLines(lines: readonly PayLine[], side: Side, by: 'card' | '
     const key = id.toLowerCase()
     let row = rows.get(key)
     if (!row) {
-      row = { id, total: 0n, cashed: 0n, owed: 0n, slices: 0, bytes: 0, count: 0, updatedAt: 0, others: new Set() }
+      row = {
+        id,
+        total: 0n,
+        cashed: 0n,
+        owed: 0n,
+        slices: 0,
+        bytes: 0,
+        count: 0,
+        updatedAt: 0,
+        others: new Set(),
+      }
       rows.set(key, row)
     }
     row.total += weiOf(line.cumulative)
@@ -75,7 +89,15 @@ export function groupLines(lines: readonly PayLine[], side: Side, by: 'card' | '
 
 /** One side's lines summed. */
 export function totalsOf(lines: readonly PayLine[], side: Side): LedgerTotals {
-  const t: LedgerTotals = { total: 0n, cashed: 0n, owed: 0n, slices: 0, bytes: 0, updatedAt: 0, lines: 0 }
+  const t: LedgerTotals = {
+    total: 0n,
+    cashed: 0n,
+    owed: 0n,
+    slices: 0,
+    bytes: 0,
+    updatedAt: 0,
+    lines: 0,
+  }
   for (const line of lines) {
     if (line.side !== side) continue
     t.total += weiOf(line.cumulative)

@@ -4,7 +4,10 @@ import { payNotices, stoppedNotice } from './notices.ts'
 
 const ETH = (10n ** 18n).toString()
 
-function overview(p: Partial<PayOverview> = {}, book: Partial<NonNullable<PayOverview['chequebook']>> = {}): PayOverview {
+function overview(
+  p: Partial<PayOverview> = {},
+  book: Partial<NonNullable<PayOverview['chequebook']>> = {},
+): PayOverview {
   return {
     chequebook: {
       payer: `0x${'11'.repeat(20)}`,
@@ -55,13 +58,20 @@ describe('payNotices', () => {
 
   it("tells today's cap, and a max price of 0", () => {
     expect(ids(overview({ spentToday: ETH }))).toEqual(['cap'])
-    expect(ids(overview({ settings: { maxPrice: '0', perItem: '0', perDay: '0' } }))).toEqual(['free-only'])
+    expect(ids(overview({ settings: { maxPrice: '0', perItem: '0', perDay: '0' } }))).toEqual([
+      'free-only',
+    ])
   })
 
   it('puts a stop first and does not say the same twice', () => {
     expect(ids(overview({ spentToday: ETH }), { reason: 'cap', message: 'x' })).toEqual(['stopped'])
-    expect(ids(overview({}, { balance: '0' }), { reason: 'balance', message: 'x' })).toEqual(['stopped'])
-    expect(ids(overview({}, { balance: '0' }), { reason: 'rejected', message: 'x' })).toEqual(['stopped', 'empty'])
+    expect(ids(overview({}, { balance: '0' }), { reason: 'balance', message: 'x' })).toEqual([
+      'stopped',
+    ])
+    expect(ids(overview({}, { balance: '0' }), { reason: 'rejected', message: 'x' })).toEqual([
+      'stopped',
+      'empty',
+    ])
   })
 
   it('tells a chain without a chequebook', () => {
@@ -71,9 +81,14 @@ describe('payNotices', () => {
 
 describe('stoppedNotice', () => {
   it('names the reason and the node message', () => {
-    const n = stoppedNotice({ reason: 'cap', message: 'The spending cap for this item is reached.' })
+    const n = stoppedNotice({
+      reason: 'cap',
+      message: 'The spending cap for this item is reached.',
+    })
     expect(n).toMatchObject({ id: 'stopped', tone: 'alert', reason: 'cap' })
-    expect(n?.text).toContain('a spending cap is reached — The spending cap for this item is reached.')
+    expect(n?.text).toContain(
+      'a spending cap is reached — The spending cap for this item is reached.',
+    )
     expect(stoppedNotice(null)).toBeNull()
   })
 })

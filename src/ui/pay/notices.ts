@@ -6,7 +6,14 @@
 import type { PayOverview } from '../../shared/protocol/methods/pay.ts'
 import { ethText, weiOf } from './format.ts'
 
-export type NoticeId = 'no-chain' | 'no-chequebook' | 'stopped' | 'empty' | 'spent' | 'cap' | 'free-only'
+export type NoticeId =
+  | 'no-chain'
+  | 'no-chequebook'
+  | 'stopped'
+  | 'empty'
+  | 'spent'
+  | 'cap'
+  | 'free-only'
 
 export type Notice = {
   id: NoticeId

@@ -29,7 +29,10 @@ export function etherNumber(wei: bigint): number {
  * @example cumulativePoints([{ t: 60_000, wei: '10', bytes: 0 }, { t: 0, wei: '5', bytes: 0 }])
  * // [{ x: 0, y: 5e-18 }, { x: 60_000, y: 1.5e-17 }]
  */
-export function cumulativePoints(series: readonly PayPoint[], opts: { now?: number } = {}): Point[] {
+export function cumulativePoints(
+  series: readonly PayPoint[],
+  opts: { now?: number } = {},
+): Point[] {
   const sorted = [...series].sort((a, b) => pointMs(a.t) - pointMs(b.t))
   let sum = 0n
   const out: Point[] = []
