@@ -13,6 +13,8 @@ describe('app paths', () => {
   it('accepts app views and refuses assets and content paths', () => {
     expect(isAppPath('/')).toBe(true)
     expect(isAppPath('/wallet')).toBe(true)
+    expect(isAppPath('/earnings')).toBe(true)
+    expect(isAppPath('/spending/')).toBe(true)
     expect(isAppPath('/card/0xabc')).toBe(true)
     expect(isAppPath('/settings/backup')).toBe(true)
     expect(isAppPath('/assets/index.js')).toBe(false)

@@ -12,6 +12,8 @@ export const APP_PATH_PREFIXES = [
   'feed',
   'compose',
   'wallet',
+  'earnings',
+  'spending',
   'play',
 ] as const
 

@@ -11,6 +11,8 @@ import FeedView from './feed/FeedView.svelte'
 import ProfileView from './feed/ProfileView.svelte'
 import type { NodeState } from './lib/node.svelte.ts'
 import type { Router } from './lib/router.svelte.ts'
+import EarningsView from './pay/EarningsView.svelte'
+import SpendingView from './pay/SpendingView.svelte'
 import PlayerView from './swarm/PlayerView.svelte'
 import BackupView from './views/BackupView.svelte'
 import HomeView from './views/HomeView.svelte'
@@ -51,6 +53,18 @@ export const routes: Route[] = [
     pattern: /^\/wallet\/?$/,
     component: WalletView,
     nav: { label: 'Wallet', href: '/wallet', order: 50, identity: true },
+  },
+  {
+    name: 'earnings',
+    pattern: /^\/earnings\/?$/,
+    component: EarningsView,
+    nav: { label: 'Earnings', href: '/earnings', order: 55, identity: true },
+  },
+  {
+    name: 'spending',
+    pattern: /^\/spending\/?$/,
+    component: SpendingView,
+    nav: { label: 'Spending', href: '/spending', order: 56, identity: true },
   },
   { name: 'play', pattern: /^\/play\/(?<id>[^/]+)\/?$/, component: PlayerView },
   {

@@ -1,0 +1,106 @@
+/**
+ * How the payments UI writes amounts, sizes and durations. Wei crosses the RPC as decimal
+ * strings (src/shared/protocol/methods/pay.ts); it is shown as ether exactly — every digit,
+ * never rounded — because a cheque of 1 wei more or less is a different cheque.
+ */
+import { formatEther, parseEther } from 'viem'
+import { InvalidInputError } from '../../shared/errors/common.ts'
+
+/**
+ * A decimal wei string as a bigint; InvalidInputError for anything else (a sign, a dot, hex).
+ * @example weiOf('1000000000000000000') // 10n ** 18n
+ */
+export function weiOf(value: string | bigint): bigint {
+  if (typeof value === 'bigint') return value
+  if (!/^\d{1,78}$/.test(value))
+    throw new InvalidInputError('An amount in wei must be a whole decimal number.', {
+      details: `got ${JSON.stringify(value.slice(0, 90))}`,
+    })
+  return BigInt(value)
+}
+
+/**
+ * Wei as ether, exactly: trailing zeros dropped, no rounding, no grouping.
+ * @example ethOf('1500000000000000001') // '1.500000000000000001'
+ */
+export function ethOf(wei: string | bigint): string {
+  return formatEther(weiOf(wei))
+}
+
+/** {@link ethOf} with the unit, for text. */
+export function ethText(wei: string | bigint): string {
+  return `${ethOf(wei)} ETH`
+}
+
+export type EthParse = { ok: true; wei: bigint } | { ok: false; error: string }
+
+/**
+ * What a person typed as an amount of ether, converted to wei exactly (viem's parseEther).
+ * More than 18 decimals is refused rather than rounded; a comma gets its own hint.
+ * @example parseEth('0.01') // { ok: true, wei: 10_000_000_000_000_000n }
+ */
+export function parseEth(text: string): EthParse {
+  const v = text.trim()
+  if (v === '') return { ok: false, error: 'Enter an amount in ETH, e.g. 0.01.' }
+  if (/^\d*,\d*$/.test(v)) return { ok: false, error: 'Use a dot for decimals, e.g. 0.01.' }
+  const m = /^(\d*)(?:\.(\d*))?$/.exec(v)
+  const whole = m?.[1] ?? ''
+  const fraction = m?.[2] ?? ''
+  if (!m || (whole === '' && fraction === ''))
+    return { ok: false, error: 'Enter an amount in ETH, e.g. 0.01.' }
+  if (fraction.length > 18) return { ok: false, error: 'ETH has at most 18 decimals.' }
+  if (whole.length > 30) return { ok: false, error: 'That amount is too large.' }
+  return { ok: true, wei: parseEther(`${whole || '0'}.${fraction || '0'}`) }
+}
+
+/**
+ * A byte count in decimal units, one decimal from kB up.
+ * @example bytesText(1_572_864) // '1.6 MB'
+ */
+export function bytesText(bytes: number): string {
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`
+  if (bytes >= 1e3) return `${(bytes / 1e3).toFixed(1)} kB`
+  return `${Math.max(0, Math.round(bytes))} B`
+}
+
+/**
+ * Seconds as a countdown: days when there are some, then hours, minutes, seconds.
+ * @example durationText(90_061) // '1d 01h 01m 01s'
+ */
+export function durationText(seconds: number): string {
+  const s = Math.max(0, Math.ceil(seconds))
+  const d = Math.floor(s / 86_400)
+  const two = (n: number) => String(n).padStart(2, '0')
+  const hms = `${two(Math.floor((s % 86_400) / 3600))}h ${two(Math.floor((s % 3600) / 60))}m ${two(s % 60)}s`
+  return d > 0 ? `${d}d ${hms}` : hms
+}
+
+/** An address or id shortened for a table cell (the full value goes in a `title`). */
+export function shortHex(hex: string, head = 8, tail = 4): string {
+  return hex.length <= head + tail + 1 ? hex : `${hex.slice(0, head)}…${hex.slice(-tail)}`
+}
+
+const SPAN_UNITS = [
+  [86_400, 'day'],
+  [3600, 'hour'],
+  [60, 'minute'],
+  [1, 'second'],
+] as const
+
+/**
+ * A length of time in words, to the two largest units.
+ * @example spanText(86_400) // '1 day'; spanText(5_400) // '1 hour 30 minutes'
+ */
+export function spanText(seconds: number): string {
+  let rest = Math.max(0, Math.round(seconds))
+  const parts: string[] = []
+  for (const [size, unit] of SPAN_UNITS) {
+    const n = Math.floor(rest / size)
+    rest -= n * size
+    if (n > 0) parts.push(`${n} ${unit}${n === 1 ? '' : 's'}`)
+    else if (parts.length > 0) break
+    if (parts.length === 2) break
+  }
+  return parts.join(' ') || '0 seconds'
+}
