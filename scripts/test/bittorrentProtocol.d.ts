@@ -8,7 +8,11 @@ declare module 'bittorrent-protocol' {
     amChoking: boolean
     peerChoking: boolean
     uploaded: number
-    handshake(infoHash: string, peerId: string, extensions?: { dht?: boolean; fast?: boolean }): void
+    handshake(
+      infoHash: string,
+      peerId: string,
+      extensions?: { dht?: boolean; fast?: boolean },
+    ): void
     haveAll(): void
     interested(): void
     choke(): void

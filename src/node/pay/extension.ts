@@ -18,8 +18,9 @@
  * block", once per piece per wire: the seeder serves later blocks of a counted piece free (a
  * re-request after a failed hash, a choke or a lost store), and the payer never pays a wire
  * twice for a piece. A block the picker gave up on (a critical request re-issued to another
- * peer) is still paid when it arrives, since the seeder sent it. The payer cannot owe less
- * than the seeder counts by paying more: no block of an uncounted piece is ever sent.
+ * peer) is still paid when it arrives, since the seeder sent it. The other drift, a payer
+ * paying for a piece the seeder did not count, cannot happen: no block of an uncounted piece
+ * is ever sent.
  *
  * ## Where they drift, and why the credit absorbs it
  * The seeder counts, the payer never pays, when an admitted first block never reaches the

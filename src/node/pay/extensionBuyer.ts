@@ -54,9 +54,15 @@ export class BuyerSide {
     if (terms.price === 0n) return
     const { t } = this.#link.ctx
     const verdict = this.#buyer.judge(t, terms)
-    if (!verdict.ok) return this.#refuse(verdict.reason)
+    if (!verdict.ok) {
+      this.#refuse(verdict.reason)
+      return
+    }
     const hello = this.#buyer.hello(t, terms)
-    if (!hello) return this.#refuse('this node cannot pay')
+    if (!hello) {
+      this.#refuse('this node cannot pay')
+      return
+    }
     this.#link.send(hello)
     const line = this.#buyer.line(t, terms)
     line.catch((err: Error) => this.#refuse(`no payer line: ${err.message}`))

@@ -7,7 +7,13 @@
 import type { Address, Hex } from 'viem'
 import { logger } from '../log.ts'
 import type { BuyerPort, PayTorrent, SellerPort } from './ports.ts'
-import { encodePayMessage, HC_PAY, type PayMessage, type RejectCode, type WireCheque } from './wire.ts'
+import {
+  encodePayMessage,
+  HC_PAY,
+  type PayMessage,
+  type RejectCode,
+  type WireCheque,
+} from './wire.ts'
 
 const log = logger('pay:wire')
 
@@ -88,7 +94,10 @@ export type PaySwarmContext = {
  * drops them on its side) and a re-request of the same piece is served uncounted.
  */
 export function chokeKeeping(wire: WireInternals, choke: () => void): void {
-  if (!wire.hasFast || wire.peerRequests.length === 0) return choke()
+  if (!wire.hasFast || wire.peerRequests.length === 0) {
+    choke()
+    return
+  }
   const allowed = wire.allowedFastSet
   wire.allowedFastSet = [...allowed, ...new Set(wire.peerRequests.map((r) => r.piece))]
   try {

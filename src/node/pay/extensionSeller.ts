@@ -112,7 +112,10 @@ export class SellerSide {
   onHello(h: PayHello): void {
     const terms = this.terms
     if (!terms) return
-    if (this.#bound) return this.#link.rejectAndBan('malformed')
+    if (this.#bound) {
+      this.#link.rejectAndBan('malformed')
+      return
+    }
     const wrong = judgeHello(h, terms)
     if (wrong) {
       this.#link.send({ type: 'reject', ...wrong })
@@ -138,11 +141,17 @@ export class SellerSide {
    */
   onCheque(c: WireCheque): void {
     const bound = this.#bound
-    if (!bound || !this.terms) return this.#link.rejectAndBan('malformed')
+    if (!bound || !this.terms) {
+      this.#link.rejectAndBan('malformed')
+      return
+    }
     const view = this.#seller.view(bound.payer, this.terms.cardId)
     const valid = bound.check(c.cumulative, c.signature)
     const out = bound.line.onCheque(c.cumulative, valid, view)
-    if (out.accepted) return this.#accept(bound.payer, c)
+    if (out.accepted) {
+      this.#accept(bound.payer, c)
+      return
+    }
     this.#link.send({ type: 'reject', code: out.code, value: out.value })
     if (out.ban) this.#link.ban(out.code)
     else this.#hold()

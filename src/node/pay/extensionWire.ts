@@ -10,8 +10,8 @@ import {
   chokeKeeping,
   type PayExtensionClass,
   type PaySwarmContext,
-  WireLink,
   type WireInternals,
+  WireLink,
 } from './extensionLink.ts'
 import { SellerSide } from './extensionSeller.ts'
 import { decodePayMessage, HC_PAY, type PayMessage } from './wire.ts'
@@ -70,20 +70,14 @@ function onMessage(
     m = decodePayMessage(buf)
   } catch (err) {
     log.warn('%s sent a malformed message: %s', link.peerId, (err as Error).message)
-    return link.rejectAndBan('malformed')
+    link.rejectAndBan('malformed')
+    return
   }
-  switch (m.type) {
-    case 'terms':
-      return buyer?.onTerms(m)
-    case 'receipt':
-      return buyer?.onReceipt(m)
-    case 'reject':
-      return buyer?.onReject(m)
-    case 'hello':
-      return seller?.onHello(m)
-    case 'cheque':
-      return seller?.onCheque(m)
-  }
+  if (m.type === 'terms') buyer?.onTerms(m)
+  else if (m.type === 'receipt') buyer?.onReceipt(m)
+  else if (m.type === 'reject') buyer?.onReject(m)
+  else if (m.type === 'hello') seller?.onHello(m)
+  else seller?.onCheque(m)
 }
 
 /**

@@ -5,25 +5,33 @@ import { BLOCK_BYTES } from './constants.ts'
 import { installPicker } from './picker.ts'
 import { BigPiece } from './piece.ts'
 
-/** A torrent of two pieces whose wires all have both and unchoke us. */
+/**
+ * A torrent of two pieces whose wires all have both and unchoke us. The wires join it after
+ * the picker is installed (which would otherwise set each one up as webtorrent's own).
+ */
 function torrent(names: string[]) {
   const wires = names.map(
     (name) =>
-      ({ name, destroyed: false, peerChoking: false, peerPieces: { get: () => true } }) as unknown as Wire,
+      ({
+        name,
+        destroyed: false,
+        peerChoking: false,
+        peerPieces: { get: () => true },
+      }) as unknown as Wire,
   )
   const t = Object.assign(new EventEmitter(), {
     pieces: [0, 1].map(() => new BigPiece(4 * BLOCK_BYTES)),
-    wires,
+    wires: [] as Wire[],
     _critical: [] as boolean[],
     _markUnverified: () => {},
     _request: () => true,
   }) as unknown as Torrent
-  return { t, wires }
+  return { t, wires, join: () => t.wires.push(...wires) }
 }
 
 describe('installPicker: prices (hc_pay)', () => {
   it('asks a priced wire outside the window only when no cheaper one can serve', () => {
-    const { t, wires } = torrent(['free', 'cheap', 'dear', 'off'])
+    const { t, wires, join } = torrent(['free', 'cheap', 'dear', 'off'])
     const [free, cheap, dear, off] = wires as [Wire, Wire, Wire, Wire]
     const prices = new Map([
       [free, 0],
@@ -36,6 +44,7 @@ describe('installPicker: prices (hc_pay)', () => {
       tickMs: 60_000,
       priceOf: (w) => prices.get(w) ?? 0,
     })
+    join()
     expect(t._request(dear, 0, false)).toBe(false)
     expect(t._request(cheap, 0, false)).toBe(false)
     expect(t._request(free, 0, false)).toBe(true)
@@ -49,8 +58,9 @@ describe('installPicker: prices (hc_pay)', () => {
   })
 
   it('changes nothing when every price is 0', () => {
-    const { t, wires } = torrent(['a', 'b'])
+    const { t, wires, join } = torrent(['a', 'b'])
     const picker = installPicker(t, { deadlineMs: 1_000, tickMs: 60_000, priceOf: () => 0 })
+    join()
     for (const w of wires) expect(t._request(w, 0, false)).toBe(true)
     picker.stop()
   })
