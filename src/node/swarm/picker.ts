@@ -14,6 +14,9 @@
  *   hash bans its sole source at once. When several peers sent it, the next attempt goes to
  *   one peer alone, and once the piece verifies, the peers whose blocks differ from it are
  *   banned (libtorrent's smart ban): an honest peer is never banned for another's bad data.
+ * - Paid peers (`hc_pay`, src/node/pay/extension.ts): a wire priced at Infinity is never asked,
+ *   and outside the deadline window a slice is not asked of a wire while a cheaper one that
+ *   has it is unchoking us. Inside the window only speed counts. All prices 0: no change.
  */
 import type { Torrent, Wire } from 'webtorrent/dist/webtorrent.min.js'
 import { logger } from '../log.ts'
@@ -33,6 +36,8 @@ export type PickerOptions = {
   maxRequests?: number
   tickMs: number
   onBan?: (peerId: string) => void
+  /** Wei per slice of a wire (`hc_pay`): 0 free, Infinity never to be asked. Default: all 0. */
+  priceOf?: (wire: Wire) => number
   now?: () => number
 }
 
@@ -101,9 +106,18 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
     }
   }
 
+  const priceOf = o.priceOf ?? (() => 0)
+  /** Whether `wire`'s price allows asking it for `index` (see the module comment). */
+  const affordable = (wire: Wire, index: number) => {
+    const price = priceOf(wire)
+    if (price === Number.POSITIVE_INFINITY) return false
+    if (price === 0 || t._critical[index]) return true
+    return !t.wires.some((w) => w !== wire && priceOf(w) < price && canServe(w, index))
+  }
+
   const request = t._request.bind(t)
   t._request = (wire, index, hotswap) => {
-    if (!claim(wire, index)) return false
+    if (!affordable(wire, index) || !claim(wire, index)) return false
     const s = slow.get(index)
     if (s?.has(wire) && t.wires.some((w) => w !== wire && !s.has(w) && canServe(w, index)))
       return false
@@ -187,7 +201,10 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
   }
 
   const canServe = (w: Wire, index: number) =>
-    !w.destroyed && !w.peerChoking && w.peerPieces.get(index)
+    !w.destroyed &&
+    !w.peerChoking &&
+    w.peerPieces.get(index) &&
+    priceOf(w) !== Number.POSITIVE_INFINITY
 
   const tick = () => {
     if (!t.ready || t.destroyed) return

@@ -1,0 +1,137 @@
+/**
+ * The payer's side of `hc_pay` on one wire (DESIGN §4.6): judge the seeder's terms, name the
+ * payer, note which pieces the wire sent blocks of, and pay one cheque per verified piece per
+ * wire. Its price, or Infinity when the wire must not be asked, is what the picker reads.
+ */
+import { SpendingCapError } from '../../shared/errors/pay.ts'
+import { logger } from '../log.ts'
+import type { WireLink } from './extensionLink.ts'
+import type { BuyerPort } from './ports.ts'
+import type { PayerLine } from './spend.ts'
+import type { PayReceipt, PayReject, PayTerms } from './wire.ts'
+
+const log = logger('pay:buyer')
+
+/** One wire's payer side. */
+export class BuyerSide {
+  readonly #link: WireLink
+  readonly #buyer: BuyerPort
+  #terms: PayTerms | null = null
+  #line: Promise<PayerLine> | null = null
+  /** Why this wire must not be asked (its terms, a reject, no line), or null. */
+  #refused: string | null = null
+  /** Pieces this node requested blocks of on this wire: only those blocks are paid for. */
+  readonly #asked = new Set<number>()
+  /** Pieces the wire sent a block of, waiting for their piece to verify. */
+  readonly #sent = new Set<number>()
+  /** Pieces paid for on this wire (once each). */
+  readonly #paid = new Set<number>()
+  /** Cheques and receipts in order: a seeder bans a cumulative below one it holds. */
+  #queue: Promise<void> = Promise.resolve()
+
+  constructor(link: WireLink, buyer: BuyerPort) {
+    this.#link = link
+    this.#buyer = buyer
+  }
+
+  /** Wei per slice on this wire: 0 when free or unpriced, Infinity when it must not be asked. */
+  price(): number {
+    if (this.#refused) return Number.POSITIVE_INFINITY
+    const p = this.#terms?.price ?? 0n
+    if (p === 0n) return 0
+    if (this.#link.ctx.capped()) return Number.POSITIVE_INFINITY
+    return Number(p)
+  }
+
+  /**
+   * The seeder's terms (the first ones count). Free terms need nothing. Priced terms are
+   * judged (chain, chequebook, card, the user's maximum price); taken, the payer says hello
+   * and its line is opened; refused, the wire is not asked.
+   */
+  onTerms(terms: PayTerms): void {
+    if (this.#terms) return
+    this.#terms = terms
+    if (terms.price === 0n) return
+    const { t } = this.#link.ctx
+    const verdict = this.#buyer.judge(t, terms)
+    if (!verdict.ok) {
+      this.#refuse(verdict.reason)
+      return
+    }
+    const hello = this.#buyer.hello(t, terms)
+    if (!hello) {
+      this.#refuse('this node cannot pay')
+      return
+    }
+    this.#link.send(hello)
+    const line = this.#buyer.line(t, terms)
+    line.catch((err: Error) => this.#refuse(`no payer line: ${err.message}`))
+    this.#line = line
+    this.#link.ctx.priceChanged()
+  }
+
+  /** The newest cheque the seeder holds from us: adopted when it is ours and newer. */
+  onReceipt(r: PayReceipt): void {
+    const terms = this.#terms
+    const line = this.#line
+    const cheque = r.cheque
+    if (!cheque || !terms || !line) return
+    const own = this.#buyer.ownCheque(this.#link.ctx.t, terms, cheque)
+    this.#enqueue(async () => (await line).adoptReceipt(cheque, own))
+  }
+
+  /** The seeder refused a cheque or the hello; the page hears why. */
+  onReject(r: PayReject): void {
+    if (!this.#terms) return
+    this.#buyer.stopped(this.#link.ctx.t, { code: r.code, value: r.value })
+    // Over balance is a choke, not a ban: after a top-up the seeder serves again.
+    if (r.code !== 'over_balance') this.#refuse(`rejected: ${r.code}`)
+  }
+
+  /** This node requested a block of `index` on the wire. */
+  onRequest(index: number): void {
+    this.#asked.add(index)
+  }
+
+  /**
+   * A block of `index` arrived. Only blocks this node asked for count. A block of a piece that
+   * verified already (it came late, after the piece was re-requested elsewhere) is paid now.
+   */
+  onBlock(index: number): void {
+    if (!this.#asked.has(index) || this.#paid.has(index)) return
+    if (this.#link.ctx.isVerified(index)) this.#pay(index)
+    else this.#sent.add(index)
+  }
+
+  /** Piece `index` verified: paid for if this wire sent a block of it. */
+  verified(index: number): void {
+    if (this.#sent.has(index)) this.#pay(index)
+  }
+
+  #pay(index: number): void {
+    this.#sent.delete(index)
+    if (this.#paid.has(index)) return
+    this.#paid.add(index)
+    const line = this.#line
+    if (!line || this.#refused || this.#link.ctx.capped()) return
+    this.#enqueue(async () => {
+      const cheque = await (await line).onSliceVerified()
+      if (cheque) this.#link.send(cheque)
+    })
+  }
+
+  /** Runs `job` after the previous ones; a cap stops paid fetching, other failures this wire. */
+  #enqueue(job: () => Promise<void>): void {
+    this.#queue = this.#queue.then(job).catch((err: unknown) => {
+      if (err instanceof SpendingCapError) this.#link.ctx.capReached(err.shortMessage)
+      else this.#refuse(`paying failed: ${(err as Error).message}`)
+    })
+  }
+
+  #refuse(why: string): void {
+    if (this.#refused) return
+    this.#refused = why
+    log('%s not asked: %s', this.#link.peerId, why)
+    this.#link.ctx.priceChanged()
+  }
+}
