@@ -15,6 +15,7 @@ import { merkleRoot } from '../crypto/merkle.ts'
 import { logger } from '../log.ts'
 import type { ItemMeta } from '../store/meta.ts'
 import type { SliceStore } from '../store/types.ts'
+import { attachPay, type PayPorts, type PaySwarm } from '../pay/extension.ts'
 import { magnetOf } from '../torrent/magnet.ts'
 import { sliceChunkStore } from './chunkStore.ts'
 import { installPicker, type Picker } from './picker.ts'
@@ -28,6 +29,8 @@ export type Active = {
   item: ItemMeta
   torrent: Torrent
   picker: Picker
+  /** `hc_pay` on the torrent's wires (src/node/pay/extension.ts). */
+  pay: PaySwarm
   duration?: number
   announcedAt?: number
   waiters: Map<number, Set<() => void>>
@@ -41,6 +44,10 @@ export type ActivateContext = {
   /** The AEAD context of an item this node holds a key for, else null. */
   cipherFor: (itemId: string) => Promise<SliceCipher | null>
   emit: (event: NodeEvent) => void
+  /** The card an item is sold under (access's card map), else null: no payments then. */
+  cardOf: (itemId: string) => Promise<`0x${string}` | null>
+  /** The pay service's seller and buyer sides; absent: the swarm neither charges nor pays. */
+  pay: () => PayPorts
   /** The items the swarm runs, by item id: activation adds one, a failure removes it. */
   active: Map<string, Active>
   /** Dev test hook: whether served blocks are corrupted. */
@@ -90,6 +97,7 @@ export async function activateTorrent(ctx: ActivateContext, rec: TorrentRecord):
     readCache: ctx.readCache,
   })
   const bitfield = await store.bitfield(rec.itemId)
+  const cardId = await ctx.cardOf(rec.itemId)
   const torrent = ctx.client.add(
     rec.torrentFile ?? magnetOf(rec.infoHash, rec.name, ctx.announce),
     {
@@ -101,12 +109,22 @@ export async function activateTorrent(ctx: ActivateContext, rec: TorrentRecord):
       destroyStoreOnDestroy: false,
     },
   )
+  const onBan = (peerId: string) =>
+    ctx.emit({ kind: 'swarm.banned', infoHash: rec.infoHash, peerId })
+  // Before any wire connects, so every wire gets `hc_pay` in its extended handshake.
+  const pay = attachPay(
+    torrent,
+    { infoHash: rec.infoHash, itemId: rec.itemId, cardId },
+    ctx.pay(),
+    { onBan },
+  )
   const picker = installPicker(torrent, {
     deadlineMs: ctx.deadlineMs,
     tickMs: ctx.tickMs,
-    onBan: (peerId) => ctx.emit({ kind: 'swarm.banned', infoHash: rec.infoHash, peerId }),
+    onBan,
+    priceOf: pay.priceOf,
   })
-  const a: Active = { rec, item, torrent, picker, waiters }
+  const a: Active = { rec, item, torrent, picker, pay, waiters }
   ctx.active.set(rec.itemId, a)
   torrent.on('error', (err: Error) => log.error('%s: %s', rec.infoHash, err.message))
   torrent.on(
@@ -156,6 +174,7 @@ function failTorrent(ctx: ActivateContext, a: Active, err: Error): void {
   log.error('%s: %s', a.rec.infoHash, err.message)
   ctx.emit({ kind: 'log', level: 'error', message: err.message })
   a.picker.stop()
+  a.pay.stop()
   ctx.active.delete(a.rec.itemId)
   // webtorrent verifies the stored pieces right after 'metadata', and its callbacks use the
   // client: destroying the torrent before it is ready throws in them. Wait for 'ready'.
