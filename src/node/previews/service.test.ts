@@ -10,8 +10,8 @@ import type { NodeEvent } from '../../shared/protocol/rpc.ts'
 import type { ChunkStore, ChunkStoreCtor } from '../torrent/chunkStore.ts'
 import { buildPreviewTorrent, PREVIEW_PIECE_LENGTH } from './format.ts'
 import { PreviewService } from './service.ts'
-import type { PreviewClient, PreviewTorrent } from './types.ts'
 import { openPreviewDb, type PreviewDb } from './store.ts'
+import type { PreviewClient, PreviewTorrent } from './types.ts'
 
 /** Stands in for webtorrent: records what was added; the test plays the peer. */
 class FakeTorrent implements PreviewTorrent {

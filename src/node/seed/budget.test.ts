@@ -173,7 +173,9 @@ describe('storage budget', () => {
     await item(e, 'peer', 4)
     const err = await e.budget.ensureRoom(cipherBytes(20)).catch((x: unknown) => x)
     expect(err).toBeInstanceOf(StorageBudgetError)
-    expect((err as StorageBudgetError).shortMessage).toMatch(/larger than your whole storage budget/)
+    expect((err as StorageBudgetError).shortMessage).toMatch(
+      /larger than your whole storage budget/,
+    )
     expect(e.log).toEqual([])
   })
 

@@ -50,7 +50,10 @@ describe('seed service', () => {
       { uploadBytesPerSec: 2 * MiB, defaultPricePerSlice: '1000000000000' },
       ctx,
     )
-    expect(next).toMatchObject({ uploadBytesPerSec: 2 * MiB, defaultPricePerSlice: '1000000000000' })
+    expect(next).toMatchObject({
+      uploadBytesPerSec: 2 * MiB,
+      defaultPricePerSlice: '1000000000000',
+    })
     expect((await seed.settings()).get().defaultPricePerSlice).toBe(1_000_000_000_000n)
     seed.stop()
   })
@@ -59,11 +62,13 @@ describe('seed service', () => {
     const { seed } = service()
     const h = handlers(seed)
     for (const bad of ['-1', '1.5', '0x10', '', '01']) {
-      const err = await h['seed.setSettings']({ defaultPricePerSlice: bad }, ctx).catch((e) => e)
+      const err = await h['seed.setSettings']({ defaultPricePerSlice: bad }, ctx).catch(
+        (e: unknown) => e,
+      )
       expect(err).toBeInstanceOf(SeedSettingsError)
       expect((err as SeedSettingsError).details).toMatch(/defaultPricePerSlice/)
     }
-    const err = await h['seed.setSettings']({ uploadBytesPerSec: 1 }, ctx).catch((e) => e)
+    const err = await h['seed.setSettings']({ uploadBytesPerSec: 1 }, ctx).catch((e: unknown) => e)
     expect((err as SeedSettingsError).details).toMatch(/uploadBytesPerSec/)
     seed.stop()
   })
@@ -76,10 +81,20 @@ describe('seed service', () => {
     await h['seed.setSettings']({ defaultPricePerSlice: '7' }, ctx)
     expect(seed.priceOf('a')).toBe(7n)
     const item = await h['seed.setItem']({ itemId: 'a', pinned: true, pricePerSlice: '99' }, ctx)
-    expect(item).toEqual({ id: 'a', pinned: true, pricePerSlice: '99', effectivePricePerSlice: '99' })
+    expect(item).toEqual({
+      id: 'a',
+      pinned: true,
+      pricePerSlice: '99',
+      effectivePricePerSlice: '99',
+    })
     expect(seed.priceOf('a')).toBe(99n)
     const back = await h['seed.setItem']({ itemId: 'a', pricePerSlice: null }, ctx)
-    expect(back).toEqual({ id: 'a', pinned: true, pricePerSlice: null, effectivePricePerSlice: '7' })
+    expect(back).toEqual({
+      id: 'a',
+      pinned: true,
+      pricePerSlice: null,
+      effectivePricePerSlice: '7',
+    })
     await expect(h['seed.setItem']({ itemId: 'a', pricePerSlice: 'x' }, ctx)).rejects.toThrow(
       SeedSettingsError,
     )
@@ -105,7 +120,15 @@ describe('seed service', () => {
       persisted: async () => false,
     }
     const list: Holding[] = [
-      { id: 'a', kind: 'content', bytes: 10 * MiB, held: 5 * MiB, own: false, lastUsed: 1, served: 0 },
+      {
+        id: 'a',
+        kind: 'content',
+        bytes: 10 * MiB,
+        held: 5 * MiB,
+        own: false,
+        lastUsed: 1,
+        served: 0,
+      },
       { id: 'p', kind: 'preview', bytes: MiB, held: MiB, own: true, lastUsed: 0, served: 0 },
     ]
     const { seed } = service({ storage, list, playing: ['a'] })

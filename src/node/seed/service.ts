@@ -108,7 +108,9 @@ export class SeedService {
    * so no wire exists yet) it is the built-in default, free.
    */
   priceOf(itemId: string): bigint {
-    return this.loaded?.item(itemId).effectivePricePerSlice ?? DEFAULT_SEED_SETTINGS.defaultPricePerSlice
+    return (
+      this.loaded?.item(itemId).effectivePricePerSlice ?? DEFAULT_SEED_SETTINGS.defaultPricePerSlice
+    )
   }
 
   /** The caps' rates for the swarm, following every settings change. */

@@ -65,8 +65,8 @@ export function capTorrentDownload<W extends { requests: { length: number }[] }>
     const sent = request(wire, index, hotswap)
     if (!sent || uncapped()) return sent
     const burst = bucket.state.burst
+    // Granted now when tokens are there; otherwise queued, which closes the gate.
     for (const r of wire.requests.slice(before))
-      // Granted now when tokens are there; otherwise queued, which closes the gate.
       bucket.take(Math.min(r.length, burst)).catch(() => {})
     return sent
   }

@@ -29,7 +29,13 @@ import type { EnsureRoom } from '../store/quota.ts'
 import type { SliceStore } from '../store/types.ts'
 import { type Active, activateTorrent } from './activate.ts'
 import * as C from './constants.ts'
-import { createRateCaps, installRateCaps, type RateCaps, type RateSource, UNCAPPED } from './rateCaps.ts'
+import {
+  createRateCaps,
+  installRateCaps,
+  type RateCaps,
+  type RateSource,
+  UNCAPPED,
+} from './rateCaps.ts'
 import { reconcileTorrent } from './reconcile.ts'
 import { allRecords, putRecord, type RecordDb, type TorrentRecord } from './records.ts'
 import { serialStore } from './serialStore.ts'

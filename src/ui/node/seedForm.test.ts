@@ -26,7 +26,10 @@ describe('seed settings form', () => {
 
   it('rounds to whole bytes and trims the price', () => {
     const form = { ...formOf(settings), uploadMBps: 2.0000004, defaultPrice: ' 7 ' }
-    expect(settingsOf(form)).toMatchObject({ uploadBytesPerSec: 2_000_000, defaultPricePerSlice: '7' })
+    expect(settingsOf(form)).toMatchObject({
+      uploadBytesPerSec: 2_000_000,
+      defaultPricePerSlice: '7',
+    })
   })
 
   it('formats sizes people read', () => {
