@@ -4,7 +4,7 @@
  * with the few components it needs; each factory registers the service's own RPC handlers.
  * Read this file to see what the node is made of, what starts first and how it stops.
  *
- *   identity → store → network → account → access → swarm → previews → keys → feed → content
+ *   identity → store → seed → network → account → access → swarm → previews → keys → feed → content
  *
  * `start()` starts them in that order (each starts lazily; none waits for the others),
  * `stop()` stops them in reverse. An identity change is `restart()`: the network takes the
@@ -21,10 +21,13 @@ import { keysService } from './keys/service.ts'
 import { logger } from './log.ts'
 import { networkService } from './net/handlers.ts'
 import { loadDevicePeerKey } from './peer-key.ts'
+import { MAX_PREVIEW_BYTES } from './previews/format.ts'
 import { previewService } from './previews/handlers.ts'
-import type { PreviewClient } from './previews/service.ts'
 import { openPreviewDb } from './previews/store.ts'
+import type { PreviewClient } from './previews/types.ts'
 import type { RpcServer } from './rpc/server.ts'
+import { nodeHoldings } from './seed/holdings.ts'
+import { seedService } from './seed/service.ts'
 import { browserEstimate } from './store/quota.ts'
 import { storeService } from './store/service.ts'
 import { swarmService } from './swarm/handlers.ts'
@@ -63,6 +66,20 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
 
   const identity = identityService()({ rpc, onChange: () => node.restart() })
   const store = storeService()({ rpc })
+  const records = once(() => openRecords())
+  // Before the swarm, whose caps and budget it serves; it reaches the swarm and the previews
+  // it evicts from only once the node runs (holdings.ts).
+  const seed = seedService()({
+    rpc,
+    storage: globalThis.navigator?.storage,
+    holdings: nodeHoldings({
+      store: () => store.slices(),
+      records,
+      swarm: async () => swarm,
+      previews: async () => previews,
+      previewMaxBytes: MAX_PREVIEW_BYTES,
+    }),
+  })
   const network = networkService({ config })({
     rpc,
     emit,
@@ -74,10 +91,12 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
     rpc,
     access,
     store: () => store.slices(),
-    records: once(() => openRecords()),
+    records,
     cipherFor: (itemId) => access.cipherFor(itemId),
     keyFor: (itemId) => access.keyFor(itemId),
     emit,
+    rates: () => seed.rates(),
+    ensureRoom: seed.ensureRoom,
   })
   const previews = previewService({ announce, dev: config.dev })({
     rpc,
@@ -85,6 +104,7 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
     client: async () => (await swarm.webtorrent()) as unknown as PreviewClient,
     db: once(() => openPreviewDb()),
     emit,
+    budget: seed.ensureRoom,
   })
   const keys = keysService()({ rpc, account, access, emit })
   const feed = feedService({ chain: config.chain, dev: config.dev })({
@@ -94,7 +114,11 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
     onGossip: (topic, fn) => network.onGossip(topic, fn),
     publishGossip: async (topic, data) => (await network.current()).publish(topic, data),
     emit,
-    store: async () => ({ store: await store.slices(), estimate: browserEstimate }),
+    store: async () => ({
+      store: await store.slices(),
+      estimate: browserEstimate,
+      budget: seed.ensureRoom,
+    }),
     seed: (itemId, signal) => swarm.seed(itemId, { signal }),
     seedPreview: (files) => previews.seed(files),
     access: {
@@ -107,6 +131,7 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
     rpc,
     store: () => store.slices(),
     estimate: browserEstimate,
+    budget: seed.ensureRoom,
     access,
     swarm,
     card: (cardId, signal) => feed.card(cardId, signal),
@@ -114,6 +139,7 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
 
   const services: Lifecycle[] = [
     { name: 'store', start: () => store.start(), stop: () => store.stop() },
+    { name: 'seed', start: () => seed.start(), stop: () => seed.stop() },
     { name: 'network', start: () => network.start(), stop: () => network.stop() },
     { name: 'account', start: () => account.start(), stop: () => account.stop() },
     { name: 'access', start: () => access.start(), stop: () => access.stop() },

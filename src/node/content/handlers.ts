@@ -13,7 +13,7 @@ import type { RpcParams, RpcResult } from '../../shared/protocol/rpc.ts'
 import { checkCardId, type Link } from '../access/cardMap.ts'
 import type { SliceCipher } from '../crypto/content.ts'
 import { publishFile } from '../store/publish.ts'
-import type { StorageEstimateFn } from '../store/quota.ts'
+import type { EnsureRoom, StorageEstimateFn } from '../store/quota.ts'
 import type { SliceStore } from '../store/types.ts'
 import { addToSwarm } from '../swarm/handlers.ts'
 import type { SwarmService } from '../swarm/service.ts'
@@ -35,6 +35,8 @@ export const MAX_READ_BYTES = 16 * 1024 * 1024
 export type ContentHandlerDeps = {
   store: () => Promise<SliceStore>
   estimate: StorageEstimateFn
+  /** Room within the storage budget for a publish (the seed service); unchecked without. */
+  budget?: EnsureRoom
   access: {
     cipherFor(ref: string, o?: { signal?: AbortSignal }): Promise<SliceCipher | null>
     creatorCipher(salt: Uint8Array): Promise<SliceCipher>
@@ -73,7 +75,7 @@ export function createContentHandlers(deps: ContentHandlerDeps): ContentHandlers
   return {
     'store.publishFile': async (p, { signal }) => {
       const r = await publishFile(
-        { store: await deps.store(), estimate: deps.estimate },
+        { store: await deps.store(), estimate: deps.estimate, budget: deps.budget },
         {
           input: p.file,
           cipherOf: (salt) => deps.access.creatorCipher(salt),

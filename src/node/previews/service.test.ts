@@ -9,8 +9,9 @@ import {
 import type { NodeEvent } from '../../shared/protocol/rpc.ts'
 import type { ChunkStore, ChunkStoreCtor } from '../torrent/chunkStore.ts'
 import { buildPreviewTorrent, PREVIEW_PIECE_LENGTH } from './format.ts'
-import { type PreviewClient, PreviewService, type PreviewTorrent } from './service.ts'
+import { PreviewService } from './service.ts'
 import { openPreviewDb, type PreviewDb } from './store.ts'
+import type { PreviewClient, PreviewTorrent } from './types.ts'
 
 /** Stands in for webtorrent: records what was added; the test plays the peer. */
 class FakeTorrent implements PreviewTorrent {

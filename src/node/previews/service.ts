@@ -20,7 +20,7 @@ import {
 import type { PreviewItem } from '../../shared/protocol/methods/preview.ts'
 import type { NodeEvent } from '../../shared/protocol/rpc.ts'
 import { logger } from '../log.ts'
-import type { ChunkStoreCtor } from '../torrent/chunkStore.ts'
+import type { EnsureRoom } from '../store/quota.ts'
 import { magnetOf } from '../torrent/magnet.ts'
 import {
   buildPreviewTorrent,
@@ -35,6 +35,7 @@ import {
   allPreviews,
   bitfieldOf,
   deletePieces,
+  deletePreview,
   getPreview,
   type PreviewDb,
   type PreviewRecord,
@@ -44,42 +45,17 @@ import {
   putPreview,
   readPreviewBytes,
 } from './store.ts'
+import type { PreviewClient, PreviewTorrent } from './types.ts'
 
 const log = logger('previews')
-
-/** The parts of a webtorrent torrent this service uses. */
-export interface PreviewTorrent {
-  infoHash: string
-  torrentFile: Uint8Array
-  files: { path: string; length: number }[]
-  length: number
-  pieceLength: number
-  done: boolean
-  destroyed: boolean
-  wires: unknown[]
-  discovery?: { tracker?: { update?(): void } | null } | null
-  on(ev: string, fn: (...args: never[]) => void): void
-  destroy(opts?: object, cb?: (err?: Error) => void): void
-}
-
-/** The parts of the webtorrent client this service uses. */
-export interface PreviewClient {
-  add(
-    id: string | Uint8Array,
-    opts: {
-      store: ChunkStoreCtor
-      announce: string[]
-      bitfield?: Uint8Array
-      destroyStoreOnDestroy: boolean
-    },
-  ): PreviewTorrent
-}
 
 export type PreviewComponents = {
   /** The swarm's webtorrent client (SwarmService.webtorrent). */
   client: () => Promise<PreviewClient>
   db: () => Promise<PreviewDb>
   emit: (event: NodeEvent) => void
+  /** Room within the storage budget for a new preview (the seed service); unchecked without. */
+  budget?: EnsureRoom
 }
 
 export type PreviewInit = {
@@ -169,7 +145,8 @@ export class PreviewService {
     })
     const out = { infoHash: built.infoHash, length: built.length, files: built.entries }
     const db = await this.c.db()
-    await putPieces(db, built.infoHash, built.pieces)
+    const known = await getPreview(db, built.infoHash)
+    const room = known ? null : await this.c.budget?.(built.length)
     const rec: PreviewRecord = {
       infoHash: built.infoHash,
       origin: 'own',
@@ -180,7 +157,12 @@ export class PreviewService {
       pieceLength: PREVIEW_PIECE_LENGTH,
       createdAt: Date.now(),
     }
-    await putPreview(db, rec)
+    try {
+      await putPieces(db, built.infoHash, built.pieces)
+      await putPreview(db, rec)
+    } finally {
+      room?.release()
+    }
     // Already in the swarm (seeded before, or being fetched): `get` now reads the stored copy.
     if (this.active.has(built.infoHash)) return out
     await this.activate(rec)
@@ -222,6 +204,15 @@ export class PreviewService {
       peers: this.active.get(r.infoHash)?.torrent.wires.length ?? 0,
       reason: r.reason,
     }))
+  }
+
+  /**
+   * Evicts a preview (src/node/seed/): its torrent leaves the swarm first, then its pieces and
+   * record go in one transaction, so a crash leaves it whole or gone.
+   */
+  async remove(infoHash: string): Promise<void> {
+    this.drop(infoHash)
+    await deletePreview(await this.c.db(), infoHash)
   }
 
   /** Waits for a fetch (starting it when none runs) with a deadline and the caller's signal. */
@@ -276,7 +267,11 @@ export class PreviewService {
           torrentFile: null,
           createdAt: Date.now(),
         }
-        if (!known) await putPreview(await this.c.db(), rec)
+        if (!known) {
+          // Its size is known only from its metadata: room for the most a preview may be.
+          const room = await this.c.budget?.(this.o.maxBytes)
+          await putPreview(await this.c.db(), rec).finally(() => room?.release())
+        }
         return this.activate(rec)
       })().finally(() => this.adding.delete(ih))
       this.adding.set(ih, p)

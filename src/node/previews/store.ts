@@ -97,6 +97,16 @@ export async function deletePieces(db: PreviewDb, infoHash: string): Promise<voi
   await db.delete('pieces', range(infoHash))
 }
 
+/** Removes a preview whole, its pieces and its record, in one transaction. */
+export async function deletePreview(db: PreviewDb, infoHash: string): Promise<void> {
+  const tx = db.transaction(['previews', 'pieces'], 'readwrite')
+  await Promise.all([
+    tx.objectStore('pieces').delete(range(infoHash)),
+    tx.objectStore('previews').delete(infoHash),
+    tx.done,
+  ])
+}
+
 /** BitTorrent-order bitfield (BEP 3) of the stored pieces, for webtorrent's resume. */
 export function bitfieldOf(indices: number[], count: number): Uint8Array {
   const out = new Uint8Array(Math.ceil(count / 8))

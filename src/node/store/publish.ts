@@ -25,7 +25,7 @@ import { DEFAULT_SLICE_SIZE, layout } from '../crypto/layout.ts'
 import { merkleRoot } from '../crypto/merkle.ts'
 import { mapOrdered, type SliceSource, slices } from '../crypto/slicer.ts'
 import { getBit } from './bitfield.ts'
-import { ensureRoom, type StorageEstimateFn } from './quota.ts'
+import { type EnsureRoom, ensureRoom, type StorageEstimateFn } from './quota.ts'
 import type { SliceStore } from './types.ts'
 
 /** Bytes between commit points (flush, then one metadata transaction) by default. */
@@ -70,15 +70,20 @@ export type PublishResult = {
   contentRoot: Uint8Array
 }
 
-export type PublishComponents = { store: SliceStore; estimate: StorageEstimateFn }
+export type PublishComponents = {
+  store: SliceStore
+  estimate: StorageEstimateFn
+  /** Room within the personal node's storage budget (src/node/seed/); unchecked without. */
+  budget?: EnsureRoom
+}
 
 /**
- * Encrypts, hashes and stores one file. Throws QuotaExceededError before any work when it
- * cannot fit, AbortedError (after removing everything) when cancelled.
+ * Encrypts, hashes and stores one file. Throws QuotaExceededError (or StorageBudgetError)
+ * before any work when it cannot fit, AbortedError (after removing everything) when cancelled.
  * @example const r = await publishFile({ store, estimate }, { input: file, cipherOf: creatorCipher(contentMaster) }, { signal })
  */
 export async function publishFile(
-  { store, estimate }: PublishComponents,
+  { store, estimate, budget }: PublishComponents,
   params: PublishParams,
   options: PublishOptions = {},
 ): Promise<PublishResult> {
@@ -99,14 +104,20 @@ export async function publishFile(
   const cipher = await params.cipherOf(contentSalt)
   if (!item) {
     await ensureRoom(estimate, l.cipherSize)
-    item = await store.createItem({
-      size,
-      sliceSize: l.sliceSize,
-      contentSalt,
-      state: 'publishing',
-      name: params.name,
-      mime: params.mime,
-    })
+    // The budget after the quota: eviction is for the budget, the quota is the browser's.
+    const room = await budget?.(l.cipherSize, { signal })
+    try {
+      item = await store.createItem({
+        size,
+        sliceSize: l.sliceSize,
+        contentSalt,
+        state: 'publishing',
+        name: params.name,
+        mime: params.mime,
+      })
+    } finally {
+      room?.release()
+    }
   }
   const id = item.id
   const present = await store.bitfield(id)

@@ -6,6 +6,19 @@ import { QuotaExceededError } from '../../shared/errors/store.ts'
 
 export type StorageEstimateFn = () => Promise<{ usage: number; quota: number }>
 
+/**
+ * Room reserved within the storage budget for an item about to be created; released once the
+ * item exists (it then counts as stored) or was not created after all.
+ */
+export type Room = { release(): void }
+
+/**
+ * Makes room for `bytes` more within the personal node's storage budget, evicting the least
+ * valuable items if it must (src/node/seed/budget.ts), or throws StorageBudgetError having
+ * evicted nothing. Called once per item, with its whole size, when it starts: never per slice.
+ */
+export type EnsureRoom = (bytes: number, options?: { signal?: AbortSignal }) => Promise<Room>
+
 /** Headroom kept free: metadata and other apps' data need some room too. */
 export const QUOTA_MARGIN_BYTES = 16 * 1024 * 1024
 

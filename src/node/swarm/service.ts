@@ -25,14 +25,23 @@ import type { SliceCipher } from '../crypto/content.ts'
 import { layout } from '../crypto/layout.ts'
 import { logger } from '../log.ts'
 import type { ItemMeta } from '../store/meta.ts'
+import type { EnsureRoom } from '../store/quota.ts'
 import type { SliceStore } from '../store/types.ts'
 import { type Active, activateTorrent } from './activate.ts'
 import * as C from './constants.ts'
+import {
+  createRateCaps,
+  installRateCaps,
+  type RateCaps,
+  type RateSource,
+  UNCAPPED,
+} from './rateCaps.ts'
 import { reconcileTorrent } from './reconcile.ts'
 import { allRecords, putRecord, type RecordDb, type TorrentRecord } from './records.ts'
 import { serialStore } from './serialStore.ts'
 import { torrentInfo, torrentStats } from './stats.ts'
 import { buildTorrent, hashPieces } from './torrentFile.ts'
+import { UseTracker } from './uses.ts'
 import { waitForSlice } from './waiters.ts'
 import { criticalSlices } from './window.ts'
 
@@ -46,6 +55,10 @@ export type SwarmComponents = {
   /** The raw key of an item (access.keyFor): `seed({ free })` returns it for a free card. */
   keyFor: (itemId: string) => Promise<Uint8Array | null>
   emit: (event: NodeEvent) => void
+  /** The rates of the upload and download caps (the seed service's settings); uncapped without. */
+  rates?: () => Promise<RateSource>
+  /** Room within the storage budget for a new download (the seed service); unchecked without. */
+  ensureRoom?: EnsureRoom
 }
 
 export type SwarmInit = {
@@ -70,6 +83,9 @@ export class SwarmService {
   private tamper = false
   private started: Promise<void> | null = null
   private serialView: SliceStore | null = null
+  private caps: RateCaps | null = null
+  /** Items read or played, and when: eviction spares what plays and values what was used. */
+  readonly uses = new UseTracker()
 
   constructor(components: SwarmComponents, init: SwarmInit) {
     this.c = components
@@ -108,7 +124,11 @@ export class SwarmService {
   start(): Promise<void> {
     this.started ??= (async () => {
       const { default: WT } = await import('webtorrent/dist/webtorrent.min.js')
+      const rates = await this.rateSource()
       this.client = new WT({ dht: false, lsd: false, utp: false, webSeeds: false, tracker: {} })
+      // Before any torrent is added: every wire of every torrent is capped (rateCaps.ts).
+      this.caps = createRateCaps(rates)
+      installRateCaps(this.client, this.caps)
       this.client.on('error', (err: Error) => log.error('client: %s', err.message))
       const store = await this.c.store()
       this.serialView = serialStore(store)
@@ -129,7 +149,28 @@ export class SwarmService {
     this.active.clear()
     this.client?.destroy()
     this.client = null
+    this.caps?.close()
+    this.caps = null
     this.started = null
+  }
+
+  /**
+   * Takes an item out of the swarm (eviction, src/node/seed/): its torrent leaves the client,
+   * so each peer sees its wire end, and resolves once it has. The stored slices stay: the
+   * caller deletes them after, so no peer ever reads a slice being deleted.
+   */
+  async remove(itemId: string): Promise<void> {
+    this.uses.forget(itemId)
+    const a = this.active.get(itemId)
+    if (!a) return
+    this.active.delete(itemId)
+    a.picker.stop()
+    await destroyTorrent(a.torrent)
+  }
+
+  /** Bytes served to peers from an item this session (its demand, until the ledger's counts). */
+  uploaded(itemId: string): number {
+    return this.active.get(itemId)?.torrent.uploaded ?? 0
   }
 
   /** Seeds a complete item of this node's store; returns its infoHash and magnet. */
@@ -201,16 +242,22 @@ export class SwarmService {
     }
     let item = await store.item(rec.itemId)
     if (!item) {
-      item = await store.createItem({
-        id: rec.itemId,
-        size: c.size,
-        sliceSize: c.sliceSize,
-        contentSalt: salt,
-        contentRoot: c.contentRoot ? hexToBytes(c.contentRoot) : null,
-        state: 'partial',
-        name: c.name,
-        mime: c.mime,
-      })
+      // Its whole size, once, before the first slice: the hot path never checks the budget.
+      const room = await this.c.ensureRoom?.(layout(c.size, c.sliceSize).cipherSize)
+      try {
+        item = await store.createItem({
+          id: rec.itemId,
+          size: c.size,
+          sliceSize: c.sliceSize,
+          contentSalt: salt,
+          contentRoot: c.contentRoot ? hexToBytes(c.contentRoot) : null,
+          state: 'partial',
+          name: c.name,
+          mime: c.mime,
+        })
+      } finally {
+        room?.release()
+      }
     }
     await putRecord(await this.c.records(), rec)
     const a = this.active.get(rec.itemId)
@@ -230,6 +277,7 @@ export class SwarmService {
 
   /** Resolves once slice i of an item is stored and verified (fetching it first if needed). */
   async slice(itemId: string, i: number, signal?: AbortSignal): Promise<void> {
+    this.uses.touch(itemId)
     const store = await this.c.store()
     if (await store.has(itemId, i)) return
     const a = this.active.get(itemId)
@@ -245,6 +293,7 @@ export class SwarmService {
 
   /** Makes the slices ahead of plaintext byte `position` the deadline window. */
   setPosition(itemId: string, position: number): void {
+    this.uses.touch(itemId)
     const a = this.active.get(itemId)
     if (!a) return
     const l = layout(a.item.size, a.item.sliceSize)
@@ -297,6 +346,15 @@ export class SwarmService {
     }
   }
 
+  /** The caps' rates; a source that fails to load leaves the swarm running uncapped. */
+  private async rateSource(): Promise<RateSource> {
+    if (!this.c.rates) return UNCAPPED
+    return this.c.rates().catch((err: Error) => {
+      log.warn('rate caps unavailable (%s); running uncapped', err.message)
+      return UNCAPPED
+    })
+  }
+
   private async activate(rec: TorrentRecord): Promise<void> {
     const client = this.client
     if (!client) throw new Error('the swarm is not started')
@@ -311,4 +369,19 @@ export class SwarmService {
   private async recordOf(itemId: string): Promise<TorrentRecord | undefined> {
     return (await allRecords(await this.c.records())).find((r) => r.itemId === itemId)
   }
+}
+
+/**
+ * Destroys a torrent and waits until it is out of the client and its store closed. One whose
+ * metadata arrived but which is not ready yet is verifying its stored pieces, and webtorrent's
+ * callbacks there need the torrent alive (activate.ts, failTorrent): it is destroyed once ready.
+ */
+function destroyTorrent(t: Active['torrent']): Promise<void> {
+  return new Promise<void>((resolve) => {
+    // The callback comes once the chunk store is closed too: no read of it is left running.
+    const destroy = () => (t.destroyed ? resolve() : t.destroy({}, () => resolve()))
+    if (t.destroyed || t.ready || t.pieces.length === 0) return destroy()
+    t.once('ready', destroy)
+    t.once('close', () => resolve()) // it failed on its own before it was ready
+  })
 }

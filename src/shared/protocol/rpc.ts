@@ -16,6 +16,7 @@ import type { KeysMethods } from './methods/keys.ts'
 import type { GossipMessage, NodeMethods, NodeStatus } from './methods/node.ts'
 import type { PayEvent, PayMethods } from './methods/pay.ts'
 import type { PreviewMethods } from './methods/preview.ts'
+import type { SeedMethods } from './methods/seed.ts'
 import type { StoreMethods } from './methods/store.ts'
 import type { SwarmMethods, SwarmStats } from './methods/swarm.ts'
 import type { WalletMethods } from './methods/wallet.ts'
@@ -33,7 +34,8 @@ export type RpcMethods = NodeMethods &
   FeedMethods &
   KeysMethods &
   WalletMethods &
-  PayMethods
+  PayMethods &
+  SeedMethods
 
 export type RpcMethod = keyof RpcMethods
 export type RpcParams<M extends RpcMethod> = RpcMethods[M]['params']

@@ -1,0 +1,171 @@
+import 'fake-indexeddb/auto'
+import { describe, expect, it } from 'vitest'
+import { SeedSettingsError } from '../../shared/errors/seed.ts'
+import type { RateLimits } from '../swarm/rateCaps.ts'
+import { createSeedHandlers } from './handlers.ts'
+import type { Holding, Holdings } from './holdings.ts'
+import { type SeedService, type StoragePort, seedService } from './service.ts'
+import { MiB } from './settings.ts'
+
+let n = 0
+const ctx = { signal: new AbortController().signal }
+
+function holdings(list: Holding[], playing: string[] = []): Holdings {
+  return {
+    list: async () => list,
+    playing: async () => new Set(playing),
+    evict: async () => {},
+  }
+}
+
+function service(o: { storage?: StoragePort; list?: Holding[]; playing?: string[] } = {}) {
+  const registered: Record<string, unknown>[] = []
+  const seed = seedService({ dbName: `seed-service-${n++}` })({
+    rpc: { register: (h) => void registered.push(h) },
+    holdings: holdings(o.list ?? [], o.playing),
+    storage: o.storage,
+  })
+  return { seed, registered }
+}
+
+const handlers = (seed: SeedService) => createSeedHandlers(seed)
+
+describe('seed service', () => {
+  it('registers its seed.* methods and serves settings with prices as decimal wei strings', async () => {
+    const { seed, registered } = service()
+    expect(Object.keys(registered[0] ?? {}).sort()).toEqual([
+      'seed.persist',
+      'seed.setItem',
+      'seed.setSettings',
+      'seed.settings',
+      'seed.usage',
+    ])
+    await seed.start()
+    const h = handlers(seed)
+    expect(await h['seed.settings'](undefined, ctx)).toMatchObject({
+      seedWhatIWatch: true,
+      defaultPricePerSlice: '0',
+    })
+    const next = await h['seed.setSettings'](
+      { uploadBytesPerSec: 2 * MiB, defaultPricePerSlice: '1000000000000' },
+      ctx,
+    )
+    expect(next).toMatchObject({
+      uploadBytesPerSec: 2 * MiB,
+      defaultPricePerSlice: '1000000000000',
+    })
+    expect((await seed.settings()).get().defaultPricePerSlice).toBe(1_000_000_000_000n)
+    seed.stop()
+  })
+
+  it('refuses a bad price or field with SeedSettingsError naming it', async () => {
+    const { seed } = service()
+    const h = handlers(seed)
+    for (const bad of ['-1', '1.5', '0x10', '', '01']) {
+      const err = await h['seed.setSettings']({ defaultPricePerSlice: bad }, ctx).catch(
+        (e: unknown) => e,
+      )
+      expect(err).toBeInstanceOf(SeedSettingsError)
+      expect((err as SeedSettingsError).details).toMatch(/defaultPricePerSlice/)
+    }
+    const err = await h['seed.setSettings']({ uploadBytesPerSec: 1 }, ctx).catch((e: unknown) => e)
+    expect((err as SeedSettingsError).details).toMatch(/uploadBytesPerSec/)
+    seed.stop()
+  })
+
+  it('pins and prices items; priceOf is the item price, else the default', async () => {
+    const { seed } = service()
+    await seed.start()
+    const h = handlers(seed)
+    expect(seed.priceOf('a')).toBe(0n)
+    await h['seed.setSettings']({ defaultPricePerSlice: '7' }, ctx)
+    expect(seed.priceOf('a')).toBe(7n)
+    const item = await h['seed.setItem']({ itemId: 'a', pinned: true, pricePerSlice: '99' }, ctx)
+    expect(item).toEqual({
+      id: 'a',
+      pinned: true,
+      pricePerSlice: '99',
+      effectivePricePerSlice: '99',
+    })
+    expect(seed.priceOf('a')).toBe(99n)
+    const back = await h['seed.setItem']({ itemId: 'a', pricePerSlice: null }, ctx)
+    expect(back).toEqual({
+      id: 'a',
+      pinned: true,
+      pricePerSlice: null,
+      effectivePricePerSlice: '7',
+    })
+    await expect(h['seed.setItem']({ itemId: 'a', pricePerSlice: 'x' }, ctx)).rejects.toThrow(
+      SeedSettingsError,
+    )
+    seed.stop()
+  })
+
+  it('gives the swarm its rates and every change to them', async () => {
+    const { seed } = service()
+    const rates = await seed.rates()
+    expect(rates.current()).toEqual({ upload: MiB, download: null })
+    const heard: RateLimits[] = []
+    const off = rates.onChange((l) => heard.push(l))
+    await (await seed.settings()).update({ uploadBytesPerSec: 2 * MiB, downloadBytesPerSec: MiB })
+    off()
+    await (await seed.settings()).update({ uploadBytesPerSec: 3 * MiB })
+    expect(heard).toEqual([{ upload: 2 * MiB, download: MiB }])
+    seed.stop()
+  })
+
+  it('reports usage per item against the budget and the quota', async () => {
+    const storage: StoragePort = {
+      estimate: async () => ({ usage: 30 * MiB, quota: 400 * MiB }),
+      persisted: async () => false,
+    }
+    const list: Holding[] = [
+      {
+        id: 'a',
+        kind: 'content',
+        bytes: 10 * MiB,
+        held: 5 * MiB,
+        own: false,
+        lastUsed: 1,
+        served: 0,
+      },
+      { id: 'p', kind: 'preview', bytes: MiB, held: MiB, own: true, lastUsed: 0, served: 0 },
+    ]
+    const { seed } = service({ storage, list, playing: ['a'] })
+    await (await seed.settings()).setItem('a', { pinned: true })
+    const u = await handlers(seed)['seed.usage'](undefined, ctx)
+    expect(u).toMatchObject({
+      used: 11 * MiB,
+      budget: 100 * MiB, // a quarter of the quota by default
+      quota: 400 * MiB,
+      originUsage: 30 * MiB,
+      persisted: false,
+    })
+    expect(u.items[0]).toMatchObject({ id: 'a', pinned: true, playing: true, held: 5 * MiB })
+    expect(u.items[1]).toMatchObject({ id: 'p', kind: 'preview', own: true, playing: false })
+    seed.stop()
+  })
+
+  it('asks for persistence where persist() exists, and says so where it does not (a worker)', async () => {
+    let asked = 0
+    const window: StoragePort = {
+      estimate: async () => ({}),
+      persisted: async () => false,
+      persist: async () => {
+        asked++
+        return true
+      },
+    }
+    const inWindow = service({ storage: window }).seed
+    expect(await inWindow.persist()).toEqual({ persisted: true, supported: true })
+    expect(asked).toBe(1)
+    const worker: StoragePort = { estimate: async () => ({}), persisted: async () => false }
+    expect(await service({ storage: worker }).seed.persist()).toEqual({
+      persisted: false,
+      supported: false,
+    })
+    expect(await service().seed.persist()).toEqual({ persisted: false, supported: false })
+    const u = await service({ storage: worker }).seed.usage()
+    expect(u).toMatchObject({ quota: null, budget: null, persisted: false })
+  })
+})

@@ -1,0 +1,74 @@
+/**
+ * Page↔node RPC methods of the personal node (src/node/seed/, DESIGN §4.7), declared in the
+ * table of src/shared/protocol/rpc.ts. Prices are decimal wei strings (bigint-safe over
+ * structured clone and JSON alike, as pay's amounts); sizes and rates are bytes.
+ */
+
+/** The storage budget: a fixed number of bytes, or a share (0.01–1) of the origin's quota. */
+export type SeedBudgetWire = { kind: 'bytes'; bytes: number } | { kind: 'share'; share: number }
+
+/** The node-wide settings, as they cross the page↔worker boundary. */
+export type SeedSettingsWire = {
+  /** Previews included. */
+  storageBudget: SeedBudgetWire
+  /** One cap for all wires, bytes per second. */
+  uploadBytesPerSec: number
+  /** Optional download cap, bytes per second; null = none. */
+  downloadBytesPerSec: number | null
+  /** Keep seeding what this node watched or downloaded (within the budget). */
+  seedWhatIWatch: boolean
+  /** Wei per slice for items without their own price, decimal. */
+  defaultPricePerSlice: string
+}
+
+/** One item's own settings; `pricePerSlice` null means "the default price". */
+export type SeedItemWire = {
+  id: string
+  pinned: boolean
+  pricePerSlice: string | null
+  /** What the item actually charges: its own price, else the default. */
+  effectivePricePerSlice: string
+}
+
+/** One stored thing counted against the budget: a content item or a preview. */
+export type SeedUsageItem = SeedItemWire & {
+  kind: 'content' | 'preview'
+  name?: string | undefined
+  /** Bytes it counts against the budget (a content item's whole ciphertext once started). */
+  bytes: number
+  /** Bytes of it held now (verified slices; a preview's stored length). */
+  held: number
+  /** Published (or made) on this node: never evicted without asking. */
+  own: boolean
+  /** Being played or read now: never evicted. */
+  playing: boolean
+}
+
+export type SeedUsage = {
+  items: SeedUsageItem[]
+  /** Bytes counted against the budget, previews included. */
+  used: number
+  /** The budget in bytes; null while the origin's quota is unknown and the budget a share. */
+  budget: number | null
+  /** `navigator.storage.estimate()`: the origin's quota and usage, null where unavailable. */
+  quota: number | null
+  originUsage: number | null
+  /** Whether the origin's storage is persistent; null where the browser cannot say. */
+  persisted: boolean | null
+}
+
+export type SeedMethods = {
+  /** The node-wide settings. */
+  'seed.settings': { params: undefined; result: SeedSettingsWire }
+  /** Applies a partial update (SeedSettingsError naming a bad field); returns the result. */
+  'seed.setSettings': { params: Partial<SeedSettingsWire>; result: SeedSettingsWire }
+  /** Pins or prices one item (`pricePerSlice: null` goes back to the default). */
+  'seed.setItem': {
+    params: { itemId: string; pinned?: boolean | undefined; pricePerSlice?: string | null }
+    result: SeedItemWire
+  }
+  /** Storage used per item against the budget and the origin's quota. */
+  'seed.usage': { params: undefined; result: SeedUsage }
+  /** Asks the browser for persistent storage (`navigator.storage.persist()`). */
+  'seed.persist': { params: undefined; result: { persisted: boolean; supported: boolean } }
+}
