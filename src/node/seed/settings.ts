@@ -21,8 +21,8 @@ export type StorageBudget = { kind: 'bytes'; bytes: number } | { kind: 'share'; 
 export type SeedSettings = {
   /** Previews included. */
   storageBudget: StorageBudget
-  /** One cap for all wires (a token bucket in the swarm), bytes per second. */
-  uploadBytesPerSec: number
+  /** One cap for all wires (a token bucket in the swarm), bytes per second; null = none. */
+  uploadBytesPerSec: number | null
   /** Optional download cap, bytes per second; null = none. */
   downloadBytesPerSec: number | null
   /** Keep seeding what this node watched or downloaded (within the budget). */
@@ -51,13 +51,15 @@ export const MAX_PRICE = 2n ** 96n - 1n
 
 /**
  * Defaults. A quarter of the origin's quota: Chromium grants an origin up to 60 % of the disk,
- * so this is at most ~15 % of it — room to be useful without surprising anyone. 1 MiB/s up
- * (≈ 8 Mbit/s) stays under most home uplinks so calls and browsing keep working. Free by
- * default: a price means something only in the chain's currency, which the user chooses.
+ * so this is at most ~15 % of it — room to be useful without surprising anyone. No rate caps,
+ * as BitTorrent clients ship: a seeder is worth most to viewers at its full uplink, a tab
+ * seeds only while it is open, and a user who feels it sets a cap (the node page offers one
+ * for each direction). Free by default: a price means something only in the chain's currency,
+ * which the user chooses.
  */
 export const DEFAULT_SEED_SETTINGS: Readonly<SeedSettings> = Object.freeze({
   storageBudget: Object.freeze({ kind: 'share', share: 0.25 }) as StorageBudget,
-  uploadBytesPerSec: MiB,
+  uploadBytesPerSec: null,
   downloadBytesPerSec: null,
   seedWhatIWatch: true,
   defaultPricePerSlice: 0n,
@@ -118,7 +120,7 @@ function budget(v: unknown): StorageBudget {
 
 const fieldParsers: { [K in keyof SeedSettings]: (v: unknown) => SeedSettings[K] } = {
   storageBudget: budget,
-  uploadBytesPerSec: (v) => rate(v, 'uploadBytesPerSec'),
+  uploadBytesPerSec: (v) => (v === null ? null : rate(v, 'uploadBytesPerSec')),
   downloadBytesPerSec: (v) => (v === null ? null : rate(v, 'downloadBytesPerSec')),
   seedWhatIWatch: (v) => (typeof v === 'boolean' ? v : fail('seedWhatIWatch', 'a boolean', v)),
   defaultPricePerSlice: (v) => price(v, 'defaultPricePerSlice'),

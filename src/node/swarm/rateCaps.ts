@@ -12,8 +12,8 @@ import { type BucketClock, createTokenBucket, type TokenBucket } from '../seed/t
 import { capTorrentDownload, type DownloadTorrent } from './downloadCap.ts'
 import { capWireUpload, type UploadWire } from './uploadCap.ts'
 
-/** Bytes per second; a null download rate means no download cap. */
-export type RateLimits = { upload: number; download: number | null }
+/** Bytes per second; null means no cap. */
+export type RateLimits = { upload: number | null; download: number | null }
 
 /** Where the rates come from (the seed service's settings) and how changes are heard. */
 export type RateSource = {
@@ -31,7 +31,7 @@ export type RateCaps = {
 
 /** An uncapped source: what the swarm runs with when no settings are wired (tests). */
 export const UNCAPPED: RateSource = {
-  current: () => ({ upload: Number.POSITIVE_INFINITY, download: null }),
+  current: () => ({ upload: null, download: null }),
   onChange: () => () => {},
 }
 

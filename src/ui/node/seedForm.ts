@@ -15,6 +15,7 @@ export type SeedForm = {
   budgetMiB: number
   /** Percent of the origin's quota. */
   budgetPercent: number
+  uploadCapped: boolean
   uploadMBps: number
   downloadCapped: boolean
   downloadMBps: number
@@ -30,7 +31,8 @@ export function formOf(s: SeedSettingsWire): SeedForm {
     budgetKind: b.kind,
     budgetMiB: b.kind === 'bytes' ? Math.round(b.bytes / MIB) : 1024,
     budgetPercent: b.kind === 'share' ? Math.round(b.share * 1000) / 10 : 25,
-    uploadMBps: s.uploadBytesPerSec / MB,
+    uploadCapped: s.uploadBytesPerSec !== null,
+    uploadMBps: (s.uploadBytesPerSec ?? MB) / MB,
     downloadCapped: s.downloadBytesPerSec !== null,
     downloadMBps: (s.downloadBytesPerSec ?? 4 * MB) / MB,
     seedWhatIWatch: s.seedWhatIWatch,
@@ -45,7 +47,7 @@ export function settingsOf(f: SeedForm): SeedSettingsWire {
       f.budgetKind === 'bytes'
         ? { kind: 'bytes', bytes: Math.round(f.budgetMiB * MIB) }
         : { kind: 'share', share: f.budgetPercent / 100 },
-    uploadBytesPerSec: Math.round(f.uploadMBps * MB),
+    uploadBytesPerSec: f.uploadCapped ? Math.round(f.uploadMBps * MB) : null,
     downloadBytesPerSec: f.downloadCapped ? Math.round(f.downloadMBps * MB) : null,
     seedWhatIWatch: f.seedWhatIWatch,
     defaultPricePerSlice: f.defaultPrice.trim(),

@@ -12,7 +12,8 @@ export type SeedSettingsWire = {
   /** Previews included. */
   storageBudget: SeedBudgetWire
   /** One cap for all wires, bytes per second. */
-  uploadBytesPerSec: number
+  /** One cap for all peers together, bytes per second; null = none. */
+  uploadBytesPerSec: number | null
   /** Optional download cap, bytes per second; null = none. */
   downloadBytesPerSec: number | null
   /** Keep seeding what this node watched or downloaded (within the budget). */
