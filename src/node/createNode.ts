@@ -4,7 +4,7 @@
  * with the few components it needs; each factory registers the service's own RPC handlers.
  * Read this file to see what the node is made of, what starts first and how it stops.
  *
- *   identity → store → network → account → access → swarm → previews → keys → feed → content
+ *   identity → store → network → account → pay → access → swarm → previews → keys → feed → content
  *
  * `start()` starts them in that order (each starts lazily; none waits for the others),
  * `stop()` stops them in reverse. An identity change is `restart()`: the network takes the
@@ -20,6 +20,7 @@ import { feedService } from './feed/service.ts'
 import { keysService } from './keys/service.ts'
 import { logger } from './log.ts'
 import { networkService } from './net/handlers.ts'
+import { payService } from './pay/service.ts'
 import { loadDevicePeerKey } from './peer-key.ts'
 import { previewService } from './previews/handlers.ts'
 import type { PreviewClient } from './previews/service.ts'
@@ -69,6 +70,8 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
     peerKey: async () => (await identity.identity())?.peerKey ?? loadDevicePeerKey(),
   })
   const account = accountService({ chain: config.chain })({ identity, emit })
+  // Its ports (pay.seller, pay.buyer) are what the swarm's hc_pay extension calls.
+  const pay = payService()({ account, emit, rpc })
   const access = accessService()({ rpc, identity, store: () => store.slices(), account })
   const swarm = swarmService({ announce, dev: config.dev })({
     rpc,
@@ -116,6 +119,7 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
     { name: 'store', start: () => store.start(), stop: () => store.stop() },
     { name: 'network', start: () => network.start(), stop: () => network.stop() },
     { name: 'account', start: () => account.start(), stop: () => account.stop() },
+    { name: 'pay', start: () => pay.start(), stop: () => pay.stop() },
     { name: 'access', start: () => access.start(), stop: () => access.stop() },
     { name: 'swarm', start: () => swarm.start(), stop: () => swarm.stop() },
     { name: 'previews', start: () => previews.start(), stop: () => previews.stop() },
