@@ -4,7 +4,7 @@
  * cheques on its line and the seller accepts them (memory first), the seller cashes them and
  * the chain splits each amount exactly between payee and creator, both ledgers reconcile to
  * `paidOf`, a reload resumes the signed cumulative, a cap stops paying, the creator claims its
- * royalties, and an announced withdrawal leaves the seller's view at once.
+ * royalties, and an announced withdrawal leaves the seller's view and makes it cash at once.
  */
 import 'fake-indexeddb/auto'
 import { type Address, type Hex, parseEther } from 'viem'
@@ -39,7 +39,10 @@ let dbs = 0
 const newIdentity = () => deriveIdentity(crypto.getRandomValues(new Uint8Array(64)))
 
 /** The account and pay services of one node, with its RPC handlers and the events it sent. */
-async function node(id: Identity, opts: { priceOf?: () => bigint; dbPrefix?: string } = {}) {
+async function node(
+  id: Identity,
+  opts: { priceOf?: () => bigint; dbPrefix?: string; cashMultiple?: bigint } = {},
+) {
   const events: NodeEvent[] = []
   const emit = (e: NodeEvent) => events.push(e)
   const handlers: Partial<RpcHandlers> = {}
@@ -47,7 +50,12 @@ async function node(id: Identity, opts: { priceOf?: () => bigint; dbPrefix?: str
   const account = accountService({ chain: config })({ identity: { identity: async () => id }, emit })
   const dbPrefix = opts.dbPrefix ?? `pay-svc-${++dbs}`
   const open = () =>
-    payService({ dbPrefix, cashIntervalMs: 0, pollIntervalMs: 50 })({
+    payService({
+      dbPrefix,
+      cashIntervalMs: 0,
+      pollIntervalMs: 50,
+      ...(opts.cashMultiple ? { cashMultiple: opts.cashMultiple } : {}),
+    })({
       account,
       emit,
       rpc,
@@ -117,7 +125,8 @@ describe('PayService on anvil', () => {
     for (const [i, cardId] of cards.entries())
       torrents.push({ infoHash: `${i}`.repeat(40), itemId: `item-${i}`, cardId })
     payer = await node(ids[0]!)
-    seller = await node(ids[1]!, { priceOf: () => PRICE })
+    // A seller that cashes by policy only past a million times the gas (or when urgent).
+    seller = await node(ids[1]!, { priceOf: () => PRICE, cashMultiple: 10n ** 6n })
     creator = await node(ids[2]!)
   }, 60_000)
   afterAll(async () => {
@@ -222,6 +231,8 @@ describe('PayService on anvil', () => {
     const sellerBefore = await balanceOf(seller.address)
     const owedBefore = await getOwed(chain.ctx[0]!, { account: creator.address, from: 'chequebook' })
 
+    await seller.pay.cashByPolicy() // far below its multiple: nothing yet
+    expect((await seller.call('pay.overview', undefined))?.owed).toBe((2n * amount).toString())
     const r = await seller.call('pay.cash', undefined)
     expect(r).toMatchObject({ cheques: 2, amount: (2n * amount).toString() })
     const receipt = await chain.ctx[0]!.publicClient.getTransactionReceipt({ hash: r.hash! })
@@ -273,6 +284,7 @@ describe('PayService on anvil', () => {
     expect(sixth.cumulative).toBe(6n * PRICE)
     const check = seller.pay.seller.verifier(payer.address, t.cardId!)
     expect(check(sixth.cumulative, sixth.signature)).toBe(true)
+    await seller.pay.seller.accepted(payer.address, t.cardId!, sixth, { slices: 1, bytes: 1_000 })
 
     await expect(
       payer.call('pay.setSettings', { maxPrice: '1', perItem: 'lots', perDay: '1' }),
@@ -306,7 +318,7 @@ describe('PayService on anvil', () => {
     expect((await payer.pay.buyer.line(t, terms)).signed).toBe(6n * PRICE)
   })
 
-  it('takes an announced withdrawal out of the seller’s view, and withdraws it later', async () => {
+  it('cashes at once when a payer announces a withdrawal, which unlocks later', async () => {
     const left = DEPOSIT - 10n * PRICE
     const out = 10n ** 17n
     await payer.call('pay.announceWithdraw', { amount: out.toString() })
@@ -315,13 +327,23 @@ describe('PayService on anvil', () => {
     )
     const o = (await payer.call('pay.overview', undefined))!
     expect(o.chequebook?.withdrawal?.amount).toBe(out.toString())
+
+    // The sixth cheque is far below the seller's multiple, but the money is leaving: cash now.
+    await seller.pay.cashByPolicy()
+    const key = { payer: payer.address, payee: seller.address, cardId: cards[0] }
+    expect(await getPaid(chain.ctx[0]!, key)).toBe(6n * PRICE)
+    expect((await seller.call('pay.overview', undefined))?.owed).toBe('0')
+
     await chain.advance(24 * 60 * 60 + 1)
     const w = await payer.call('pay.withdraw', undefined)
     expect(w.amount).toBe(out.toString())
+    const rest = left - PRICE - out
     await waitFor('the payer’s book after the withdrawal', async () => {
       const c = (await payer.call('pay.overview', undefined))?.chequebook
-      return c?.balance === (left - out).toString() && c.withdrawal === null
+      return c?.balance === rest.toString() && c.withdrawal === null
     })
-    expect(seller.pay.seller.view(payer.address, cards[0]).balance).toBe(left - out)
+    await waitFor('the seller’s view after the withdrawal', () =>
+      seller.pay.seller.view(payer.address, cards[0]).balance === rest ? true : null,
+    )
   })
 })
