@@ -135,7 +135,11 @@ export class PayerBook {
     const since = this.init.syncedTo()
     if (since < this.init.fromBlock) {
       // Log sync starts at the deployment: it will deliver every event of this payer.
-      this.#entries.set(k, { since, state: { balance: 0n, announced: 0n, unlockAt: 0 }, queued: [] })
+      this.#entries.set(k, {
+        since,
+        state: { balance: 0n, announced: 0n, unlockAt: 0 },
+        queued: [],
+      })
       return
     }
     const e: Entry = { since, state: null, queued: [] }

@@ -33,9 +33,9 @@ export class LineBook {
     this.#lines.set(id, line)
     if (line.side !== 'received') return
     const payer = line.payer.toLowerCase()
-    let ids = this.#byPayer.get(payer)
-    if (!ids) this.#byPayer.set(payer, (ids = new Set()))
+    const ids = this.#byPayer.get(payer) ?? new Set<string>()
     ids.add(id)
+    this.#byPayer.set(payer, ids)
   }
 
   /**

@@ -47,7 +47,10 @@ async function node(
   const emit = (e: NodeEvent) => events.push(e)
   const handlers: Partial<RpcHandlers> = {}
   const rpc = { register: (h: Partial<RpcHandlers>) => Object.assign(handlers, h) }
-  const account = accountService({ chain: config })({ identity: { identity: async () => id }, emit })
+  const account = accountService({ chain: config })({
+    identity: { identity: async () => id },
+    emit,
+  })
   const dbPrefix = opts.dbPrefix ?? `pay-svc-${++dbs}`
   const open = () =>
     payService({
@@ -229,7 +232,10 @@ describe('PayService on anvil', () => {
     const amount = 5n * PRICE
     const royalty = 2n * ((amount * bps) / 10_000n) // rounded down per cheque, as the contract does
     const sellerBefore = await balanceOf(seller.address)
-    const owedBefore = await getOwed(chain.ctx[0]!, { account: creator.address, from: 'chequebook' })
+    const owedBefore = await getOwed(chain.ctx[0]!, {
+      account: creator.address,
+      from: 'chequebook',
+    })
 
     await seller.pay.cashByPolicy() // far below its multiple: nothing yet
     expect((await seller.call('pay.overview', undefined))?.owed).toBe((2n * amount).toString())
@@ -260,7 +266,11 @@ describe('PayService on anvil', () => {
       uncashedElsewhere: 0n,
     })
     // Nothing more to cash.
-    expect(await seller.call('pay.cash', undefined)).toEqual({ hash: null, cheques: 0, amount: '0' })
+    expect(await seller.call('pay.cash', undefined)).toEqual({
+      hash: null,
+      cheques: 0,
+      amount: '0',
+    })
 
     // The creator takes its royalties.
     const before = await balanceOf(creator.address)

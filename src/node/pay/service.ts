@@ -12,10 +12,12 @@
  * Without a chain or an identity there is no session: terms are null (this node serves free
  * and says nothing), hello is null (it fetches only from free peers), the overview is null.
  */
-import type { AccountContext } from '../account/service.ts'
+
 import { PayUnavailableError } from '../../shared/errors/pay.ts'
 import type { PayOverview } from '../../shared/protocol/methods/pay.ts'
 import type { NodeEvent } from '../../shared/protocol/rpc.ts'
+import type { AccountContext } from '../account/service.ts'
+import { DEV_CHAIN_ID } from '../keys/constants.ts'
 import { logger } from '../log.ts'
 import type { Registrar } from '../rpc/server.ts'
 import { createBuyer } from './buyer.ts'
@@ -34,9 +36,6 @@ import { createSeller } from './seller.ts'
 import { PaySession } from './session.ts'
 
 const log = logger('pay')
-
-/** The dev chain (anvil): no confirmations, fast polling. */
-const DEV_CHAIN_ID = 31337
 
 export type PayServiceInit = {
   /** IndexedDB names start with this (default `hashcard-pay`); one ledger per account. */

@@ -17,15 +17,15 @@ import { getChequebookAccount, getPaid } from '../chain/reads.ts'
 import { logger } from '../log.ts'
 import { type ChequebookLog, PayerBook } from './book.ts'
 import { CashOut } from './cashOut.ts'
-import { SERIES_WINDOW_MS } from './constants.ts'
 import { type ChequeLine, type ChequeVerifier, createChequeVerifier } from './cheques.ts'
+import { SERIES_WINDOW_MS } from './constants.ts'
 import type { CashedEvent, LineKey, PayLedger } from './ledger.ts'
 import { openPayLedger } from './ledger.ts'
 import { LineBook } from './lines.ts'
 import { openPayPrefs, type PayPrefs } from './prefs.ts'
 import { PaySeries } from './series.ts'
-import { SpendBudget } from './spend.ts'
 import type { PayerLine } from './spend.ts'
+import { SpendBudget } from './spend.ts'
 import { type ChequebookSync, startChequebookSync } from './sync.ts'
 
 const log = logger('pay')
@@ -199,7 +199,11 @@ export class PaySession {
   /** The contract's WITHDRAW_DELAY (seconds), read once. */
   withdrawDelay(): Promise<number> {
     this.#delay ??= this.hot.publicClient
-      .readContract({ address: this.chequebook, abi: chequebookAbi, functionName: 'WITHDRAW_DELAY' })
+      .readContract({
+        address: this.chequebook,
+        abi: chequebookAbi,
+        functionName: 'WITHDRAW_DELAY',
+      })
       .then(Number)
       .catch((err: unknown) => {
         this.#delay = null
@@ -220,7 +224,14 @@ export class PaySession {
       this.init.onOwnEvent?.(l)
       if (l.eventName !== 'ChequeCashed') continue
       const { payer, payee, cardId, amount } = l.args
-      cashed.push({ payer, payee, cardId, amount, blockNumber: l.blockNumber, logIndex: l.logIndex })
+      cashed.push({
+        payer,
+        payee,
+        cardId,
+        amount,
+        blockNumber: l.blockNumber,
+        logIndex: l.logIndex,
+      })
     }
     if (cashed.length > 0) {
       await this.ledger.reconcile(cashed)
