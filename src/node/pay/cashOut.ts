@@ -47,6 +47,11 @@ export class CashOut {
     this.#c = c
   }
 
+  /** After a reorg: what was cashed is re-based, so no line waits for its cash to show. */
+  forgetPending(): void {
+    this.#pending.clear()
+  }
+
   /** The gas price, read at most every GAS_PRICE_TTL_MS. */
   async gasPrice(): Promise<bigint> {
     const now = this.#now()

@@ -356,4 +356,55 @@ describe('PayService on anvil', () => {
       seller.pay.seller.view(payer.address, cards[0]).balance === rest ? true : null,
     )
   })
+
+  it('follows a reorg: a cash that left the chain is owed again, then cashed once', async () => {
+    const ids = await Promise.all([newIdentity(), newIdentity()])
+    for (const id of ids)
+      await chain.test.setBalance({ address: id.address, value: parseEther('100') })
+    const p2 = await node(ids[0]!)
+    const s2 = await node(ids[1]!, { priceOf: () => PRICE })
+    try {
+      const t = torrents[1]!
+      const cardId = t.cardId!
+      await p2.call('pay.deposit', { amount: DEPOSIT.toString() })
+      await waitFor('the seller’s view of the deposit', () =>
+        s2.pay.seller.view(p2.address, cardId).balance === DEPOSIT ? true : null,
+      )
+      const line = await p2.pay.buyer.line(t, s2.pay.seller.terms(t)!)
+      for (let i = 0; i < 3; i++) {
+        const cheque = (await line.onSliceVerified())!
+        await s2.pay.seller.accepted(p2.address, cardId, cheque, { slices: 1, bytes: 1 })
+      }
+      const snapshot = await chain.test.snapshot()
+      expect(await s2.call('pay.cash', undefined)).toMatchObject({ cheques: 1 })
+      expect((await s2.call('pay.overview', undefined))?.owed).toBe('0')
+
+      // The block with the cash is replaced by a longer branch without it.
+      await chain.test.revert({ id: snapshot })
+      await chain.test.mine({ blocks: 3 })
+      await waitFor(
+        'the seller to see the cash undone',
+        async () => (await s2.call('pay.overview', undefined))?.owed === (3n * PRICE).toString(),
+      )
+      await waitFor('the book read again', () =>
+        s2.pay.seller.view(p2.address, cardId).balance === DEPOSIT ? true : null,
+      )
+      expect(s2.pay.seller.view(p2.address, cardId).paid).toBe(0n)
+
+      expect(await s2.call('pay.cash', undefined)).toMatchObject({
+        cheques: 1,
+        amount: (3n * PRICE).toString(),
+      })
+      const key = { payer: p2.address, payee: s2.address, cardId }
+      expect(await getPaid(chain.ctx[0]!, key)).toBe(3n * PRICE)
+      const sold = (await s2.call('pay.overview', undefined))!
+      expect(sold.lines.map((l) => l.cashed)).toEqual([(3n * PRICE).toString()])
+      await waitFor('the payer’s ledger to agree', async () => {
+        const o = (await p2.call('pay.overview', undefined))!
+        return o.lines.every((l) => l.cashed === (3n * PRICE).toString())
+      })
+    } finally {
+      await Promise.all([p2.stop(), s2.stop()])
+    }
+  })
 })

@@ -269,6 +269,7 @@ export class PaySession {
    */
   async #onReorg(from: bigint): Promise<void> {
     this.book.reset()
+    this.cashOut.forgetPending()
     const asOf = from - 1n
     for (const l of this.lines.all()) {
       if (l.cashed === 0n) continue
