@@ -36,13 +36,15 @@ let chain: TestChain
 let config: ChainConfig
 let dbs = 0
 
-const newIdentity = () => deriveIdentity(crypto.getRandomValues(new Uint8Array(64)))
+/** A new identity whose account holds 100 ETH for gas. */
+async function funded(): Promise<Identity> {
+  const id = await deriveIdentity(crypto.getRandomValues(new Uint8Array(64)))
+  await chain.test.setBalance({ address: id.address, value: parseEther('100') })
+  return id
+}
 
 /** The account and pay services of one node, with its RPC handlers and the events it sent. */
-async function node(
-  id: Identity,
-  opts: { priceOf?: () => bigint; dbPrefix?: string; cashMultiple?: bigint } = {},
-) {
+async function node(id: Identity, opts: { priceOf?: () => bigint; cashMultiple?: bigint } = {}) {
   const events: NodeEvent[] = []
   const emit = (e: NodeEvent) => events.push(e)
   const handlers: Partial<RpcHandlers> = {}
@@ -51,18 +53,13 @@ async function node(
     identity: { identity: async () => id },
     emit,
   })
-  const dbPrefix = opts.dbPrefix ?? `pay-svc-${++dbs}`
+  const init = { dbPrefix: `pay-svc-${++dbs}`, cashIntervalMs: 0, pollIntervalMs: 50 }
   const open = () =>
-    payService({
-      dbPrefix,
-      cashIntervalMs: 0,
-      pollIntervalMs: 50,
-      ...(opts.cashMultiple ? { cashMultiple: opts.cashMultiple } : {}),
-    })({
+    payService({ ...init, cashMultiple: opts.cashMultiple })({
       account,
       emit,
       rpc,
-      ...(opts.priceOf ? { priceOf: opts.priceOf } : {}),
+      priceOf: opts.priceOf,
     })
   await account.start()
   let pay = open()
@@ -72,10 +69,8 @@ async function node(
     return h(params, { signal: new AbortController().signal })
   }
   return {
-    id,
     address: id.address,
     events,
-    dbPrefix,
     call,
     get pay() {
       return pay
@@ -94,18 +89,6 @@ async function node(
 }
 type Node = Awaited<ReturnType<typeof node>>
 
-function contextOf(id: Identity): ChainContext {
-  return {
-    ...createChainClients({
-      rpcUrl: config.rpcUrl,
-      chainId: config.chainId,
-      account: id.account,
-      pollingInterval: 20,
-    }),
-    contracts: config.contracts,
-  }
-}
-
 describe('PayService on anvil', () => {
   let payer: Node
   let seller: Node
@@ -117,10 +100,15 @@ describe('PayService on anvil', () => {
   beforeAll(async () => {
     chain = await setupChain(1)
     config = chainConfigOf(chain.deployed, chain.anvil.rpcUrl)
-    const ids = await Promise.all([newIdentity(), newIdentity(), newIdentity()])
-    for (const id of ids)
-      await chain.test.setBalance({ address: id.address, value: parseEther('100') })
-    const c = contextOf(ids[2]!)
+    const ids = [await funded(), await funded(), await funded()]
+    const c: ChainContext = {
+      ...createChainClients({
+        rpcUrl: config.rpcUrl,
+        chainId: config.chainId,
+        account: ids[2]!.account,
+      }),
+      contracts: config.contracts,
+    }
     cards = [
       (await postCard(c, { card: makeCard('paid a') })).cardId,
       (await postCard(c, { card: makeCard('paid b') })).cardId,
@@ -358,11 +346,8 @@ describe('PayService on anvil', () => {
   })
 
   it('follows a reorg: a cash that left the chain is owed again, then cashed once', async () => {
-    const ids = await Promise.all([newIdentity(), newIdentity()])
-    for (const id of ids)
-      await chain.test.setBalance({ address: id.address, value: parseEther('100') })
-    const p2 = await node(ids[0]!)
-    const s2 = await node(ids[1]!, { priceOf: () => PRICE })
+    const p2 = await node(await funded())
+    const s2 = await node(await funded(), { priceOf: () => PRICE })
     try {
       const t = torrents[1]!
       const cardId = t.cardId!
