@@ -4,7 +4,8 @@
  * with the few components it needs; each factory registers the service's own RPC handlers.
  * Read this file to see what the node is made of, what starts first and how it stops.
  *
- *   identity → store → seed → network → account → access → swarm → previews → keys → feed → content
+ *   identity → store → seed → network → account → pay → access → swarm → previews → keys → feed
+ *   → content
  *
  * `start()` starts them in that order (each starts lazily; none waits for the others),
  * `stop()` stops them in reverse. An identity change is `restart()`: the network takes the
@@ -20,6 +21,7 @@ import { feedService } from './feed/service.ts'
 import { keysService } from './keys/service.ts'
 import { logger } from './log.ts'
 import { networkService } from './net/handlers.ts'
+import { payService } from './pay/service.ts'
 import { loadDevicePeerKey } from './peer-key.ts'
 import { MAX_PREVIEW_BYTES } from './previews/format.ts'
 import { previewService } from './previews/handlers.ts'
@@ -86,6 +88,13 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
     peerKey: async () => (await identity.identity())?.peerKey ?? loadDevicePeerKey(),
   })
   const account = accountService({ chain: config.chain })({ identity, emit })
+  // Its ports (pay.seller, pay.buyer) are what the swarm's hc_pay extension calls.
+  const pay = payService({ dev: config.dev })({
+    account,
+    emit,
+    rpc,
+    priceOf: (itemId) => seed.priceOf(itemId),
+  })
   const access = accessService()({ rpc, identity, store: () => store.slices(), account })
   const swarm = swarmService({ announce, dev: config.dev })({
     rpc,
@@ -97,6 +106,8 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
     emit,
     rates: () => seed.rates(),
     ensureRoom: seed.ensureRoom,
+    cardOf: (itemId) => access.map.cardOf(itemId),
+    pay: () => ({ seller: pay.seller, buyer: pay.buyer }),
   })
   const previews = previewService({ announce, dev: config.dev })({
     rpc,
@@ -142,6 +153,7 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
     { name: 'seed', start: () => seed.start(), stop: () => seed.stop() },
     { name: 'network', start: () => network.start(), stop: () => network.stop() },
     { name: 'account', start: () => account.start(), stop: () => account.stop() },
+    { name: 'pay', start: () => pay.start(), stop: () => pay.stop() },
     { name: 'access', start: () => access.start(), stop: () => access.stop() },
     { name: 'swarm', start: () => swarm.start(), stop: () => swarm.stop() },
     { name: 'previews', start: () => previews.start(), stop: () => previews.stop() },

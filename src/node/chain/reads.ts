@@ -110,10 +110,13 @@ export function getOwed(
   )
 }
 
-/** A payer's chequebook: balance and any announced withdrawal (`unlockAt` 0 = none). */
+/**
+ * A payer's chequebook: balance and any announced withdrawal (`unlockAt` 0 = none), at the
+ * latest block or at `blockNumber` (log sync pins a read to the block it has synced to).
+ */
 export async function getChequebookAccount(
   ctx: ReadCtx,
-  p: { payer: Address },
+  p: { payer: Address; blockNumber?: bigint },
 ): Promise<{ balance: bigint; unlockAt: number; announced: bigint }> {
   const [balance, unlockAt, announced] = await wrap(
     ctx.publicClient.readContract({
@@ -121,15 +124,16 @@ export async function getChequebookAccount(
       abi: chequebookAbi,
       functionName: 'accounts',
       args: [p.payer],
+      ...(p.blockNumber === undefined ? {} : { blockNumber: p.blockNumber }),
     }),
   )
   return { balance, unlockAt: Number(unlockAt), announced }
 }
 
-/** Wei paid so far on (payer, payee, cardId). */
+/** Wei paid so far on (payer, payee, cardId), at the latest block or at `blockNumber`. */
 export function getPaid(
   ctx: ReadCtx,
-  p: { payer: Address; payee: Address; cardId: Hex },
+  p: { payer: Address; payee: Address; cardId: Hex; blockNumber?: bigint },
 ): Promise<bigint> {
   return wrap(
     ctx.publicClient.readContract({
@@ -137,6 +141,7 @@ export function getPaid(
       abi: chequebookAbi,
       functionName: 'paidOf',
       args: [p.payer, p.payee, p.cardId],
+      ...(p.blockNumber === undefined ? {} : { blockNumber: p.blockNumber }),
     }),
   )
 }

@@ -92,4 +92,19 @@ describe('pay ledger (IndexedDB)', () => {
     expect(await ledger.owed()).toEqual([])
     ledger.close()
   })
+
+  it('lists its lines, and a paidOf read pinned to a block re-bases the events after it', async () => {
+    const ledger = await openPayLedger({ dbName: fresh() })
+    const key: LineKey = { payer: addr(1), payee: addr(2), cardId: card('a') }
+    await ledger.recordCheque('received', key, { cumulative: 10_000n, signature: sig(1) })
+    await ledger.recordCheque('sent', key, { cumulative: 3n, signature: sig(2) })
+    expect((await ledger.lines()).map((l) => l.side).sort()).toEqual(['received', 'sent'])
+    expect((await ledger.lines('sent')).map((l) => l.cumulative)).toEqual([3n])
+    await ledger.reconcile([{ ...key, amount: 4_000n, blockNumber: 20n, logIndex: 0 }])
+    // A reorg from block 20: paidOf at block 19 was 1,000, and block 20 is read again.
+    await ledger.setCashed('received', key, 1_000n, 19n)
+    await ledger.reconcile([{ ...key, amount: 2_000n, blockNumber: 20n, logIndex: 0 }])
+    expect((await ledger.get('received', key))?.cashed).toBe(3_000n)
+    ledger.close()
+  })
 })

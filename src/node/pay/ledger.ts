@@ -49,6 +49,8 @@ interface PayDb extends DBSchema {
 
 const idOf = (side: LedgerSide, k: LineKey): string =>
   `${side}:${k.payer}:${k.payee}:${k.cardId}`.toLowerCase()
+/** A log index above any in a block: a position that ends its block. */
+const LAST_LOG = 9_999_999_999
 const eventPos = (e: CashedEvent): string =>
   `${e.blockNumber.toString().padStart(20, '0')}:${e.logIndex.toString().padStart(10, '0')}`
 
@@ -60,6 +62,8 @@ function fromRow(r: Row): LedgerLine {
 /** The ledger's operations. */
 export type PayLedger = {
   get(side: LedgerSide, key: LineKey): Promise<LedgerLine | undefined>
+  /** Every line (of one side, if given): the pay service keeps them in memory. */
+  lines(side?: LedgerSide): Promise<LedgerLine[]>
   /**
    * Records the newest cheque on a line, with the slices and bytes it adds. Refuses to go
    * backwards (`LedgerRegressionError`). For `sent` cheques the increase is added to `day`'s
@@ -78,8 +82,11 @@ export type PayLedger = {
   spentOn(day: string): Promise<bigint>
   /** Applies `ChequeCashed` events (in chain order); events already applied are ignored. */
   reconcile(events: readonly CashedEvent[]): Promise<void>
-  /** Sets what was cashed on a line from `paidOf` (authoritative; undoes reorged events). */
-  setCashed(side: LedgerSide, key: LineKey, paid: bigint): Promise<void>
+  /**
+   * Sets what was cashed on a line from `paidOf` (authoritative; undoes reorged events). With
+   * `asOf`, the block `paid` was read at: events up to it count as applied, later ones apply.
+   */
+  setCashed(side: LedgerSide, key: LineKey, paid: bigint, asOf?: bigint): Promise<void>
   close(): void
 }
 
@@ -143,6 +150,11 @@ export async function openPayLedger(opts: { dbName?: string } = {}): Promise<Pay
       return fromRow(row)
     },
 
+    async lines(side) {
+      const rows = await db.getAll('lines')
+      return rows.filter((r) => side === undefined || r.side === side).map(fromRow)
+    },
+
     async uncashedFrom(payer, except) {
       const skip = except && idOf('received', except)
       let sum = 0n
@@ -181,11 +193,13 @@ export async function openPayLedger(opts: { dbName?: string } = {}): Promise<Pay
       await tx.done
     },
 
-    async setCashed(side, key, paid) {
+    async setCashed(side, key, paid, asOf) {
       const tx = db.transaction('lines', 'readwrite')
       const r = await tx.store.get(idOf(side, key))
       if (r) {
         r.cashed = paid.toString()
+        if (asOf !== undefined)
+          r.cashedThrough = eventPos({ ...key, amount: 0n, blockNumber: asOf, logIndex: LAST_LOG })
         r.updatedAt = Date.now()
         await tx.store.put(r)
       }

@@ -71,7 +71,7 @@ const utcDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10)
  * cannot both take the last room), released if the cheque is never persisted.
  */
 export class SpendBudget {
-  readonly limits: SpendLimits
+  #limits: SpendLimits
   readonly #now: () => number
   readonly #perItem = new Map<string, bigint>()
   #day: string
@@ -84,11 +84,21 @@ export class SpendBudget {
     spentPerItem?: ReadonlyMap<string, bigint>
     now?: () => number
   }) {
-    this.limits = p.limits
+    this.#limits = { ...p.limits }
     this.#now = p.now ?? Date.now
     this.#day = utcDay(this.#now())
     this.#today = p.spentToday
     for (const [k, v] of p.spentPerItem ?? []) this.#perItem.set(k.toLowerCase(), v)
+  }
+
+  /** The caps in force. */
+  get limits(): SpendLimits {
+    return this.#limits
+  }
+
+  /** New caps (the user's settings changed); what was spent stays counted. */
+  setLimits(limits: SpendLimits): void {
+    this.#limits = { ...limits }
   }
 
   /** The UTC day spending is counted on now. */
@@ -106,13 +116,13 @@ export class SpendBudget {
   /** Takes `amount` from both caps or throws `SpendingCapError` (taking nothing). */
   reserve(cardId: Hex, amount: bigint): void {
     const { today, item } = this.spent(cardId)
-    if (item + amount > this.limits.perItem)
+    if (item + amount > this.#limits.perItem)
       throw new SpendingCapError('The spending cap for this item is reached.', {
-        details: `${item} + ${amount} > ${this.limits.perItem} wei`,
+        details: `${item} + ${amount} > ${this.#limits.perItem} wei`,
       })
-    if (today + amount > this.limits.perDay)
+    if (today + amount > this.#limits.perDay)
       throw new SpendingCapError("Today's spending cap is reached.", {
-        details: `${today} + ${amount} > ${this.limits.perDay} wei`,
+        details: `${today} + ${amount} > ${this.#limits.perDay} wei`,
       })
     this.#today += amount
     this.#perItem.set(cardId.toLowerCase(), item + amount)

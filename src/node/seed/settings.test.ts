@@ -81,7 +81,7 @@ describe('seed settings: IndexedDB', () => {
     const dbName = fresh()
     let s = await openSeedSettings({ dbName })
     expect(s.get()).toEqual(DEFAULT_SEED_SETTINGS)
-    const seen: number[] = []
+    const seen: (number | null)[] = []
     s.onChange((x) => seen.push(x.uploadBytesPerSec))
     await s.update({
       uploadBytesPerSec: 2 * MiB,

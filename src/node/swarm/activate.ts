@@ -45,9 +45,9 @@ export type ActivateContext = {
   cipherFor: (itemId: string) => Promise<SliceCipher | null>
   emit: (event: NodeEvent) => void
   /** The card an item is sold under (access's card map), else null: no payments then. */
-  cardOf: (itemId: string) => Promise<`0x${string}` | null>
+  cardOf?: ((itemId: string) => Promise<`0x${string}` | null>) | undefined
   /** The pay service's seller and buyer sides; absent: the swarm neither charges nor pays. */
-  pay: () => PayPorts
+  pay?: (() => PayPorts) | undefined
   /** The items the swarm runs, by item id: activation adds one, a failure removes it. */
   active: Map<string, Active>
   /** Dev test hook: whether served blocks are corrupted. */
@@ -97,7 +97,7 @@ export async function activateTorrent(ctx: ActivateContext, rec: TorrentRecord):
     readCache: ctx.readCache,
   })
   const bitfield = await store.bitfield(rec.itemId)
-  const cardId = await ctx.cardOf(rec.itemId)
+  const cardId = (await ctx.cardOf?.(rec.itemId)) ?? null
   const torrent = ctx.client.add(
     rec.torrentFile ?? magnetOf(rec.infoHash, rec.name, ctx.announce),
     {
@@ -115,7 +115,7 @@ export async function activateTorrent(ctx: ActivateContext, rec: TorrentRecord):
   const pay = attachPay(
     torrent,
     { infoHash: rec.infoHash, itemId: rec.itemId, cardId },
-    ctx.pay(),
+    ctx.pay?.() ?? {},
     { onBan },
   )
   const picker = installPicker(torrent, {

@@ -27,6 +27,7 @@ import { logger } from '../log.ts'
 import type { ItemMeta } from '../store/meta.ts'
 import type { EnsureRoom } from '../store/quota.ts'
 import type { SliceStore } from '../store/types.ts'
+import type { PayPorts } from '../pay/extension.ts'
 import { type Active, activateTorrent } from './activate.ts'
 import * as C from './constants.ts'
 import {
@@ -59,6 +60,10 @@ export type SwarmComponents = {
   rates?: () => Promise<RateSource>
   /** Room within the storage budget for a new download (the seed service); unchecked without. */
   ensureRoom?: EnsureRoom
+  /** The card an item is sold under (access's card map): `hc_pay` charges and pays per card. */
+  cardOf?: (itemId: string) => Promise<`0x${string}` | null>
+  /** The pay service's sides for `hc_pay` (src/node/pay/extension.ts); absent: no payments. */
+  pay?: () => PayPorts
 }
 
 export type SwarmInit = {

@@ -10,3 +10,13 @@ export class SpendingCapError extends BaseError {
 export class LedgerRegressionError extends BaseError {
   override name = 'LedgerRegressionError' as const
 }
+
+/** Paying needs a chain, an identity and an open pay session; one of them is missing. */
+export class PayUnavailableError extends BaseError {
+  override name = 'PayUnavailableError' as const
+}
+
+/** A spending setting is not a whole, non-negative number of wei (the message names it). */
+export class SpendingSettingsError extends BaseError {
+  override name = 'SpendingSettingsError' as const
+}

@@ -80,6 +80,15 @@ export type PayMethods = {
   }
   /** Claims what the Chequebook owes this account (a creator's royalties). */
   'pay.claim': { params: undefined; result: { hash: `0x${string}`; amount: string } }
+  /**
+   * Dev chains only (the end-to-end tests): payer lines opened from now on misbehave —
+   * `silent` never pays, `forge` flips a signature bit, `replay` resends its first cheque,
+   * `underpay` pays one wei a slice; `none` is honest again.
+   */
+  'pay.debug': {
+    params: { misbehave: 'none' | 'silent' | 'forge' | 'replay' | 'underpay' }
+    result: undefined
+  }
 }
 
 /** Events the pay service sends the page (in NodeEvent). */
