@@ -109,6 +109,7 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
     cardOf: (itemId) => access.map.cardOf(itemId),
     pay: () => ({ seller: pay.seller, buyer: pay.buyer }),
   })
+  access.onCardKnown(() => swarm.cardsLearnt())
   const previews = previewService({ announce, dev: config.dev })({
     rpc,
     // webtorrent's Torrent type (webtorrent.d.ts) omits `files`, which previews read.

@@ -64,6 +64,8 @@ export type PayHooks = {
 
 /** `hc_pay` on one torrent's wires. */
 export interface PaySwarm {
+  /** The card paid for on this torrent; null: `hc_pay` is off (no card known yet). */
+  readonly cardId: PayTorrent['cardId']
   /** Adds `hc_pay` to a new wire; call from the torrent's `wire` event. */
   install(wire: Wire): void
   /** The torrent verified piece `index` (its `verified` event): pays the wires that sent it. */
@@ -112,6 +114,7 @@ export function createPaySwarm(t: PayTorrent, ports: PayPorts, hooks: PayHooks =
   }
   const enabled = t.cardId !== null && (ports.seller !== undefined || ports.buyer !== undefined)
   return {
+    cardId: t.cardId,
     install(wire) {
       if (!enabled || wires.has(wire)) return
       if (banned.has(wire.peerId)) return wire.destroy()

@@ -104,7 +104,7 @@ describe('seed service', () => {
   it('gives the swarm its rates and every change to them', async () => {
     const { seed } = service()
     const rates = await seed.rates()
-    expect(rates.current()).toEqual({ upload: MiB, download: null })
+    expect(rates.current()).toEqual({ upload: null, download: null })
     const heard: RateLimits[] = []
     const off = rates.onChange((l) => heard.push(l))
     await (await seed.settings()).update({ uploadBytesPerSec: 2 * MiB, downloadBytesPerSec: MiB })

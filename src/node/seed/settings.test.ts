@@ -20,7 +20,7 @@ describe('seed settings: parsing', () => {
   it('has the documented defaults, which parse', () => {
     expect(parseSeedSettings(DEFAULT_SEED_SETTINGS)).toEqual({
       storageBudget: { kind: 'share', share: 0.25 },
-      uploadBytesPerSec: MiB,
+      uploadBytesPerSec: null,
       downloadBytesPerSec: null,
       seedWhatIWatch: true,
       defaultPricePerSlice: 0n,

@@ -13,9 +13,9 @@ import { decryptSlice, type SliceCipher } from '../crypto/content.ts'
 import { layout } from '../crypto/layout.ts'
 import { merkleRoot } from '../crypto/merkle.ts'
 import { logger } from '../log.ts'
+import { attachPay, type PayPorts, type PaySwarm } from '../pay/extension.ts'
 import type { ItemMeta } from '../store/meta.ts'
 import type { SliceStore } from '../store/types.ts'
-import { attachPay, type PayPorts, type PaySwarm } from '../pay/extension.ts'
 import { magnetOf } from '../torrent/magnet.ts'
 import { sliceChunkStore } from './chunkStore.ts'
 import { installPicker, type Picker } from './picker.ts'
@@ -109,20 +109,14 @@ export async function activateTorrent(ctx: ActivateContext, rec: TorrentRecord):
       destroyStoreOnDestroy: false,
     },
   )
-  const onBan = (peerId: string) =>
-    ctx.emit({ kind: 'swarm.banned', infoHash: rec.infoHash, peerId })
   // Before any wire connects, so every wire gets `hc_pay` in its extended handshake.
-  const pay = attachPay(
-    torrent,
-    { infoHash: rec.infoHash, itemId: rec.itemId, cardId },
-    ctx.pay?.() ?? {},
-    { onBan },
-  )
+  const pay = attachPayFor(ctx, rec, torrent, cardId)
   const picker = installPicker(torrent, {
     deadlineMs: ctx.deadlineMs,
     tickMs: ctx.tickMs,
-    onBan,
-    priceOf: pay.priceOf,
+    onBan: (peerId) => ctx.emit({ kind: 'swarm.banned', infoHash: rec.infoHash, peerId }),
+    // Through `a`: a card learnt later replaces the torrent's `hc_pay` (cardLearnt).
+    priceOf: (wire) => a.pay.priceOf(wire),
   })
   const a: Active = { rec, item, torrent, picker, pay, waiters }
   ctx.active.set(rec.itemId, a)
@@ -138,6 +132,33 @@ export async function activateTorrent(ctx: ActivateContext, rec: TorrentRecord):
         log.warn('done %s: %s', rec.itemId, err.message),
       ),
   )
+}
+
+/** `hc_pay` on a torrent's wires for `cardId` (none when null: it neither charges nor pays). */
+function attachPayFor(
+  ctx: ActivateContext,
+  rec: TorrentRecord,
+  torrent: Torrent,
+  cardId: `0x${string}` | null,
+): PaySwarm {
+  return attachPay(
+    torrent,
+    { infoHash: rec.infoHash, itemId: rec.itemId, cardId },
+    ctx.pay?.() ?? {},
+    { onBan: (peerId) => ctx.emit({ kind: 'swarm.banned', infoHash: rec.infoHash, peerId }) },
+  )
+}
+
+/**
+ * A torrent that started before its card was known (an item published here is posted after
+ * it seeds) takes `hc_pay` for the card from its next wires on; wires already open stay free.
+ */
+export async function cardLearnt(ctx: ActivateContext, a: Active): Promise<void> {
+  if (a.pay.cardId !== null) return
+  const cardId = (await ctx.cardOf?.(a.rec.itemId)) ?? null
+  if (cardId === null || a.pay.cardId !== null || a.torrent.destroyed) return
+  a.pay.stop()
+  a.pay = attachPayFor(ctx, a.rec, a.torrent, cardId)
 }
 
 /**
@@ -181,4 +202,19 @@ function failTorrent(ctx: ActivateContext, a: Active, err: Error): void {
   const t = a.torrent
   if (t.ready) t.destroy()
   else t.once('ready', () => t.destroy())
+}
+
+/**
+ * Destroys a torrent and waits until it is out of the client and its store closed. One whose
+ * metadata arrived but which is not ready yet is verifying its stored pieces, and webtorrent's
+ * callbacks there need the torrent alive (failTorrent): it is destroyed once ready.
+ */
+export function destroyTorrent(t: Active['torrent']): Promise<void> {
+  return new Promise<void>((resolve) => {
+    // The callback comes once the chunk store is closed too: no read of it is left running.
+    const destroy = () => (t.destroyed ? resolve() : t.destroy({}, () => resolve()))
+    if (t.destroyed || t.ready || t.pieces.length === 0) return destroy()
+    t.once('ready', destroy)
+    t.once('close', () => resolve()) // it failed on its own before it was ready
+  })
 }

@@ -31,8 +31,16 @@ export async function addToSwarm(swarm: SwarmService, access: SwarmAccess, p: Sw
   const freeKey =
     p.access?.kind === 'free' ? checkBytes('access.key', hexToBytes(p.access.key), 32) : undefined
   // A new item from peers is named by its infoHash (SwarmService.add) and came from a peer.
+  // Its card is linked before the torrent starts, so the torrent's wires carry `hc_pay` for it.
   if (/^[0-9a-f]{40}$/.test(infoHash))
-    await access.link({ itemId: infoHash, origin: 'peer', freeKey })
+    await access.link({
+      itemId: infoHash,
+      origin: 'peer',
+      freeKey,
+      ...(p.cardId === undefined
+        ? {}
+        : { cardId: checkCardId(p.cardId), contentSalt: p.content.contentSalt }),
+    })
   const info = await swarm.add(p)
   if (p.cardId !== undefined)
     await access.link({

@@ -24,11 +24,11 @@ import { checkBytes } from '../crypto/bytes.ts'
 import type { SliceCipher } from '../crypto/content.ts'
 import { layout } from '../crypto/layout.ts'
 import { logger } from '../log.ts'
+import type { PayPorts } from '../pay/extension.ts'
 import type { ItemMeta } from '../store/meta.ts'
 import type { EnsureRoom } from '../store/quota.ts'
 import type { SliceStore } from '../store/types.ts'
-import type { PayPorts } from '../pay/extension.ts'
-import { type Active, activateTorrent } from './activate.ts'
+import { type Active, activateTorrent, cardLearnt, destroyTorrent } from './activate.ts'
 import * as C from './constants.ts'
 import {
   createRateCaps,
@@ -361,10 +361,23 @@ export class SwarmService {
   }
 
   private async activate(rec: TorrentRecord): Promise<void> {
+    await activateTorrent(this.activateContext(), rec)
+  }
+
+  /**
+   * Access learnt a card: a running torrent whose card was not known when it started takes
+   * `hc_pay` for it (activate.ts `cardLearnt`).
+   */
+  async cardsLearnt(): Promise<void> {
+    if (!this.client) return
+    const ctx = this.activateContext()
+    for (const a of this.active.values()) await cardLearnt(ctx, a)
+  }
+
+  private activateContext() {
     const client = this.client
     if (!client) throw new Error('the swarm is not started')
-    const ctx = { ...this.c, ...this.o, client, active: this.active, tamper: () => this.tamper }
-    await activateTorrent(ctx, rec)
+    return { ...this.c, ...this.o, client, active: this.active, tamper: () => this.tamper }
   }
 
   private info(rec: TorrentRecord, item: ItemMeta): SwarmTorrentInfo {
@@ -374,19 +387,4 @@ export class SwarmService {
   private async recordOf(itemId: string): Promise<TorrentRecord | undefined> {
     return (await allRecords(await this.c.records())).find((r) => r.itemId === itemId)
   }
-}
-
-/**
- * Destroys a torrent and waits until it is out of the client and its store closed. One whose
- * metadata arrived but which is not ready yet is verifying its stored pieces, and webtorrent's
- * callbacks there need the torrent alive (activate.ts, failTorrent): it is destroyed once ready.
- */
-function destroyTorrent(t: Active['torrent']): Promise<void> {
-  return new Promise<void>((resolve) => {
-    // The callback comes once the chunk store is closed too: no read of it is left running.
-    const destroy = () => (t.destroyed ? resolve() : t.destroy({}, () => resolve()))
-    if (t.destroyed || t.ready || t.pieces.length === 0) return destroy()
-    t.once('ready', destroy)
-    t.once('close', () => resolve()) // it failed on its own before it was ready
-  })
 }
