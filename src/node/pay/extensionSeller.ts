@@ -10,7 +10,7 @@
  */
 import type { Address } from 'viem'
 import { logger } from '../log.ts'
-import { judgeHello, SeederLine } from './credit.ts'
+import { judgeHello, type PayerView, SeederLine } from './credit.ts'
 import type { ReceiptSource, WireLink } from './extensionLink.ts'
 import type { SellerPort } from './ports.ts'
 import type { PayHello, PayTerms, WireCheque } from './wire.ts'
@@ -85,8 +85,22 @@ export class SellerSide {
       return true
     }
     if (d.action === 'ban') this.#link.ban(d.reason)
-    else this.#hold()
+    else {
+      if (d.reason === 'over_balance' && !this.#held) this.#tellOverBalance(bound.line, view)
+      this.#hold()
+    }
     return false
+  }
+
+  /**
+   * The payer's book cannot cover another slice: it hears so (a typed reject, no ban) once per
+   * hold, so its Wallet can say "top up" rather than leave a silent stall. The value is what
+   * is still uncommitted in its book as this seeder sees it.
+   */
+  #tellOverBalance(line: SeederLine, view: PayerView): void {
+    const owedHere = line.held > view.paid ? line.held - view.paid : 0n
+    const room = view.balance - view.uncashedElsewhere - owedHere
+    this.#link.send({ type: 'reject', code: 'over_balance', value: room > 0n ? room : 0n })
   }
 
   /** webtorrent wants the peer unchoked (its interest, its periodic rechoke). */

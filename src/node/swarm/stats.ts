@@ -5,6 +5,7 @@
 import { bytesToHex } from '@noble/hashes/utils.js'
 import type { Torrent } from 'webtorrent/dist/webtorrent.min.js'
 import type { SwarmStats, SwarmTorrentInfo } from '../../shared/protocol/methods/swarm.ts'
+import type { PaySwarm } from '../pay/extension.ts'
 import { countBits } from '../store/bitfield.ts'
 import type { ItemMeta } from '../store/meta.ts'
 import { magnetOf } from '../torrent/magnet.ts'
@@ -36,7 +37,13 @@ export function torrentInfo(
 /** The live state of one item in the swarm; `have` is the store's verified bitfield. */
 export function torrentStats(
   have: Uint8Array,
-  a: { rec: TorrentRecord; item: ItemMeta; torrent: Torrent; picker: Picker },
+  a: {
+    rec: TorrentRecord
+    item: ItemMeta
+    torrent: Torrent
+    picker: Picker
+    pay: Pick<PaySwarm, 'banned'>
+  },
 ): SwarmStats {
   const t = a.torrent
   return {
@@ -58,7 +65,8 @@ export function torrentStats(
       requests: w.requests.length,
       peerRequests: w.peerRequests.length,
     })),
-    banned: a.picker.banned(),
+    // Bad data (the picker) and payment faults (hc_pay) alike.
+    banned: [...new Set([...a.picker.banned(), ...a.pay.banned()])],
     downloadSpeed: t.downloadSpeed,
     uploadSpeed: t.uploadSpeed,
     downloaded: t.downloaded,
