@@ -259,7 +259,8 @@ export class AccessService {
 
   /** The vault, emptying the cipher cache on every write (a key received, a token gone). */
   private forgetOnWrite(vault: KeyVault): KeyVault {
-    const forget = <A extends unknown[], R>(fn: (...a: A) => Promise<R>) =>
+    const forget =
+      <A extends unknown[], R>(fn: (...a: A) => Promise<R>) =>
       async (...a: A): Promise<R> => {
         this.forgetCiphers()
         try {
