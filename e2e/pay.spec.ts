@@ -23,7 +23,7 @@ import { createPublicClient, http } from 'viem'
 import { chequebookAbi } from '../src/node/chain/abi.ts'
 import type { PayOverview } from '../src/shared/protocol/methods/pay.ts'
 import type { SwarmStats, SwarmTorrentInfo } from '../src/shared/protocol/methods/swarm.ts'
-import { person } from './people.ts'
+import { person, publishFile } from './people.ts'
 import { type NodePage, openNodes, rpc, useStack, waitForStatus } from './stack.ts'
 
 const stack = useStack(test)
@@ -100,24 +100,6 @@ function shaThroughSw(page: Page, id: string): Promise<string> {
   }, id)
 }
 
-/** Publishes a free card holding DATA (the compose view's RPC); returns its id. */
-function publishData(page: Page): Promise<`0x${string}`> {
-  return page.evaluate(async (b64) => {
-    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))
-    const { node } = (
-      globalThis as unknown as {
-        hashcard: { node: { rpc: { call(m: string, p: unknown): Promise<{ cardId: string }> } } }
-      }
-    ).hashcard
-    const r = await node.rpc.call('feed.publish', {
-      jobId: crypto.randomUUID(),
-      draft: { kind: 'doc', title: 'paid bandwidth', tags: [], access: { free: true } },
-      file: new File([bytes], 'data.bin', { type: 'application/octet-stream' }),
-    })
-    return r.cardId as `0x${string}`
-  }, DATA.toString('base64'))
-}
-
 /** Tells the page's UI about the identity restored over RPC (as the onboarding view does). */
 function refreshUi(page: Page): Promise<void> {
   return page.evaluate(() =>
@@ -170,7 +152,7 @@ test('S seeds at price p; a stock client gets nothing; L pays per slice across a
   ;[a, s] = (await openNodes(browser, stack(), 2)) as [NodePage, NodePage]
   await Promise.all([person(a.page, mnemonic(1)), person(s.page, mnemonic(2))])
   const creator = (await rpc<{ address: `0x${string}` }>(a.page, 'feed.account')).address
-  cardId = await publishData(a.page)
+  cardId = await publishFile(a.page, 'data.bin', 'application/octet-stream', DATA)
   info = await rpc<SwarmTorrentInfo>(s.page, 'content.play', { cardId })
   await waitComplete(s.page, info.itemId)
   await rpc(s.page, 'seed.setItem', { itemId: info.itemId, pricePerSlice: PRICE.toString() })

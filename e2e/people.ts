@@ -72,3 +72,32 @@ export async function publishUi(
 
 export const cardIn = (page: Page, id: string) =>
   page.locator(`[data-testid="card"][data-card-id="${id}"]`)
+
+/**
+ * Publishes a free card holding `bytes` as a file of type `mime`, through the RPC the compose
+ * view uses (no preview); returns the card id.
+ */
+export function publishFile(
+  page: Page,
+  name: string,
+  mime: string,
+  bytes: Buffer,
+): Promise<`0x${string}`> {
+  return page.evaluate(
+    async ([name, mime, b64]) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))
+      const { node } = (
+        globalThis as unknown as {
+          hashcard: { node: { rpc: { call(m: string, p: unknown): Promise<{ cardId: string }> } } }
+        }
+      ).hashcard
+      const r = await node.rpc.call('feed.publish', {
+        jobId: crypto.randomUUID(),
+        draft: { kind: 'doc', title: name, tags: [], access: { free: true } },
+        file: new File([bytes], name, { type: mime }),
+      })
+      return r.cardId as `0x${string}`
+    },
+    [name, mime, bytes.toString('base64')] as const,
+  )
+}

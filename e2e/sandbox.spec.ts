@@ -16,7 +16,7 @@ import { type BrowserContext, expect, type Page, test } from '@playwright/test'
 import { entropyToMnemonic } from '@scure/bip39'
 import { wordlist } from '@scure/bip39/wordlists/english.js'
 import type { FeedCard } from '../src/shared/card/feed.ts'
-import { person } from './people.ts'
+import { person, publishFile } from './people.ts'
 import { go, openNodes, rpc, useStack } from './stack.ts'
 
 const stack = useStack(test)
@@ -59,27 +59,6 @@ test.beforeAll(() => {
   media = { dir, mp4: readFileSync(join(dir, 'v.mp4')), png: readFileSync(join(dir, 'a.png')) }
 })
 test.afterAll(() => rmSync(media.dir, { recursive: true, force: true }))
-
-/** Publishes a free card holding `bytes` as a file of type `mime` (the compose view's RPC). */
-async function publishFile(page: Page, name: string, mime: string, bytes: Buffer) {
-  return page.evaluate(
-    async ([name, mime, b64]) => {
-      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))
-      const { node } = (
-        globalThis as unknown as {
-          hashcard: { node: { rpc: { call(m: string, p: unknown): Promise<{ cardId: string }> } } }
-        }
-      ).hashcard
-      const r = await node.rpc.call('feed.publish', {
-        jobId: crypto.randomUUID(),
-        draft: { kind: 'doc', title: name, tags: [], access: { free: true } },
-        file: new File([bytes], name, { type: mime }),
-      })
-      return r.cardId
-    },
-    [name, mime, bytes.toString('base64')] as const,
-  )
-}
 
 /** `/c/<cardId>` fetched through B's Service Worker: status and the headers that matter. */
 async function headersOf(page: Page, id: string) {
