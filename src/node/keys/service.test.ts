@@ -193,7 +193,11 @@ describe('KeysService on anvil', () => {
         creator.events.flatMap((ev) =>
           ev.kind === 'keys.agent' && ev.tokenId === tokenId.toString() ? [ev.outcome] : [],
         )
-      await waitFor('the request to wait', async () => mine.agent.waiting.has(tokenId))
+      // The outcome is told after the waiting request is stored: wait for both.
+      await waitFor(
+        'the request to wait',
+        async () => mine.agent.waiting.has(tokenId) && outcomes().length > 0,
+      )
       expect(outcomes()).toEqual(['unknown-card'])
       await creator.keys.retryWaiting() // still unknown: still waiting
       expect(mine.agent.waiting.has(tokenId)).toBe(true)
