@@ -36,7 +36,11 @@ export function percentile(values: number[], p: number): number {
 export function formatTable(name: string, rows: BenchRow[]): string {
   const cells = rows.map((r) => [
     r.name,
-    Number.isInteger(r.value) ? String(r.value) : r.value.toFixed(2),
+    Number.isInteger(r.value)
+      ? String(r.value)
+      : Math.abs(r.value) < 0.01
+        ? r.value.toExponential(2) // a small ratio (bytes per byte) would print as 0.00
+        : r.value.toFixed(2),
     r.unit,
     r.baseline ?? '',
     r.ratio === undefined ? '' : r.ratio.toFixed(3),

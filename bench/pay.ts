@@ -1,12 +1,30 @@
 /**
- * `npm run bench -- pay` (issue 16), the figures that stand without the wire integration:
+ * `npm run bench -- pay` (issue 16):
  * - `cash_one_gas` and `cash_batch_gas_per_cheque` (20 cheques of lines cashed before, one
  *   payee, sorted by card, as a cash-out sends them), from receipts on a fresh anvil, and
  *   `cash_batch_first_gas_per_cheque` for 20 lines never cashed (their first storage writes);
  * - `cheque_verify_per_s` in a Chromium dedicated worker (src/node/pay/cheques.ts);
- * - `pay_codec_bytes_ratio`: one cheque message as the wire carries it (hc_pay codec plus the
- *   BEP-10 extended-message header) per 256 KiB slice. hc_pay does not run on the swarm's wires
- *   yet, so this is the codec's size, not bytes counted on a transfer.
+ * - `pay_codec_bytes_ratio`: the codec's worst case, its largest cheque message (a cumulative
+ *   near the 96-bit ceiling) plus the BEP-10 framing, per 256 KiB slice;
+ * - on the real wire (bench/_payWire.ts: app pages in Chromium, a real anvil, relay and
+ *   tracker, the flow of e2e/pay.spec.ts), one seeder tab and one leecher tab in separate
+ *   browsers, BENCH_PAY_XFER_MIB (default 64) MiB of random bytes on a free card, in
+ *   BENCH_ROUNDS (default 3) rounds of a paid leg (the seeder charges 10^14 wei per slice, the
+ *   leecher pays with cheques over `hc_pay`) and a free leg (price 0, the same code path
+ *   without cheques), in alternating order, each leg a fresh leecher (browser, profile,
+ *   identity, deposit):
+ *   - `xfer_paid_mbps` and `xfer_free_mbps`, medians of the legs' MB/s (10^6 bytes) from the
+ *     first slice to complete, polled every 100 ms as bench/stream.ts's xfer_swarm;
+ *     `xfer_paid_vs_free` the ratio of the two medians (target ≥ 0.95);
+ *   - `pay_bytes_ratio`: `hc_pay` bytes the payer and the seeder sent during a paid leg
+ *     (terms, hello, cheques, receipts, with BEP-10's 6-byte framing; counted in the node,
+ *     `swarm.status` payBytes) over the data bytes the leecher received; median of the paid
+ *     legs (target ≤ 3 × 10⁻⁴);
+ *   - `paid_to_visible_ms`: from the leecher's last slice (complete, its clock) to the
+ *     seeder's Earnings view (`/earnings`, open all along) showing the new earned total (a
+ *     MutationObserver, the seeder's clock), both as timeOrigin + now; median of the paid
+ *     legs (target ≤ 1,000).
+ * BENCH_PAY_ONLY=gas,verify,codec,wire (comma-separated) runs only those parts (for tuning).
  */
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { makeCard, setupChain } from '../contracts/test/setup.ts'
@@ -17,15 +35,23 @@ import { type ChainContext, createChainClients } from '../src/node/chain/clients
 import { depositForChequebook } from '../src/node/chain/depositForChequebook.ts'
 import { postCard } from '../src/node/chain/postCard.ts'
 import { DEFAULT_SLICE_SIZE } from '../src/node/crypto/layout.ts'
+import { BEP10_FRAMING_BYTES } from '../src/node/pay/extensionLink.ts'
 import { encodePayMessage, SIGNATURE_BYTES } from '../src/node/pay/wire.ts'
 import { runWorkerInChromium } from './_browser/runInChromium.ts'
+import { wireRows } from './_payWire.ts'
 import type { BenchOptions, BenchRow } from './lib.ts'
 
-/** BEP-10 extended message: 4-byte length, message id 20, the extension's id. */
-const BEP10_HEADER_BYTES = 6
-
 export async function run({ signal, log }: BenchOptions): Promise<BenchRow[]> {
-  const rows = await gas(log)
+  const only = (process.env.BENCH_PAY_ONLY ?? '').split(',').filter(Boolean)
+  const want = (part: string) => only.length === 0 || only.includes(part)
+  const rows = want('gas') ? await gas(log) : []
+  if (want('verify')) rows.push(await verifyRate(signal, log))
+  if (want('codec')) rows.push(codecRatio(log))
+  if (want('wire')) rows.push(...(await wireRows({ signal, log })))
+  return rows
+}
+
+async function verifyRate(signal: AbortSignal, log: (m: string) => void): Promise<BenchRow> {
   const ROUNDS = 5
   const rates: number[] = []
   for (let r = 0; r < ROUNDS; r++) {
@@ -39,21 +65,23 @@ export async function run({ signal, log }: BenchOptions): Promise<BenchRow[]> {
     log(`round ${r + 1}: ${count} cheques in ${ms.toFixed(0)} ms`)
   }
   rates.sort((a, b) => a - b)
-  rows.push({
+  return {
     name: 'cheque_verify_per_s',
     value: Math.round(rates[ROUNDS >> 1] as number),
     unit: '/s',
-  })
+  }
+}
+
+function codecRatio(log: (m: string) => void): BenchRow {
   // The largest cheque the codec writes: a cumulative near its 96-bit ceiling.
   const msg = encodePayMessage({
     type: 'cheque',
     cumulative: 2n ** 95n,
     signature: new Uint8Array(SIGNATURE_BYTES).fill(1),
   })
-  const perSlice = msg.length + BEP10_HEADER_BYTES
+  const perSlice = msg.length + BEP10_FRAMING_BYTES
   log(`a cheque is ${msg.length} bytes, ${perSlice} with the BEP-10 header`)
-  rows.push({ name: 'pay_codec_bytes_ratio', value: perSlice / DEFAULT_SLICE_SIZE, unit: 'ratio' })
-  return rows
+  return { name: 'pay_codec_bytes_ratio', value: perSlice / DEFAULT_SLICE_SIZE, unit: 'ratio' }
 }
 
 async function gas(log: (m: string) => void): Promise<BenchRow[]> {

@@ -41,7 +41,12 @@
  * costs ≤ 80 bytes while the cumulative on the line stays below 2^64 wei (≈ 18 ETH), 84 at most.
  */
 import type { Torrent, Wire } from 'webtorrent/dist/webtorrent.min.js'
-import { BAN_LINGER_MS, type PaySwarmContext, type ReceiptSource } from './extensionLink.ts'
+import {
+  BAN_LINGER_MS,
+  type PayBytes,
+  type PaySwarmContext,
+  type ReceiptSource,
+} from './extensionLink.ts'
 import { installPay, type WirePay } from './extensionWire.ts'
 import type { BuyerPort, PayTorrent, SellerPort } from './ports.ts'
 import type { RejectCode } from './wire.ts'
@@ -74,6 +79,8 @@ export interface PaySwarm {
   priceOf(wire: Wire): number
   /** Peers banned on this torrent. */
   banned(): string[]
+  /** `hc_pay` bytes sent and received on this torrent's wires so far (BEP-10 framing included). */
+  bytes(): PayBytes
   /** Forgets the wires (the torrent is going away). */
   stop(): void
 }
@@ -93,6 +100,7 @@ export function createPaySwarm(t: PayTorrent, ports: PayPorts, hooks: PayHooks =
   const banned = new Set<string>()
   const verifiedPieces = new Set<number>()
   let capped = false
+  const bytes: PayBytes = { sent: 0, received: 0 }
   const ctx: PaySwarmContext = {
     t,
     seller: ports.seller,
@@ -111,6 +119,7 @@ export function createPaySwarm(t: PayTorrent, ports: PayPorts, hooks: PayHooks =
     },
     priceChanged: () => hooks.onPriceChange?.(),
     banLingerMs: hooks.banLingerMs ?? BAN_LINGER_MS,
+    bytes,
   }
   const enabled = t.cardId !== null && (ports.seller !== undefined || ports.buyer !== undefined)
   return {
@@ -127,6 +136,7 @@ export function createPaySwarm(t: PayTorrent, ports: PayPorts, hooks: PayHooks =
     },
     priceOf: (wire) => wires.get(wire)?.price() ?? 0,
     banned: () => [...banned],
+    bytes: () => ({ ...bytes }),
     stop: () => wires.clear(),
   }
 }

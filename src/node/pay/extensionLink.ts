@@ -20,6 +20,12 @@ const log = logger('pay:wire')
 /** How long a banned wire stays open, choked and ignored, so its reject reaches the peer. */
 export const BAN_LINGER_MS = 1_000
 
+/** BEP-10's framing of an extended message: 4-byte length, message id 20, the extension's id. */
+export const BEP10_FRAMING_BYTES = 6
+
+/** `hc_pay` bytes on a torrent's wires, BEP-10's framing included (the extended handshake not). */
+export type PayBytes = { sent: number; received: number }
+
 /** A block request as bittorrent-protocol queues it. */
 export type BlockRequest = { piece: number; offset: number; length: number }
 
@@ -83,6 +89,8 @@ export type PaySwarmContext = {
   /** A wire's price as the picker sees it changed. */
   priceChanged(): void
   banLingerMs: number
+  /** `hc_pay` bytes sent and received on the torrent's wires, counted as they go. */
+  bytes: PayBytes
 }
 
 /**
@@ -133,7 +141,9 @@ export class WireLink {
     const w = this.wire
     if (w.destroyed || !w.peerExtendedMapping[HC_PAY]) return
     try {
-      w.extended(HC_PAY, encodePayMessage(m))
+      const buf = encodePayMessage(m)
+      w.extended(HC_PAY, buf)
+      this.ctx.bytes.sent += buf.length + BEP10_FRAMING_BYTES
     } catch (err) {
       log.warn('%s: could not send %s: %s', this.peerId, m.type, (err as Error).message)
     }

@@ -7,6 +7,7 @@ import type { Wire } from 'webtorrent/dist/webtorrent.min.js'
 import { logger } from '../log.ts'
 import { BuyerSide } from './extensionBuyer.ts'
 import {
+  BEP10_FRAMING_BYTES,
   chokeKeeping,
   type PayExtensionClass,
   type PaySwarmContext,
@@ -64,6 +65,7 @@ function onMessage(
   buyer: BuyerSide | null,
   buf: Uint8Array,
 ): void {
+  link.ctx.bytes.received += buf.length + BEP10_FRAMING_BYTES
   if (link.banned) return
   let m: PayMessage
   try {

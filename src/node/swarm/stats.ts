@@ -42,7 +42,7 @@ export function torrentStats(
     item: ItemMeta
     torrent: Torrent
     picker: Picker
-    pay: Pick<PaySwarm, 'banned'>
+    pay: Pick<PaySwarm, 'banned' | 'bytes'>
   },
 ): SwarmStats {
   const t = a.torrent
@@ -67,6 +67,7 @@ export function torrentStats(
     })),
     // Bad data (the picker) and payment faults (hc_pay) alike.
     banned: [...new Set([...a.picker.banned(), ...a.pay.banned()])],
+    payBytes: a.pay.bytes(),
     downloadSpeed: t.downloadSpeed,
     uploadSpeed: t.uploadSpeed,
     downloaded: t.downloaded,

@@ -74,6 +74,11 @@ export type SwarmStats = {
   /** Critical requests re-issued to another peer after their deadline. */
   reissued: number
   done: boolean
+  /**
+   * `hc_pay` messages on this torrent's wires, in bytes with BEP-10's 6-byte framing (terms,
+   * hellos, cheques, receipts, rejects; the extended handshake not): what paying cost on the wire.
+   */
+  payBytes?: { sent: number; received: number } | undefined
 }
 
 export type SwarmMethods = {
