@@ -77,6 +77,8 @@ export interface PaySwarm {
   verified(index: number): void
   /** The picker's view of a wire: wei per slice, 0 free, Infinity never to be asked. */
   priceOf(wire: Wire): number
+  /** Whether `wire` may be asked for a block of piece `index` (its seeder's credit). */
+  mayAsk(wire: Wire, index: number): boolean
   /** Peers banned on this torrent. */
   banned(): string[]
   /** `hc_pay` bytes sent and received on this torrent's wires so far (BEP-10 framing included). */
@@ -135,6 +137,7 @@ export function createPaySwarm(t: PayTorrent, ports: PayPorts, hooks: PayHooks =
       for (const w of wires.values()) w.verified(index)
     },
     priceOf: (wire) => wires.get(wire)?.price() ?? 0,
+    mayAsk: (wire, index) => wires.get(wire)?.mayAsk(index) ?? true,
     banned: () => [...banned],
     bytes: () => ({ ...bytes }),
     stop: () => wires.clear(),

@@ -26,6 +26,8 @@ export class BuyerSide {
   readonly #sent = new Set<number>()
   /** Pieces paid for on this wire (once each). */
   readonly #paid = new Set<number>()
+  /** Pieces whose cheque has gone out on the wire (what the seeder will have seen paid). */
+  readonly #settled = new Set<number>()
   /** Cheques and receipts in order: a seeder bans a cumulative below one it holds. */
   #queue: Promise<void> = Promise.resolve()
 
@@ -41,6 +43,20 @@ export class BuyerSide {
     if (p === 0n) return 0
     if (this.#link.ctx.capped()) return Number.POSITIVE_INFINITY
     return Number(p)
+  }
+
+  /**
+   * Whether the picker may ask this wire for a block of `index`: always on a free wire and for
+   * a piece already asked; a new piece only while the pieces asked and not yet paid for (their
+   * cheque sent) stay under the seeder's credit. Asking for more would only get the requests
+   * refused and the wire choked until the next cheque — a round trip lost per slice.
+   */
+  mayAsk(index: number): boolean {
+    const terms = this.#terms
+    if (!terms || terms.price === 0n || this.#asked.has(index)) return true
+    let open = 0
+    for (const i of this.#asked) if (!this.#settled.has(i)) open++
+    return open < terms.credit
   }
 
   /**
@@ -103,9 +119,13 @@ export class BuyerSide {
     else this.#sent.add(index)
   }
 
-  /** Piece `index` verified: paid for if this wire sent a block of it. */
+  /**
+   * Piece `index` verified: paid for if this wire sent a block of it; if it sent none (the
+   * piece came from elsewhere), nothing is owed for it here and it no longer counts as asked.
+   */
   verified(index: number): void {
     if (this.#sent.has(index)) this.#pay(index)
+    else if (!this.#paid.has(index)) this.#asked.delete(index)
   }
 
   #pay(index: number): void {
@@ -117,6 +137,8 @@ export class BuyerSide {
     this.#enqueue(async () => {
       const cheque = await (await line).onSliceVerified()
       if (cheque) this.#link.send(cheque)
+      this.#settled.add(index)
+      this.#link.ctx.priceChanged() // room for the next piece on this wire
     })
   }
 

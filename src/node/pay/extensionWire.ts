@@ -23,6 +23,8 @@ const log = logger('pay:wire')
 export type WirePay = {
   /** Wei per slice for the picker: 0 free, Infinity when the wire must not be asked. */
   price(): number
+  /** Whether the picker may ask the wire for a block of `index` (BuyerSide.mayAsk). */
+  mayAsk(index: number): boolean
   /** The torrent verified piece `index`. */
   verified(index: number): void
 }
@@ -42,6 +44,7 @@ export function installPay(wire: Wire, ctx: PaySwarmContext): WirePay {
   if (buyer) watchBlocks(w, buyer)
   return {
     price: () => buyer?.price() ?? 0,
+    mayAsk: (index) => buyer?.mayAsk(index) ?? true,
     verified: (index) => buyer?.verified(index),
   }
 }

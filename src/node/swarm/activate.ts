@@ -117,6 +117,7 @@ export async function activateTorrent(ctx: ActivateContext, rec: TorrentRecord):
     onBan: (peerId) => ctx.emit({ kind: 'swarm.banned', infoHash: rec.infoHash, peerId }),
     // Through `a`: a card learnt later replaces the torrent's `hc_pay` (cardLearnt).
     priceOf: (wire) => a.pay.priceOf(wire),
+    mayAsk: (wire, index) => a.pay.mayAsk(wire, index),
   })
   const a: Active = { rec, item, torrent, picker, pay, waiters }
   ctx.active.set(rec.itemId, a)

@@ -38,6 +38,8 @@ export type PickerOptions = {
   onBan?: (peerId: string) => void
   /** Wei per slice of a wire (`hc_pay`): 0 free, Infinity never to be asked. Default: all 0. */
   priceOf?: (wire: Wire) => number
+  /** Whether a priced wire may be asked for `index` now (its credit). Default: always. */
+  mayAsk?: (wire: Wire, index: number) => boolean
   now?: () => number
 }
 
@@ -107,10 +109,11 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
   }
 
   const priceOf = o.priceOf ?? (() => 0)
+  const mayAsk = o.mayAsk ?? (() => true)
   /** Whether `wire`'s price allows asking it for `index` (see the module comment). */
   const affordable = (wire: Wire, index: number) => {
     const price = priceOf(wire)
-    if (price === Number.POSITIVE_INFINITY) return false
+    if (price === Number.POSITIVE_INFINITY || !mayAsk(wire, index)) return false
     if (price === 0 || t._critical[index]) return true
     return !t.wires.some((w) => w !== wire && priceOf(w) < price && canServe(w, index))
   }
