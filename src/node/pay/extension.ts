@@ -73,7 +73,10 @@ export interface PaySwarm {
   readonly cardId: PayTorrent['cardId']
   /** Adds `hc_pay` to a new wire; call from the torrent's `wire` event. */
   install(wire: Wire): void
-  /** The torrent verified piece `index` (its `verified` event): pays the wires that sent it. */
+  /**
+   * Piece `index` is authentic (the chunk store checked it before writing; webtorrent's
+   * `verified` event repeats it harmlessly): pays the wires that sent it.
+   */
   verified(index: number): void
   /** The picker's view of a wire: wei per slice, 0 free, Infinity never to be asked. */
   priceOf(wire: Wire): number

@@ -81,6 +81,9 @@ export async function activateTorrent(ctx: ActivateContext, rec: TorrentRecord):
             void (await decryptSlice(cipher, i, i === l.count - 1, ct)),
         }
       : {}),
+    // Paid for once authentic, not after the group commit that makes it durable (tens of ms
+    // later): with `credit` slices in flight a payer's next request waits on this cheque.
+    onChecked: (i) => ctx.active.get(rec.itemId)?.pay.verified(i),
     onStored: (i) => {
       for (const fn of waiters.get(i) ?? []) fn()
       waiters.delete(i)

@@ -28,6 +28,11 @@ export type SliceChunkStoreInit = {
   itemId: string
   /** Authenticates slice i before it is stored (AEAD); throws to refuse it. */
   verify?: (index: number, ciphertext: Uint8Array) => Promise<void>
+  /**
+   * Slice i passed every check (webtorrent's SHA-1, then `verify`), before it is written: a
+   * payer pays for it here (hc_pay), not a group commit later.
+   */
+  onChecked?: (index: number) => void
   /** Called after slice i was stored and marked verified. */
   onStored?: (index: number) => void
   /**
@@ -47,7 +52,7 @@ export type SliceChunkStoreInit = {
  * @example client.add(torrentFile, { store: sliceChunkStore({ store, itemId }) })
  */
 export function sliceChunkStore(init: SliceChunkStoreInit): ChunkStoreCtor {
-  const { store, itemId, verify, onStored, onPutFailed, tamper } = init
+  const { store, itemId, verify, onChecked, onStored, onPutFailed, tamper } = init
   const writer = groupWriter(store, itemId)
   const recent = readCache<Uint8Array>(init.readCache ?? READ_CACHE)
   // The item's file is opened before anything reads it (groupCommit.ts): reads then go
@@ -73,6 +78,7 @@ export function sliceChunkStore(init: SliceChunkStoreInit): ChunkStoreCtor {
         if (await store.has(itemId, index)) return
         stage = 'verify'
         await verify?.(index, buf)
+        onChecked?.(index)
         stage = 'write'
         try {
           await writer.put(index, buf)
