@@ -69,12 +69,14 @@ export function createBuyer(c: BuyerComponents): BuyerPort {
       return check(cheque.cumulative, cheque.signature)
     },
 
-    stopped(_t: PayTorrent, why) {
-      if ('cap' in why) c.setStopped({ reason: 'cap', message: why.cap })
+    stopped(t: PayTorrent, why) {
+      const cardId = t.cardId ?? undefined
+      if ('cap' in why) c.setStopped({ reason: 'cap', message: why.cap, cardId })
       else
         c.setStopped({
           reason: why.code === 'over_balance' ? 'balance' : 'rejected',
           message: describeReject(why.code),
+          cardId,
         })
     },
   }

@@ -302,7 +302,7 @@ describe('PayService on anvil', () => {
     payer.pay.buyer.stopped(t, { cap: (err as Error & { shortMessage: string }).shortMessage })
     expect(payer.events).toContainEqual({
       kind: 'pay.stopped',
-      stopped: { reason: 'cap', message: expect.stringMatching(/cap/) },
+      stopped: { reason: 'cap', message: expect.stringMatching(/cap/), cardId: t.cardId },
     })
     const o = (await payer.call('pay.overview', undefined))!
     expect(o.settings).toEqual(caps)

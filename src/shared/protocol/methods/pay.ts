@@ -56,7 +56,12 @@ export type PayOverview = {
   earned: PayPoint[]
   spent: PayPoint[]
   /** Why paid fetching stopped, if it did (a cap, an empty chequebook); null while it runs. */
-  stopped: { reason: 'cap' | 'balance' | 'rejected'; message: string } | null
+  stopped: {
+    reason: 'cap' | 'balance' | 'rejected'
+    message: string
+    /** The card whose download stopped (the player shows the banner on that card only). */
+    cardId?: `0x${string}` | undefined
+  } | null
 }
 
 export type PayMethods = {
