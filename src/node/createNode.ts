@@ -71,7 +71,7 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
   const records = once(() => openRecords())
   // Before the swarm, whose caps and budget it serves; it reaches the swarm and the previews
   // it evicts from only once the node runs (holdings.ts).
-  const seed = seedService()({
+  const seed = seedService({ dev: config.dev })({
     rpc,
     storage: globalThis.navigator?.storage,
     holdings: nodeHoldings({

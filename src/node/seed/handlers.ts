@@ -65,5 +65,6 @@ export function createSeedHandlers(seed: SeedService): SeedHandlers {
     },
     'seed.usage': () => seed.usage(),
     'seed.persist': () => seed.persist(),
+    'seed.debug': (p) => seed.debug(p),
   }
 }

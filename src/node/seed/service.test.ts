@@ -18,11 +18,19 @@ function holdings(list: Holding[], playing: string[] = []): Holdings {
   }
 }
 
-function service(o: { storage?: StoragePort; list?: Holding[]; playing?: string[] } = {}) {
+function service(
+  o: {
+    storage?: StoragePort
+    list?: Holding[]
+    playing?: string[]
+    holdings?: Holdings
+    dev?: boolean
+  } = {},
+) {
   const registered: Record<string, unknown>[] = []
-  const seed = seedService({ dbName: `seed-service-${n++}` })({
+  const seed = seedService({ dbName: `seed-service-${n++}`, dev: o.dev ?? false })({
     rpc: { register: (h) => void registered.push(h) },
-    holdings: holdings(o.list ?? [], o.playing),
+    holdings: o.holdings ?? holdings(o.list ?? [], o.playing),
     storage: o.storage,
   })
   return { seed, registered }
@@ -34,6 +42,7 @@ describe('seed service', () => {
   it('registers its seed.* methods and serves settings with prices as decimal wei strings', async () => {
     const { seed, registered } = service()
     expect(Object.keys(registered[0] ?? {}).sort()).toEqual([
+      'seed.debug',
       'seed.persist',
       'seed.setItem',
       'seed.setSettings',
@@ -167,5 +176,37 @@ describe('seed service', () => {
     expect(await service().seed.persist()).toEqual({ persisted: false, supported: false })
     const u = await service({ storage: worker }).seed.usage()
     expect(u).toMatchObject({ quota: null, budget: null, persisted: false })
+  })
+
+  it('seed.debug (the bench hook) makes room through the budget on a dev chain only', async () => {
+    const item = (id: string): Holding => ({
+      id,
+      kind: 'content',
+      bytes: 10 * MiB,
+      held: 10 * MiB,
+      own: false,
+      lastUsed: 1,
+      served: 0,
+    })
+    const list = [item('a'), item('b'), item('c')]
+    const live: Holdings = {
+      list: async () => [...list],
+      playing: async () => new Set(),
+      evict: async (h) => void list.splice(list.indexOf(h), 1),
+    }
+    const off = service({ holdings: live }).seed
+    await expect(off.debug({ ensureRoom: MiB })).rejects.toThrow(/development chain/)
+    expect(list).toHaveLength(3)
+    const { seed } = service({ holdings: live, dev: true })
+    await (await seed.settings()).update({ storageBudget: { kind: 'bytes', bytes: 30 * MiB } })
+    const r = await handlers(seed)['seed.debug']({ ensureRoom: 20 * MiB }, ctx)
+    expect(r.evicted.every((id) => !list.some((h) => h.id === id))).toBe(true)
+    expect(r.evicted).toHaveLength(2)
+    expect(list).toHaveLength(1)
+    expect(r.ms).toBeGreaterThanOrEqual(0)
+    // The room is handed back: asking again for the freed bytes evicts nothing more.
+    expect((await seed.debug({ ensureRoom: 20 * MiB })).evicted).toEqual([])
+    seed.stop()
+    off.stop()
   })
 })

@@ -42,6 +42,8 @@ export type SeedInit = {
   /** IndexedDB name of the settings (tests use their own). */
   dbName?: string
   now?: () => number
+  /** A development chain: the bench hook `seed.debug` answers (it refuses elsewhere). */
+  dev?: boolean
 }
 
 /** Factory in the libp2p style: `seedService(init)(components)`; registers `seed.*`. */
@@ -175,6 +177,23 @@ export class SeedService {
     if (await s.persisted().catch(() => false)) return { persisted: true, supported: true }
     if (typeof s.persist !== 'function') return { persisted: false, supported: false }
     return { persisted: await s.persist(), supported: true }
+  }
+
+  /**
+   * Bench hook (development chains only): makes room for `ensureRoom` bytes through the
+   * budget, as a download would, and hands it back at once; returns the ms that took in the
+   * node (eviction included) and which holdings went.
+   */
+  async debug(p: { ensureRoom: number }): Promise<{ ms: number; evicted: string[] }> {
+    if (!this.init.dev) throw new RangeError('seed.debug: only on a development chain')
+    await this.settings()
+    const before = (await this.c.holdings.list()).map((h) => h.id)
+    const t0 = performance.now()
+    const room = await this.budget.ensureRoom(p.ensureRoom)
+    const ms = performance.now() - t0
+    room.release()
+    const after = new Set((await this.c.holdings.list()).map((h) => h.id))
+    return { ms, evicted: before.filter((id) => !after.has(id)) }
   }
 
   private cached(): SeedSettingsStore {

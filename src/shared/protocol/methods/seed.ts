@@ -72,4 +72,13 @@ export type SeedMethods = {
   'seed.usage': { params: undefined; result: SeedUsage }
   /** Asks the browser for persistent storage (`navigator.storage.persist()`). */
   'seed.persist': { params: undefined; result: { persisted: boolean; supported: boolean } }
+  /**
+   * Bench hook, development chains only (RangeError elsewhere): asks the storage budget for
+   * `ensureRoom` bytes as a download would, releases the room at once, and returns how long
+   * making it took in the node (ms, eviction included) and the ids it evicted.
+   */
+  'seed.debug': {
+    params: { ensureRoom: number }
+    result: { ms: number; evicted: string[] }
+  }
 }
