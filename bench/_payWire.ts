@@ -13,26 +13,20 @@
  * between legs. The leecher's setup (launch, identity, faucet, deposit) is outside the timing.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { type BrowserContext, chromium, type Page } from 'playwright-core'
-import { startStack } from '../scripts/stack.ts'
+import type { BrowserContext, Page } from 'playwright-core'
 import type { PayOverview } from '../src/shared/protocol/methods/pay.ts'
 import type { SwarmStats, SwarmTorrentInfo } from '../src/shared/protocol/methods/swarm.ts'
 import { ethText } from '../src/ui/pay/format.ts'
-import { CHROMIUM_ARGS } from './_browser/runInChromium.ts'
+import { benchStack, fundTab, until } from './_app.ts'
 import { appPage, createIdentity, rpc, serveStatic } from './_stream.ts'
 import type { BenchOptions, BenchRow } from './lib.ts'
 
-const root = fileURLToPath(new URL('..', import.meta.url))
 const MiB = 1024 * 1024
 /** Wei per slice: as e2e/pay.spec.ts, enough that a cash-out is worth its gas on anvil. */
 const PRICE = 10n ** 14n
 
-type NodeStatus = { relay: { state: string; reservation?: unknown } }
 type Leg = {
   paid: boolean
   mbps: number
@@ -50,37 +44,9 @@ export async function wireRows({ signal, log }: BenchOptions): Promise<BenchRow[
     '/data.bin': { body: randomBytes(bytes), type: 'application/octet-stream' },
   })
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const dataDir = await mkdtemp(join(tmpdir(), 'hashcard-bench-pay-'))
-  log('starting chain, relay and tracker')
-  const stack = await startStack({
-    dataDir,
-    appDir: process.env.BENCH_APP_DIR ?? join(root, 'dist'),
-    blockTime: 0,
-    relayStderr: 'ignore',
-  })
-  // On-disk profiles, each its own browser (bench/_stream.ts appPage says why).
-  const launch = async (): Promise<BrowserContext> =>
-    chromium.launchPersistentContext(await mkdtemp(join(dataDir, 'profile-')), {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: CHROMIUM_ARGS,
-    })
-  const faucet = async (page: Page) => {
-    const { address } = await rpc<{ address: string }>(page, 'feed.account')
-    const res = await fetch(new URL('/faucet', stack.url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ address }),
-    })
-    if (!res.ok) throw new Error(`faucet: HTTP ${res.status}`)
-    await until(
-      'funds',
-      async () => BigInt((await rpc<{ balance: string }>(page, 'feed.account')).balance) > 0n,
-    )
-    await until('a relay reservation', async () => {
-      const s = await rpc<NodeStatus>(page, 'node.status')
-      return s.relay.state === 'connected' && !!s.relay.reservation
-    })
-  }
+  const { stack, dataDir, launch: launchBrowser } = await benchStack('pay', log)
+  const launch = async (): Promise<BrowserContext> => (await launchBrowser())[1]
+  const faucet = (page: Page) => fundTab(stack, page)
   const seedProfile = await launch()
   const legs: Leg[] = []
   try {
@@ -317,19 +283,6 @@ async function overview(page: Page): Promise<PayOverview> {
 }
 const receivedTotal = (o: PayOverview) =>
   o.lines.filter((x) => x.side === 'received').reduce((t, x) => t + BigInt(x.cumulative), 0n)
-
-async function until(
-  what: string,
-  check: () => Promise<boolean>,
-  timeout = 60_000,
-  every = 250,
-): Promise<void> {
-  const deadline = performance.now() + timeout
-  while (!(await check().catch(() => false))) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, every))
-  }
-}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((x, y) => x - y)

@@ -31,12 +31,8 @@
  * `BENCH_NODE_ITEM_MIB=8 BENCH_NODE_CAP_MIB=8 BENCH_NODE_CAP_S=5 npm run bench -- node`.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
-import { startStack } from '../scripts/stack.ts'
+import { rm } from 'node:fs/promises'
+import type { BrowserContext, Page } from 'playwright-core'
 import {
   createAnnouncer,
   ed25519AvailabilitySigner,
@@ -45,11 +41,10 @@ import {
 } from '../src/node/seed/availability.ts'
 import type { SeedUsage } from '../src/shared/protocol/methods/seed.ts'
 import type { SwarmStats, SwarmTorrentInfo } from '../src/shared/protocol/methods/swarm.ts'
-import { CHROMIUM_ARGS } from './_browser/runInChromium.ts'
+import { benchStack, fundTab, until } from './_app.ts'
 import { appPage, createIdentity, rpc } from './_stream.ts'
 import type { BenchOptions, BenchRow } from './lib.ts'
 
-const root = fileURLToPath(new URL('..', import.meta.url))
 const MiB = 1024 * 1024
 
 export async function run({ signal, log }: BenchOptions): Promise<BenchRow[]> {
@@ -144,8 +139,6 @@ async function availabilityRows(log: (m: string) => void): Promise<BenchRow[]> {
 
 // --- upload cap and eviction: real app pages --------------------------------------------------
 
-type NodeStatus = { relay: { state: string; reservation?: unknown } }
-
 async function browserRows(
   { signal, log }: BenchOptions,
   cap: boolean,
@@ -157,42 +150,11 @@ async function browserRows(
   const windowS = Number(process.env.BENCH_NODE_CAP_S ?? 20)
   const itemBytes = Number(process.env.BENCH_NODE_ITEM_MIB ?? 256) * MiB
   const itemCount = Number(process.env.BENCH_NODE_ITEMS ?? 4)
-  const dataDir = await mkdtemp(join(tmpdir(), 'hashcard-bench-node-'))
-  log('starting chain, relay and tracker')
-  const stack = await startStack({
-    dataDir,
-    appDir: process.env.BENCH_APP_DIR ?? join(root, 'dist'),
-    blockTime: 0,
-    relayStderr: 'ignore',
-  })
-  // On-disk profiles, each its own browser (bench/_stream.ts appPage says why): eviction
-  // deletes OPFS files, which an off-the-record context keeps in memory.
-  const launch = async (): Promise<[Browser, BrowserContext]> => {
-    const profile = await chromium.launchPersistentContext(
-      await mkdtemp(join(dataDir, 'profile-')),
-      { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS },
-    )
-    const browser = profile.browser()
-    if (!browser) throw new Error('a persistent context without its browser')
-    return [browser, profile]
-  }
-  const faucet = async (page: Page) => {
-    const { address } = await rpc<{ address: string }>(page, 'feed.account')
-    const res = await fetch(new URL('/faucet', stack.url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ address }),
-    })
-    if (!res.ok) throw new Error(`faucet: HTTP ${res.status}`)
-    await until(
-      'funds',
-      async () => BigInt((await rpc<{ balance: string }>(page, 'feed.account')).balance) > 0n,
-    )
-    await until('a relay reservation', async () => {
-      const s = await rpc<NodeStatus>(page, 'node.status')
-      return s.relay.state === 'connected' && !!s.relay.reservation
-    })
-  }
+  // Eviction deletes OPFS files, which an off-the-record context would keep in memory: every
+  // tab runs on an on-disk profile (benchStack's launch).
+  const { stack, dataDir, launch } = await benchStack('node', log)
+  const faucet = (page: Page) => fundTab(stack, page)
+
   const node = async (profile: BrowserContext, tag: string): Promise<Page> => {
     const page = await appPage(profile, stack.relay.url, tag)
     await createIdentity(page)
@@ -335,16 +297,3 @@ function publishGenerated(page: Page, name: string, bytes: number): Promise<stri
 
 const status = (page: Page, id: string) => rpc<SwarmStats>(page, 'swarm.status', { id })
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-async function until(
-  what: string,
-  check: () => Promise<boolean>,
-  timeout = 60_000,
-  every = 250,
-): Promise<void> {
-  const deadline = performance.now() + timeout
-  while (!(await check().catch(() => false))) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(every)
-  }
-}
