@@ -17,7 +17,7 @@ import { wordlist } from '@scure/bip39/wordlists/english.js'
 import type { SeedSettingsWire, SeedUsage } from '../src/shared/protocol/methods/seed.ts'
 import type { SwarmStats, SwarmTorrentInfo } from '../src/shared/protocol/methods/swarm.ts'
 import { person, publishFile } from './people.ts'
-import { type NodePage, openNodes, rpc, useStack, waitForStatus } from './stack.ts'
+import { type NodePage, openNodes, rpc, shaThroughSw, useStack, waitForStatus } from './stack.ts'
 
 const stack = useStack(test)
 test.describe.configure({ mode: 'serial' })
@@ -52,14 +52,6 @@ async function waitComplete(page: Page, id: string, timeout = 120_000): Promise<
       { timeout, message: `download of ${id} did not complete` },
     )
     .toBe(true)
-}
-
-function shaThroughSw(page: Page, id: string): Promise<string> {
-  return page.evaluate(async (id) => {
-    const buf = await (await fetch(`/c/${id}`)).arrayBuffer()
-    const h = new Uint8Array(await crypto.subtle.digest('SHA-256', buf))
-    return Array.from(h, (x) => x.toString(16).padStart(2, '0')).join('')
-  }, id)
 }
 
 test('an upload cap of 2 MB/s holds within ±15 % while two leechers fetch', async ({ browser }) => {

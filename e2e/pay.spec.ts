@@ -24,7 +24,7 @@ import { chequebookAbi } from '../src/node/chain/abi.ts'
 import type { PayOverview } from '../src/shared/protocol/methods/pay.ts'
 import type { SwarmStats, SwarmTorrentInfo } from '../src/shared/protocol/methods/swarm.ts'
 import { person, publishFile } from './people.ts'
-import { type NodePage, openNodes, rpc, useStack, waitForStatus } from './stack.ts'
+import { type NodePage, openNodes, rpc, shaThroughSw, useStack, waitForStatus } from './stack.ts'
 
 const stack = useStack(test)
 test.describe.configure({ mode: 'serial' })
@@ -89,15 +89,6 @@ async function waitComplete(page: Page, id: string, timeout = 120_000): Promise<
     )
     .toBe(true)
   return last as SwarmStats
-}
-
-/** SHA-256 of the whole plaintext through the page's Service Worker. */
-function shaThroughSw(page: Page, id: string): Promise<string> {
-  return page.evaluate(async (id) => {
-    const buf = await (await fetch(`/c/${id}`)).arrayBuffer()
-    const h = new Uint8Array(await crypto.subtle.digest('SHA-256', buf))
-    return Array.from(h, (x) => x.toString(16).padStart(2, '0')).join('')
-  }, id)
 }
 
 /** Tells the page's UI about the identity restored over RPC (as the onboarding view does). */

@@ -116,3 +116,12 @@ export async function waitForStatus(
   }
   throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(last)}`)
 }
+
+/** SHA-256 (hex) of the whole plaintext of `/c/<id>`, read through the page's Service Worker. */
+export function shaThroughSw(page: Page, id: string): Promise<string> {
+  return page.evaluate(async (id) => {
+    const buf = await (await fetch(`/c/${id}`)).arrayBuffer()
+    const h = new Uint8Array(await crypto.subtle.digest('SHA-256', buf))
+    return Array.from(h, (x) => x.toString(16).padStart(2, '0')).join('')
+  }, id)
+}

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, type Page, test } from '@playwright/test'
 import type { SwarmStats, SwarmTorrentInfo } from '../src/shared/protocol/methods/swarm.ts'
-import { type NodePage, openNodes, useStack, waitForStatus } from './stack.ts'
+import { type NodePage, openNodes, shaThroughSw, useStack, waitForStatus } from './stack.ts'
 
 const stack = useStack(test)
 test.describe.configure({ mode: 'serial' })
@@ -101,16 +101,6 @@ async function waitComplete(page: Page, id: string, timeout = 120_000): Promise<
   }
   const { have: _, ...summary } = last ?? ({} as SwarmStats)
   throw new Error(`the download did not complete; last status: ${JSON.stringify(summary)}`)
-}
-
-/** SHA-256 (hex) of the whole plaintext through the Service Worker. */
-async function shaThroughSw(page: Page, id: string): Promise<string> {
-  return page.evaluate(async (id) => {
-    const res = await fetch(`/c/${id}`)
-    const buf = await res.arrayBuffer()
-    const h = new Uint8Array(await crypto.subtle.digest('SHA-256', buf))
-    return Array.from(h, (x) => x.toString(16).padStart(2, '0')).join('')
-  }, id)
 }
 
 async function openPlayer(page: Page, id: string): Promise<void> {
