@@ -1,5 +1,5 @@
 /**
- * What the benchmarks that drive app tabs share (`_payWire.ts`, `node.ts`): a fresh chain,
+ * What the benchmarks that drive app tabs share (`stream.ts`, `_payWire.ts`, `node.ts`): a fresh chain,
  * relay and tracker with the built app, browsers on on-disk profiles (bench/_stream.ts
  * `appPage` says why), faucet funds and a relay reservation for a tab, and polling.
  */
@@ -26,7 +26,11 @@ export type BenchStack = {
  * Starts the stack for one benchmark (`BENCH_APP_DIR` serves another build of the app).
  * @example const { stack, launch } = await benchStack('pay', log)
  */
-export async function benchStack(name: string, log: (m: string) => void): Promise<BenchStack> {
+export async function benchStack(
+  name: string,
+  log: (m: string) => void,
+  o: { args?: string[] } = {},
+): Promise<BenchStack> {
   const dataDir = await mkdtemp(join(tmpdir(), `hashcard-bench-${name}-`))
   log('starting chain, relay and tracker')
   const stack = await startStack({
@@ -38,7 +42,10 @@ export async function benchStack(name: string, log: (m: string) => void): Promis
   const launch = async (): Promise<[Browser, BrowserContext]> => {
     const profile = await chromium.launchPersistentContext(
       await mkdtemp(join(dataDir, 'profile-')),
-      { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS },
+      {
+        executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+        args: [...CHROMIUM_ARGS, ...(o.args ?? [])],
+      },
     )
     const browser = profile.browser()
     if (!browser) throw new Error('a persistent context without its browser')

@@ -36,17 +36,15 @@
  */
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
-import { startStack } from '../scripts/stack.ts'
+import type { Browser, Page } from 'playwright-core'
 import { BLOCK_BYTES } from '../src/node/swarm/constants.ts'
 import type { SwarmStats, SwarmTorrentInfo } from '../src/shared/protocol/methods/swarm.ts'
-import { CHROMIUM_ARGS } from './_browser/runInChromium.ts'
+import { benchStack } from './_app.ts'
 import { profileWorkers } from './_cdp.ts'
 import { cpuReport, cpuSnapshot } from './_cpu.ts'
 import {
@@ -90,29 +88,12 @@ export async function run({ signal, log }: BenchOptions): Promise<BenchRow[]> {
     '/blank.html': { body: Buffer.from('<!doctype html><title>bench</title>'), type: 'text/html' },
   })
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const dataDir = await mkdtemp(join(tmpdir(), 'hashcard-bench-stream-'))
-  log('starting chain, relay and tracker')
-  const stack = await startStack({
-    dataDir,
-    // BENCH_APP_DIR: another build of the app (a baseline commit's dist), same bench code.
-    appDir: process.env.BENCH_APP_DIR ?? join(root, 'dist'),
-    blockTime: 0,
-    relayStderr: 'ignore',
+  // BENCH_APP_DIR serves another build of the app (a baseline commit's dist), same bench
+  // code. Each browser runs on an on-disk profile (the app pages use it, appPage says why);
+  // the baselines' pages get their own contexts.
+  const { stack, dataDir, launch } = await benchStack('stream', log, {
+    args: ['--autoplay-policy=no-user-gesture-required'],
   })
-  // Each browser runs on an on-disk profile (the app pages use it, appPage says why); the
-  // baselines' pages get their own contexts.
-  const launch = async (): Promise<[Browser, BrowserContext]> => {
-    const profile = await chromium.launchPersistentContext(
-      await mkdtemp(join(dataDir, 'profile-')),
-      {
-        executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-        args: [...CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required'],
-      },
-    )
-    const browser = profile.browser()
-    if (!browser) throw new Error('a persistent context without its browser')
-    return [browser, profile]
-  }
   // Seeder and leecher in separate browsers: CDP then finds the leecher's node worker alone.
   const [seedBrowser, seedProfile] = await launch()
   const [leechBrowser, leechProfile] = await launch()
