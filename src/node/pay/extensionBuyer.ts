@@ -28,6 +28,11 @@ export class BuyerSide {
   readonly #paid = new Set<number>()
   /** Pieces whose cheque has gone out on the wire (what the seeder will have seen paid). */
   readonly #settled = new Set<number>()
+  /**
+   * Pieces asked and not settled: what the seeder counts against our credit. Kept beside the
+   * two sets above so the picker's check, made for every request, does not walk them.
+   */
+  readonly #open = new Set<number>()
   /** Cheques and receipts in order: a seeder bans a cumulative below one it holds. */
   #queue: Promise<void> = Promise.resolve()
 
@@ -54,9 +59,7 @@ export class BuyerSide {
   mayAsk(index: number): boolean {
     const terms = this.#terms
     if (!terms || terms.price === 0n || this.#asked.has(index)) return true
-    let open = 0
-    for (const i of this.#asked) if (!this.#settled.has(i)) open++
-    return open < terms.credit
+    return this.#open.size < terms.credit
   }
 
   /**
@@ -107,6 +110,7 @@ export class BuyerSide {
   /** This node requested a block of `index` on the wire. */
   onRequest(index: number): void {
     this.#asked.add(index)
+    if (!this.#settled.has(index)) this.#open.add(index)
   }
 
   /**
@@ -125,7 +129,10 @@ export class BuyerSide {
    */
   verified(index: number): void {
     if (this.#sent.has(index)) this.#pay(index)
-    else if (!this.#paid.has(index)) this.#asked.delete(index)
+    else if (!this.#paid.has(index)) {
+      this.#asked.delete(index)
+      this.#open.delete(index)
+    }
   }
 
   #pay(index: number): void {
@@ -138,6 +145,7 @@ export class BuyerSide {
       const cheque = await (await line).onSliceVerified()
       if (cheque) this.#link.send(cheque)
       this.#settled.add(index)
+      this.#open.delete(index)
       this.#link.ctx.priceChanged() // room for the next piece on this wire
     })
   }
