@@ -165,6 +165,14 @@ describe('hc_pay: a payer', () => {
     expect(p.payerPay.priceOf(asTorrentWire(p.payer))).toBe(Number(price))
     expect(p.seller.bans).toEqual([])
     expect(p.buyer.stops).toEqual([])
+    // The first cheque goes whole, every later one as `next` (73 bytes framed): the hello, the
+    // first cheque, then PIECES - 1 of them, and the seeder read each back as the same cheque.
+    const whole = encodePayMessage({
+      type: 'cheque',
+      cumulative: price,
+      signature: new Uint8Array(65),
+    }).length
+    expect(p.payerPay.bytes().sent).toBe(62 + 6 + whole + 6 + (PIECES - 1) * 73)
   })
 
   it('goes on from the receipt of a cheque it signed but lost', async () => {
@@ -259,6 +267,14 @@ describe('hc_pay: the seeder', () => {
     p.payer.extended(HC_PAY, Uint8Array.of(3, 1, 2))
     await expectBanned(p, 'malformed')
     expect(p.buyer.stops).toEqual([{ code: 'malformed', value: 0n }])
+  })
+
+  it('bans a peer whose next stands for no cheque (none came before it on the wire)', async () => {
+    const p = await connect()
+    await waitFor('an unchoke', () => !p.payer.peerChoking)
+    const next = { type: 'next' as const, slices: 1n, signature: new Uint8Array(65).fill(1) }
+    p.payer.extended(HC_PAY, encodePayMessage(next))
+    await expectBanned(p, 'malformed')
   })
 
   it('serves a peer without hc_pay nothing when priced', async () => {

@@ -82,6 +82,7 @@ export class BuyerSide {
       this.#refuse('this node cannot pay')
       return
     }
+    this.#link.payingPrice = terms.price
     this.#link.send(hello)
     const line = this.#buyer.line(t, terms)
     line.catch((err: Error) => this.#refuse(`no payer line: ${err.message}`))

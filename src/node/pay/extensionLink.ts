@@ -8,9 +8,12 @@ import type { Address, Hex } from 'viem'
 import { logger } from '../log.ts'
 import type { BuyerPort, PayTorrent, SellerPort } from './ports.ts'
 import {
+  compactCheque,
   encodePayMessage,
+  expandNext,
   HC_PAY,
   type PayMessage,
+  type PayNext,
   type RejectCode,
   type WireCheque,
 } from './wire.ts'
@@ -119,7 +122,14 @@ export function chokeKeeping(wire: WireInternals, choke: () => void): void {
 export class WireLink {
   readonly wire: WireInternals
   readonly ctx: PaySwarmContext
+  /** The peer's price per slice once this node pays on the wire: later cheques go as `next`. */
+  payingPrice = 0n
+  /** This node's price per slice when it is paid on the wire: how a `next` is read. */
+  paidPrice = 0n
   #banned: RejectCode | null = null
+  /** The cumulatives of the last cheque sent and received here (`next` counts from them). */
+  #lastSent: bigint | null = null
+  #lastReceived: bigint | null = null
 
   constructor(wire: WireInternals, ctx: PaySwarmContext) {
     this.wire = wire
@@ -141,12 +151,28 @@ export class WireLink {
     const w = this.wire
     if (w.destroyed || !w.peerExtendedMapping[HC_PAY]) return
     try {
-      const buf = encodePayMessage(m)
+      const out = m.type === 'cheque' ? compactCheque(m, this.#lastSent, this.payingPrice) : m
+      const buf = encodePayMessage(out)
       w.extended(HC_PAY, buf)
       this.ctx.bytes.sent += buf.length + BEP10_FRAMING_BYTES
+      if (m.type === 'cheque') this.#lastSent = m.cumulative
     } catch (err) {
       log.warn('%s: could not send %s: %s', this.peerId, m.type, (err as Error).message)
     }
+  }
+
+  /**
+   * A message as received, with a `next` read as the cheque it stands for. Throws
+   * `InvalidInputError` for a `next` that stands for none (a malformed message).
+   */
+  received(m: PayMessage): Exclude<PayMessage, PayNext> {
+    if (m.type === 'next') {
+      const cheque = expandNext(m, this.#lastReceived, this.paidPrice)
+      this.#lastReceived = cheque.cumulative
+      return { type: 'cheque', ...cheque }
+    }
+    if (m.type === 'cheque') this.#lastReceived = m.cumulative
+    return m
   }
 
   /** Tells the peer why (a typed reject), then bans it. */

@@ -15,7 +15,7 @@ import {
   WireLink,
 } from './extensionLink.ts'
 import { SellerSide } from './extensionSeller.ts'
-import { decodePayMessage, HC_PAY, type PayMessage } from './wire.ts'
+import { decodePayMessage, HC_PAY, type PayMessage, type PayNext } from './wire.ts'
 
 const log = logger('pay:wire')
 
@@ -37,7 +37,9 @@ export type WirePay = {
 export function installPay(wire: Wire, ctx: PaySwarmContext): WirePay {
   const w = wire as unknown as WireInternals
   const link = new WireLink(w, ctx)
-  const seller = ctx.seller ? new SellerSide(link, ctx.seller, ctx.seller.terms(ctx.t)) : null
+  const terms = ctx.seller?.terms(ctx.t) ?? null
+  const seller = ctx.seller ? new SellerSide(link, ctx.seller, terms) : null
+  link.paidPrice = terms?.price ?? 0n
   const buyer = ctx.buyer ? new BuyerSide(link, ctx.buyer) : null
   w.use(payExtension((buf) => onMessage(link, seller, buyer, buf)))
   if (seller) gateServing(w, seller)
@@ -70,9 +72,9 @@ function onMessage(
 ): void {
   link.ctx.bytes.received += buf.length + BEP10_FRAMING_BYTES
   if (link.banned) return
-  let m: PayMessage
+  let m: Exclude<PayMessage, PayNext>
   try {
-    m = decodePayMessage(buf)
+    m = link.received(decodePayMessage(buf))
   } catch (err) {
     log.warn('%s sent a malformed message: %s', link.peerId, (err as Error).message)
     link.rejectAndBan('malformed')

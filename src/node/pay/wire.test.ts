@@ -3,9 +3,12 @@ import { getAddress, toHex } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { InvalidInputError } from '../../shared/errors/common.ts'
 import {
+  compactCheque,
   decodePayMessage,
   encodePayMessage,
+  expandNext,
   MAX_CUMULATIVE,
+  MAX_NEXT_SLICES,
   MAX_PAY_MESSAGE_BYTES,
   type PayMessage,
   type RejectCode,
@@ -34,6 +37,11 @@ const message: fc.Arbitrary<PayMessage> = fc.oneof(
   cheque.map((c) => ({ type: 'cheque' as const, ...c })),
   fc.option(cheque, { nil: null }).map((c) => ({ type: 'receipt' as const, cheque: c })),
   fc.record({
+    type: fc.constant('next' as const),
+    slices: fc.bigInt({ min: 1n, max: MAX_NEXT_SLICES }),
+    signature: bytes(65),
+  }),
+  fc.record({
     type: fc.constant('reject' as const),
     code: fc.constantFrom(...(Object.keys(rejectCodes) as RejectCode[])),
     value: fc.bigInt({ min: 0n, max: 2n ** 256n - 1n }),
@@ -59,7 +67,7 @@ describe('hc_pay wire codec', () => {
     const near = fc.oneof(
       fc.uint8Array({ maxLength: 120 }),
       fc
-        .tuple(fc.integer({ min: 0, max: 6 }), fc.uint8Array({ minLength: 0, maxLength: 100 }))
+        .tuple(fc.integer({ min: 0, max: 7 }), fc.uint8Array({ minLength: 0, maxLength: 100 }))
         .map(([t, rest]) => Uint8Array.of(t, ...rest)),
       message.chain((m) =>
         fc.tuple(fc.nat({ max: 97 }), fc.integer({ min: 0, max: 255 })).map(([i, v]) => {
@@ -93,15 +101,67 @@ describe('hc_pay wire codec', () => {
     ).toHaveLength(73)
   })
 
+  it('a cheque after the first on a wire goes as next, and reads back as the same cheque', () => {
+    const price = fc.bigInt({ min: 0n, max: 10n ** 20n })
+    fc.assert(
+      fc.property(
+        fc.option(fc.bigInt({ min: 1n, max: 10n ** 24n }), { nil: null }),
+        price,
+        fc.bigInt({ min: 0n, max: 10n ** 24n }),
+        bytes(65),
+        (previous, p, step, signature) => {
+          const cumulative = (previous ?? 0n) + step
+          fc.pre(cumulative >= 1n)
+          const sent = compactCheque({ cumulative, signature }, previous, p)
+          const whole =
+            previous !== null &&
+            p > 0n &&
+            step > 0n &&
+            step % p === 0n &&
+            step / p <= MAX_NEXT_SLICES
+          expect(sent.type).toBe(whole ? 'next' : 'cheque')
+          const got = decodePayMessage(encodePayMessage(sent))
+          const cheque = got.type === 'next' ? expandNext(got, previous, p) : got
+          expect(cheque).toMatchObject({ cumulative, signature })
+        },
+      ),
+      { numRuns: 2_000 },
+    )
+  })
+
+  it('a next is 67 bytes (73 framed) at any amount, and stands for nothing without a cheque before it', () => {
+    const sig = new Uint8Array(65).fill(7)
+    const next = compactCheque(
+      { cumulative: 10n ** 20n, signature: sig },
+      10n ** 20n - 10n ** 14n,
+      10n ** 14n,
+    )
+    expect(next).toEqual({ type: 'next', slices: 1n, signature: sig })
+    expect(encodePayMessage(next)).toHaveLength(67)
+    expect(() => expandNext({ type: 'next', slices: 1n, signature: sig }, null, 1n)).toThrow(
+      'next before any cheque',
+    )
+    expect(() => expandNext({ type: 'next', slices: 1n, signature: sig }, 5n, 0n)).toThrow(
+      'next on a free wire',
+    )
+    expect(() =>
+      expandNext({ type: 'next', slices: 2n, signature: sig }, MAX_CUMULATIVE - 1n, 1n),
+    ).toThrow(InvalidInputError)
+  })
+
   it('refuses non-canonical and out-of-range input with clear messages', () => {
     const sig = new Uint8Array(65)
     const reject = (b: number[], msg: string) =>
       expect(() => decodePayMessage(Uint8Array.from(b))).toThrow(msg)
     reject([], 'empty message')
     reject([9], 'unknown message type 9')
+    reject([7], 'unknown message type 7')
     reject([3, 0, 1, ...sig], 'must not start with a zero byte')
     reject([3, ...sig], 'a cheque must be 67 to 78 bytes')
     reject([3, ...new Array(13).fill(1), ...sig], 'a cheque must be 67 to 78 bytes')
+    reject([6, ...sig], 'next must be 67 to 70 bytes')
+    reject([6, 1, 1, 1, 1, 1, ...sig], 'next must be 67 to 70 bytes')
+    reject([6, 0, 1, ...sig], 'next slices must not start with a zero byte')
     reject([5, 42], 'unknown reject code 42')
     reject([5, 2, 0, 1], 'must not start with a zero byte')
     reject(new Array(99).fill(1), 'at most 98 bytes')
