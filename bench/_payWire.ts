@@ -20,6 +20,7 @@ import type { PayOverview } from '../src/shared/protocol/methods/pay.ts'
 import type { SwarmStats, SwarmTorrentInfo } from '../src/shared/protocol/methods/swarm.ts'
 import { ethText } from '../src/ui/pay/format.ts'
 import { benchStack, fundTab, until } from './_app.ts'
+import { profileWorkers } from './_cpuProfile.ts'
 import { appPage, createIdentity, rpc, serveStatic } from './_stream.ts'
 import type { BenchOptions, BenchRow } from './lib.ts'
 
@@ -147,7 +148,13 @@ async function runLeg(o: {
       'the deposit',
       async () => BigInt((await overview(l)).chequebook?.balance ?? '0') === deposit,
     )
+    const dir = process.env.BENCH_PAY_PROFILE
+    const profiles = dir ? await Promise.all([profileWorkers(s), profileWorkers(l)]) : []
     const t = await transfer(l, o.cardId)
+    for (const [k, p] of profiles.entries())
+      console.log(
+        await p.stop(dir as string, `${o.paid ? 'paid' : 'free'}-${k ? 'L' : 'S'}-${Date.now()}`),
+      )
     const mbps = ((t.count - t.firstPresent) * info.content.sliceSize) / (t.done - t.first) / 1000
     let visibleMs = Number.NaN
     if (o.paid) {

@@ -26,6 +26,7 @@
  *     MutationObserver, the seeder's clock), both as timeOrigin + now; median of the paid
  *     legs (target ≤ 1,000).
  * BENCH_PAY_ONLY=gas,verify,codec,wire (comma-separated) runs only those parts (for tuning).
+ * BENCH_PAY_PROFILE=dir writes CPU profiles of each tab's page and node worker per leg (bench/_cpuProfile.ts).
  */
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { makeCard, setupChain } from '../contracts/test/setup.ts'
