@@ -3,16 +3,25 @@
  * to take, one payer line per (payee, cardId) resumed from the ledger, signing with the node's
  * hot key, and the rule that a cheque is in the ledger before it leaves the node (spend.ts).
  */
-import { type Address, bytesToHex, type Hex } from 'viem'
+import { type Address, bytesToHex, type Hex, hexToBytes } from 'viem'
 import { InvalidInputError } from '../../shared/errors/common.ts'
 import { PayUnavailableError } from '../../shared/errors/pay.ts'
 import type { PayOverview } from '../../shared/protocol/methods/pay.ts'
 import type { NodeEvent } from '../../shared/protocol/rpc.ts'
+import { logger } from '../log.ts'
 import { signChequeBytes } from './cheques.ts'
 import { MisbehavingLine, type Misbehaviour } from './misbehave.ts'
 import type { BuyerPort, PayTorrent } from './ports.ts'
 import type { PaySession } from './session.ts'
-import { describeReject, judgeTerms, PayerLine, type TermsVerdict } from './spend.ts'
+import {
+  describeReject,
+  judgeTerms,
+  PayerLine,
+  type SignedCheque,
+  type TermsVerdict,
+} from './spend.ts'
+
+const log = logger('pay:buyer')
 
 export type BuyerComponents = {
   live(): PaySession | null
@@ -108,6 +117,16 @@ function payerLine(
     sign: (cumulative: bigint) => signChequeBytes(s.account, chequeLine, cumulative),
     persist: (cheque: { cumulative: bigint; signature: Uint8Array; day: string }) =>
       persistSent(c, s, k, price, cheque),
+    persistAhead: (cheque: SignedCheque) =>
+      s.ledger.putAhead(k, {
+        cumulative: cheque.cumulative,
+        signature: bytesToHex(cheque.signature),
+      }),
+    loadAhead: async () => {
+      const a = await s.ledger.getAhead(k)
+      return a && { cumulative: a.cumulative, signature: hexToBytes(a.signature) }
+    },
+    onError: (err: Error) => log.warn('%s: a cheque after it left: %s', id, err.message),
   }
   const mode = c.misbehave
   const line = mode && mode() !== 'none' ? new MisbehavingLine(init, mode) : new PayerLine(init)

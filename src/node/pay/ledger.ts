@@ -42,9 +42,13 @@ type Row = Omit<LedgerLine, 'cumulative' | 'cashed'> & {
 }
 type DayRow = { day: string; spent: string }
 
+/** A cheque signed ahead of its slice (the payer's write-ahead), by `sent` line id. */
+type AheadRow = { id: string; cumulative: string; signature: Hex }
+
 interface PayDb extends DBSchema {
   lines: { key: string; value: Row; indexes: { byPayer: [string, string] } }
   days: { key: string; value: DayRow }
+  ahead: { key: string; value: AheadRow }
 }
 
 const idOf = (side: LedgerSide, k: LineKey): string =>
@@ -74,6 +78,13 @@ export type PayLedger = {
     key: LineKey,
     p: { cumulative: bigint; signature: Hex; slices?: number; bytes?: number; day?: string },
   ): Promise<LedgerLine>
+  /**
+   * Stores the next cheque of a `sent` line ahead of its slice (spend.ts, write-ahead): one
+   * put, replacing the previous one. It is not spending until `recordCheque` records it.
+   */
+  putAhead(key: LineKey, cheque: { cumulative: bigint; signature: Hex }): Promise<void>
+  /** The cheque stored ahead on a `sent` line, if any. */
+  getAhead(key: LineKey): Promise<{ cumulative: bigint; signature: Hex } | undefined>
   /** Σ (cumulative − cashed) over every `received` line of a payer, except `except`. */
   uncashedFrom(payer: Address, except?: LineKey): Promise<bigint>
   /** `received` lines with something left to cash. */
@@ -95,11 +106,14 @@ export type PayLedger = {
  * @example const ledger = await openPayLedger() // 'hashcard-pay'
  */
 export async function openPayLedger(opts: { dbName?: string } = {}): Promise<PayLedger> {
-  const db: IDBPDatabase<PayDb> = await openDB<PayDb>(opts.dbName ?? 'hashcard-pay', 1, {
-    upgrade(d) {
-      const lines = d.createObjectStore('lines', { keyPath: 'id' })
-      lines.createIndex('byPayer', ['side', 'payer'])
-      d.createObjectStore('days', { keyPath: 'day' })
+  const db: IDBPDatabase<PayDb> = await openDB<PayDb>(opts.dbName ?? 'hashcard-pay', 2, {
+    upgrade(d, oldVersion) {
+      if (oldVersion < 1) {
+        const lines = d.createObjectStore('lines', { keyPath: 'id' })
+        lines.createIndex('byPayer', ['side', 'payer'])
+        d.createObjectStore('days', { keyPath: 'day' })
+      }
+      if (oldVersion < 2) d.createObjectStore('ahead', { keyPath: 'id' })
     },
   })
   const all = async (side: LedgerSide, payer: Address): Promise<Row[]> =>
@@ -148,6 +162,20 @@ export async function openPayLedger(opts: { dbName?: string } = {}): Promise<Pay
       }
       await tx.done
       return fromRow(row)
+    },
+
+    async putAhead(key, cheque) {
+      const id = idOf('sent', key)
+      await db.put('ahead', {
+        id,
+        cumulative: cheque.cumulative.toString(),
+        signature: cheque.signature,
+      })
+    },
+
+    async getAhead(key) {
+      const r = await db.get('ahead', idOf('sent', key))
+      return r && { cumulative: BigInt(r.cumulative), signature: r.signature }
     },
 
     async lines(side) {

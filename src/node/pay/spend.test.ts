@@ -165,3 +165,63 @@ describe('payer: cheques per slice', () => {
     ledger.close()
   })
 })
+
+describe('payer: cheques written ahead', () => {
+  /** A line with a write-ahead store in memory; `log` shows the order of every step. */
+  function aheadLine(
+    o: { signed?: bigint; stored?: { cumulative: bigint; signature: Uint8Array } } = {},
+  ) {
+    let stored = o.stored
+    const made = line({
+      ...(o.signed === undefined ? {} : { signed: o.signed }),
+      persistAhead: async (c) => {
+        made.log.push(`ahead ${c.cumulative}`)
+        stored = c
+      },
+      loadAhead: async () => stored,
+    })
+    return { ...made, stored: () => stored }
+  }
+
+  it('signs and stores the next cheque while the slice downloads, and sends it at once', async () => {
+    const { l, log, stored } = aheadLine()
+    expect((await l.onSliceVerified())?.cumulative).toBe(1_000n)
+    await l.settled()
+    // The first cheque took the slow path; the second was signed and stored ahead of it.
+    expect(log).toEqual(['sign 1000', 'persist 1000', 'sign 2000', 'ahead 2000'])
+    log.length = 0
+    const second = await l.onSliceVerified()
+    // On disk before it was handed out, and nothing signed or recorded in between.
+    expect(second).toEqual({ type: 'cheque', ...stored(), cumulative: 2_000n })
+    expect(log).toEqual([])
+    await l.settled()
+    expect(log).toEqual(['persist 2000', 'sign 3000', 'ahead 3000'])
+  })
+
+  it('after a reload goes on from the cheque stored ahead, never below it', async () => {
+    const signature = new Uint8Array(65).fill(9)
+    // The ledger recorded 1,000; 2,000 was stored ahead and may have left before the crash.
+    const { l, log } = aheadLine({ signed: 1_000n, stored: { cumulative: 2_000n, signature } })
+    const next = await l.onSliceVerified()
+    expect(next).toEqual({ type: 'cheque', cumulative: 2_000n, signature })
+    await l.settled()
+    expect(log).toEqual(['persist 2000', 'sign 3000', 'ahead 3000'])
+  })
+
+  it('skips a cheque stored ahead that a receipt has overtaken', async () => {
+    const old = { cumulative: 2_000n, signature: new Uint8Array(65).fill(9) }
+    const { l } = aheadLine({ signed: 1_000n, stored: old })
+    await l.adoptReceipt({ cumulative: 5_000n, signature: new Uint8Array(65).fill(5) }, true)
+    expect((await l.onSliceVerified())?.cumulative).toBe(6_000n)
+  })
+
+  it('counts a cheque sent from ahead against the caps, and stops at them', async () => {
+    const b = new SpendBudget({ limits: { ...limits, perItem: 2_000n }, spentToday: 0n })
+    const capped = line({ budget: b, persistAhead: async () => undefined })
+    await capped.l.onSliceVerified()
+    await capped.l.settled()
+    await capped.l.onSliceVerified()
+    await expect(capped.l.onSliceVerified()).rejects.toThrow('spending cap for this item')
+    expect(b.spent(cardId).item).toBe(2_000n)
+  })
+})

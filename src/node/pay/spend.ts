@@ -144,6 +144,9 @@ export class SpendBudget {
   }
 }
 
+/** A cheque as the payer keeps it: a cumulative and its 65-byte signature. */
+export type SignedCheque = { cumulative: bigint; signature: Uint8Array }
+
 /** What a payer line needs from the node. */
 export type PayerLineInit = {
   cardId: Hex
@@ -153,19 +156,37 @@ export type PayerLineInit = {
   signed: bigint
   /** Signs `cumulative` for this line (cheques.ts `signChequeBytes`). */
   sign(cumulative: bigint): Promise<Uint8Array>
-  /** Durably records the cheque (the ledger's `recordCheque('sent', …)`); must finish first. */
-  persist(cheque: { cumulative: bigint; signature: Uint8Array; day: string }): Promise<void>
+  /** Durably records the cheque (the ledger's `recordCheque('sent', …)`). */
+  persist(cheque: SignedCheque & { day: string }): Promise<void>
+  /**
+   * Write-ahead: durably stores the next cheque, signed before its slice arrives, so that
+   * when the slice verifies the cheque goes out at once, already on disk. Without it every
+   * cheque is signed and recorded after its slice, on the wire's critical path.
+   */
+  persistAhead?(cheque: SignedCheque): Promise<void>
+  /** The cheque stored ahead on this line, if any (read once, before the first cheque). */
+  loadAhead?(): Promise<SignedCheque | undefined>
+  /** A failure after a cheque left (recording it, or signing the next one ahead). */
+  onError?(err: Error): void
   budget: SpendBudget
 }
 
 /**
- * One wire's payments, payer side. Calls are serialized, so cheques are signed, persisted and
+ * One line's payments, payer side. Calls are serialized, so cheques are signed, persisted and
  * sent in increasing order even when slices are verified concurrently.
+ *
+ * Every cheque is on disk before it is sent: either recorded in the ledger first (the slow
+ * path), or signed and stored ahead while its slice was still downloading (`persistAhead`),
+ * then sent the moment the slice verifies and recorded in the ledger right after. After a
+ * crash in between, the cheque stored ahead may or may not have left; the next cheque is
+ * never below it (`max(signed + price, ahead)`, reusing its signature when equal), and a
+ * seeder that holds it says so in its receipt first, which moves `signed` past it.
  * @example const msg = await line.onSliceVerified(); if (msg) wire.send(encodePayMessage(msg))
  */
 export class PayerLine {
   readonly #init: PayerLineInit
   #signed: bigint
+  #ahead: SignedCheque | null = null
   #queue: Promise<unknown> = Promise.resolve()
 
   constructor(init: PayerLineInit) {
@@ -173,34 +194,53 @@ export class PayerLine {
       throw new InvalidInputError('Price and signed amount must be ≥ 0.')
     this.#init = init
     this.#signed = init.signed
+    const load = init.loadAhead
+    if (load && init.price > 0n)
+      this.#background(async () => {
+        this.#ahead = (await load()) ?? null
+      })
   }
 
-  /** The newest cumulative signed and persisted. */
+  /** The newest cumulative signed and sent (or handed out to be sent). */
   get signed(): bigint {
     return this.#signed
   }
 
+  /** Resolves once the work queued so far (recording, signing ahead) is done. */
+  settled(): Promise<void> {
+    return this.#queue.then(() => undefined)
+  }
+
   /**
-   * After a slice from this peer verified: signs `signed + price`, persists it, and only then
-   * returns the cheque to send. Free peers get nothing (null). Throws `SpendingCapError` when a
-   * cap is reached (the line stays where it was, nothing is sent).
+   * After a slice from this peer verified: the cheque for `signed + price` (or for the one
+   * stored ahead, if higher), on disk before it is returned to be sent. Free peers get
+   * nothing (null). Throws `SpendingCapError` when a cap is reached (the line stays where it
+   * was, nothing is sent).
    */
   onSliceVerified(): Promise<PayCheque | null> {
     return this.#serial(async (): Promise<PayCheque | null> => {
       const { price, cardId, budget } = this.#init
       if (price === 0n) return null
-      const cumulative = this.#signed + price
-      budget.reserve(cardId, price)
-      let signature: Uint8Array
-      try {
-        signature = await this.#init.sign(cumulative)
-        await this.#init.persist({ cumulative, signature, day: budget.day() })
-      } catch (err) {
-        budget.release(cardId, price)
-        throw err
+      const ahead = this.#ahead
+      const cumulative = larger(this.#signed + price, ahead?.cumulative ?? 0n)
+      budget.reserve(cardId, cumulative - this.#signed)
+      let cheque: SignedCheque
+      if (ahead && ahead.cumulative === cumulative) {
+        cheque = ahead
+        this.#ahead = null
+        this.#background(() => this.#record(cheque))
+      } else {
+        try {
+          cheque = { cumulative, signature: await this.#init.sign(cumulative) }
+          await this.#record(cheque)
+        } catch (err) {
+          budget.release(cardId, cumulative - this.#signed)
+          throw err
+        }
       }
       this.#signed = cumulative
-      return { type: 'cheque', cumulative, signature }
+      this.#signAhead()
+      return { type: 'cheque', ...cheque }
     })
   }
 
@@ -216,9 +256,31 @@ export class PayerLine {
   ): Promise<void> {
     return this.#serial(async () => {
       if (!valid || cheque.cumulative <= this.#signed) return
-      await this.#init.persist({ ...cheque, day: this.#init.budget.day() })
+      await this.#record(cheque)
       this.#signed = cheque.cumulative
     })
+  }
+
+  #record(cheque: SignedCheque): Promise<void> {
+    return this.#init.persist({ ...cheque, day: this.#init.budget.day() })
+  }
+
+  /** Signs and stores the next cheque while its slice downloads (after the queued work). */
+  #signAhead(): void {
+    const store = this.#init.persistAhead
+    if (!store) return
+    this.#background(async () => {
+      const cumulative = this.#signed + this.#init.price
+      if ((this.#ahead?.cumulative ?? 0n) >= cumulative) return
+      const next = { cumulative, signature: await this.#init.sign(cumulative) }
+      await store(next)
+      this.#ahead = next
+    })
+  }
+
+  /** Queued like every call, its failure reported rather than thrown at the next cheque. */
+  #background(job: () => Promise<void>): void {
+    void this.#serial(job).catch((err: Error) => this.#init.onError?.(err))
   }
 
   #serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -227,3 +289,5 @@ export class PayerLine {
     return run
   }
 }
+
+const larger = (a: bigint, b: bigint): bigint => (a > b ? a : b)
