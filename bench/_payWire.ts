@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import type { BrowserContext, Page } from 'playwright-core'
+import { DEFAULT_CREDIT } from '../src/node/pay/constants.ts'
 import type { PayOverview } from '../src/shared/protocol/methods/pay.ts'
 import type { SwarmStats, SwarmTorrentInfo } from '../src/shared/protocol/methods/swarm.ts'
 import { ethText } from '../src/ui/pay/format.ts'
@@ -27,9 +28,16 @@ import type { BenchOptions, BenchRow } from './lib.ts'
 const MiB = 1024 * 1024
 /** Wei per slice: as e2e/pay.spec.ts, enough that a cash-out is worth its gas on anvil. */
 const PRICE = 10n ** 14n
+/**
+ * A credit whose window (16 slices, 4 MiB) covers the DataChannel's bandwidth-delay product:
+ * the third leg, beside the default's, shows what the default credit costs.
+ */
+const WIDE_CREDIT = 16
 
 type Leg = {
   paid: boolean
+  /** The seeder's credit in slices on the leg's wire. */
+  credit: number
   mbps: number
   /** hc_pay bytes the payer and the seeder sent during the leg, and the data bytes received. */
   payBytes: number
@@ -80,12 +88,26 @@ export async function wireRows({ signal, log }: BenchOptions): Promise<BenchRow[
 
     for (let r = 0; r < rounds; r++) {
       // Alternating which leg goes first, so a drift of the shared machine favours neither.
-      for (const paid of r % 2 === 0 ? [true, false] : [false, true]) {
+      const kinds = [
+        { paid: true, credit: DEFAULT_CREDIT },
+        { paid: false, credit: DEFAULT_CREDIT },
+        { paid: true, credit: WIDE_CREDIT },
+      ]
+      for (const { paid, credit } of r % 2 === 0 ? kinds : kinds.reverse()) {
         if (signal.aborted) throw new Error('aborted')
-        const leg = await runLeg({ s, info, cardId, paid, launch, faucet, url: stack.relay.url })
+        const leg = await runLeg({
+          s,
+          info,
+          cardId,
+          paid,
+          credit,
+          launch,
+          faucet,
+          url: stack.relay.url,
+        })
         legs.push(leg)
         log(
-          `round ${r + 1} ${paid ? 'paid' : 'free'}: ${leg.mbps.toFixed(2)} MB/s` +
+          `round ${r + 1} ${paid ? `paid, credit ${credit}` : 'free'}: ${leg.mbps.toFixed(2)} MB/s` +
             (paid
               ? `, ${leg.payBytes} hc_pay bytes / ${leg.dataBytes} data bytes, earnings visible ${leg.visibleMs.toFixed(0)} ms after the last slice`
               : `, ${leg.payBytes} hc_pay bytes (terms only)`),
@@ -98,14 +120,27 @@ export async function wireRows({ signal, log }: BenchOptions): Promise<BenchRow[
     server.close()
     await rm(dataDir, { recursive: true, force: true })
   }
-  const paid = legs.filter((l) => l.paid)
+  const paid = legs.filter((l) => l.paid && l.credit === DEFAULT_CREDIT)
+  const wide = legs.filter((l) => l.paid && l.credit === WIDE_CREDIT)
   const free = legs.filter((l) => !l.paid)
   const paidMbps = median(paid.map((l) => l.mbps))
+  const wideMbps = median(wide.map((l) => l.mbps))
   const freeMbps = median(free.map((l) => l.mbps))
   return [
     { name: 'xfer_free_mbps', value: round2(freeMbps), unit: 'MB/s' },
     { name: 'xfer_paid_mbps', value: round2(paidMbps), unit: 'MB/s', baseline: 'xfer_free_mbps' },
     { name: 'xfer_paid_vs_free', value: round3(paidMbps / freeMbps), unit: 'x' },
+    {
+      name: `xfer_paid_credit${WIDE_CREDIT}_mbps`,
+      value: round2(wideMbps),
+      unit: 'MB/s',
+      baseline: 'xfer_free_mbps',
+    },
+    {
+      name: `xfer_paid_credit${WIDE_CREDIT}_vs_free`,
+      value: round3(wideMbps / freeMbps),
+      unit: 'x',
+    },
     {
       name: 'pay_bytes_ratio',
       value: median(paid.map((l) => l.payBytes / l.dataBytes)),
@@ -125,6 +160,7 @@ async function runLeg(o: {
   info: SwarmTorrentInfo
   cardId: string
   paid: boolean
+  credit: number
   launch: () => Promise<BrowserContext>
   faucet: (page: Page) => Promise<void>
   url: string
@@ -134,6 +170,8 @@ async function runLeg(o: {
     itemId: info.itemId,
     pricePerSlice: o.paid ? PRICE.toString() : '0',
   })
+  // The credit S announces on the leg's new wire (a dev-chain knob); back to the default after.
+  await rpc(s, 'pay.debug', { credit: o.credit })
   const earnedBefore = receivedTotal(await overview(s))
   const seederBefore = (await status(s, info.itemId)).payBytes ?? { sent: 0, received: 0 }
   const profile = await o.launch()
@@ -197,6 +235,7 @@ async function runLeg(o: {
     const sAfter = (await status(s, info.itemId)).payBytes ?? { sent: 0, received: 0 }
     return {
       paid: o.paid,
+      credit: o.credit,
       mbps,
       payBytes: (ls.payBytes?.sent ?? 0) + (sAfter.sent - seederBefore.sent),
       dataBytes: ls.received,
@@ -204,6 +243,7 @@ async function runLeg(o: {
     }
   } finally {
     await profile.close()
+    await rpc(s, 'pay.debug', { credit: DEFAULT_CREDIT })
   }
 }
 

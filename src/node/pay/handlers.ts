@@ -7,7 +7,12 @@
  */
 import { type Hex, isAddressEqual, parseEventLogs, type TransactionReceipt } from 'viem'
 import { InternalError, InvalidInputError } from '../../shared/errors/common.ts'
-import type { ChequebookState, PayLine, PayOverview } from '../../shared/protocol/methods/pay.ts'
+import type {
+  ChequebookState,
+  PayDebug,
+  PayLine,
+  PayOverview,
+} from '../../shared/protocol/methods/pay.ts'
 import type { RpcMethods, RpcParams, RpcResult } from '../../shared/protocol/rpc.ts'
 import { chequebookAbi } from '../chain/abi.ts'
 import { claimOwed } from '../chain/claimOwed.ts'
@@ -16,7 +21,7 @@ import { depositToChequebook } from '../chain/depositToChequebook.ts'
 import { getOwed } from '../chain/reads.ts'
 import { announceWithdraw, withdrawDeposit } from '../chain/withdrawDeposit.ts'
 import type { LedgerLine } from './ledger.ts'
-import { MISBEHAVIOURS, type Misbehaviour } from './misbehave.ts'
+import { MISBEHAVIOURS } from './misbehave.ts'
 import { parseSettings, settingsOf } from './prefs.ts'
 import type { PaySession } from './session.ts'
 
@@ -36,7 +41,7 @@ export type PayHandlersHost = {
   /** New spending caps were saved. */
   settingsChanged(): void
   /** Dev chains: makes new payer lines misbehave (misbehave.ts); throws elsewhere. */
-  debug(p: { misbehave: Misbehaviour }): void
+  debug(p: PayDebug): void
 }
 
 /** Any bytes32: the budget's day total does not depend on the card asked about. */
@@ -167,9 +172,20 @@ export function createPayHandlers(host: PayHandlersHost): PayHandlers {
     },
 
     'pay.debug': async (p) => {
-      if (!MISBEHAVIOURS.includes(p?.misbehave))
+      const { misbehave, credit } = p ?? {}
+      if (misbehave === undefined && credit === undefined)
+        throw new InvalidInputError('pay.debug: give misbehave, credit or both.')
+      if (misbehave !== undefined && !MISBEHAVIOURS.includes(misbehave))
         throw new InvalidInputError(`misbehave: one of ${MISBEHAVIOURS.join(', ')}.`)
-      host.debug(p)
+      if (
+        credit !== undefined &&
+        !(Number.isInteger(credit) && credit >= 0 && credit <= 0xffffffff)
+      )
+        throw new InvalidInputError('credit: a whole number of slices, 0 to 2^32 − 1.')
+      host.debug({
+        ...(misbehave === undefined ? {} : { misbehave }),
+        ...(credit === undefined ? {} : { credit }),
+      })
       return undefined
     },
   }

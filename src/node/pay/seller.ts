@@ -21,7 +21,8 @@ export type SellerComponents = {
   live(): PaySession | null
   /** Wei per slice of an item (the personal node's settings); 0n = free. */
   priceOf(itemId: string): bigint
-  credit: number
+  /** Slices served ahead of payment, announced in each new wire's terms. */
+  credit(): number
   emit(e: NodeEvent): void
   /** A cheque was accepted: the cash-out policy should look soon. */
   afterCheque(): void
@@ -43,7 +44,7 @@ function safePrice(c: SellerComponents, itemId: string): bigint {
 
 /**
  * Builds the seller port.
- * @example const seller = createSeller({ live, priceOf, credit: 2, emit, afterCheque })
+ * @example const seller = createSeller({ live, priceOf, credit: () => 2, emit, afterCheque })
  */
 export function createSeller(c: SellerComponents): SellerPort & ReceiptSource {
   const key = (s: PaySession, payer: Address, cardId: Hex) => ({ payer, payee: s.me, cardId })
@@ -58,7 +59,7 @@ export function createSeller(c: SellerComponents): SellerPort & ReceiptSource {
         payee: s.me,
         cardId: t.cardId,
         price: safePrice(c, t.itemId),
-        credit: c.credit,
+        credit: c.credit(),
       }
     },
 

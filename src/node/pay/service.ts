@@ -14,7 +14,7 @@
  */
 
 import { PayUnavailableError } from '../../shared/errors/pay.ts'
-import type { PayOverview } from '../../shared/protocol/methods/pay.ts'
+import type { PayDebug, PayOverview } from '../../shared/protocol/methods/pay.ts'
 import type { NodeEvent } from '../../shared/protocol/rpc.ts'
 import type { AccountContext } from '../account/service.ts'
 import { DEV_CHAIN_ID } from '../keys/constants.ts'
@@ -93,6 +93,7 @@ export class PayService {
   #off: (() => void) | null = null
   #stopped: PayOverview['stopped'] = null
   #misbehave: Misbehaviour = 'none'
+  #credit: number
   #timer: ReturnType<typeof setInterval> | null = null
   #soon: ReturnType<typeof setTimeout> | null = null
   /** Bumped by every close, so a session that finishes opening after it is closed at once. */
@@ -103,10 +104,11 @@ export class PayService {
     private readonly init: PayServiceInit,
   ) {
     const live = () => this.#live
+    this.#credit = init.credit ?? DEFAULT_CREDIT
     this.seller = createSeller({
       live,
       priceOf: c.priceOf ?? (() => 0n),
-      credit: init.credit ?? DEFAULT_CREDIT,
+      credit: () => this.#credit,
       emit: c.emit,
       afterCheque: () => this.#cashSoon(),
     })
@@ -119,10 +121,11 @@ export class PayService {
     })
   }
 
-  /** `pay.debug`: see misbehave.ts. */
-  debug(p: { misbehave: Misbehaviour }): void {
+  /** `pay.debug`: a misbehaving payer (misbehave.ts), or another credit for new wires. */
+  debug(p: PayDebug): void {
     if (!this.init.dev) throw new RangeError('pay.debug: only on a development chain')
-    this.#misbehave = p.misbehave
+    if (p.misbehave !== undefined) this.#misbehave = p.misbehave
+    if (p.credit !== undefined) this.#credit = p.credit
   }
 
   async start(): Promise<void> {

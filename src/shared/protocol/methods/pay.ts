@@ -86,14 +86,21 @@ export type PayMethods = {
   /** Claims what the Chequebook owes this account (a creator's royalties). */
   'pay.claim': { params: undefined; result: { hash: `0x${string}`; amount: string } }
   /**
-   * Dev chains only (the end-to-end tests): payer lines opened from now on misbehave —
-   * `silent` never pays, `forge` flips a signature bit, `replay` resends its first cheque,
-   * `underpay` pays one wei a slice; `none` is honest again.
+   * Dev chains only (the end-to-end tests and benches): payer lines opened from now on
+   * misbehave — `silent` never pays, `forge` flips a signature bit, `replay` resends its
+   * first cheque, `underpay` pays one wei a slice; `none` is honest again. `credit`: the
+   * slices this seeder serves ahead of payment on wires opened from now on.
    */
   'pay.debug': {
-    params: { misbehave: 'none' | 'silent' | 'forge' | 'replay' | 'underpay' }
+    params: PayDebug
     result: undefined
   }
+}
+
+/** `pay.debug`'s settings (at least one). */
+export type PayDebug = {
+  misbehave?: 'none' | 'silent' | 'forge' | 'replay' | 'underpay' | undefined
+  credit?: number | undefined
 }
 
 /** Events the pay service sends the page (in NodeEvent). */
