@@ -3,12 +3,15 @@
  * relay and tracker. P publishes three 16 MiB items (its own: never evicted).
  *
  * - An upload cap of 2 MB/s on P holds within ±15 % while two leechers fetch from it alone.
+ * - P's node page while a leecher fetches: a live upload rate and its chart, and the item's row
+ *   with the requests seen; the leecher's page shows its download and the item.
  * - D, with a 40 MiB budget, fetches the three items one after another: the pinned first one
  *   stays, the unpinned second is evicted to make room for the third, which completes. (The
  *   issue's three 24 MiB items cannot share 40 MiB with a pinned one at all; 16 MiB items keep
  *   its point: two fit, the third evicts.)
  * - An eviction while a peer fetches from D: Y completes the item from P with exact bytes.
- * - D's settings survive a reload.
+ * - D's settings survive a reload; with "seed what I watch" off, the reopened D seeds its
+ *   pinned item but not the one it only watched, which it still holds.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { expect, type Page, test } from '@playwright/test'
@@ -82,6 +85,39 @@ test('an upload cap of 2 MB/s holds within ±15 % while two leechers fetch', asy
   await Promise.all(leechers.map((n) => n.context.close()))
 })
 
+test("the node page shows P's live upload and the item's row while a leecher fetches", async ({
+  browser,
+}) => {
+  const [l] = (await openNodes(browser, stack(), 1)) as [NodePage]
+  await person(l.page, mnemonic(7))
+  // Capped, so the fetch lasts (16 MiB at 2 MB/s): the test reads the page while it runs.
+  await rpc(p.page, 'seed.setSettings', { uploadBytesPerSec: 2_000_000 })
+  const info = await rpc<SwarmTorrentInfo>(l.page, 'content.play', { cardId: cards[0] })
+  const own = (await rpc<SwarmStats[]>(p.page, 'swarm.items')).find(
+    (s) => s.infoHash === info.infoHash,
+  )
+  const rate = (page: Page, id: string) =>
+    expect.poll(async () => Number(await page.getByTestId(id).getAttribute('data-bytes-per-sec')), {
+      timeout: 30_000,
+      message: `${id} on the node page`,
+    })
+  await rate(p.page, 'rate-up').toBeGreaterThan(100_000)
+  await expect(
+    p.page.locator('[data-testid="rates-chart"] path[data-series="upload"]'),
+  ).toHaveAttribute('d', /^M[\d.]+,[\d.]+L/)
+  const row = p.page.locator(`[data-testid="storage-row"][data-id="${own?.itemId}"]`)
+  await expect(row).toContainText('yours')
+  await expect
+    .poll(async () => Number(await row.getByTestId('storage-demand').getAttribute('data-count')))
+    .toBeGreaterThan(0)
+  await rate(l.page, 'rate-down').toBeGreaterThan(100_000)
+  await expect(
+    l.page.locator(`[data-testid="storage-row"][data-id="${info.itemId}"]`),
+  ).toBeVisible()
+  await rpc(p.page, 'seed.setSettings', { uploadBytesPerSec: null })
+  await l.context.close()
+})
+
 test('a 40 MiB budget: the third 16 MiB item evicts the unpinned one, never the pinned one', async ({
   browser,
 }) => {
@@ -136,6 +172,15 @@ test("D's settings survive a reload", async () => {
   await waitForStatus(d.page, (s) => s.relay.state === 'connected')
   expect(await rpc<SeedSettingsWire>(d.page, 'seed.settings')).toEqual(before)
   expect(before.storageBudget).toEqual({ kind: 'bytes', bytes: 40 * MiB })
-  const item = (await usage(d.page)).items.find((i) => i.id === items[0])
-  expect(item).toMatchObject({ pinned: true, pricePerSlice: '42' })
+  const u = await usage(d.page)
+  expect(u.items.find((i) => i.id === items[0])).toMatchObject({
+    pinned: true,
+    pricePerSlice: '42',
+    seeding: true,
+  })
+  // Seed what I watch is off: item 1, only watched, is held but no longer offered to peers.
+  expect(u.items.find((i) => i.id === items[1])).toMatchObject({ seeding: false })
+  const seeded = (await rpc<SwarmStats[]>(d.page, 'swarm.items')).map((s) => s.itemId)
+  expect(seeded).toContain(items[0])
+  expect(seeded).not.toContain(items[1])
 })

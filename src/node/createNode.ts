@@ -105,6 +105,7 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
     keyFor: (itemId) => access.keyFor(itemId),
     emit,
     rates: () => seed.rates(),
+    seedPolicy: () => seed.seedPolicy(),
     ensureRoom: seed.ensureRoom,
     cardOf: (itemId) => access.map.cardOf(itemId),
     pay: () => ({ seller: pay.seller, buyer: pay.buyer }),

@@ -5,7 +5,10 @@
  */
 import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
-import { StorageBudgetError } from '../../shared/errors/seed.ts'
+import { registerAllErrors } from '../../shared/errors/registry.ts'
+import { ItemInUseError, StorageBudgetError } from '../../shared/errors/seed.ts'
+import { ItemNotFoundError } from '../../shared/errors/store.ts'
+import { deserializeError, serializeError } from '../../shared/errors/wire.ts'
 import { creatorCipher } from '../crypto/content.ts'
 import { layout } from '../crypto/layout.ts'
 import { MemoryBackend } from '../store/memoryBackend.ts'
@@ -36,7 +39,8 @@ type Env = {
   /** What eviction did, in order: `preview <id>`, `torrent <id>`, `slices <id>`. */
   log: string[]
   previews: Preview[]
-  served: Map<string, number>
+  /** Block requests peers made per item (its demand). */
+  requests: Map<string, number>
   quota: { value: number | null }
 }
 
@@ -54,11 +58,13 @@ async function env(budgetMiB = 40): Promise<Env> {
   const settings = await openSeedSettings({ dbName: `${name}-settings` })
   await settings.update({ storageBudget: { kind: 'bytes', bytes: budgetMiB * MiB } })
   const uses = new UseTracker(() => NOW)
-  const served = new Map<string, number>()
+  const requests = new Map<string, number>()
   const previews: Preview[] = []
   const swarm: HoldingsSwarm = {
     uses,
-    uploaded: (id) => served.get(id) ?? 0,
+    uploaded: () => 0,
+    requests: (id) => requests.get(id) ?? 0,
+    seeding: () => true,
     remove: async (id) => void log.push(`torrent ${id}`),
   }
   const previewPort: HoldingsPreviews = {
@@ -85,7 +91,7 @@ async function env(budgetMiB = 40): Promise<Env> {
     quota: async () => quota.value,
     now: () => NOW,
   })
-  return { store, records, settings, uses, budget, log, previews, served, quota }
+  return { store, records, settings, uses, budget, log, previews, requests, quota }
 }
 
 /** An item of `mib` MiB: fetched from peers at `createdAt` unless `own` (then no record). */
@@ -148,7 +154,7 @@ describe('storage budget', () => {
     const e = await env(24)
     await item(e, 'old-popular', 10, { at: NOW - 10 * DAY })
     await item(e, 'recent-idle', 10, { at: NOW - 60 * 60 * 1000 })
-    e.served.set('old-popular', 200 * MiB)
+    e.requests.set('old-popular', 3200)
     await e.budget.ensureRoom(cipherBytes(8))
     expect(e.log).toEqual(['torrent recent-idle', 'slices recent-idle'])
   })
@@ -166,6 +172,73 @@ describe('storage budget', () => {
     expect((err as StorageBudgetError).shortMessage).toMatch(/pinned or published/)
     expect(e.log).toEqual([])
     expect(await ids(e.store)).toEqual(['mine', 'peer', 'pinned', 'playing'])
+  })
+
+  it('asks which pinned or own items may go, then removes the chosen ones so a retry fits', async () => {
+    const e = await env(40)
+    await item(e, 'mine', 16, { own: true })
+    await item(e, 'pinned', 16, { at: NOW - 9 * DAY })
+    await e.settings.setItem('pinned', { pinned: true, pricePerSlice: 5n })
+    await item(e, 'peer', 4)
+    await item(e, 'playing', 4)
+    e.uses.touch('playing')
+    const err = (await e.budget.ensureRoom(cipherBytes(12)).catch((x: unknown) => x)) as
+      | StorageBudgetError
+      | undefined
+    // The question crosses postMessage with the error (structured clone of its wire form).
+    registerAllErrors()
+    const back = deserializeError(structuredClone(serializeError(err))) as StorageBudgetError
+    expect(back).toBeInstanceOf(StorageBudgetError)
+    const ask = back.ask
+    expect(ask?.bytes).toBe(cipherBytes(12))
+    // ≈ 40 MiB held + 12 − 40: `peer` frees 4, the other ≈ 8 must come from a protected item.
+    expect(ask?.shortfall).toBeGreaterThan(7 * MiB)
+    expect(ask?.candidates.map((c) => [c.id, c.pinned, c.own, c.suggested])).toEqual([
+      ['pinned', true, false, true], // older, so less valuable: suggested
+      ['mine', false, true, false],
+    ])
+    expect(e.log).toEqual([])
+
+    // The user's answer: the suggested one. Its pin and price go with it.
+    const chosen = ask?.candidates.filter((c) => c.suggested).map((c) => c.id) ?? []
+    expect(await e.budget.evictChosen(chosen)).toEqual({
+      evicted: ['pinned'],
+      freed: cipherBytes(16),
+    })
+    expect(e.settings.item('pinned')).toMatchObject({ pinned: false, pricePerSlice: null })
+    // The retry: 16 MiB freed is room enough; nothing else goes.
+    const room = await e.budget.ensureRoom(cipherBytes(12))
+    room.release()
+    expect(e.log).toEqual(['torrent pinned', 'slices pinned'])
+    expect(await ids(e.store)).toEqual(['mine', 'peer', 'playing'])
+  })
+
+  it('removes nothing chosen when one choice is playing or unknown', async () => {
+    const e = await env(40)
+    await item(e, 'a', 4)
+    await item(e, 'playing', 4)
+    e.uses.touch('playing')
+    await expect(e.budget.evictChosen(['a', 'playing'])).rejects.toBeInstanceOf(ItemInUseError)
+    await expect(e.budget.evictChosen(['a', 'gone'])).rejects.toBeInstanceOf(ItemNotFoundError)
+    await expect(e.budget.evictChosen([])).rejects.toThrow(/ids/)
+    expect(e.log).toEqual([])
+    expect(await ids(e.store)).toEqual(['a', 'playing'])
+  })
+
+  it('with "seed what I watch" off, a watched item goes before anything still seeded', async () => {
+    const e = await env(40)
+    await item(e, 'watched', 8, { at: NOW - 60 * 60 * 1000 })
+    e.previews.push({ infoHash: 'p-peer', origin: 'peer', state: 'complete', length: 8 * MiB })
+    // On: the never-used preview is worth less than the item watched an hour ago.
+    const plan = async () => {
+      const r = await e.budget.ensureRoom(cipherBytes(30))
+      r.release()
+      return e.log.splice(0)
+    }
+    expect(await plan()).toEqual(['preview p-peer'])
+    e.previews.push({ infoHash: 'p-peer', origin: 'peer', state: 'complete', length: 8 * MiB })
+    await e.settings.update({ seedWhatIWatch: false })
+    expect(await plan()).toEqual(['torrent watched', 'slices watched'])
   })
 
   it('refuses an item larger than the whole budget, naming both sizes', async () => {

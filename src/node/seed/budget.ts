@@ -3,11 +3,12 @@
  * stored, {@link StorageBudget.ensureRoom} checks that its whole size fits within the budget
  * and, when it would not, evicts the items of least value (eviction.ts) until it does.
  *
- * - Never evicted: pinned items and this node's own items (the planner returns them as
- *   "needs asking", and nothing here asks yet: the call fails instead), and items being
- *   played.
- * - When the room cannot be made without those, it throws `StorageBudgetError` *before*
- *   evicting anything: a refused item costs the node nothing else.
+ * - Never evicted on its own: pinned items and this node's own items, and items being played.
+ * - When the room cannot be made without pinned or own items, it throws `StorageBudgetError`
+ *   *before* evicting anything (a refused item costs the node nothing else), carrying the
+ *   question to put to the user (`ask`: the pinned and own items that could go, never a
+ *   playing one). The page asks; the chosen items go through {@link StorageBudget.evictChosen}
+ *   (`seed.evict`) and the page retries: that retry evicts the unprotected items as usual.
  * - Checks run one at a time, and room handed out counts as used until its holder releases
  *   it (once the new item exists and counts itself), so two items starting together cannot
  *   both squeeze into the same free bytes.
@@ -15,8 +16,9 @@
  * The budget is the settings' (bytes, or a share of the origin's quota): with an unknown
  * quota, a share is no limit at all (the browser's own quota check still applies).
  */
-import { AbortedError } from '../../shared/errors/common.ts'
-import { StorageBudgetError } from '../../shared/errors/seed.ts'
+import { AbortedError, InvalidInputError } from '../../shared/errors/common.ts'
+import { ItemInUseError, type RoomAsk, StorageBudgetError } from '../../shared/errors/seed.ts'
+import { ItemNotFoundError } from '../../shared/errors/store.ts'
 import { logger } from '../log.ts'
 import type { Room } from '../store/quota.ts'
 import { type EvictionCandidate, planEviction } from './eviction.ts'
@@ -41,6 +43,11 @@ export type BudgetComponents = {
 
 /** Where the budget stands: bytes counted (holdings and room handed out) and the budget. */
 export type BudgetState = { holdings: Holding[]; used: number; budget: number }
+
+/** Most candidates one question lists (the least valuable first): a dialog, not a catalogue. */
+export const MAX_ASK_CANDIDATES = 50
+/** Most items one `evictChosen` call removes. */
+export const MAX_EVICT_IDS = 256
 
 const MiB = 1024 * 1024
 const mib = (n: number) => `${(n / MiB).toFixed(1)} MiB`
@@ -106,14 +113,33 @@ export class StorageBudget {
     const candidates = holdings.map((h) => this.candidate(h, playing))
     // Throws StorageBudgetError when even the pinned and own items would not be enough.
     const plan = planEviction(candidates, { needed, now: (this.c.now ?? Date.now)() })
-    if (plan.shortfall > 0)
+    const byId = new Map(holdings.map((h) => [h.id, h]))
+    if (plan.shortfall > 0) {
+      const suggested = new Set(plan.needsAsking.map((c) => c.id))
+      const ask: RoomAsk = {
+        bytes,
+        shortfall: plan.shortfall,
+        candidates: plan.askable.slice(0, MAX_ASK_CANDIDATES).map((c) => {
+          const h = byId.get(c.id) as Holding
+          return {
+            id: c.id,
+            kind: h.kind,
+            ...(h.name === undefined ? {} : { name: h.name }),
+            bytes: c.bytes,
+            pinned: c.pinned,
+            own: c.own,
+            suggested: suggested.has(c.id),
+          }
+        }),
+      }
       throw new StorageBudgetError(
         'There is not enough room within your storage budget without removing pinned or published items. Raise the budget, or unpin or delete something.',
         {
           details: `needs ${needed} bytes more; evictable ${plan.freed}; would need ${plan.needsAsking.map((c) => c.id).join(', ')}`,
+          data: { ask },
         },
       )
-    const byId = new Map(holdings.map((h) => [h.id, h]))
+    }
     for (const c of plan.evict) {
       if (signal?.aborted) throw new AbortedError('Making room was cancelled.')
       const h = byId.get(c.id) as Holding
@@ -122,18 +148,68 @@ export class StorageBudget {
     }
   }
 
+  /**
+   * Removes items the user chose (their answer to a StorageBudgetError's `ask`, or a removal
+   * from the node page), pinned and own ones included, and forgets their pins and prices.
+   * Checks every id first and removes nothing when one is unknown (ItemNotFoundError) or
+   * being played (ItemInUseError). Runs in turn with `ensureRoom`, so a retry that follows
+   * sees the room made.
+   * @example await budget.evictChosen(err.ask.candidates.filter((c) => c.suggested).map((c) => c.id))
+   */
+  evictChosen(ids: readonly string[]): Promise<{ evicted: string[]; freed: number }> {
+    const run = this.queue.then(() => this.removeChosen(ids))
+    this.queue = run.catch(() => {})
+    return run
+  }
+
+  private async removeChosen(
+    ids: readonly string[],
+  ): Promise<{ evicted: string[]; freed: number }> {
+    const unique = [...new Set(ids)]
+    if (unique.length === 0 || unique.length > MAX_EVICT_IDS)
+      throw new InvalidInputError(
+        `ids: expected 1 to ${MAX_EVICT_IDS} item ids, got ${unique.length}.`,
+      )
+    const [holdings, playing] = await Promise.all([
+      this.c.holdings.list(),
+      this.c.holdings.playing(),
+    ])
+    const byId = new Map(holdings.map((h) => [h.id, h]))
+    const chosen = unique.map((id) => {
+      const h = byId.get(id)
+      if (!h) throw new ItemNotFoundError('That item is no longer stored here.', { details: id })
+      if (playing.has(id))
+        throw new ItemInUseError(
+          `${h.name ?? 'An item'} is being played; it cannot be removed now.`,
+          { details: id },
+        )
+      return h
+    })
+    let freed = 0
+    for (const h of chosen) {
+      log('evicting %s %s (%d bytes) as the user chose', h.kind, h.id, h.bytes)
+      await this.c.holdings.evict(h)
+      await this.c.settings().forgetItem(h.id)
+      freed += h.bytes
+    }
+    return { evicted: chosen.map((h) => h.id), freed }
+  }
+
   private candidate(h: Holding, playing: ReadonlySet<string>): EvictionCandidate {
+    const settings = this.c.settings()
+    const pinned = settings.item(h.id).pinned
     return {
       id: h.id,
       bytes: h.bytes,
-      pinned: this.c.settings().item(h.id).pinned,
+      pinned,
       own: h.own,
       playing: playing.has(h.id),
       earned7d: this.c.earned?.(h.id) ?? 0n,
-      // Demand in 64 KiB blocks served: requests seen, until the ledger counts them.
-      requests7d: Math.floor(h.served / 65_536),
+      requests7d: h.requests,
       seeders: this.c.seeders?.(h.id) ?? 0,
       lastUsed: h.lastUsed,
+      // Fetched to watch and not shared ("seed what I watch" off; settings.ts): goes first.
+      watchOnly: h.kind === 'content' && !h.own && !pinned && !settings.get().seedWhatIWatch,
     }
   }
 }

@@ -76,7 +76,13 @@ describe('planEviction', () => {
     const b = item('b', { requests7d: 40 })
     // Budget 60 MiB holding a and b (48 MiB): a third 24 MiB item needs 12 MiB freed.
     const fits = planEviction([a, b], { now: NOW, needed: 48 * MiB + 24 * MiB - 60 * MiB })
-    expect(fits).toEqual({ evict: [b], freed: 24 * MiB, shortfall: 0, needsAsking: [] })
+    expect(fits).toEqual({
+      evict: [b],
+      freed: 24 * MiB,
+      shortfall: 0,
+      needsAsking: [],
+      askable: [],
+    })
     // Budget 40 MiB: 32 MiB needed, b frees 24, the other 8 only if the user lets a go.
     const ask = planEviction([a, b], { now: NOW, needed: 48 * MiB + 24 * MiB - 40 * MiB })
     expect(ask.evict.map((c) => c.id)).toEqual(['b'])
@@ -91,10 +97,38 @@ describe('planEviction', () => {
       freed: 0,
       shortfall: 0,
       needsAsking: [],
+      askable: [],
     })
     const plan = planEviction(items, { now: NOW, needed: 30 * MiB })
     expect(plan.evict.map((c) => c.id)).toEqual(['cold', 'warm'])
     expect(plan.freed).toBe(48 * MiB)
+  })
+
+  it('offers every pinned or own item not playing, least valuable first, suggesting the fewest', () => {
+    const items = [
+      item('pin-hot', { pinned: true, requests7d: 900 }),
+      item('own-cold', { own: true }),
+      item('pin-cold', { pinned: true, lastUsed: NOW - 9 * DAY }),
+      item('pin-playing', { pinned: true, playing: true }),
+      item('free', { bytes: 4 * MiB }),
+    ]
+    const plan = planEviction(items, { now: NOW, needed: 20 * MiB })
+    expect(plan.evict.map((c) => c.id)).toEqual(['free'])
+    expect(plan.shortfall).toBe(16 * MiB)
+    expect(plan.askable.map((c) => c.id)).toEqual(['pin-cold', 'own-cold', 'pin-hot'])
+    expect(plan.needsAsking.map((c) => c.id)).toEqual(['pin-cold'])
+  })
+
+  it('evicts items kept only for watching (seed what I watch off) before any seeded one', () => {
+    const items = [
+      item('seeded-dead', { lastUsed: 0, seeders: 9 }),
+      item('watch-only', { watchOnly: true, requests7d: 900, earned7d: 10n ** 15n, seeders: 0 }),
+      item('watch-only-2', { watchOnly: true, lastUsed: NOW }),
+    ]
+    const plan = planEviction(items, { now: NOW, needed: 30 * MiB })
+    // Among the watch-only items value still decides: the one without demand goes first.
+    expect(plan.evict.map((c) => c.id)).toEqual(['watch-only-2', 'watch-only'])
+    expect(planEviction(items, { now: NOW, needed: 60 * MiB }).evict.at(-1)?.id).toBe('seeded-dead')
   })
 
   it('never offers an item being played, and says clearly when nothing can make room', () => {
@@ -143,6 +177,9 @@ describe('planEviction', () => {
         }
         expect(plan.evict.every((c) => !isProtected(c))).toBe(true)
         expect(plan.needsAsking.every((c) => (c.pinned || c.own) && !c.playing)).toBe(true)
+        // What is suggested is the head of what may be asked; nothing asked while nothing is short.
+        expect(plan.askable.slice(0, plan.needsAsking.length)).toEqual(plan.needsAsking)
+        if (plan.shortfall === 0) expect(plan.askable).toEqual([])
         expect(plan.freed).toBe(plan.evict.reduce((s, c) => s + c.bytes, 0))
         if (needed <= free) {
           expect(plan.freed).toBeGreaterThanOrEqual(needed)

@@ -22,6 +22,10 @@
  * first, then demand, then the network's need, then the user's own habits. Ties go to the
  * least recently used, then the larger item (frees more at once), then the id (determinism).
  *
+ * Before any of that, items kept only for watching again (`watchOnly`: "seed what I watch" is
+ * off, so they are not seeded — settings.ts) go first: they serve nobody but this user, who
+ * chose not to share them.
+ *
  * ## Protected items
  * Pinned and own (published) items are never evicted without asking: they are returned as
  * `needsAsking`, only when evicting every unprotected item is not enough. An item being played
@@ -49,6 +53,8 @@ export type EvictionCandidate = {
   seeders: number
   /** When the user last used it (ms since the epoch); 0 if never. */
   lastUsed: number
+  /** Kept only to watch again, not seeded ("seed what I watch" off): evicted before the rest. */
+  watchOnly?: boolean | undefined
 }
 
 /** The weights of the value formula (see the module comment). */
@@ -87,6 +93,12 @@ export type EvictionPlan = {
    */
   shortfall: number
   needsAsking: EvictionCandidate[]
+  /**
+   * When `shortfall` > 0: every pinned or own item not being played, least valuable first
+   * (`needsAsking` is its shortest prefix that covers the shortfall), so the user can choose
+   * others than the suggested ones.
+   */
+  askable: EvictionCandidate[]
 }
 
 const isNonNegInt = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0
@@ -146,6 +158,7 @@ export function rankForEviction(
     .map((item, i) => ({ item, value: values[i] as ItemValue }))
     .sort(
       (a, b) =>
+        Number(b.item.watchOnly ?? false) - Number(a.item.watchOnly ?? false) ||
         a.value.value - b.value.value ||
         a.item.lastUsed - b.item.lastUsed ||
         b.item.bytes - a.item.bytes ||
@@ -177,7 +190,7 @@ export function planEviction(
   let freed = 0
   if (opts.needed <= 0) {
     // Still validates the candidates (rankForEviction did) so bad input is never silent.
-    return { evict, freed, shortfall: 0, needsAsking: [] }
+    return { evict, freed, shortfall: 0, needsAsking: [], askable: [] }
   }
   for (const { item } of ranked) {
     if (freed >= opts.needed) break
@@ -186,23 +199,23 @@ export function planEviction(
     freed += item.bytes
   }
   const shortfall = Math.max(0, opts.needed - freed)
+  if (shortfall === 0) return { evict, freed, shortfall, needsAsking: [], askable: [] }
+  const askable = ranked.map((r) => r.item).filter((c) => (c.pinned || c.own) && !c.playing)
   const needsAsking: EvictionCandidate[] = []
-  let askable = 0
-  for (const { item } of ranked) {
-    if (askable >= shortfall) break
-    if ((item.pinned || item.own) && !item.playing) {
-      needsAsking.push(item)
-      askable += item.bytes
-    }
+  let asked = 0
+  for (const item of askable) {
+    if (asked >= shortfall) break
+    needsAsking.push(item)
+    asked += item.bytes
   }
-  if (askable < shortfall) {
+  if (asked < shortfall) {
     const playing = items.filter((c) => c.playing).reduce((s, c) => s + c.bytes, 0)
     throw new StorageBudgetError(
       'There is not enough room within your storage budget, even after removing everything that can be removed.',
       {
-        details: `needs ${opts.needed} bytes; evictable ${freed}, pinned or own ${askable}, playing ${playing}`,
+        details: `needs ${opts.needed} bytes; evictable ${freed}, pinned or own ${asked}, playing ${playing}`,
       },
     )
   }
-  return { evict, freed, shortfall, needsAsking }
+  return { evict, freed, shortfall, needsAsking, askable }
 }

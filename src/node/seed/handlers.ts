@@ -3,11 +3,12 @@
  * over one seed service. Prices cross as decimal wei strings and are bigints inside; every
  * value is checked by settings.ts's parsers, which name the field that is wrong.
  */
+import { InvalidInputError } from '../../shared/errors/common.ts'
 import { SeedSettingsError } from '../../shared/errors/seed.ts'
 import type { SeedItemWire, SeedSettingsWire } from '../../shared/protocol/methods/seed.ts'
 import type { RpcMethods, RpcParams, RpcResult } from '../../shared/protocol/rpc.ts'
 import type { SeedService } from './service.ts'
-import type { ResolvedItemSettings, SeedSettings } from './settings.ts'
+import { ITEM_ID, type ResolvedItemSettings, type SeedSettings } from './settings.ts'
 
 type SeedMethod = Extract<keyof RpcMethods, `seed.${string}`>
 type Handler<M extends SeedMethod> = (
@@ -48,6 +49,15 @@ function patchFromWire(p: unknown): unknown {
   return { ...o, defaultPricePerSlice: weiFromWire('defaultPricePerSlice', o.defaultPricePerSlice) }
 }
 
+/** Item ids from the page: an array of what settings.ts accepts as an item id. */
+function idsFromWire(v: unknown): string[] {
+  if (!Array.isArray(v) || !v.every((id) => typeof id === 'string' && ITEM_ID.test(id)))
+    throw new InvalidInputError('ids: expected an array of item ids.', {
+      details: `got ${(JSON.stringify(v) ?? String(v)).slice(0, 200)}`,
+    })
+  return v
+}
+
 /** Handlers over a seed service (tests pass their own). */
 export function createSeedHandlers(seed: SeedService): SeedHandlers {
   return {
@@ -64,6 +74,7 @@ export function createSeedHandlers(seed: SeedService): SeedHandlers {
       return itemToWire(await settings.setItem(p.itemId, patch))
     },
     'seed.usage': () => seed.usage(),
+    'seed.evict': async (p) => seed.evict(idsFromWire(p?.ids)),
     'seed.persist': () => seed.persist(),
     'seed.debug': (p) => seed.debug(p),
   }

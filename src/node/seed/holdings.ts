@@ -31,14 +31,25 @@ export type Holding = {
   own: boolean
   /** When it was last used (ms since the epoch), at least when it arrived. */
   lastUsed: number
-  /** Bytes served to peers this session: its demand until the ledger keeps 7-day counts. */
+  /** Bytes served to peers this session. */
   served: number
+  /**
+   * Block requests peers made for it this session (served or not): its demand. Counted in
+   * memory, so a reload starts from 0 (honest limit: not yet the 7 days DESIGN §4.7 names).
+   */
+  requests: number
+  /** Offered to peers now: in the swarm (a content item "seed what I watch" parked is not). */
+  seeding: boolean
 }
 
 /** What holdings need of the swarm (SwarmService). */
 export type HoldingsSwarm = {
   uses: { lastUsed(itemId: string): number; playing(): Set<string> }
   uploaded(itemId: string): number
+  /** Block requests seen from peers for the item this session. */
+  requests(itemId: string): number
+  /** Whether the item is in the swarm (offered to peers) now. */
+  seeding(itemId: string): boolean
   remove(itemId: string): Promise<void>
 }
 
@@ -93,6 +104,8 @@ async function contentHoldings(p: HoldingsPorts): Promise<Holding[]> {
       own: rec?.origin !== 'peer',
       lastUsed: Math.max(swarm.uses.lastUsed(item.id), rec?.createdAt ?? item.createdAt),
       served: swarm.uploaded(item.id),
+      requests: swarm.requests(item.id),
+      seeding: swarm.seeding(item.id),
     })
   }
   return out
@@ -113,6 +126,9 @@ async function previewHoldings(p: HoldingsPorts): Promise<Holding[]> {
         own: r.origin === 'own',
         lastUsed: 0,
         served: 0,
+        requests: 0,
+        // The preview service keeps every preview it holds in the swarm.
+        seeding: true,
       }
     })
 }

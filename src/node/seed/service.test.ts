@@ -25,6 +25,8 @@ function service(
     playing?: string[]
     holdings?: Holdings
     dev?: boolean
+    earned?: (itemId: string) => bigint
+    seeders?: (itemId: string) => number
   } = {},
 ) {
   const registered: Record<string, unknown>[] = []
@@ -32,6 +34,8 @@ function service(
     rpc: { register: (h) => void registered.push(h) },
     holdings: o.holdings ?? holdings(o.list ?? [], o.playing),
     storage: o.storage,
+    ...(o.earned ? { earned: o.earned } : {}),
+    ...(o.seeders ? { seeders: o.seeders } : {}),
   })
   return { seed, registered }
 }
@@ -43,6 +47,7 @@ describe('seed service', () => {
     const { seed, registered } = service()
     expect(Object.keys(registered[0] ?? {}).sort()).toEqual([
       'seed.debug',
+      'seed.evict',
       'seed.persist',
       'seed.setItem',
       'seed.setSettings',
@@ -137,10 +142,28 @@ describe('seed service', () => {
         own: false,
         lastUsed: 1,
         served: 0,
+        requests: 12,
+        seeding: true,
       },
-      { id: 'p', kind: 'preview', bytes: MiB, held: MiB, own: true, lastUsed: 0, served: 0 },
+      {
+        id: 'p',
+        kind: 'preview',
+        bytes: MiB,
+        held: MiB,
+        own: true,
+        lastUsed: 0,
+        served: 0,
+        requests: 0,
+        seeding: true,
+      },
     ]
-    const { seed } = service({ storage, list, playing: ['a'] })
+    const { seed } = service({
+      storage,
+      list,
+      playing: ['a'],
+      earned: (id) => (id === 'a' ? 1_500_000_000_000_000_001n : 0n),
+      seeders: (id) => (id === 'a' ? 3 : 0),
+    })
     await (await seed.settings()).setItem('a', { pinned: true })
     const u = await handlers(seed)['seed.usage'](undefined, ctx)
     expect(u).toMatchObject({
@@ -150,9 +173,30 @@ describe('seed service', () => {
       originUsage: 30 * MiB,
       persisted: false,
     })
-    expect(u.items[0]).toMatchObject({ id: 'a', pinned: true, playing: true, held: 5 * MiB })
-    expect(u.items[1]).toMatchObject({ id: 'p', kind: 'preview', own: true, playing: false })
+    expect(u.items[0]).toMatchObject({
+      id: 'a',
+      pinned: true,
+      playing: true,
+      held: 5 * MiB,
+      seeding: true,
+      demand: 12,
+      earned: '1500000000000000001',
+      seeders: 3,
+    })
+    // Previews have no ledger lines nor availability: unknown rather than 0.
+    expect(u.items[1]).toMatchObject({
+      id: 'p',
+      kind: 'preview',
+      own: true,
+      playing: false,
+      earned: null,
+      seeders: null,
+    })
     seed.stop()
+    // Without the ports the node cannot say: null, not 0.
+    const bare = service({ list: list.slice(0, 1) }).seed
+    expect((await bare.usage()).items[0]).toMatchObject({ earned: null, seeders: null })
+    bare.stop()
   })
 
   it('asks for persistence where persist() exists, and says so where it does not (a worker)', async () => {
@@ -187,6 +231,8 @@ describe('seed service', () => {
       own: false,
       lastUsed: 1,
       served: 0,
+      requests: 0,
+      seeding: true,
     })
     const list = [item('a'), item('b'), item('c')]
     const live: Holdings = {

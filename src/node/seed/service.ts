@@ -13,6 +13,7 @@ import { logger } from '../log.ts'
 import type { Registrar } from '../rpc/server.ts'
 import type { EnsureRoom, Room } from '../store/quota.ts'
 import type { RateLimits, RateSource } from '../swarm/rateCaps.ts'
+import type { SeedPolicy } from '../swarm/seedPolicy.ts'
 import { StorageBudget } from './budget.ts'
 import { createSeedHandlers, itemToWire } from './handlers.ts'
 import type { Holdings } from './holdings.ts'
@@ -32,9 +33,9 @@ export type SeedComponents = {
   holdings: Holdings
   /** `navigator.storage` where the realm has one; without it the quota is unknown. */
   storage?: StoragePort | undefined
-  /** Wei earned from an item over the last 7 days (the pay ledger, later); 0 without. */
+  /** Wei earned from an item over the last 7 days (the pay ledger); unknown without. */
   earned?: (itemId: string) => bigint
-  /** Other nodes known to hold an item (the availability map, later); 0 without. */
+  /** Other nodes known to hold an item (the availability map); unknown without. */
   seeders?: (itemId: string) => number
 }
 
@@ -125,6 +126,26 @@ export class SeedService {
   }
 
   /**
+   * "Seed what I watch" for the swarm (semantics in settings.ts): a fetched item stays in the
+   * swarm after playback when the setting is on or the item is pinned; asked again after every
+   * change of either.
+   */
+  async seedPolicy(): Promise<SeedPolicy> {
+    const s = await this.settings()
+    return {
+      keeps: (itemId) => s.get().seedWhatIWatch || s.item(itemId).pinned,
+      onChange: (fn) => {
+        const offSettings = s.onChange(() => fn())
+        const offItems = s.onItemChange(() => fn())
+        return () => {
+          offSettings()
+          offItems()
+        }
+      },
+    }
+  }
+
+  /**
    * Room within the budget for a new item (budget.ts). When the settings cannot be read at
    * all (IndexedDB unavailable), nothing is refused: a broken settings store must not stop
    * every download; the browser's quota still applies.
@@ -148,6 +169,7 @@ export class SeedService {
       this.estimate(),
       this.persisted(),
     ])
+    const { earned, seeders } = this.c
     return {
       items: state.holdings.map((h) => ({
         ...itemToWire(settings.item(h.id)),
@@ -157,6 +179,11 @@ export class SeedService {
         held: h.held,
         own: h.own,
         playing: playing.has(h.id),
+        seeding: h.seeding,
+        demand: h.requests,
+        // Content only: the ledger and the availability map know items, not previews.
+        earned: earned && h.kind === 'content' ? earned(h.id).toString() : null,
+        seeders: seeders && h.kind === 'content' ? seeders(h.id) : null,
       })),
       used: state.used,
       budget: Number.isFinite(state.budget) ? state.budget : null,
@@ -164,6 +191,15 @@ export class SeedService {
       originUsage: estimate?.usage ?? null,
       persisted,
     }
+  }
+
+  /**
+   * Removes the items the user chose — the answer to a StorageBudgetError's `ask` — pinned and
+   * own ones included, never one being played (budget.ts `evictChosen`).
+   */
+  async evict(ids: readonly string[]): Promise<{ evicted: string[]; freed: number }> {
+    await this.settings()
+    return this.budget.evictChosen(ids)
   }
 
   /**

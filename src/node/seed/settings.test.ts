@@ -125,6 +125,8 @@ describe('seed settings: IndexedDB', () => {
   it('keeps only items with a choice of their own, in the order changes were made', async () => {
     const dbName = fresh()
     let s = await openSeedSettings({ dbName })
+    const heard: string[] = []
+    s.onItemChange((i) => heard.push(`${i.id}:${i.pinned}`))
     await Promise.all([
       s.setItem('a', { pinned: true }),
       s.setItem('a', { pricePerSlice: 7n }),
@@ -137,6 +139,9 @@ describe('seed settings: IndexedDB', () => {
       { id: 'a', pinned: true, pricePerSlice: 7n, effectivePricePerSlice: 7n },
     ])
     await s.forgetItem('a')
+    await s.forgetItem('never-set') // nothing to forget: nobody is told
+    // Every item change is heard, in order (the swarm's "seed what I watch" follows pins).
+    expect(heard).toEqual(['a:true', 'a:true', 'b:true', 'b:false', 'a:false'])
     s.close()
     s = await openSeedSettings({ dbName })
     expect(s.items()).toEqual([])

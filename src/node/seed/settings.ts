@@ -7,6 +7,21 @@
  *
  * Prices are bigint wei in memory and decimal strings at rest (bigint-safe in any IndexedDB,
  * as the ledger does).
+ *
+ * ## "Seed what I watch" (`seedWhatIWatch`, on by default)
+ * It decides what happens to an item this node fetched from peers to watch (a card played,
+ * origin `peer`) once it is no longer being watched. Own (published) items and pinned items
+ * are always seeded, whatever it says: a pin means "keep this and share it".
+ * - **On**: the item stays in the swarm after playback — its download runs to the end and it
+ *   serves peers — until the storage budget evicts it by value (eviction.ts).
+ * - **Off**: the item is in the swarm only while it is being watched: from when it is added,
+ *   and for as long as the player reads it (src/node/swarm/uses.ts: "playing" is a read within
+ *   the last 2 minutes; an item just added gets the same 2 minutes before its first read). Then
+ *   it leaves the swarm (src/node/swarm/seedPolicy.ts): it stops downloading and serving and
+ *   its peers see the wire end, but its slices stay on disk to watch again, marked "not
+ *   seeded", and it is the first to go when room is needed (eviction.ts `watchOnly`). Playing
+ *   it again brings it back for as long as it plays; a reload does not resume it. Turning the
+ *   setting on, or pinning the item, puts it back in the swarm at once.
  */
 import { type DBSchema, type IDBPDatabase, openDB } from 'idb'
 import { SeedSettingsError } from '../../shared/errors/seed.ts'
@@ -25,7 +40,7 @@ export type SeedSettings = {
   uploadBytesPerSec: number | null
   /** Optional download cap, bytes per second; null = none. */
   downloadBytesPerSec: number | null
-  /** Keep seeding what this node watched or downloaded (within the budget). */
+  /** Keep seeding what this node fetched to watch, after playback (module comment). */
   seedWhatIWatch: boolean
   /** Wei per slice for items without their own price (0 = free). */
   defaultPricePerSlice: bigint
@@ -46,6 +61,8 @@ export const MAX_RATE = GiB
 /** Room for some previews and a small item; the end-to-end tests run with 40 MiB. */
 export const MIN_BUDGET_BYTES = 16 * MiB
 export const MIN_BUDGET_SHARE = 0.01
+/** An item id: hex digests or similar, printable ASCII without spaces, bounded. */
+export const ITEM_ID = /^[\x21-\x7e]{1,128}$/
 /** The contract's lines hold 96 bits (as hc_pay's price). */
 export const MAX_PRICE = 2n ** 96n - 1n
 
@@ -149,8 +166,7 @@ export function parseSeedSettings(input: unknown): SeedSettings {
 export function parseItemSettings(input: unknown): ItemSettings {
   const o = plainObject(input, 'item')
   onlyKeys(o, ['id', 'pinned', 'pricePerSlice'], 'item')
-  // Item ids are hex digests or similar: printable ASCII without spaces, bounded.
-  if (typeof o.id !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(o.id))
+  if (typeof o.id !== 'string' || !ITEM_ID.test(o.id))
     fail('item.id', '1 to 128 printable ASCII characters', o.id)
   if (typeof o.pinned !== 'boolean') fail('item.pinned', 'a boolean', o.pinned)
   const p = o.pricePerSlice ?? null
@@ -224,6 +240,8 @@ export type SeedSettingsStore = {
   items(): ResolvedItemSettings[]
   /** Called after each change of the node-wide settings; returns an unsubscribe function. */
   onChange(fn: (settings: SeedSettings) => void): () => void
+  /** Called after an item's settings change or are forgotten; returns an unsubscribe function. */
+  onItemChange(fn: (item: ResolvedItemSettings) => void): () => void
   close(): void
 }
 
@@ -256,6 +274,15 @@ export async function openSeedSettings(opts: { dbName?: string } = {}): Promise<
       log.warn('dropping stored item settings that did not parse', row.id, err)
     }
   const listeners = new Set<(s: SeedSettings) => void>()
+  const itemListeners = new Set<(i: ResolvedItemSettings) => void>()
+  const tell = <T>(fns: Set<(v: T) => void>, v: T): void => {
+    for (const fn of fns)
+      try {
+        fn(v)
+      } catch (err) {
+        log.error('a settings listener threw', err)
+      }
+  }
   // Writes run one after another, each computed from the state the previous one left, so the
   // cache and the disk never disagree on the order of two quick changes.
   let queue: Promise<unknown> = Promise.resolve()
@@ -281,12 +308,7 @@ export async function openSeedSettings(opts: { dbName?: string } = {}): Promise<
           GLOBAL_KEY,
         )
         current = next
-        for (const fn of listeners)
-          try {
-            fn({ ...current })
-          } catch (err) {
-            log.error('a settings listener threw', err)
-          }
+        tell(listeners, { ...current })
         return { ...current }
       })
     },
@@ -306,18 +328,23 @@ export async function openSeedSettings(opts: { dbName?: string } = {}): Promise<
           await db.put('items', { ...next, pricePerSlice: next.pricePerSlice?.toString() ?? null })
           items.set(id, next)
         }
+        tell(itemListeners, resolve(id))
         return resolve(id)
       })
     },
     forgetItem: (id) =>
       serial(async () => {
         await db.delete('items', id)
-        items.delete(id)
+        if (items.delete(id)) tell(itemListeners, resolve(id))
       }),
     items: () => [...items.keys()].map(resolve),
     onChange(fn) {
       listeners.add(fn)
       return () => listeners.delete(fn)
+    },
+    onItemChange(fn) {
+      itemListeners.add(fn)
+      return () => itemListeners.delete(fn)
     },
     close: () => db.close(),
   }

@@ -57,6 +57,10 @@ export function createSwarmHandlers(swarm: SwarmService, access: SwarmAccess): S
     'swarm.seed': (p, { signal }) => swarm.seed(p.itemId, { free: p.free ?? false, signal }),
     'swarm.add': (p) => addToSwarm(swarm, access, p),
     'swarm.items': () => swarm.list(),
+    'swarm.traffic': async () => {
+      await swarm.start()
+      return swarm.traffic()
+    },
     'swarm.status': async (p) => swarm.stats(p.id),
     'swarm.playhead': async (p) => {
       const itemId = await swarm.resolve(p.id)

@@ -28,8 +28,9 @@ import type { PayPorts } from '../pay/extension.ts'
 import type { ItemMeta } from '../store/meta.ts'
 import type { EnsureRoom } from '../store/quota.ts'
 import type { SliceStore } from '../store/types.ts'
-import { type Active, activateTorrent, cardLearnt, destroyTorrent } from './activate.ts'
+import { type Active, activateTorrent, cardLearnt } from './activate.ts'
 import * as C from './constants.ts'
+import { Parking } from './parking.ts'
 import {
   createRateCaps,
   installRateCaps,
@@ -39,9 +40,11 @@ import {
 } from './rateCaps.ts'
 import { reconcileTorrent } from './reconcile.ts'
 import { allRecords, putRecord, type RecordDb, type TorrentRecord } from './records.ts'
+import type { SeedPolicy } from './seedPolicy.ts'
 import { serialStore } from './serialStore.ts'
 import { torrentInfo, torrentStats } from './stats.ts'
-import { buildTorrent, hashPieces } from './torrentFile.ts'
+import { ownRecord } from './torrentFile.ts'
+import { TrafficMeter, type TrafficReport } from './traffic.ts'
 import { UseTracker } from './uses.ts'
 import { waitForSlice } from './waiters.ts'
 import { criticalSlices } from './window.ts'
@@ -64,6 +67,8 @@ export type SwarmComponents = {
   cardOf?: (itemId: string) => Promise<`0x${string}` | null>
   /** The pay service's sides for `hc_pay` (src/node/pay/extension.ts); absent: no payments. */
   pay?: () => PayPorts
+  /** "Seed what I watch" (the seed service's settings, seedPolicy.ts); seed everything without. */
+  seedPolicy?: () => Promise<SeedPolicy>
 }
 
 export type SwarmInit = {
@@ -77,11 +82,13 @@ export type SwarmInit = {
   readCache?: { maxBytes: number; idleMs: number }
   /** Dev chains only: enables the tamper test hook. */
   dev?: boolean
+  /** The clock of uses, parking and the traffic series (tests). */
+  now?: () => number
 }
 
 export class SwarmService {
   private readonly c: SwarmComponents
-  private readonly o: Required<Omit<SwarmInit, 'dev'>> & { dev: boolean }
+  private readonly o: Required<Omit<SwarmInit, 'dev' | 'now'>> & { dev: boolean }
   private client: WebTorrent | null = null
   private readonly active = new Map<string, Active>()
   private timer: ReturnType<typeof setInterval> | null = null
@@ -90,10 +97,23 @@ export class SwarmService {
   private serialView: SliceStore | null = null
   private caps: RateCaps | null = null
   /** Items read or played, and when: eviction spares what plays and values what was used. */
-  readonly uses = new UseTracker()
+  readonly uses: UseTracker
+  /** Bytes both ways, requests per torrent, and the rates of the last minutes (traffic.ts). */
+  private readonly meter: TrafficMeter
+  /** "Seed what I watch": fetched items out of the swarm after playback (parking.ts). */
+  private readonly parking: Parking
 
   constructor(components: SwarmComponents, init: SwarmInit) {
     this.c = components
+    const now = init.now ?? Date.now
+    this.uses = new UseTracker(now)
+    this.meter = new TrafficMeter({ now })
+    this.parking = new Parking({
+      active: this.active,
+      activate: (rec) => this.activate(rec),
+      playing: () => this.uses.playing(),
+      now,
+    })
     this.o = {
       announce: init.announce,
       windowSeconds: init.windowSeconds ?? C.WINDOW_SECONDS,
@@ -134,22 +154,30 @@ export class SwarmService {
       // Before any torrent is added: every wire of every torrent is capped (rateCaps.ts).
       this.caps = createRateCaps(rates)
       installRateCaps(this.client, this.caps)
+      this.meter.install(this.client)
+      this.meter.startSampling()
       this.client.on('error', (err: Error) => log.error('client: %s', err.message))
+      await this.parking.follow(this.c.seedPolicy)
       const store = await this.c.store()
       this.serialView = serialStore(store)
       for (const rec of await allRecords(await this.c.records())) {
-        if (!(await store.item(rec.itemId))) continue
+        if (!(await store.item(rec.itemId)) || !this.parking.resumes(rec)) continue
         await this.activate(rec).catch((err: Error) =>
           log.warn('resume %s: %s', rec.itemId, err.message),
         )
       }
-      this.timer = setInterval(() => this.pushStats(), this.o.statsIntervalMs)
+      this.timer = setInterval(() => {
+        this.pushStats()
+        void this.parking.apply()
+      }, this.o.statsIntervalMs)
     })()
     return this.started
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer)
+    this.meter.stop()
+    this.parking.stop()
     for (const a of this.active.values()) a.picker.stop()
     this.active.clear()
     this.client?.destroy()
@@ -166,16 +194,40 @@ export class SwarmService {
    */
   async remove(itemId: string): Promise<void> {
     this.uses.forget(itemId)
-    const a = this.active.get(itemId)
-    if (!a) return
-    this.active.delete(itemId)
-    a.picker.stop()
-    await destroyTorrent(a.torrent)
+    const rec = this.recordInSwarm(itemId)
+    this.parking.forget(itemId)
+    await this.parking.takeOut(itemId)
+    if (rec) this.meter.forget(rec.infoHash)
   }
 
-  /** Bytes served to peers from an item this session (its demand, until the ledger's counts). */
+  /** Bytes served to peers from an item this session. */
   uploaded(itemId: string): number {
     return this.active.get(itemId)?.torrent.uploaded ?? 0
+  }
+
+  /** Block requests peers made for an item this session: its demand (traffic.ts). */
+  requests(itemId: string): number {
+    const rec = this.recordInSwarm(itemId)
+    return rec ? this.meter.requests(rec.infoHash) : 0
+  }
+
+  /** Whether an item is in the swarm now, offered to peers (not parked, not unknown). */
+  seeding(itemId: string): boolean {
+    return this.active.has(itemId)
+  }
+
+  /** Bytes moved this session and the upload and download rates of the last minutes. */
+  traffic(): TrafficReport {
+    return this.meter.report()
+  }
+
+  /** Applies "seed what I watch" now (it also runs on every stats tick; parking.ts). */
+  applySeedPolicy(): Promise<void> {
+    return this.parking.apply()
+  }
+
+  private recordInSwarm(itemId: string): TorrentRecord | undefined {
+    return this.active.get(itemId)?.rec ?? this.parking.parkedRecord(itemId)
   }
 
   /** Seeds a complete item of this node's store; returns its infoHash and magnet. */
@@ -193,27 +245,10 @@ export class SwarmService {
       )
     let rec = this.active.get(itemId)?.rec ?? (await this.recordOf(itemId))
     if (!rec) {
-      const l = layout(item.size, item.sliceSize)
-      const pieces = await hashPieces(store, itemId, opts)
-      const t = await buildTorrent({
-        name: item.name ?? itemId,
-        cipherSize: l.cipherSize,
-        sliceSize: item.sliceSize,
-        pieces,
-        announce: this.o.announce,
-      })
-      rec = {
-        itemId,
-        infoHash: t.infoHash,
-        origin: 'own',
-        torrentFile: t.torrentFile,
-        name: item.name,
-        mime: item.mime,
-        createdAt: Date.now(),
-      }
+      rec = await ownRecord(store, item, this.o.announce, opts)
       await putRecord(await this.c.records(), rec)
     }
-    if (!this.active.has(itemId)) await this.activate(rec)
+    await this.activate(rec)
     const info = this.info(rec, item)
     if (opts.free) {
       const key = await this.c.keyFor(itemId)
@@ -285,6 +320,8 @@ export class SwarmService {
     this.uses.touch(itemId)
     const store = await this.c.store()
     if (await store.has(itemId, i)) return
+    // Watched again while parked: back into the swarm to fetch what it lacks.
+    await this.parking.unpark(itemId)
     const a = this.active.get(itemId)
     if (!a)
       throw new SwarmItemNotFoundError(
@@ -361,7 +398,10 @@ export class SwarmService {
   }
 
   private async activate(rec: TorrentRecord): Promise<void> {
+    await this.parking.settled(rec.itemId) // one torrent per infoHash in the client
+    if (this.active.has(rec.itemId)) return
     await activateTorrent(this.activateContext(), rec)
+    this.parking.entered(rec.itemId)
   }
 
   /**

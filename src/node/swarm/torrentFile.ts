@@ -9,9 +9,11 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import { throwIfAborted } from '../crypto/bytes.ts'
 import { layout } from '../crypto/layout.ts'
 import { sha1 } from '../crypto/sha1.ts'
+import type { ItemMeta } from '../store/meta.ts'
 import type { SliceStore } from '../store/types.ts'
 import { bencode } from '../torrent/bencode.ts'
 import { magnetOf } from '../torrent/magnet.ts'
+import type { TorrentRecord } from './records.ts'
 
 export type TorrentParams = {
   name: string
@@ -62,4 +64,34 @@ export async function hashPieces(
     out.set(await sha1(await store.getSlice(id, i, options)), 20 * i)
   }
   return out
+}
+
+/**
+ * The swarm's record of a complete item published here: its torrent built from the stored
+ * slices (the caller stores the record).
+ * @example const rec = await ownRecord(store, item, announce); await putRecord(db, rec)
+ */
+export async function ownRecord(
+  store: SliceStore,
+  item: ItemMeta,
+  announce: string[],
+  options: { signal?: AbortSignal } = {},
+): Promise<TorrentRecord> {
+  const l = layout(item.size, item.sliceSize)
+  const t = await buildTorrent({
+    name: item.name ?? item.id,
+    cipherSize: l.cipherSize,
+    sliceSize: item.sliceSize,
+    pieces: await hashPieces(store, item.id, options),
+    announce,
+  })
+  return {
+    itemId: item.id,
+    infoHash: t.infoHash,
+    origin: 'own',
+    torrentFile: t.torrentFile,
+    name: item.name,
+    mime: item.mime,
+    createdAt: Date.now(),
+  }
 }

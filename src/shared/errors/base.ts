@@ -9,12 +9,19 @@
 export type BaseErrorParameters = {
   details?: string | undefined
   cause?: unknown
+  /**
+   * Facts for programs rather than people (structured-clone safe: plain objects, arrays,
+   * strings, numbers, booleans), carried across `postMessage` with the error. A class that
+   * uses it reads it back through a checked accessor (e.g. StorageBudgetError's `ask`).
+   */
+  data?: Readonly<Record<string, unknown>> | undefined
 }
 
 export class BaseError extends Error {
   override name = 'BaseError'
   readonly shortMessage: string
   readonly details: string | undefined
+  readonly data: Readonly<Record<string, unknown>> | undefined
 
   constructor(shortMessage: string, params: BaseErrorParameters = {}) {
     super(params.details ? `${shortMessage}\n\nDetails: ${params.details}` : shortMessage, {
@@ -22,6 +29,7 @@ export class BaseError extends Error {
     })
     this.shortMessage = shortMessage
     this.details = params.details
+    this.data = params.data
   }
 
   /** Walks the `cause` chain and returns the first error matching `fn` (or the deepest). */

@@ -12,6 +12,8 @@ export type SerializedError = {
   name: string
   shortMessage: string
   details?: string | undefined
+  /** The error's {@link BaseError.data}, when it has some. */
+  data?: Readonly<Record<string, unknown>> | undefined
 }
 
 const registry = new Map<string, ErrorClass>()
@@ -26,7 +28,12 @@ export function registerErrors(classes: Record<string, ErrorClass>): void {
 
 export function serializeError(err: unknown): SerializedError {
   if (err instanceof BaseError)
-    return { name: err.name, shortMessage: err.shortMessage, details: err.details }
+    return {
+      name: err.name,
+      shortMessage: err.shortMessage,
+      details: err.details,
+      ...(err.data === undefined ? {} : { data: err.data }),
+    }
   if (err instanceof Error && err.name === 'AbortError')
     return { name: 'AbortedError', shortMessage: new AbortedError().shortMessage }
   if (err instanceof Error) return { name: 'InternalError', shortMessage: err.message }
@@ -35,7 +42,11 @@ export function serializeError(err: unknown): SerializedError {
 
 export function deserializeError(wire: SerializedError): BaseError {
   const cls = registry.get(wire.name) ?? BaseError
-  const err = new cls(wire.shortMessage, { details: wire.details })
+  const data =
+    typeof wire.data === 'object' && wire.data !== null && !Array.isArray(wire.data)
+      ? wire.data
+      : undefined
+  const err = new cls(wire.shortMessage, { details: wire.details, data })
   // Keep the sender's name even for classes this side does not know.
   if (!registry.has(wire.name)) err.name = wire.name
   return err

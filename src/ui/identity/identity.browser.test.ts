@@ -3,55 +3,22 @@
  * once as a picture drawn by the node, three words asked back), a wrong restore word, showing
  * the phrase in Backup, and a backup file download. Built with Vite + the Svelte plugin, served on a free port.
  */
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { fileURLToPath } from 'node:url'
-import { svelte } from '@sveltejs/vite-plugin-svelte'
-import { type Browser, chromium, type Page } from 'playwright-core'
-import { build, type Rolldown } from 'vite'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CHROMIUM_ARGS } from '../../../bench/_browser/runInChromium.ts'
-import { chromiumLaunchOptions } from '../../../e2e/browser.ts'
+import { type Harness, openHarness } from '../../../scripts/test/svelteHarness.ts'
 
-let server: Server
-let browser: Browser
+let harness: Harness | undefined
 let page: Page
 
 beforeAll(async () => {
-  const out = (await build({
-    configFile: false,
-    logLevel: 'silent',
-    plugins: [svelte()],
-    build: {
-      write: false,
-      target: 'es2022',
-      rollupOptions: { input: fileURLToPath(new URL('./_harness.ts', import.meta.url)) },
-    },
-  })) as Rolldown.RolldownOutput
-  const files = new Map<string, string | Uint8Array>()
-  for (const o of out.output) files.set(`/${o.fileName}`, o.type === 'chunk' ? o.code : o.source)
-  const js = out.output.find((o) => o.type === 'chunk' && o.isEntry)!.fileName
-  const css = [...files.keys()].filter((f) => f.endsWith('.css'))
-  const html = `<!doctype html><meta charset="utf-8">${css.map((c) => `<link rel="stylesheet" href="${c}">`).join('')}<div id="onboarding"></div><div id="backup"></div><script type="module" src="/${js}"></script>`
-  server = createServer((req, res) => {
-    const body = req.url === '/' ? html : files.get(req.url ?? '')
-    if (body === undefined) return void res.writeHead(404).end()
-    const type =
-      req.url === '/' ? 'text/html' : req.url?.endsWith('.css') ? 'text/css' : 'text/javascript'
-    res.writeHead(200, { 'Content-Type': type }).end(body)
+  harness = await openHarness(new URL('./_harness.ts', import.meta.url), ['onboarding', 'backup'], {
+    acceptDownloads: true,
   })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  browser = await chromium.launch({
-    executablePath: chromiumLaunchOptions().executablePath,
-    args: CHROMIUM_ARGS,
-  })
-  page = await (await browser.newContext({ acceptDownloads: true })).newPage()
-  await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)
+  page = harness.page
 }, 90_000)
 
 afterAll(async () => {
-  await browser?.close()
-  server?.close()
+  await harness?.close()
 })
 
 /** The words the node drew for its n-th phrase picture (the harness records them). */

@@ -11,12 +11,14 @@ export type SeedBudgetWire = { kind: 'bytes'; bytes: number } | { kind: 'share';
 export type SeedSettingsWire = {
   /** Previews included. */
   storageBudget: SeedBudgetWire
-  /** One cap for all wires, bytes per second. */
   /** One cap for all peers together, bytes per second; null = none. */
   uploadBytesPerSec: number | null
   /** Optional download cap, bytes per second; null = none. */
   downloadBytesPerSec: number | null
-  /** Keep seeding what this node watched or downloaded (within the budget). */
+  /**
+   * Keep seeding what this node fetched to watch, after playback (within the budget); off: a
+   * fetched item is offered to peers only while it plays (src/node/seed/settings.ts).
+   */
   seedWhatIWatch: boolean
   /** Wei per slice for items without their own price, decimal. */
   defaultPricePerSlice: string
@@ -43,6 +45,14 @@ export type SeedUsageItem = SeedItemWire & {
   own: boolean
   /** Being played or read now: never evicted. */
   playing: boolean
+  /** Offered to peers now (false: kept to watch again, "seed what I watch" being off). */
+  seeding: boolean
+  /** Block requests peers made for it this session (served or not). */
+  demand: number
+  /** Wei earned from it over the last 7 days, decimal; null where the node cannot say. */
+  earned: string | null
+  /** Other nodes known to hold it (the availability map); null where the node cannot say. */
+  seeders: number | null
 }
 
 export type SeedUsage = {
@@ -70,6 +80,12 @@ export type SeedMethods = {
   }
   /** Storage used per item against the budget and the origin's quota. */
   'seed.usage': { params: undefined; result: SeedUsage }
+  /**
+   * Removes stored items the user chose, pinned and own ones included: the answer to a
+   * StorageBudgetError's `ask`, after which the refused call is retried. Checks all first and
+   * removes none when one is unknown (ItemNotFoundError) or playing (ItemInUseError).
+   */
+  'seed.evict': { params: { ids: string[] }; result: { evicted: string[]; freed: number } }
   /** Asks the browser for persistent storage (`navigator.storage.persist()`). */
   'seed.persist': { params: undefined; result: { persisted: boolean; supported: boolean } }
   /**

@@ -81,6 +81,20 @@ export type SwarmStats = {
   payBytes?: { sent: number; received: number } | undefined
 }
 
+/** Upload and download rates (bytes/s) averaged over the interval ending at `t` (epoch ms). */
+export type SwarmRatePoint = { t: number; up: number; down: number }
+
+/** The node's traffic on every wire (content and previews), for the node page. */
+export type SwarmTraffic = {
+  /** Bytes sent and received this session. */
+  uploaded: number
+  downloaded: number
+  /** The rates of the last `windowMs`, one point per `sampleMs`, oldest first. */
+  points: SwarmRatePoint[]
+  sampleMs: number
+  windowMs: number
+}
+
 export type SwarmMethods = {
   /**
    * Seeds a complete stored item (published here): builds the torrent of its ciphertext
@@ -91,6 +105,8 @@ export type SwarmMethods = {
   'swarm.add': { params: SwarmAddParams; result: SwarmTorrentInfo }
   /** Every item the swarm knows, with its state. */
   'swarm.items': { params: undefined; result: SwarmStats[] }
+  /** Bytes moved this session and the upload and download rates of the last minutes. */
+  'swarm.traffic': { params: undefined; result: SwarmTraffic }
   /** One item's slice map, peers and rates (by item id or infoHash). */
   'swarm.status': { params: { id: string }; result: SwarmStats }
   /** Moves the deadline window to the player's position (seconds, with the media duration). */
