@@ -1,12 +1,14 @@
 /**
  * The pay service's small database, one per account (IndexedDB via idb): the user's spending
- * settings and the earned/spent series (one point per minute with activity). The ledger keeps
- * the cheques themselves (ledger.ts); this keeps what the page shows beside them.
+ * settings, the earned/spent series (one point per minute with activity) and the wei earned
+ * per card and day (earnings.ts). The ledger keeps the cheques themselves (ledger.ts); this
+ * keeps what the page and the personal node read beside them.
  */
 import { type DBSchema, type IDBPDatabase, openDB } from 'idb'
 import { SpendingSettingsError } from '../../shared/errors/pay.ts'
 import type { SpendSettings } from '../../shared/protocol/methods/pay.ts'
 import { DEFAULT_SPEND_LIMITS } from './constants.ts'
+import type { StoredEarning } from './earnings.ts'
 import type { SpendLimits } from './spend.ts'
 
 /** Which way the money went: to this node (`earned`) or from it (`spent`). */
@@ -17,6 +19,7 @@ export type StoredPoint = { side: SeriesSide; t: number; wei: string; bytes: num
 interface PrefsDb extends DBSchema {
   settings: { key: string; value: SpendSettings }
   points: { key: [string, number]; value: StoredPoint }
+  earned: { key: [string, number]; value: StoredEarning }
 }
 
 /** What the service reads and writes. */
@@ -27,6 +30,9 @@ export type PayPrefs = {
   /** Points at or after `since` (ms), oldest first; older ones are deleted. */
   points(since: number): Promise<StoredPoint[]>
   savePoints(points: readonly StoredPoint[]): Promise<void>
+  /** Per-card earnings of UTC day `sinceDay` and after; older rows are deleted. */
+  earned(sinceDay: number): Promise<StoredEarning[]>
+  saveEarned(rows: readonly StoredEarning[]): Promise<void>
   close(): void
 }
 
@@ -62,10 +68,14 @@ export function parseSettings(s: unknown): SpendLimits {
  * @example const prefs = await openPayPrefs(`hashcard-pay-prefs-${address}`)
  */
 export async function openPayPrefs(dbName: string): Promise<PayPrefs> {
-  const db: IDBPDatabase<PrefsDb> = await openDB<PrefsDb>(dbName, 1, {
-    upgrade(d) {
-      d.createObjectStore('settings')
-      d.createObjectStore('points', { keyPath: ['side', 't'] })
+  // Version 2 added the per-card earnings.
+  const db: IDBPDatabase<PrefsDb> = await openDB<PrefsDb>(dbName, 2, {
+    upgrade(d, oldVersion) {
+      if (oldVersion < 1) {
+        d.createObjectStore('settings')
+        d.createObjectStore('points', { keyPath: ['side', 't'] })
+      }
+      d.createObjectStore('earned', { keyPath: ['cardId', 'day'] })
     },
   })
   return {
@@ -94,6 +104,20 @@ export async function openPayPrefs(dbName: string): Promise<PayPrefs> {
     async savePoints(points) {
       const tx = db.transaction('points', 'readwrite')
       await Promise.all([...points.map((p) => tx.store.put(p)), tx.done])
+    },
+    async earned(sinceDay) {
+      const tx = db.transaction('earned', 'readwrite')
+      const kept: StoredEarning[] = []
+      for (const r of await tx.store.getAll()) {
+        if (r.day >= sinceDay) kept.push(r)
+        else await tx.store.delete([r.cardId, r.day])
+      }
+      await tx.done
+      return kept
+    },
+    async saveEarned(rows) {
+      const tx = db.transaction('earned', 'readwrite')
+      await Promise.all([...rows.map((r) => tx.store.put(r)), tx.done])
     },
     close: () => db.close(),
   }
