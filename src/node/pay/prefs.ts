@@ -78,6 +78,25 @@ export async function openPayPrefs(dbName: string): Promise<PayPrefs> {
       d.createObjectStore('earned', { keyPath: ['cardId', 'day'] })
     },
   })
+  type Rows = 'points' | 'earned'
+  /** The rows of a store that `wanted` accepts; the others are deleted in the same pass. */
+  const keep = async <N extends Rows>(
+    name: N,
+    wanted: (row: PrefsDb[N]['value']) => boolean,
+  ): Promise<PrefsDb[N]['value'][]> => {
+    const tx = db.transaction(name, 'readwrite')
+    const kept: PrefsDb[N]['value'][] = []
+    for (let c = await tx.store.openCursor(); c; c = await c.continue()) {
+      if (wanted(c.value)) kept.push(c.value)
+      else await c.delete()
+    }
+    await tx.done
+    return kept
+  }
+  const putAll = async <N extends Rows>(name: N, rows: readonly PrefsDb[N]['value'][]) => {
+    const tx = db.transaction(name, 'readwrite')
+    await Promise.all([...rows.map((r) => tx.store.put(r)), tx.done])
+  }
   return {
     async limits() {
       const saved = await db.get('settings', SETTINGS_KEY)
@@ -91,34 +110,10 @@ export async function openPayPrefs(dbName: string): Promise<PayPrefs> {
     async saveLimits(limits) {
       await db.put('settings', settingsOf(limits), SETTINGS_KEY)
     },
-    async points(since) {
-      const tx = db.transaction('points', 'readwrite')
-      const kept: StoredPoint[] = []
-      for (const p of await tx.store.getAll()) {
-        if (p.t >= since) kept.push(p)
-        else await tx.store.delete([p.side, p.t])
-      }
-      await tx.done
-      return kept.sort((a, b) => a.t - b.t)
-    },
-    async savePoints(points) {
-      const tx = db.transaction('points', 'readwrite')
-      await Promise.all([...points.map((p) => tx.store.put(p)), tx.done])
-    },
-    async earned(sinceDay) {
-      const tx = db.transaction('earned', 'readwrite')
-      const kept: StoredEarning[] = []
-      for (const r of await tx.store.getAll()) {
-        if (r.day >= sinceDay) kept.push(r)
-        else await tx.store.delete([r.cardId, r.day])
-      }
-      await tx.done
-      return kept
-    },
-    async saveEarned(rows) {
-      const tx = db.transaction('earned', 'readwrite')
-      await Promise.all([...rows.map((r) => tx.store.put(r)), tx.done])
-    },
+    points: async (since) => (await keep('points', (p) => p.t >= since)).sort((a, b) => a.t - b.t),
+    savePoints: (points) => putAll('points', points),
+    earned: (sinceDay) => keep('earned', (r) => r.day >= sinceDay),
+    saveEarned: (rows) => putAll('earned', rows),
     close: () => db.close(),
   }
 }
