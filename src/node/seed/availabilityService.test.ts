@@ -277,12 +277,37 @@ describe('availability service', () => {
     await expect(call(Array(501).fill(X))).rejects.toBeInstanceOf(InvalidInputError)
   })
 
-  it('stop() uninstalls the validator: nothing more is judged', async () => {
+  it('stop() uninstalls the validator and a round in flight publishes nothing', async () => {
     const { net, a, b } = three()
     b.service.stop()
     a.state.items = [{ itemId: 'x', infoHash: X, slices: 8, bitfield: full(8) }]
     await a.service.tick()
     expect(net.verdicts.filter((v) => v.to === 'B')).toEqual([])
     expect(b.service).toBeInstanceOf(AvailabilityService)
+    // B stops while its round reads the swarm: it neither asks for the network nor publishes.
+    let release = () => {}
+    let asked = 0
+    b.state.items = [{ itemId: 'x', infoHash: Y, slices: 8, bitfield: full(8) }]
+    const slow = new AvailabilityService(
+      {
+        network: {
+          current: () => {
+            asked++
+            return Promise.reject(new Error('offline'))
+          },
+          validate: () => () => {},
+        },
+        items: () => new Promise<LocalItem[]>((r) => (release = () => r(b.state.items))),
+        priceOf: () => 0n,
+      },
+      { tickMs: 0, now: () => T0 },
+    )
+    slow.start()
+    const round = slow.tick()
+    slow.stop()
+    release()
+    await round
+    expect(asked).toBe(0)
+    expect(slow.health(Y).local).toBe(true) // it still knows what it holds
   })
 })

@@ -114,6 +114,8 @@ export class AvailabilityService {
   private timer: ReturnType<typeof setInterval> | null = null
   private uninstall: (() => void) | null = null
   private running: Promise<void> | null = null
+  /** Set by stop(): a round in flight then neither starts the network again nor publishes. */
+  private stopped = false
   /** The announcer of the current signer, and the signer's public key (hex). */
   private sender: { key: string; announcer: Announcer; limiter: AnnounceLimiter } | null = null
   /** infoHash key → this node's holding, from the last tick. */
@@ -136,6 +138,7 @@ export class AvailabilityService {
 
   /** Judges received summaries from now on and starts announcing. */
   start(): void {
+    this.stopped = false
     this.uninstall ??= this.c.network.validate(TOPICS.availability, (data) => this.receive(data))
     if (this.tickMs > 0 && !this.timer) {
       this.timer = setInterval(() => void this.tick(), this.tickMs)
@@ -144,6 +147,7 @@ export class AvailabilityService {
   }
 
   stop(): void {
+    this.stopped = true
     if (this.timer) clearInterval(this.timer)
     this.timer = null
     this.uninstall?.()
@@ -183,8 +187,9 @@ export class AvailabilityService {
     }
     this.mine = mine
     this.aggregator.prune()
+    if (this.stopped) return
     const net = await this.c.network.current().catch(() => null)
-    if (!net) return // offline: the next tick tries again
+    if (!net || this.stopped) return // offline: the next tick tries again
     const sender = this.senderFor(net.signer)
     const due: HeldItem[] = []
     for (const [key, m] of mine) {
