@@ -9,7 +9,7 @@
  * The real intervals are kept (an announcement per item a minute, a summary counting 90 s):
  * C's last announcement is at most 60 s old when its tab closes, so B drops it 30–90 s later,
  * plus one 5 s health read in the page. That is inside the issue's two minutes and keeps this
- * file at about three and a half minutes, so no dev-only knob shortens them.
+ * file at 2.3–3.3 minutes (measured), so no dev-only knob shortens them.
  */
 import { randomBytes } from 'node:crypto'
 import { expect, type Page, test } from '@playwright/test'
