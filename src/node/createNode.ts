@@ -4,8 +4,8 @@
  * with the few components it needs; each factory registers the service's own RPC handlers.
  * Read this file to see what the node is made of, what starts first and how it stops.
  *
- *   identity → store → seed → network → account → pay → access → swarm → previews → keys → feed
- *   → content
+ *   identity → store → seed → network → account → pay → access → swarm → availability →
+ *   previews → keys → feed → content
  *
  * `start()` starts them in that order (each starts lazily; none waits for the others),
  * `stop()` stops them in reverse. An identity change is `restart()`: the network takes the
@@ -28,6 +28,8 @@ import { previewService } from './previews/handlers.ts'
 import { openPreviewDb } from './previews/store.ts'
 import type { PreviewClient } from './previews/types.ts'
 import type { RpcServer } from './rpc/server.ts'
+import { peerKeySigner } from './seed/availability.ts'
+import { availabilityService } from './seed/availabilityService.ts'
 import { nodeHoldings } from './seed/holdings.ts'
 import { seedService } from './seed/service.ts'
 import { browserEstimate } from './store/quota.ts'
@@ -70,7 +72,9 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
   const store = storeService()({ rpc })
   const records = once(() => openRecords())
   // Before the swarm, whose caps and budget it serves; it reaches the swarm and the previews
-  // it evicts from only once the node runs (holdings.ts).
+  // it evicts from only once the node runs (holdings.ts), and eviction's value inputs — the
+  // other seeders (the availability map) and the week's earnings per card (the pay ledger) —
+  // through synchronous ports read only while it evicts.
   const seed = seedService({ dev: config.dev })({
     rpc,
     storage: globalThis.navigator?.storage,
@@ -81,6 +85,8 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
       previews: async () => previews,
       previewMaxBytes: MAX_PREVIEW_BYTES,
     }),
+    seeders: (itemId) => availability.seeders(itemId),
+    earned: (itemId) => pay.earned7d(access.map.peekCardOf(itemId)),
   })
   const network = networkService({ config })({
     rpc,
@@ -111,6 +117,28 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
     pay: () => ({ seller: pay.seller, buyer: pay.buyer }),
   })
   access.onCardKnown(() => swarm.cardsLearnt())
+  // Announces what the swarm holds, signed with the peer key; folds what others announce.
+  const availability = availabilityService()({
+    rpc,
+    network: {
+      current: async () => {
+        const net = await network.current()
+        return {
+          signer: peerKeySigner(net.peerKey),
+          publish: (topic, data) => net.publishBytes(topic, data),
+        }
+      },
+      validate: (topic, fn) => network.validate(topic, fn),
+    },
+    items: async () =>
+      (await swarm.list()).map((s) => ({
+        itemId: s.itemId,
+        infoHash: s.infoHash,
+        slices: s.count,
+        bitfield: s.have,
+      })),
+    priceOf: (itemId) => seed.priceOf(itemId),
+  })
   const previews = previewService({ announce, dev: config.dev })({
     rpc,
     // webtorrent's Torrent type (webtorrent.d.ts) omits `files`, which previews read.
@@ -139,6 +167,7 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
       keyFor: (itemId) => access.keyFor(itemId),
       linkCard: (l) => access.link(l),
     },
+    health: (infoHash) => availability.health(infoHash),
   })
   const content = contentService()({
     rpc,
@@ -158,6 +187,7 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
     { name: 'pay', start: () => pay.start(), stop: () => pay.stop() },
     { name: 'access', start: () => access.start(), stop: () => access.stop() },
     { name: 'swarm', start: () => swarm.start(), stop: () => swarm.stop() },
+    { name: 'availability', start: () => availability.start(), stop: () => availability.stop() },
     { name: 'previews', start: () => previews.start(), stop: () => previews.stop() },
     { name: 'keys', start: () => keys.start(), stop: () => keys.stop() },
     { name: 'feed', start: () => feed.start(), stop: () => feed.stop() },

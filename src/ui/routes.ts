@@ -69,7 +69,7 @@ export const routes: Route[] = [
   { name: 'play', pattern: /^\/play\/(?<id>[^/]+)\/?$/, component: PlayerView },
   {
     name: 'feed',
-    pattern: /^\/feed(?:\/(?<lens>[a-z]+))?\/?$/,
+    pattern: /^\/feed(?:\/(?<lens>[a-z-]+))?\/?$/,
     component: FeedView,
     nav: { label: 'Feed', href: '/feed', order: 10 },
   },

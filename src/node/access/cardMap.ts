@@ -134,6 +134,16 @@ export function openCardMap(name = ACCESS_DB) {
       cardOfItem.set(itemId, row?.cardId ?? null)
       return row?.cardId ?? null
     },
+    /**
+     * The card of an item from memory, synchronously: null for none, undefined while not yet
+     * looked up (a lookup then starts, so a later call knows). For callers that cannot wait,
+     * such as eviction's value of each item; the swarm looks up every item it runs.
+     */
+    peekCardOf(itemId: string): `0x${string}` | null | undefined {
+      const hit = cardOfItem.get(itemId)
+      if (hit === undefined) void map.cardOf(itemId).catch(() => {})
+      return hit
+    },
     /** The salt a card names, when it was told (an item's own salt is in the store). */
     async saltOf(cardId: string): Promise<Uint8Array | null> {
       const s = (await card(cardId))?.contentSalt

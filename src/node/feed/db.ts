@@ -147,7 +147,9 @@ export function bucketsOf(c: FeedCard): string[] {
 }
 
 /** Builds the row (index keys included) for a card. */
-export function toRow(c: FeedCard, logIndex?: number): CardRow {
+export function toRow(card: FeedCard, logIndex?: number): CardRow {
+  // Health is live (the availability map), added to answers, never stored.
+  const { health: _health, ...c } = card
   const buckets = bucketsOf(c)
   const t = pad(c.postedAt, 15)
   const newKey = `${t}`

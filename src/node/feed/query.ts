@@ -29,7 +29,7 @@ function decodeCursor(s: string | undefined): Position | null {
   return m ? { sv: m[1] as string, id: m[2] as string } : null
 }
 
-type Hit = { row: CardRow; sv: string }
+export type Hit = { row: CardRow; sv: string }
 type Scan = { rows: Hit[]; exhausted: boolean; last: Position | null }
 type Head = { cursor: Cursor; sv: string; prefix: number }
 type Cursor = IDBPCursorWithValue<FeedSchema, ['cards'], 'cards', 'new' | 'top' | 'hot'>
@@ -42,7 +42,7 @@ const before = (a: Position, b: Position) => (a.sv === b.sv ? a.id > b.id : a.sv
  * bucket on its key range, merged lazily, so k buckets cost k + want index steps, not
  * k × want. At most {@link MAX_SCAN} entries are passed over.
  */
-async function scanBuckets(
+export async function scanBuckets(
   db: FeedDb,
   index: 'new' | 'top' | 'hot',
   buckets: string[],

@@ -21,6 +21,7 @@ import type { PublishComponents } from '../store/publish.ts'
 import { FEED_DB, type FeedDb, openFeedDb } from './db.ts'
 import { signViewGossip } from './gossip.ts'
 import { FeedIndexer } from './indexer.ts'
+import { type HealthOf, needsSeedersPage } from './needsSeeders.ts'
 import { type PublishCardComponents, publishCard } from './publishCard.ts'
 import { queryFeed, searchCards } from './query.ts'
 
@@ -42,6 +43,8 @@ export type FeedServiceComponents = {
   seedPreview(files: PreviewFileInput[]): Promise<{ infoHash: string }>
   /** What publishing needs of access: the creator's cipher, a free key, the card's item. */
   access: Pick<PublishCardComponents, 'creatorCipher' | 'keyFor' | 'linkCard'>
+  /** An item's health in the swarm (the availability map); cards go without it when absent. */
+  health?: HealthOf
 }
 
 export type FeedServiceInit = {
@@ -122,7 +125,14 @@ export class FeedService {
   }
 
   private changed(cards: FeedCard[]): void {
-    if (cards.length > 0) this.c.emit({ kind: 'feed.cards', cards })
+    if (cards.length > 0) this.c.emit({ kind: 'feed.cards', cards: cards.map(this.withHealth) })
+  }
+
+  /** A card with its content's health now, when the node knows health. */
+  private readonly withHealth = (c: FeedCard): FeedCard => {
+    const ih = c.card.content?.infoHash
+    const health = ih ? this.c.health?.(ih) : null
+    return health ? { ...c, health } : c
   }
 
   private async open(): Promise<FeedDb> {
@@ -162,12 +172,21 @@ export class FeedService {
   handlers(): FeedHandlers {
     return {
       'feed.query': async (q) => {
+        const db = await this.open()
+        if (q.lens === 'needs-seeders' && !q.parent && !q.creator)
+          return needsSeedersPage(db, q, (ih) => this.c.health?.(ih) ?? null)
         const me = (await this.c.identity())?.address.toLowerCase() as Hex | undefined
-        return queryFeed(await this.open(), q, { me, following: () => this.following() })
+        const page = await queryFeed(db, q, { me, following: () => this.following() })
+        return { ...page, items: page.items.map(this.withHealth) }
       },
       'feed.search': async (p) =>
-        searchCards(await this.open(), String(p.q).slice(0, 200), p.limit),
-      'feed.card': (p, { signal }) => this.card(idOf(p.id), signal),
+        (await searchCards(await this.open(), String(p.q).slice(0, 200), p.limit)).map(
+          this.withHealth,
+        ),
+      'feed.card': async (p, { signal }) => {
+        const c = await this.card(idOf(p.id), signal)
+        return c && this.withHealth(c)
+      },
       'feed.profile': async (p) => {
         const address = addressOf(p.address)
         const db = await this.open()

@@ -1,4 +1,5 @@
-import type { Connection, PeerId } from '@libp2p/interface'
+import { TopicValidatorResult } from '@libp2p/gossipsub'
+import type { Connection, PeerId, PrivateKey } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { RelayInfo } from '../../shared/config.ts'
 import { InvalidInputError } from '../../shared/errors/common.ts'
@@ -17,7 +18,23 @@ export type NetworkEvents = {
   onGossip(message: GossipMessage): void
 }
 
-export type NetworkInit = { relay: RelayInfo } & NetworkEvents
+/** The key the node runs under (its peer id's): services sign with it (availability). */
+export type NetworkInit = { relay: RelayInfo; peerKey: PrivateKey } & NetworkEvents
+
+/** gossipsub's verdict on one message: deliver and forward it, drop it, or drop and blame. */
+export type GossipVerdict = 'accept' | 'ignore' | 'reject'
+/**
+ * Judges one message of a binary topic in gossipsub's validation step, before it is delivered
+ * or forwarded: its bytes and the peer it came through. Such a topic's messages are never
+ * passed to the page as text.
+ */
+export type TopicValidator = (data: Uint8Array, from: string) => GossipVerdict
+
+const VERDICTS: Record<GossipVerdict, TopicValidatorResult> = {
+  accept: TopicValidatorResult.Accept,
+  ignore: TopicValidatorResult.Ignore,
+  reject: TopicValidatorResult.Reject,
+}
 
 /**
  * Keeps the tab on the network: holds a connection to the relay (re-dialling with backoff
@@ -34,6 +51,7 @@ export class NetworkService {
   private readonly seenAt = new Map<string, number>()
   private wakeRelay: (() => void) | undefined
   private announcedCircuit = false
+  private readonly validated = new Set<string>()
 
   constructor(node: BrowserNode, init: NetworkInit) {
     this.node = node
@@ -81,7 +99,7 @@ export class NetworkService {
     })
     node.services.pubsub.addEventListener('message', (e) => {
       const msg = e.detail
-      if (msg.topic === TOPICS.peers) return
+      if (msg.topic === TOPICS.peers || this.validated.has(msg.topic)) return
       if (msg.data.byteLength > MAX_GOSSIP_BYTES) {
         log.warn('dropped oversized gossip on %s (%d bytes)', msg.topic, msg.data.byteLength)
         return
@@ -132,8 +150,47 @@ export class NetworkService {
     return { recipients: result.recipients.length }
   }
 
+  /** Publishes raw bytes (a binary topic's message, already checked against the limit). */
+  async publishBytes(topic: string, data: Uint8Array): Promise<{ recipients: number }> {
+    if (data.byteLength > MAX_GOSSIP_BYTES)
+      throw new InvalidInputError('Message too large to gossip.', {
+        details: `${data.byteLength} bytes, the limit is ${MAX_GOSSIP_BYTES}`,
+      })
+    const result = await this.node.services.pubsub.publish(topic, data)
+    return { recipients: result.recipients.length }
+  }
+
   subscribe(topic: string): void {
     this.node.services.pubsub.subscribe(topic)
+  }
+
+  /** The key this node runs under. */
+  get peerKey(): PrivateKey {
+    return this.init.peerKey
+  }
+
+  /**
+   * Installs gossipsub's validator for a binary topic (see {@link TopicValidator}) and
+   * subscribes to it; called before start, no message of the topic escapes it. A validator
+   * that throws drops the message without blame.
+   */
+  setValidator(topic: string, validate: TopicValidator): void {
+    this.validated.add(topic)
+    this.node.services.pubsub.topicValidators.set(topic, (peer, msg) => {
+      try {
+        return VERDICTS[validate(msg.data, peer.toString())]
+      } catch (err) {
+        log.warn('validator of %s failed: %s', topic, (err as Error).message)
+        return TopicValidatorResult.Ignore
+      }
+    })
+    // Before start, start() subscribes (every binary topic is one of TOPICS).
+    if (this.node.status === 'started') this.subscribe(topic)
+  }
+
+  /** Removes a topic's validator; its messages stay binary (never passed to the page). */
+  clearValidator(topic: string): void {
+    this.node.services.pubsub.topicValidators.delete(topic)
   }
 
   /** Dials a peer directly over WebRTC, signalled through the relay. */

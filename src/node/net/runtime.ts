@@ -3,7 +3,7 @@ import type { AppConfig } from '../../shared/config.ts'
 import type { GossipMessage, NodeStatus } from '../../shared/protocol/methods/node.ts'
 import { logger } from '../log.ts'
 import { createBrowserNode } from './libp2p.ts'
-import { NetworkService } from './network.ts'
+import { NetworkService, type TopicValidator } from './network.ts'
 
 const log = logger('runtime')
 
@@ -25,6 +25,7 @@ export class NetworkRuntime {
   private readonly init: NetworkRuntimeInit
   private running: Promise<NetworkService> | null = null
   private readonly gossipListeners = new Map<string, Set<(message: GossipMessage) => void>>()
+  private readonly validators = new Map<string, TopicValidator>()
 
   constructor(init: NetworkRuntimeInit) {
     this.init = init
@@ -64,6 +65,20 @@ export class NetworkRuntime {
     return () => set.delete(listener)
   }
 
+  /**
+   * Judges every message of a binary topic in gossipsub's validation, on every network the
+   * node runs (see {@link TopicValidator}); one validator per topic. Returns the uninstall.
+   */
+  validate(topic: string, validator: TopicValidator): () => void {
+    this.validators.set(topic, validator)
+    void this.running?.then((n) => n.setValidator(topic, validator)).catch(() => {})
+    return () => {
+      if (this.validators.get(topic) !== validator) return
+      this.validators.delete(topic)
+      void this.running?.then((n) => n.clearValidator(topic)).catch(() => {})
+    }
+  }
+
   /** Stops the network and starts it again with the key `peerKey()` gives now. */
   restart(): Promise<NetworkService> {
     const previous = this.running
@@ -77,9 +92,11 @@ export class NetworkRuntime {
 
   private async launch(): Promise<NetworkService> {
     const { config } = this.init
-    const node = await createBrowserNode({ privateKey: await this.init.peerKey(), dev: config.dev })
+    const peerKey = await this.init.peerKey()
+    const node = await createBrowserNode({ privateKey: peerKey, dev: config.dev })
     const network = new NetworkService(node, {
       relay: config.relay,
+      peerKey,
       onStatus: this.init.onStatus,
       onGossip: (message) => {
         this.init.onGossip(message)
@@ -92,6 +109,7 @@ export class NetworkRuntime {
         }
       },
     })
+    for (const [topic, validator] of this.validators) network.setValidator(topic, validator)
     await network.start()
     for (const topic of this.gossipListeners.keys()) network.subscribe(topic)
     log('node %s started', node.peerId.toString())

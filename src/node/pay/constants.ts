@@ -36,3 +36,5 @@ export const CONFIRMATIONS = 2
 export const SERIES_WINDOW_MS = 24 * 60 * 60_000
 /** Series points are written to IndexedDB at most this often (ms). */
 export const SERIES_FLUSH_MS = 5_000
+/** Per-card earnings (earnings.ts) are written to IndexedDB at most this often (ms). */
+export const EARNINGS_FLUSH_MS = 5_000

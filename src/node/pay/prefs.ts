@@ -1,12 +1,14 @@
 /**
  * The pay service's small database, one per account (IndexedDB via idb): the user's spending
- * settings and the earned/spent series (one point per minute with activity). The ledger keeps
- * the cheques themselves (ledger.ts); this keeps what the page shows beside them.
+ * settings, the earned/spent series (one point per minute with activity) and the wei earned
+ * per card and day (earnings.ts). The ledger keeps the cheques themselves (ledger.ts); this
+ * keeps what the page and the personal node read beside them.
  */
 import { type DBSchema, type IDBPDatabase, openDB } from 'idb'
 import { SpendingSettingsError } from '../../shared/errors/pay.ts'
 import type { SpendSettings } from '../../shared/protocol/methods/pay.ts'
 import { DEFAULT_SPEND_LIMITS } from './constants.ts'
+import type { StoredEarning } from './earnings.ts'
 import type { SpendLimits } from './spend.ts'
 
 /** Which way the money went: to this node (`earned`) or from it (`spent`). */
@@ -17,6 +19,7 @@ export type StoredPoint = { side: SeriesSide; t: number; wei: string; bytes: num
 interface PrefsDb extends DBSchema {
   settings: { key: string; value: SpendSettings }
   points: { key: [string, number]; value: StoredPoint }
+  earned: { key: [string, number]; value: StoredEarning }
 }
 
 /** What the service reads and writes. */
@@ -27,6 +30,9 @@ export type PayPrefs = {
   /** Points at or after `since` (ms), oldest first; older ones are deleted. */
   points(since: number): Promise<StoredPoint[]>
   savePoints(points: readonly StoredPoint[]): Promise<void>
+  /** Per-card earnings of UTC day `sinceDay` and after; older rows are deleted. */
+  earned(sinceDay: number): Promise<StoredEarning[]>
+  saveEarned(rows: readonly StoredEarning[]): Promise<void>
   close(): void
 }
 
@@ -62,12 +68,35 @@ export function parseSettings(s: unknown): SpendLimits {
  * @example const prefs = await openPayPrefs(`hashcard-pay-prefs-${address}`)
  */
 export async function openPayPrefs(dbName: string): Promise<PayPrefs> {
-  const db: IDBPDatabase<PrefsDb> = await openDB<PrefsDb>(dbName, 1, {
-    upgrade(d) {
-      d.createObjectStore('settings')
-      d.createObjectStore('points', { keyPath: ['side', 't'] })
+  // Version 2 added the per-card earnings.
+  const db: IDBPDatabase<PrefsDb> = await openDB<PrefsDb>(dbName, 2, {
+    upgrade(d, oldVersion) {
+      if (oldVersion < 1) {
+        d.createObjectStore('settings')
+        d.createObjectStore('points', { keyPath: ['side', 't'] })
+      }
+      d.createObjectStore('earned', { keyPath: ['cardId', 'day'] })
     },
   })
+  type Rows = 'points' | 'earned'
+  /** The rows of a store that `wanted` accepts; the others are deleted in the same pass. */
+  const keep = async <N extends Rows>(
+    name: N,
+    wanted: (row: PrefsDb[N]['value']) => boolean,
+  ): Promise<PrefsDb[N]['value'][]> => {
+    const tx = db.transaction(name, 'readwrite')
+    const kept: PrefsDb[N]['value'][] = []
+    for (let c = await tx.store.openCursor(); c; c = await c.continue()) {
+      if (wanted(c.value)) kept.push(c.value)
+      else await c.delete()
+    }
+    await tx.done
+    return kept
+  }
+  const putAll = async <N extends Rows>(name: N, rows: readonly PrefsDb[N]['value'][]) => {
+    const tx = db.transaction(name, 'readwrite')
+    await Promise.all([...rows.map((r) => tx.store.put(r)), tx.done])
+  }
   return {
     async limits() {
       const saved = await db.get('settings', SETTINGS_KEY)
@@ -81,20 +110,10 @@ export async function openPayPrefs(dbName: string): Promise<PayPrefs> {
     async saveLimits(limits) {
       await db.put('settings', settingsOf(limits), SETTINGS_KEY)
     },
-    async points(since) {
-      const tx = db.transaction('points', 'readwrite')
-      const kept: StoredPoint[] = []
-      for (const p of await tx.store.getAll()) {
-        if (p.t >= since) kept.push(p)
-        else await tx.store.delete([p.side, p.t])
-      }
-      await tx.done
-      return kept.sort((a, b) => a.t - b.t)
-    },
-    async savePoints(points) {
-      const tx = db.transaction('points', 'readwrite')
-      await Promise.all([...points.map((p) => tx.store.put(p)), tx.done])
-    },
+    points: async (since) => (await keep('points', (p) => p.t >= since)).sort((a, b) => a.t - b.t),
+    savePoints: (points) => putAll('points', points),
+    earned: (sinceDay) => keep('earned', (r) => r.day >= sinceDay),
+    saveEarned: (rows) => putAll('earned', rows),
     close: () => db.close(),
   }
 }

@@ -134,6 +134,7 @@ function acceptCheque(
   })
   s.book.watch(k.payer)
   s.series.add('earned', cheque.cumulative - before, served.bytes)
+  s.earnings.add(k.cardId, cheque.cumulative - before)
   c.emit({
     kind: 'pay.cheque',
     side: 'received',

@@ -5,6 +5,7 @@
  */
 import type { PayPoint } from '../../shared/protocol/methods/pay.ts'
 import { SERIES_FLUSH_MS, SERIES_WINDOW_MS } from './constants.ts'
+import { DeferredWrites } from './deferredWrites.ts'
 import type { SeriesSide, StoredPoint } from './prefs.ts'
 
 type Point = { t: number; wei: bigint; bytes: number }
@@ -24,12 +25,16 @@ const minuteOf = (ms: number): number => Math.floor(ms / 60_000) * 60_000
 /** The two series; see the module comment. */
 export class PaySeries {
   readonly #points: Record<SeriesSide, Point[]> = { earned: [], spent: [] }
-  readonly #dirty = new Map<string, StoredPoint>()
+  readonly #writes: DeferredWrites<StoredPoint>
   readonly #init: PaySeriesInit
-  #timer: ReturnType<typeof setTimeout> | null = null
 
   constructor(init: PaySeriesInit) {
     this.#init = init
+    this.#writes = new DeferredWrites({
+      save: init.save,
+      onError: init.onError,
+      flushMs: init.flushMs ?? SERIES_FLUSH_MS,
+    })
     for (const p of init.points)
       this.#points[p.side].push({ t: p.t, wei: BigInt(p.wei), bytes: p.bytes })
     for (const side of ['earned', 'spent'] as const) this.#points[side].sort((a, b) => a.t - b.t)
@@ -47,8 +52,7 @@ export class PaySeries {
     }
     last.wei += wei
     last.bytes += bytes
-    this.#dirty.set(`${side}:${t}`, { side, t, wei: last.wei.toString(), bytes: last.bytes })
-    this.#timer ??= setTimeout(() => void this.flush(), this.#init.flushMs ?? SERIES_FLUSH_MS)
+    this.#writes.mark(`${side}:${t}`, { side, t, wei: last.wei.toString(), bytes: last.bytes })
   }
 
   /** The points of `side` inside the window, oldest first. */
@@ -60,13 +64,8 @@ export class PaySeries {
   }
 
   /** Writes the points changed since the last write (also called on stop). */
-  async flush(): Promise<void> {
-    if (this.#timer) clearTimeout(this.#timer)
-    this.#timer = null
-    if (this.#dirty.size === 0) return
-    const batch = [...this.#dirty.values()]
-    this.#dirty.clear()
-    await this.#init.save(batch).catch((err: unknown) => this.#init.onError?.(err))
+  flush(): Promise<void> {
+    return this.#writes.flush()
   }
 
   #now(): number {

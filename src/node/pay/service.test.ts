@@ -210,6 +210,10 @@ describe('PayService on anvil', () => {
       ['received', (5n * PRICE).toString(), 5, 5_000],
     ])
     expect(seller.events.filter((e) => e.kind === 'pay.cheque')).toHaveLength(10)
+    // The week's earnings per card (eviction's value): the seller's, not the payer's.
+    expect(cards.map((c) => seller.pay.earned7d(c))).toEqual([5n * PRICE, 5n * PRICE])
+    expect(payer.pay.earned7d(cards[0])).toBe(0n)
+    expect(seller.pay.earned7d(null)).toBe(0n)
   })
 
   it('cashes on demand; the chain splits each amount exactly; both ledgers reconcile', async () => {
@@ -284,6 +288,9 @@ describe('PayService on anvil', () => {
     const check = seller.pay.seller.verifier(payer.address, t.cardId!)
     expect(check(sixth.cumulative, sixth.signature)).toBe(true)
     await seller.pay.seller.accepted(payer.address, t.cardId!, sixth, { slices: 1, bytes: 1_000 })
+    // A reload keeps the week's earnings (written in the background, flushed on close).
+    await seller.reload()
+    expect(seller.pay.earned7d(t.cardId)).toBe(6n * PRICE)
 
     await expect(
       payer.call('pay.setSettings', { maxPrice: '1', perItem: 'lots', perDay: '1' }),

@@ -176,6 +176,15 @@ export class PayService {
     return this.c.account.usesExternal
   }
 
+  /**
+   * Wei this node earned from a card over the last 7 days (UTC days, today included), from
+   * the open session's memory; 0n without one. Synchronous: eviction weighs it per item.
+   */
+  earned7d(cardId: string | null | undefined): bigint {
+    if (!cardId) return 0n
+    return this.#live?.earnings.lastDays(cardId) ?? 0n
+  }
+
   /** Why paid fetching stopped, or null. */
   stopped(): PayOverview['stopped'] {
     return this.#stopped

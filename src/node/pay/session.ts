@@ -19,6 +19,7 @@ import { type ChequebookLog, PayerBook } from './book.ts'
 import { CashOut } from './cashOut.ts'
 import { type ChequeLine, type ChequeVerifier, createChequeVerifier } from './cheques.ts'
 import { SERIES_WINDOW_MS } from './constants.ts'
+import { CardEarnings, dayOf, EARNINGS_DAYS } from './earnings.ts'
 import type { CashedEvent, LineKey, PayLedger } from './ledger.ts'
 import { openPayLedger } from './ledger.ts'
 import { LineBook } from './lines.ts'
@@ -88,6 +89,8 @@ export class PaySession {
     readonly lines: LineBook,
     readonly budget: SpendBudget,
     readonly series: PaySeries,
+    /** Wei earned per card and day, the last week's (the personal node's eviction weighs it). */
+    readonly earnings: CardEarnings,
   ) {
     const { ctx } = init
     this.me = ctx.identity.address
@@ -132,7 +135,13 @@ export class PaySession {
       onError: (err) => log.warn('saving the series failed: %s', (err as Error).message),
       now,
     })
-    const s = new PaySession(init, ledger, prefs, lines, budget, series)
+    const earnings = new CardEarnings({
+      rows: await prefs.earned(dayOf(now()) - EARNINGS_DAYS + 1),
+      save: (rows) => prefs.saveEarned(rows),
+      onError: (err) => log.warn('saving earnings failed: %s', (err as Error).message),
+      now,
+    })
+    const s = new PaySession(init, ledger, prefs, lines, budget, series, earnings)
     await s.#start()
     return s
   }
@@ -166,6 +175,7 @@ export class PaySession {
     this.#closed = true
     await this.#sync?.stop()
     await this.series.flush()
+    await this.earnings.flush()
     this.ledger.close()
     this.prefs.close()
   }

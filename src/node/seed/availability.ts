@@ -14,6 +14,8 @@
  * Ed25519 lives here rather than in src/node/crypto/ for now because this work could only add
  * files; it is two calls to @noble/curves and moves there when the service is wired.
  */
+
+import type { PrivateKey } from '@libp2p/interface'
 import {
   type AvailabilityEntry,
   availabilitySigningBytes,
@@ -27,6 +29,7 @@ import {
   SIGNATURE_BYTES,
   SIGNER_BYTES,
 } from '../../shared/availability/codec.ts'
+import { InvalidInputError } from '../../shared/errors/common.ts'
 import { ed25519Signer, ed25519Verify } from '../crypto/ed25519.ts'
 
 /** Signs summaries: the node's Ed25519 public key and a signing function. */
@@ -52,6 +55,17 @@ export const MAX_ANNOUNCED_BITFIELD_BYTES = 64
  */
 export function ed25519AvailabilitySigner(secretKey: Uint8Array): AvailabilitySigner {
   return ed25519Signer(secretKey)
+}
+
+/**
+ * A signer over the node's libp2p peer key, as the network runs it (its `sign` is Ed25519).
+ * Throws InvalidInputError for a key of another type: summaries are Ed25519 only.
+ * @example const signer = peerKeySigner((await network.current()).peerKey)
+ */
+export function peerKeySigner(key: PrivateKey): AvailabilitySigner {
+  if (key.type !== 'Ed25519')
+    throw new InvalidInputError(`peerKey: expected an Ed25519 key, got ${key.type}`)
+  return { publicKey: key.publicKey.raw, sign: (m) => key.sign(m) }
 }
 
 /**

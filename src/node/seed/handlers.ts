@@ -10,7 +10,8 @@ import type { RpcMethods, RpcParams, RpcResult } from '../../shared/protocol/rpc
 import type { SeedService } from './service.ts'
 import { ITEM_ID, type ResolvedItemSettings, type SeedSettings } from './settings.ts'
 
-type SeedMethod = Extract<keyof RpcMethods, `seed.${string}`>
+/** `seed.health` is the availability service's (availabilityService.ts). */
+type SeedMethod = Exclude<Extract<keyof RpcMethods, `seed.${string}`>, 'seed.health'>
 type Handler<M extends SeedMethod> = (
   params: RpcParams<M>,
   ctx: { signal: AbortSignal },

@@ -73,6 +73,12 @@ describe('health aggregator', () => {
         .map((h) => h.infoHash)
         .sort(),
     ).toEqual([ihHex(1), ihHex(2)])
+    // Leaving one signer out (the node itself): B's partial copy is all that is left of item 1.
+    expect(agg.health(ih(1), { except: nodeA.publicKey })).toMatchObject({
+      seeders: 1,
+      completeCopies: 0,
+      cheapestPrice: 20n,
+    })
   })
 
   it('drops forged, oversized, malformed, future-dated and stale summaries', async () => {

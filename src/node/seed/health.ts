@@ -57,8 +57,11 @@ export type HealthAggregatorInit = {
 export type HealthAggregator = {
   /** Checks and folds one received message. */
   ingest(bytes: Uint8Array): IngestResult
-  /** The health of one item (all zeros when nothing is known). */
-  health(infoHash: Uint8Array | string): ItemHealth
+  /**
+   * The health of one item (all zeros when nothing is known). `except` leaves one signer out:
+   * the node itself, which counts what it holds from its own store rather than its echo.
+   */
+  health(infoHash: Uint8Array | string, opts?: { except?: Uint8Array | string }): ItemHealth
   /** The health of every item with at least one live entry (a withdrawal counts: 0 seeders). */
   all(): ItemHealth[]
   /** Drops every entry of a signer (its peer disconnected); returns how many. */
@@ -102,7 +105,7 @@ export function createHealthAggregator(init: HealthAggregatorInit = {}): HealthA
     order.delete(`${item}|${signer}`)
   }
 
-  const healthOf = (item: string, t: number): ItemHealth => {
+  const healthOf = (item: string, t: number, except?: string): ItemHealth => {
     const h: ItemHealth = {
       infoHash: item,
       seeders: 0,
@@ -110,8 +113,8 @@ export function createHealthAggregator(init: HealthAggregatorInit = {}): HealthA
       cheapestPrice: null,
       updatedAt: 0,
     }
-    for (const e of byItem.get(item)?.values() ?? []) {
-      if (t - e.timestamp > ttl || e.held === 0) continue
+    for (const [signer, e] of byItem.get(item) ?? []) {
+      if (t - e.timestamp > ttl || e.held === 0 || signer === except) continue
       h.seeders++
       if (e.held === e.slices) h.completeCopies++
       if (h.cheapestPrice === null || e.price < h.cheapestPrice) h.cheapestPrice = e.price
@@ -169,7 +172,8 @@ export function createHealthAggregator(init: HealthAggregatorInit = {}): HealthA
       return { ok: true, signer, accepted, ignored }
     },
 
-    health: (infoHash) => healthOf(keyOf(infoHash), now()),
+    health: (infoHash, opts) =>
+      healthOf(keyOf(infoHash), now(), opts?.except === undefined ? undefined : keyOf(opts.except)),
 
     all() {
       const t = now()

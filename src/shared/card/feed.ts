@@ -2,9 +2,13 @@
  * What the feed shows, shared by the node's index and the UI: lenses, sorts, queries and the
  * indexed card the UI renders.
  */
+import type { ItemHealthWire } from '../protocol/methods/availability.ts'
 import type { Card, CardKind, Hex } from './card.ts'
 
-/** The feed's lenses (DESIGN §4.2). `all` is every top-level card. */
+/**
+ * The feed's lenses (DESIGN §4.2). `all` is every top-level card; `needs-seeders` is content
+ * fewer than {@link FEW_SEEDERS} nodes seed, fewest first (DESIGN §4.7).
+ */
 export const LENSES = [
   'all',
   'posts',
@@ -15,13 +19,19 @@ export const LENSES = [
   'apps',
   'following',
   'library',
+  'needs-seeders',
 ] as const
 export type Lens = (typeof LENSES)[number]
+
+/** The "needs seeders" lens lists content with fewer seeders than this (this node included). */
+export const FEW_SEEDERS = 3
 export type Sort = 'new' | 'top' | 'trending'
 export type AccessFilter = 'any' | 'free' | 'paid'
 
 /** The kind lens a card belongs to. */
-export function lensOfKind(kind: CardKind): Exclude<Lens, 'all' | 'following' | 'library'> {
+export function lensOfKind(
+  kind: CardKind,
+): Exclude<Lens, 'all' | 'following' | 'library' | 'needs-seeders'> {
   switch (kind) {
     case 'post':
       return 'posts'
@@ -68,6 +78,11 @@ export type FeedCard = {
   views: number
   /** Of those, accounts whose view is verified on-chain: they bought a key (KeyRequested). */
   verifiedViews: number
+  /**
+   * The content's health in the swarm (the availability map) when the card has content, as
+   * the node saw it when it answered; `seed.health` refreshes it.
+   */
+  health?: ItemHealthWire | undefined
 }
 
 export type FeedPage = { items: FeedCard[]; next: string | null }

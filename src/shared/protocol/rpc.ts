@@ -9,6 +9,7 @@
 
 import type { FeedCard } from '../card/feed.ts'
 import type { SerializedError } from '../errors/wire.ts'
+import type { AvailabilityMethods } from './methods/availability.ts'
 import type { ContentMethods } from './methods/content.ts'
 import type { FeedMethods } from './methods/feed.ts'
 import type { IdentityMethods } from './methods/identity.ts'
@@ -35,7 +36,8 @@ export type RpcMethods = NodeMethods &
   KeysMethods &
   WalletMethods &
   PayMethods &
-  SeedMethods
+  SeedMethods &
+  AvailabilityMethods
 
 export type RpcMethod = keyof RpcMethods
 export type RpcParams<M extends RpcMethod> = RpcMethods[M]['params']

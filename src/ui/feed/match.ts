@@ -11,5 +11,6 @@ export function matchesQuery(c: FeedCard, q: FeedQuery, me: string | undefined):
   if (q.tag && !c.card.tags.some((t) => t.toLowerCase() === q.tag?.toLowerCase())) return false
   if (q.lens === 'library') return c.creator === me?.toLowerCase()
   if (q.lens === 'following') return false // followed creators' cards arrive with the next page
+  if (q.lens === 'needs-seeders') return false // its order is by seeders: the next read places it
   return q.lens === 'all' || lensOfKind(c.card.kind) === q.lens
 }
