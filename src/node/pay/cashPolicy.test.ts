@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { getAddress, keccak256, toHex } from 'viem'
-import { describe, expect, it } from 'vitest'
-import { cashBatchGas, type OwedLine, planCashOut } from './cashPolicy.ts'
+import { describe, expect, it, vi } from 'vitest'
+import { BurstTimer, cashBatchGas, type OwedLine, planCashOut } from './cashPolicy.ts'
 
 const payee = getAddress(`0x${'cd'.repeat(20)}`)
 const owedLine = (i: number, owed: bigint, renewed = true): OwedLine => ({
@@ -62,5 +62,37 @@ describe('cash-out policy', () => {
       ),
       { numRuns: 300 },
     )
+  })
+})
+
+describe('BurstTimer: when the policy looks after cheques', () => {
+  it('looks once cheques pause, and at the latest maxMs into a burst that never pauses', async () => {
+    vi.useFakeTimers()
+    try {
+      const looks: number[] = []
+      const timer = new BurstTimer(2_000, 60_000, () => looks.push(Date.now()), Date.now)
+      const t0 = Date.now()
+      // A cheque every 100 ms for 5 s, then a pause: one look, 2 s after the last.
+      for (let i = 0; i < 50; i++) {
+        timer.poke()
+        await vi.advanceTimersByTimeAsync(100)
+      }
+      expect(looks).toEqual([])
+      await vi.advanceTimersByTimeAsync(2_000)
+      expect(looks.map((t) => t - t0)).toEqual([4_900 + 2_000])
+      // A stream that never pauses for 150 s: a look every 60 s, not every 2 s.
+      looks.length = 0
+      const t1 = Date.now()
+      for (let i = 0; i < 1_500; i++) {
+        timer.poke()
+        await vi.advanceTimersByTimeAsync(100)
+      }
+      expect(looks.map((t) => t - t1)).toEqual([60_000, 120_000])
+      timer.stop()
+      await vi.advanceTimersByTimeAsync(10_000)
+      expect(looks).toHaveLength(2)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })

@@ -77,3 +77,45 @@ export function planCashOut<L extends OwedLine>(
   const cash = worth.length > 0 && (p.onDemand === true || owed >= multiple * cost)
   return { cash, entries: worth, owed, gas, cost }
 }
+
+/**
+ * When the policy looks after accepted cheques: once they pause for `quietMs`, or `maxMs`
+ * after the first cheque of a burst that does not pause. A payer streaming a slice every few
+ * dozen milliseconds would otherwise start a cash-out every `quietMs`, each a transaction
+ * whose signing, receipt and log sync share the machine with the transfer.
+ * @example const timer = new BurstTimer(2_000, 60_000, () => void cashByPolicy())
+ * seller.onAccepted(() => timer.poke())
+ */
+export class BurstTimer {
+  #timer: ReturnType<typeof setTimeout> | null = null
+  #start: number | null = null
+
+  constructor(
+    private readonly quietMs: number,
+    private readonly maxMs: number,
+    private readonly fire: () => void,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Another cheque: the look moves to `quietMs` from now, never past the burst's `maxMs`. */
+  poke(): void {
+    const now = this.now()
+    this.#start ??= now
+    if (this.#timer) clearTimeout(this.#timer)
+    const wait = Math.min(this.quietMs, this.#start + this.maxMs - now)
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = null
+        this.#start = null
+        this.fire()
+      },
+      Math.max(0, wait),
+    )
+  }
+
+  stop(): void {
+    if (this.#timer) clearTimeout(this.#timer)
+    this.#timer = null
+    this.#start = null
+  }
+}

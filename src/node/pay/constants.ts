@@ -19,8 +19,15 @@ export const DEFAULT_SPEND_LIMITS: SpendLimits = {
 
 /** How often the cash-out policy looks at what is owed (ms); accepted cheques also wake it. */
 export const CASH_CHECK_MS = 30_000
-/** After an accepted cheque, the policy looks again this much later (ms), once per burst. */
+/**
+ * After accepted cheques the policy looks again once they pause this long (ms)…
+ * (while a payer streams, a cheque comes every slice: looking after each would send a
+ * cash-out every few seconds, each a transaction whose signing, receipt and log sync share
+ * the machine with the transfer)
+ */
 export const CASH_AFTER_CHEQUE_MS = 2_000
+/** …or at the latest this long (ms) after the first cheque of a burst that does not pause. */
+export const CASH_BURST_MAX_MS = 60_000
 /** How long a cashed line is left out of new batches while log sync catches up (ms). */
 export const CASH_PENDING_MS = 10 * 60_000
 /** The gas price is read at most this often (ms). */

@@ -21,8 +21,10 @@ import { DEV_CHAIN_ID } from '../keys/constants.ts'
 import { logger } from '../log.ts'
 import type { Registrar } from '../rpc/server.ts'
 import { createBuyer } from './buyer.ts'
+import { BurstTimer } from './cashPolicy.ts'
 import {
   CASH_AFTER_CHEQUE_MS,
+  CASH_BURST_MAX_MS,
   CASH_CHECK_MS,
   CONFIRMATIONS,
   CONFIRMATIONS_DEV,
@@ -95,7 +97,10 @@ export class PayService {
   #misbehave: Misbehaviour = 'none'
   #credit: number
   #timer: ReturnType<typeof setInterval> | null = null
-  #soon: ReturnType<typeof setTimeout> | null = null
+  /** Looks at the cash-out policy after accepted cheques (cashPolicy.ts BurstTimer). */
+  readonly #soon = new BurstTimer(CASH_AFTER_CHEQUE_MS, CASH_BURST_MAX_MS, () => {
+    void this.cashByPolicy()
+  })
   /** Bumped by every close, so a session that finishes opening after it is closed at once. */
   #generation = 0
 
@@ -139,9 +144,8 @@ export class PayService {
     this.#off?.()
     this.#off = null
     if (this.#timer) clearInterval(this.#timer)
-    if (this.#soon) clearTimeout(this.#soon)
+    this.#soon.stop()
     this.#timer = null
-    this.#soon = null
     await this.#close()
   }
 
@@ -208,10 +212,7 @@ export class PayService {
   }
 
   #cashSoon(): void {
-    this.#soon ??= setTimeout(() => {
-      this.#soon = null
-      void this.cashByPolicy()
-    }, CASH_AFTER_CHEQUE_MS)
+    this.#soon.poke()
   }
 
   #setStopped(s: PayOverview['stopped']): void {
