@@ -61,6 +61,16 @@ const handlers: FetchHandler[] = [
       }
     },
   },
+  {
+    // `/s/<cardId>/<path>`: a packaged site, which runs in its own origin (src/shared/site/origin.ts)
+    // and is opened in the app's site view.
+    name: 'site-link',
+    canHandle: (url, req) =>
+      req.mode === 'navigate' &&
+      url.origin === self.location.origin &&
+      /^\/s\/0x[0-9a-fA-F]{64}(\/|$)/.test(url.pathname),
+    handle: async (url) => Response.redirect(`/site/${url.pathname.slice(3)}${url.search}`, 302),
+  },
   // `/c/`: bytes from the node over the port a tab handed over (nodePort.ts).
   createContentHandler({ portToNode: nodePorts(self), origin: self.location.origin }),
   {
