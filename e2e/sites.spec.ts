@@ -267,3 +267,51 @@ test('a hostile page of a site fails every escape, each asserted from inside its
   expect((await rpc<{ state: string }>(b.page, 'identity.state')).state).toBe('ready')
   void site
 })
+
+test('a paid site answers 403 until bought, then opens', async () => {
+  const paid = await publishSite(a.page, 'A paid site', '0.01')
+  await expect
+    .poll(() => rpc<FeedCard | null>(b.page, 'feed.card', { id: paid }), { timeout: 60_000 })
+    .not.toBeNull()
+  // Straight to the site view without a key: the site's worker answers 403 for every page.
+  await go(b.page, `/site/${paid}`)
+  await expect(b.page.getByTestId('site-locked')).toBeVisible({ timeout: 30_000 })
+  const locked = b.page.frameLocator('[data-testid="site-frame"]')
+  await expect(locked.locator('h1')).toHaveText('No key for this site', { timeout: 60_000 })
+  const origin = siteOrigin(new URL(b.page.url()), paid)
+  const frameOf = () =>
+    b.page.frames().find((f) => f.url().startsWith(`${origin}/`) && !f.url().includes('/__hc/'))
+  const status = () => frameOf()?.evaluate(async () => (await fetch('/js/app.js')).status)
+  expect(await status()).toBe(403)
+
+  // Buy on the card; once the key arrives, the same site opens.
+  await go(b.page, `/card/${paid}`)
+  await b.page.getByTestId('buy').click({ timeout: 30_000 })
+  await expect(b.page.getByTestId('play')).toBeVisible({ timeout: 120_000 })
+  const site = await openSite(b.page, paid)
+  await expect(site.locator('#out')).toHaveText(/^script ran: hello from JSON/, { timeout: 60_000 })
+  expect(await site.evaluate(async () => (await fetch('/js/app.js')).status)).toBe(200)
+})
+
+test('C opens the site after A has left, and gets it from B', async ({ browser }) => {
+  await a.context.close()
+  const c = await openNode(browser, 2)
+  try {
+    const site = await openSite(c.page, freeSite)
+    await expect(site.locator('#out')).toHaveText(/^script ran: hello from JSON/, {
+      timeout: 90_000,
+    })
+    const stats = await rpc<{ present: number; count: number; peers: { downloaded: number }[] }>(
+      c.page,
+      'swarm.status',
+      {
+        id: (
+          await rpc<FeedCard>(c.page, 'feed.card', { id: freeSite })
+        ).card.content?.infoHash?.slice(2),
+      },
+    )
+    expect(stats.peers.some((p) => p.downloaded > 0)).toBe(true)
+  } finally {
+    await c.context.close()
+  }
+})
