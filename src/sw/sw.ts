@@ -4,7 +4,8 @@ import { isAppPath } from '../shared/app-paths.ts'
 import { appShellHeaders } from '../shared/csp.ts'
 import { registerAllErrors } from '../shared/errors/registry.ts'
 import { createContentHandler } from './content.ts'
-import { errorResponse, type FetchHandler, respond } from './handlers.ts'
+import { errorResponse, type FetchHandler } from './handlers.ts'
+import { serveHandlers } from './lifecycle.ts'
 import { nodePorts } from './nodePort.ts'
 
 declare const self: ServiceWorkerGlobalScope & {
@@ -83,16 +84,4 @@ const handlers: FetchHandler[] = [
   },
 ]
 
-self.addEventListener('install', () => {
-  void self.skipWaiting()
-})
-
-self.addEventListener('activate', (event) => {
-  event.waitUntil(self.clients.claim())
-})
-
-self.addEventListener('fetch', (event) => {
-  const url = new URL(event.request.url)
-  if (!handlers.some((h) => h.canHandle(url, event.request))) return
-  event.respondWith(respond(handlers, url, event.request, event))
-})
+serveHandlers(self, handlers)

@@ -9,7 +9,8 @@
 import { registerAllErrors } from '../../shared/errors/registry.ts'
 import { cardIdOfLabel } from '../../shared/site/origin.ts'
 import { SITE_NAV } from '../../shared/site/protocol.ts'
-import { errorResponse, type FetchHandler, respond } from '../handlers.ts'
+import { errorResponse, type FetchHandler } from '../handlers.ts'
+import { serveHandlers } from '../lifecycle.ts'
 import { nodePorts } from '../nodePort.ts'
 import { BOOT_PREFIX, createSiteHandler } from './handler.ts'
 
@@ -42,14 +43,4 @@ const handlers: FetchHandler[] = cardId
       },
     ]
 
-self.addEventListener('install', () => {
-  void self.skipWaiting()
-})
-self.addEventListener('activate', (event) => {
-  event.waitUntil(self.clients.claim())
-})
-self.addEventListener('fetch', (event) => {
-  const url = new URL(event.request.url)
-  if (!handlers.some((h) => h.canHandle(url, event.request))) return
-  event.respondWith(respond(handlers, url, event.request, event))
-})
+serveHandlers(self, handlers)
