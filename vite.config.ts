@@ -1,5 +1,5 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte'
-import { defineConfig, type Plugin } from 'vite'
+import { build, defineConfig, type Plugin } from 'vite'
 import { VitePWA } from 'vite-plugin-pwa'
 
 /**
@@ -27,9 +27,50 @@ function simplePeerBuffer(bytes: number): Plugin {
   }
 }
 
+/**
+ * A packaged site's origin gets two scripts of its own, served by the relay at `/__hc/`
+ * (relay/http.ts): its Service Worker (src/sw/site/sw.ts) and the bootstrap page's script
+ * (src/ui/site/boot.ts). Each is built here, after the app, as one self-contained file with a
+ * fixed name: a Service Worker script cannot load the app's hashed chunks from another origin.
+ */
+function siteScripts(): Plugin {
+  let outDir = 'dist'
+  return {
+    name: 'hashcard:site-scripts',
+    apply: 'build',
+    configResolved(c) {
+      outDir = c.build.outDir
+    },
+    async closeBundle() {
+      for (const [name, entry] of [
+        ['sw', 'src/sw/site/sw.ts'],
+        ['boot', 'src/ui/site/boot.ts'],
+      ] as const)
+        await build({
+          configFile: false,
+          logLevel: 'warn',
+          publicDir: false,
+          build: {
+            outDir: `${outDir}/__hc`,
+            emptyOutDir: false,
+            target: 'es2022',
+            sourcemap: true,
+            lib: {
+              entry,
+              formats: ['iife'],
+              name: `hashcard_${name}`,
+              fileName: () => `${name}.js`,
+            },
+          },
+        })
+    },
+  }
+}
+
 export default defineConfig({
   plugins: [
     svelte(),
+    siteScripts(),
     VitePWA({
       strategies: 'injectManifest',
       srcDir: 'src/sw',
@@ -38,6 +79,8 @@ export default defineConfig({
       manifest: false,
       injectManifest: {
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,wasm}'],
+        // A site origin's own scripts (siteScripts): not the app shell's.
+        globIgnores: ['__hc/**'],
         maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
       },
       devOptions: { enabled: false },

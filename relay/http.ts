@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { extname, join, normalize, sep } from 'node:path'
 import { isAppPath } from '../src/shared/app-paths.ts'
 import { appShellHeaders } from '../src/shared/csp.ts'
+import { isSiteHost } from '../src/shared/site/origin.ts'
 import { logger } from './log.ts'
 
 const log = logger('http')
@@ -77,6 +78,8 @@ export async function startAppServer(opts: AppServerOptions): Promise<AppServer>
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, opts: AppServerOptions) {
+  const hostname = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase()
+  if (isSiteHost(hostname)) return handleSiteHost(req, res, opts)
   if (req.method === 'POST') return handlePost(req, res, opts)
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { allow: 'GET, HEAD' }).end()
@@ -121,6 +124,54 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: AppServer
   createReadStream(file.path)
     .on('error', () => res.destroy())
     .pipe(res)
+}
+
+/** The bootstrap page of every site origin (src/ui/site/boot.ts runs it). */
+const SITE_BOOT =
+  '<!doctype html><meta charset="utf-8"><title>Starting the site…</title><script src="/__hc/boot.js"></script><p>Starting the site…</p>'
+
+/**
+ * A packaged site's origin (`<label>.<app host>`, src/shared/site/origin.ts): the relay serves
+ * only what starts the site's Service Worker — its script and the bootstrap page, which every
+ * other path gets until the worker controls the origin. Never the app, its config or its
+ * endpoints: the site's bytes come from the node, through that worker.
+ */
+async function handleSiteHost(req: IncomingMessage, res: ServerResponse, opts: AppServerOptions) {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { allow: 'GET, HEAD' }).end()
+    return
+  }
+  const pathname = new URL(req.url ?? '/', 'http://x').pathname
+  const script = { '/__hc/sw.js': 'sw.js', '/__hc/boot.js': 'boot.js' }[pathname]
+  if (script) {
+    const path = join(opts.appDir, '__hc', script)
+    const s = await stat(path).catch(() => null)
+    if (!s?.isFile()) {
+      res.writeHead(404, { 'content-type': MIME['.txt']! }).end('not built')
+      return
+    }
+    res.writeHead(200, {
+      'content-type': MIME['.js']!,
+      'content-length': s.size,
+      'cache-control': 'no-cache',
+      'x-content-type-options': 'nosniff',
+      // The worker's script lives under /__hc/; it serves the whole origin.
+      ...(script === 'sw.js' ? { 'service-worker-allowed': '/' } : {}),
+    })
+    if (req.method === 'HEAD') return void res.end()
+    createReadStream(path)
+      .on('error', () => res.destroy())
+      .pipe(res)
+    return
+  }
+  res.writeHead(200, {
+    'content-type': MIME['.html']!,
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'content-security-policy': "default-src 'none'; script-src 'self'; worker-src 'self'",
+  })
+  res.end(req.method === 'HEAD' ? undefined : SITE_BOOT)
 }
 
 async function handlePost(req: IncomingMessage, res: ServerResponse, opts: AppServerOptions) {

@@ -47,8 +47,8 @@ export type HashcardNode = {
   stop(): Promise<void>
   /** The identity changed: the services bound to it start again under the new one. */
   restart(): Promise<void>
-  /** Serves a Service Worker content port the page handed over (`/c/<cardId>`). */
-  serveContent(port: MessagePort): void
+  /** Serves a Service Worker content port the page handed over (`/c/<cardId>`; a site's: `scope`). */
+  serveContent(port: MessagePort, scope?: string): void
 }
 
 type Lifecycle = { name: string; start(): Promise<void> | void; stop(): Promise<void> | void }
@@ -217,7 +217,7 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
     async restart() {
       await Promise.all([network.restart(), account.restart()])
     },
-    serveContent: (port) => content.serve(port),
+    serveContent: (port, scope) => content.serve(port, scope),
   }
   return node
 }

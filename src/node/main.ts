@@ -20,15 +20,16 @@ const scope = self as unknown as RpcPort & {
 }
 
 /** Content ports the page handed over before `init` (it may, once the SW is ready). */
-const early: MessagePort[] = []
+const early: { port: MessagePort; scope?: string | undefined }[] = []
 let node: HashcardNode | null = null
 
 scope.addEventListener('message', (e) => {
   const offer = e.data as Partial<ContentPortOffer> | null
   // The page hands over a Service Worker content port (src/ui/swarm/contentPort.ts).
   if (offer?.type === CONTENT_PORT && offer.port) {
-    if (node) node.serveContent(offer.port)
-    else early.push(offer.port)
+    const scope = typeof offer.scope === 'string' ? offer.scope : undefined
+    if (node) node.serveContent(offer.port, scope)
+    else early.push({ port: offer.port, scope })
     return
   }
   const init = node ? null : parseInitMessage(e.data)
@@ -38,6 +39,6 @@ scope.addEventListener('message', (e) => {
   const rpc = new RpcServer()
   node = createNode(init.config, { rpc })
   rpc.attach(scope)
-  for (const port of early.splice(0)) node.serveContent(port)
+  for (const e of early.splice(0)) node.serveContent(e.port, e.scope)
   void node.start()
 })

@@ -15,6 +15,7 @@ export const APP_PATH_PREFIXES = [
   'earnings',
   'spending',
   'play',
+  'site',
 ] as const
 
 const APP_PATH = new RegExp(`^/(?:${APP_PATH_PREFIXES.join('|')})(?:/|$)`)

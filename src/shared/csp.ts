@@ -4,7 +4,7 @@
  * `<meta>` (a test keeps that one equal; a `<meta>` CSP cannot carry `frame-ancestors`).
  *
  * No inline script (`script-src 'self'`, plus wasm compilation), no plugins, no `<base>`, no
- * form posts; framing only for the embed route (`/embed/<cardId>`, meant for other sites).
+ * form posts; frames of sites' own origins; framing of the app only for the embed route (`/embed/<cardId>`, meant for other sites).
  * Swarm content never runs under this policy: the SW serves it sandboxed (src/sw/contentHeaders.ts).
  */
 export const APP_CSP = [
@@ -15,7 +15,9 @@ export const APP_CSP = [
   "media-src 'self' blob:",
   "connect-src 'self' ws: wss: http: https:",
   "worker-src 'self' blob:",
-  "frame-src 'self'",
+  // Packaged sites run in frames of their own origins, subdomains of the app's host
+  // (src/shared/site/origin.ts); a CSP cannot name "any subdomain of this host".
+  "frame-src 'self' http: https:",
   "object-src 'none'",
   "base-uri 'none'",
   "form-action 'none'",

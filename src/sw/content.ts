@@ -9,13 +9,13 @@
  * (`portToNode`, nodePort.ts in the SW), so this runs and is tested anywhere.
  */
 import { CHUNKS_AHEAD, type ContentReply, type ContentRequest } from '../shared/protocol/content.ts'
-import { contentHeaders } from './contentHeaders.ts'
+import { attachment, contentHeaders } from './contentHeaders.ts'
 import { errorResponse, type FetchHandler } from './handlers.ts'
 
 /** How long to wait for the node to answer `open`. */
 const OPEN_WAIT_MS = 10_000
 /** How long a response waits for its next chunk (the swarm may be fetching it). */
-const CHUNK_WAIT_MS = 120_000
+export const CHUNK_WAIT_MS = 120_000
 
 /** A port to the node with its replies routed by request id. */
 export type NodeConn = {
@@ -70,13 +70,16 @@ function ask(c: NodeConn, msg: ContentRequest, timeoutMs: number): Promise<Conte
   })
 }
 
+/** An `open` as the handlers ask it: the request without its type and id. */
+export type OpenParams = Omit<Extract<ContentRequest, { type: 'open' }>, 'type' | 'id'>
+
 /**
- * The `/c/` handler of the SW's list (handlers.ts), sandboxed as content.
- * @example createContentHandler({ portToNode: nodePorts(self), origin: self.location.origin })
+ * Opens a range with the node: on the current port, then once on a fresh one (the tab that
+ * made the first may have closed). Null when no port answers.
  */
-export function createContentHandler(o: ContentHandlerOptions): FetchHandler {
+export function nodeOpener(o: Pick<ContentHandlerOptions, 'portToNode' | 'openWaitMs'>) {
   let nextId = 1
-  const open = async (item: string, start: number, end: number | null) => {
+  return async (p: OpenParams) => {
     for (const fresh of [false, true]) {
       let c: NodeConn
       try {
@@ -86,11 +89,7 @@ export function createContentHandler(o: ContentHandlerOptions): FetchHandler {
       }
       const id = nextId++
       try {
-        const head = await ask(
-          c,
-          { type: 'open', id, item, start, end },
-          o.openWaitMs ?? OPEN_WAIT_MS,
-        )
+        const head = await ask(c, { type: 'open', id, ...p }, o.openWaitMs ?? OPEN_WAIT_MS)
         return { c, id, head }
       } catch {
         // A dead port (the tab that made it closed): ask for a fresh one once.
@@ -98,7 +97,14 @@ export function createContentHandler(o: ContentHandlerOptions): FetchHandler {
     }
     return null
   }
+}
 
+/**
+ * The `/c/` handler of the SW's list (handlers.ts), sandboxed as content.
+ * @example createContentHandler({ portToNode: nodePorts(self), origin: self.location.origin })
+ */
+export function createContentHandler(o: ContentHandlerOptions): FetchHandler {
+  const open = nodeOpener(o)
   return {
     name: 'content',
     sandbox: 'content',
@@ -109,7 +115,7 @@ export function createContentHandler(o: ContentHandlerOptions): FetchHandler {
       if (!/^[0-9a-zA-Z_-]{1,128}$/.test(item))
         return errorResponse(404, 'Not found', 'That is not a content address.')
       const range = parseRange(request.headers.get('range'))
-      const opened = await open(item, range?.start ?? 0, range?.end ?? null)
+      const opened = await open({ item, start: range?.start ?? 0, end: range?.end ?? null })
       if (!opened)
         return errorResponse(503, 'The node is not running', 'Open Hashcard in a tab to play this.')
       const { c, id, head } = opened
@@ -128,6 +134,9 @@ export function createContentHandler(o: ContentHandlerOptions): FetchHandler {
       const body = chunkStream(c, id, o.chunkWaitMs ?? CHUNK_WAIT_MS)
       // The card's type, checked: documents and code are never served as themselves.
       const headers = contentHeaders({ mime: head.mime, name: head.name })
+      // `?download`: saved as a file whatever its type (software cards' download button).
+      if (url.searchParams.has('download'))
+        headers.set('content-disposition', attachment(head.name))
       headers.set('accept-ranges', 'bytes')
       headers.set('content-length', String(head.end - head.start))
       if (!range) return new Response(body, { status: 200, headers })
@@ -141,7 +150,7 @@ export function createContentHandler(o: ContentHandlerOptions): FetchHandler {
  * The response body: chunks asked for by credit (up to {@link CHUNKS_AHEAD} ahead of the
  * reader, so a hop to the node is not paid per chunk), enqueued as they come.
  */
-function chunkStream(c: NodeConn, id: number, waitMs: number): ReadableStream<Uint8Array> {
+export function chunkStream(c: NodeConn, id: number, waitMs: number): ReadableStream<Uint8Array> {
   let asked = 0
   let arrived: (() => void) | null = null
   let timer: ReturnType<typeof setTimeout> | undefined

@@ -101,12 +101,13 @@ describe('contentHeaders', () => {
     })
   })
 
-  it('never grants a site allow-same-origin', () => {
+  it('never grants content allow-same-origin; a site keeps its own origin (never the app one)', () => {
+    expect(securityHeaders('content')['content-security-policy']).toBe('sandbox')
+    // Only the site Service Worker (src/sw/site/), on a site's own subdomain, uses it.
     expect(securityHeaders('site')['content-security-policy']).toBe(
-      'sandbox allow-scripts allow-forms allow-popups',
+      'sandbox allow-scripts allow-forms allow-popups allow-same-origin',
     )
-    for (const s of ['content', 'site'] as const)
-      expect(securityHeaders(s)['content-security-policy']).not.toContain('same-origin')
+    expect(securityHeaders('site')['content-security-policy']).not.toContain('allow-top-navigation')
   })
 })
 

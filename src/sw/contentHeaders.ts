@@ -17,9 +17,15 @@ import { servedType } from '../shared/servedType.ts'
 /** Which sandbox a response gets: plain content, or a packaged site's opaque origin. */
 export type Sandbox = 'content' | 'site'
 
+/**
+ * A site keeps its own origin (`allow-same-origin`): it runs at a subdomain of its own, never
+ * the app's (src/shared/site/origin.ts), and only a document with a real origin is controlled
+ * by its Service Worker. The sandbox still stops it navigating the top window, opening modal
+ * dialogs, and starting downloads or plugins.
+ */
 const CSP: Record<Sandbox, string> = {
   content: 'sandbox',
-  site: 'sandbox allow-scripts allow-forms allow-popups',
+  site: 'sandbox allow-scripts allow-forms allow-popups allow-same-origin',
 }
 
 /** The three headers every content response carries; nothing else sets them. */

@@ -22,12 +22,17 @@ const PORT_WAIT_MS = 5_000
  * evaluated) and returns `portToNode` for {@link createContentHandler}.
  * @example createContentHandler({ portToNode: nodePorts(self), origin: self.location.origin })
  */
-export function nodePorts(scope: ServiceWorkerGlobalScope): (fresh: boolean) => Promise<NodeConn> {
+export function nodePorts(
+  scope: ServiceWorkerGlobalScope,
+  /** Which clients may hand over a port and are asked for one (a site's SW: its bootstrap only). */
+  trusted: (clientUrl: string) => boolean = () => true,
+): (fresh: boolean) => Promise<NodeConn> {
   let conn: NodeConn | null = null
   let offered: ((port: MessagePort) => void) | null = null
   scope.addEventListener('message', (e) => {
     const msg = e.data as Partial<ContentPortOffer> | null
     if (msg?.type !== CONTENT_PORT || !msg.port) return
+    if (!(e.source && 'url' in e.source && trusted(e.source.url))) return
     conn = connect(msg.port)
     offered?.(msg.port)
     offered = null
@@ -41,7 +46,7 @@ export function nodePorts(scope: ServiceWorkerGlobalScope): (fresh: boolean) => 
       setTimeout(() => reject(new Error('no tab handed over a port to the node')), PORT_WAIT_MS)
     })
     const clients = await scope.clients.matchAll({ type: 'window', includeUncontrolled: true })
-    for (const c of clients)
+    for (const c of clients.filter((c) => trusted(c.url)))
       c.postMessage({ type: CONTENT_PORT_REQUEST } satisfies ContentPortRequest)
     await got
     if (!conn) throw new Error('the port to the node was lost')

@@ -4,7 +4,8 @@ import { isAppPath } from '../shared/app-paths.ts'
 import { appShellHeaders } from '../shared/csp.ts'
 import { registerAllErrors } from '../shared/errors/registry.ts'
 import { createContentHandler } from './content.ts'
-import { errorResponse, type FetchHandler, respond } from './handlers.ts'
+import { errorResponse, type FetchHandler } from './handlers.ts'
+import { serveHandlers } from './lifecycle.ts'
 import { nodePorts } from './nodePort.ts'
 
 declare const self: ServiceWorkerGlobalScope & {
@@ -61,6 +62,16 @@ const handlers: FetchHandler[] = [
       }
     },
   },
+  {
+    // `/s/<cardId>/<path>`: a packaged site, which runs in its own origin (src/shared/site/origin.ts)
+    // and is opened in the app's site view.
+    name: 'site-link',
+    canHandle: (url, req) =>
+      req.mode === 'navigate' &&
+      url.origin === self.location.origin &&
+      /^\/s\/0x[0-9a-fA-F]{64}(\/|$)/.test(url.pathname),
+    handle: async (url) => Response.redirect(`/site/${url.pathname.slice(3)}${url.search}`, 302),
+  },
   // `/c/`: bytes from the node over the port a tab handed over (nodePort.ts).
   createContentHandler({ portToNode: nodePorts(self), origin: self.location.origin }),
   {
@@ -73,16 +84,4 @@ const handlers: FetchHandler[] = [
   },
 ]
 
-self.addEventListener('install', () => {
-  void self.skipWaiting()
-})
-
-self.addEventListener('activate', (event) => {
-  event.waitUntil(self.clients.claim())
-})
-
-self.addEventListener('fetch', (event) => {
-  const url = new URL(event.request.url)
-  if (!handlers.some((h) => h.canHandle(url, event.request))) return
-  event.respondWith(respond(handlers, url, event.request, event))
-})
+serveHandlers(self, handlers)

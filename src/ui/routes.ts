@@ -13,6 +13,7 @@ import type { NodeState } from './lib/node.svelte.ts'
 import type { Router } from './lib/router.svelte.ts'
 import EarningsView from './pay/EarningsView.svelte'
 import SpendingView from './pay/SpendingView.svelte'
+import SiteView from './site/SiteView.svelte'
 import PlayerView from './swarm/PlayerView.svelte'
 import BackupView from './views/BackupView.svelte'
 import HomeView from './views/HomeView.svelte'
@@ -67,6 +68,11 @@ export const routes: Route[] = [
     nav: { label: 'Spending', href: '/spending', order: 56, identity: true },
   },
   { name: 'play', pattern: /^\/play\/(?<id>[^/]+)\/?$/, component: PlayerView },
+  {
+    name: 'site',
+    pattern: /^\/site\/(?<id>0x[0-9a-fA-F]{64})(?<path>\/.*)?$/,
+    component: SiteView,
+  },
   {
     name: 'feed',
     pattern: /^\/feed(?:\/(?<lens>[a-z-]+))?\/?$/,

@@ -4,6 +4,7 @@ import {
   type ContentRequest,
   MAX_CREDIT,
 } from '../../shared/protocol/content.ts'
+import { etagOf, packSite, SITE_MIME } from '../../shared/site/archive.ts'
 import { encryptSlice, sliceCipher } from '../crypto/content.ts'
 import { layout, MIN_SLICE_SIZE } from '../crypto/layout.ts'
 import type { ItemMeta } from '../store/meta.ts'
@@ -203,5 +204,111 @@ describe('serveContentPort (the node side of the SW content port)', () => {
     expect(await c.rest()).toEqual([])
     c.send({ type: 'pull', id: 9, n: 1 })
     expect(await c.next()).toEqual({ type: 'chunk', id: 9, bytes: null, done: true })
+  })
+})
+
+describe('serveContentPort: site files', () => {
+  /** A site archive stored as an encrypted item of small slices, served as card `card`. */
+  async function siteItem() {
+    const pages: Record<string, string> = {
+      'index.html': '<h1>home</h1>',
+      'css/site.css': 'body{color:red}',
+      'big.bin': 'x'.repeat(3 * P + 77),
+      'empty.txt': '',
+    }
+    const files = Object.entries(pages).map(([path, body]) => ({ path, blob: new Blob([body]) }))
+    const { archive, index } = await packSite(files, {
+      entry: 'index.html',
+      fallback: 'index.html',
+    })
+    const plain = new Uint8Array(await archive.arrayBuffer())
+    const cipher = await sliceCipher(new Uint8Array(32).fill(1), new Uint8Array(16).fill(2))
+    const l = layout(plain.length, S)
+    const cts = await Promise.all(
+      Array.from({ length: l.count }, (_, i) =>
+        encryptSlice(cipher, i, i === l.count - 1, plain.subarray(i * P, (i + 1) * P)),
+      ),
+    )
+    const meta = { id: 'item', size: plain.length, sliceSize: S, mime: SITE_MIME } as ItemMeta
+    const store = {
+      item: async (id: string) => (id === 'item' ? meta : null),
+      getSlice: async (_: string, i: number) => cts[i] as Uint8Array,
+    } as unknown as SliceStore
+    const it0 = { size: plain.length, plain, cipher, store }
+    const src = source(it0, {
+      siteOf: async (id) =>
+        id === 'card' ? { entry: 'index.html', fallback: 'index.html' } : null,
+    })
+    return { pages, index, src }
+  }
+  const body = async (c: ReturnType<typeof connect>, id: number) => {
+    c.send({ type: 'pull', id, n: 64 })
+    const parts: Uint8Array[] = []
+    for (;;) {
+      const r = chunk(await c.next())
+      if (r.done) return Buffer.concat(parts).toString()
+      parts.push(r.bytes as Uint8Array)
+    }
+  }
+
+  it('serves a file of the archive by path: its type, ETag, size and exact bytes', async () => {
+    const { pages, index, src } = await siteItem()
+    const c = connect(src)
+    c.send({ type: 'open', id: 1, item: 'card', start: 0, end: null, path: '/css/site.css' })
+    const css = index.get('css/site.css')
+    expect(await c.next()).toEqual({
+      type: 'head',
+      id: 1,
+      ok: true,
+      size: pages['css/site.css']?.length,
+      mime: 'text/css; charset=utf-8',
+      name: 'site.css',
+      etag: css && etagOf(css),
+      start: 0,
+      end: pages['css/site.css']?.length,
+    })
+    expect(await body(c, 1)).toBe(pages['css/site.css'])
+    // The entry at "/", a range across slices of a file, an empty file.
+    c.send({ type: 'open', id: 2, item: 'card', start: 0, end: null, path: '/' })
+    expect(await c.next()).toMatchObject({ ok: true, mime: 'text/html; charset=utf-8' })
+    expect(await body(c, 2)).toBe(pages['index.html'])
+    const big = pages['big.bin'] as string
+    c.send({ type: 'open', id: 3, item: 'card', start: P - 5, end: 2 * P + 9, path: 'big.bin' })
+    expect(await c.next()).toMatchObject({
+      ok: true,
+      size: big.length,
+      start: P - 5,
+      end: 2 * P + 9,
+    })
+    expect(await body(c, 3)).toBe(big.slice(P - 5, 2 * P + 9))
+    c.send({ type: 'open', id: 4, item: 'card', start: 0, end: null, path: 'empty.txt' })
+    expect(await c.next()).toMatchObject({ ok: true, size: 0 })
+    expect(await body(c, 4)).toBe('')
+    // An unknown path gets the fallback; past a file's end is 416.
+    c.send({ type: 'open', id: 5, item: 'card', start: 0, end: null, path: '/app/route' })
+    expect(await c.next()).toMatchObject({ ok: true, name: 'index.html' })
+    expect(await body(c, 5)).toBe(pages['index.html'])
+    c.send({ type: 'open', id: 6, item: 'card', start: 999, end: null, path: 'css/site.css' })
+    expect(await c.next()).toMatchObject({ ok: false, status: 416 })
+  })
+
+  it('404 for a card that is no site or a path without fallback; a scoped port serves its card only', async () => {
+    const { src } = await siteItem()
+    const c = connect({
+      ...src,
+      siteOf: async (id) => (id === 'card' ? { entry: 'index.html' } : null),
+    })
+    c.send({ type: 'open', id: 1, item: 'card', start: 0, end: null, path: '/nope.html' })
+    expect(await c.next()).toMatchObject({ ok: false, status: 404 })
+    c.send({ type: 'open', id: 2, item: 'item', start: 0, end: null, path: '/' })
+    expect(await c.next()).toMatchObject({ ok: false, status: 404, message: 'item is not a site.' })
+    const ch = new MessageChannel()
+    channels.push(ch)
+    serveContentPort(ch.port1 as unknown as Port, src, 'card')
+    const got = new Promise<ContentReply>((r) => {
+      ch.port2.onmessage = (e) => r(e.data)
+    })
+    ch.port2.postMessage({ type: 'open', id: 9, item: 'other', start: 0, end: null })
+    expect(await got).toMatchObject({ ok: false, status: 403 })
   })
 })

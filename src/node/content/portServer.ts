@@ -12,11 +12,13 @@ import {
   type ContentRequest,
   MAX_CREDIT,
 } from '../../shared/protocol/content.ts'
+import { etagOf, resolvePath, type SiteEntry } from '../../shared/site/archive.ts'
 import type { SliceCipher } from '../crypto/content.ts'
 import { logger } from '../log.ts'
+import { type SiteIndexCache, siteIndexCache } from '../site/index.ts'
 import type { SliceStore } from '../store/types.ts'
 import { decryptWith } from './decrypt.ts'
-import { plaintextRange } from './range.ts'
+import { plaintextRange, readPlaintext } from './range.ts'
 import { type SwarmSlices, swarmSource } from './sources.ts'
 
 const log = logger('content:port')
@@ -26,6 +28,10 @@ export type ContentSource = SwarmSlices & {
   store: () => Promise<SliceStore>
   resolve(id: string): Promise<string | null>
   cipherFor(itemId: string): Promise<SliceCipher | null>
+  /** A site card's entry and fallback (from the feed); null for an unknown or other card. */
+  siteOf?(cardId: string): Promise<{ entry: string; fallback?: string | undefined } | null>
+  /** Site indices, shared by every port (one is made per port when absent). */
+  sites?: SiteIndexCache
 }
 
 export type Port = {
@@ -37,8 +43,12 @@ export type Port = {
 const credit = (n: unknown): number =>
   Math.min(MAX_CREDIT, Math.max(1, Math.floor(Number(n ?? 1)) || 1))
 
-/** Serves one port until it closes; each `open` is independent. */
-export function serveContentPort(port: Port, src: ContentSource): void {
+/**
+ * Serves one port until it closes; each `open` is independent. A port with a `scope` (a site's
+ * card id) serves that card only.
+ */
+export function serveContentPort(port: Port, src: ContentSource, scope?: string): void {
+  const sites = src.sites ?? siteIndexCache()
   type Stream = {
     it: AsyncGenerator<Uint8Array<ArrayBuffer>>
     ctl: AbortController
@@ -57,6 +67,10 @@ export function serveContentPort(port: Port, src: ContentSource): void {
     reply({ type: 'head', id, ok: false, status, message, ...(size === undefined ? {} : { size }) })
 
   const onOpen = async (m: Extract<ContentRequest, { type: 'open' }>) => {
+    if (scope !== undefined && m.item.toLowerCase() !== scope.toLowerCase())
+      return refuse(m.id, 403, 'This port serves one site only.')
+    const site = m.path === undefined ? null : ((await src.siteOf?.(m.item)) ?? null)
+    if (m.path !== undefined && !site) return refuse(m.id, 404, `${m.item} is not a site.`)
     const itemId = await src.resolve(m.item)
     const store = await src.store()
     const item = itemId ? await store.item(itemId) : null
@@ -64,15 +78,26 @@ export function serveContentPort(port: Port, src: ContentSource): void {
       return refuse(m.id, 404, `There is no item ${m.item} on this node or in its swarm.`)
     const cipher = await src.cipherFor(itemId)
     if (!cipher) return refuse(m.id, 403, 'This node holds no key for this item.')
+    const source = swarmSource(src, store, item)
+    const transform = decryptWith(cipher)
+    // A site's file is a range of its archive (src/shared/site/archive.ts).
+    let file: SiteEntry | undefined
+    if (site && m.path !== undefined) {
+      const read = (start: number, end: number) =>
+        readPlaintext(source, transform, { start, end }, {})
+      file = resolvePath(await sites.get(itemId, item.size, read), m.path, site)
+      if (!file) return refuse(m.id, 404, `The site has no page ${m.path}.`)
+    }
+    const size = file ? file.size : item.size
+    const base = file ? file.offset : 0
     const start = m.start
-    const end = Math.min(item.size, m.end ?? item.size)
-    if (start >= item.size && item.size > 0)
-      return refuse(m.id, 416, 'Range not satisfiable', item.size)
+    const end = Math.min(size, m.end ?? size)
+    if (start >= size && size > 0) return refuse(m.id, 416, 'Range not satisfiable', size)
     const ctl = new AbortController()
     const it = plaintextRange(
-      swarmSource(src, store, item),
-      decryptWith(cipher),
-      { start, end },
+      source,
+      transform,
+      { start: base + start, end: base + Math.max(start, end) },
       { signal: ctl.signal },
     )
     const first = it.next()
@@ -82,9 +107,9 @@ export function serveContentPort(port: Port, src: ContentSource): void {
       type: 'head',
       id: m.id,
       ok: true,
-      size: item.size,
-      mime: item.mime ?? 'application/octet-stream',
-      name: item.name,
+      ...(file
+        ? { size, mime: file.mime, name: file.path.split('/').pop(), etag: etagOf(file) }
+        : { size, mime: item.mime ?? 'application/octet-stream', name: item.name }),
       start,
       end,
     })

@@ -4,6 +4,7 @@
  * ports (portServer.ts), both through the one range reader, with keys asked of access.
  */
 import type { Registrar } from '../rpc/server.ts'
+import { siteIndexCache } from '../site/index.ts'
 import type { SwarmService } from '../swarm/service.ts'
 import { type ContentHandlerDeps, createContentHandlers } from './handlers.ts'
 import { serveContentPort } from './portServer.ts'
@@ -19,16 +20,33 @@ export function contentService() {
   return (c: ContentComponents) => {
     const { swarm, access } = c
     c.rpc?.register(createContentHandlers({ ...c, swarm: async () => swarm }))
+    const sites = siteIndexCache()
     return {
-      /** Serves a Service Worker content port the page handed over (`/c/<cardId>`). */
-      serve(port: MessagePort): void {
-        serveContentPort(port, {
-          store: () => swarm.readStore(),
-          resolve: async (id) => (await swarm.resolve(id)) ?? (await access.itemOf(id)),
-          cipherFor: (itemId) => access.cipherFor(itemId),
-          slice: (itemId, i, signal) => swarm.slice(itemId, i, signal),
-          setPosition: (itemId, pos) => swarm.setPosition(itemId, pos),
-        })
+      /**
+       * Serves a Service Worker content port the page handed over (`/c/<cardId>`), or a site's
+       * (`scope`: its card id, the only item that port serves).
+       */
+      serve(port: MessagePort, scope?: string): void {
+        serveContentPort(
+          port,
+          {
+            store: () => swarm.readStore(),
+            resolve: async (id) => (await swarm.resolve(id)) ?? (await access.itemOf(id)),
+            cipherFor: (itemId) => access.cipherFor(itemId),
+            slice: (itemId, i, signal) => swarm.slice(itemId, i, signal),
+            setPosition: (itemId, pos) => swarm.setPosition(itemId, pos),
+            sites,
+            siteOf: async (cardId) => {
+              if (!/^0x[0-9a-fA-F]{64}$/.test(cardId) || !c.card) return null
+              const item = await c.card(
+                cardId.toLowerCase() as `0x${string}`,
+                AbortSignal.timeout(10_000),
+              )
+              return item?.card.kind === 'site' ? (item.card.site ?? null) : null
+            },
+          },
+          scope,
+        )
       },
     }
   }

@@ -12,19 +12,21 @@ import { type Card, cardIdOf, encodeCard, type Hex } from '../../shared/card/car
 import type { CardDraft } from '../../shared/card/draft.ts'
 import type { FeedCard } from '../../shared/card/feed.ts'
 import type { PreviewFileInput } from '../../shared/protocol/methods/preview.ts'
+import { packSite, SITE_MIME } from '../../shared/site/archive.ts'
 import { TOPICS } from '../../shared/topics.ts'
 import type { ChainContext } from '../chain/clients.ts'
 import { listCard } from '../chain/listCard.ts'
 import { postCard } from '../chain/postCard.ts'
 import { wipe } from '../crypto/bytes.ts'
 import type { SliceCipher } from '../crypto/content.ts'
+import { type SiteInput, siteTree } from '../site/tree.ts'
 import type { PublishComponents } from '../store/publish.ts'
 import { publishFile } from '../store/publish.ts'
 import type { FeedDb } from './db.ts'
 import { type Domain, signCardGossip } from './gossip.ts'
 import { applyEvents } from './ingest.ts'
 
-export type PublishStage = 'store' | 'seed' | 'sign' | 'post' | 'list' | 'done'
+export type PublishStage = 'pack' | 'store' | 'seed' | 'sign' | 'post' | 'list' | 'done'
 
 export type PublishCardComponents = {
   chain: ChainContext
@@ -49,6 +51,8 @@ export type PublishCardComponents = {
 export type PublishCardParameters = {
   draft: CardDraft
   file?: Blob | undefined
+  /** A site's folder or ZIP: packed into one archive (src/shared/site/archive.ts), the content. */
+  site?: SiteInput | undefined
   /** The page-made real preview; seeded beside the content, named by the card's `pv.ih`. */
   previewFiles?: PreviewFileInput[] | undefined
   onProgress?: (stage: PublishStage, done: number, total: number) => void
@@ -96,6 +100,35 @@ export function cardFromDraft(
 }
 
 /**
+ * Packs a site (DESIGN §4.8) into its archive: the file to store, and the draft as a site card
+ * naming its entry and fallback. Refuses (SiteArchiveError) before anything is stored.
+ */
+async function packSiteDraft(
+  draft: CardDraft,
+  site: SiteInput,
+  signal: AbortSignal,
+  progress: (stage: PublishStage, done: number, total: number) => void,
+): Promise<{ draft: CardDraft; file: File }> {
+  progress('pack', 0, 1)
+  const tree = await siteTree(site, signal)
+  const { archive } = await packSite(tree, {
+    entry: site.entry,
+    fallback: site.fallback,
+    signal,
+    onProgress: (x) => progress('pack', x.bytes, x.totalBytes),
+  })
+  const name = `${draft.title.replace(/[^\w.-]+/g, '-').slice(0, 60) || 'site'}.site`
+  return {
+    draft: {
+      ...draft,
+      kind: 'site',
+      site: { entry: site.entry, ...(site.fallback ? { fallback: site.fallback } : {}) },
+    },
+    file: new File([archive], name, { type: SITE_MIME }),
+  }
+}
+
+/**
  * Publishes a card; resolves once it is mined (and listed when paid).
  * @example await publishCard(components, { draft, file, signal })
  */
@@ -104,6 +137,7 @@ export async function publishCard(
   p: PublishCardParameters,
 ): Promise<{ cardId: Hex; hash: Hex; bytes: number }> {
   const progress = p.onProgress ?? (() => {})
+  if (p.site) p = { ...p, ...(await packSiteDraft(p.draft, p.site, p.signal, progress)) }
   let content: Card['content']
   let key: Hex | undefined
   let itemId: string | undefined

@@ -217,6 +217,7 @@ export class FeedService {
           {
             draft: p.draft,
             file: p.file,
+            site: p.site,
             previewFiles: p.previewFiles,
             signal,
             onProgress: (stage, done, total) =>

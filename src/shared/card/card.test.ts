@@ -66,6 +66,37 @@ function withoutUndefined(value: unknown): unknown {
 }
 
 describe('card codec', () => {
+  it('a site card carries its entry and optional fallback', () => {
+    fc.assert(
+      fc.property(
+        cardArb,
+        str(60).filter((s) => s.length > 0),
+        opt(str(60)),
+        (base, entry, fallback) => {
+          const card: Card = {
+            ...base,
+            kind: 'site',
+            site: fallback === undefined ? { entry } : { entry, fallback },
+          }
+          expect(decodeCard(encodeCard(card))).toEqual(card)
+        },
+      ),
+      { numRuns: 100 },
+    )
+    const { site: _, ...bare } = decodeCard(
+      encodeCard({
+        v: 1,
+        kind: 'site',
+        title: 's',
+        tags: [],
+        createdAt: 1,
+        access: { free: true },
+        site: { entry: 'a' },
+      }),
+    )
+    expect(() => encodeCard({ ...bare, kind: 'site' })).toThrow(CardCodecError)
+  })
+
   it('decode(encode(card)) = card, with the same id', () => {
     fc.assert(
       fc.property(cardArb, (card) => {

@@ -17,7 +17,7 @@
  * | pv | preview: h placeholder (ThumbHash bytes), e excerpt, i image (tiny inline WebP/JPEG), ih previewInfoHash | map |
  * | ct | content: i infoHash, r contentRoot, n name, m mime, s size, z sliceSize, a contentSalt, c cipher | map |
  * | ac | access: f=true (+ key: content key) · or p price (wei, minimal big-endian bytes), s supply, r royaltyBps, a keyAgent | map |
- * | st | site: e entry | map |
+ * | st | site: e entry path, f fallback path (single-page apps) | map |
  *
  * cardId = keccak256(card bytes), the same value the CardRegistry computes.
  */
@@ -96,7 +96,8 @@ export type Card = {
   preview?: CardPreview | undefined
   content?: CardContent | undefined
   access: CardAccess
-  site?: { entry: string } | undefined
+  /** A packaged site (src/shared/site/archive.ts): its entry page and an optional fallback. */
+  site?: { entry: string; fallback?: string | undefined } | undefined
 }
 
 const hex = (b: Uint8Array): Hex => `0x${bytesToHex(b)}`
@@ -161,7 +162,11 @@ export function encodeCard(card: Card): Uint8Array {
       ...(ct.infoHash ? { i: unhex(ct.infoHash, 20, 'content.infoHash') } : {}),
     }
   }
-  if (card.site) wire.st = { e: card.site.entry }
+  if (card.site)
+    wire.st = {
+      e: card.site.entry,
+      ...(card.site.fallback !== undefined ? { f: card.site.fallback } : {}),
+    }
   const bytes = encodeCbor(wire)
   // Validate by decoding: one set of rules for what we write and what we accept.
   decodeCard(bytes)
@@ -299,8 +304,10 @@ export function decodeCard(input: Uint8Array): Card {
   }
   const st = sub(r, 'st')
   if (st) {
-    keysOnly(st, ['e'])
+    keysOnly(st, ['e', 'f'])
     card.site = { entry: text(st, 'e', LIMITS.entry, true) as string }
+    const f = text(st, 'f', LIMITS.entry)
+    if (f !== undefined) card.site.fallback = f
   }
   if (card.kind === 'site' && !card.site) invalid('st', 'a site card needs an entry')
   return card

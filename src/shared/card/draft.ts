@@ -29,5 +29,5 @@ export type CardDraft = Pick<Card, 'kind' | 'title' | 'tags'> & {
         transferFee?: string | undefined
         keyAgent?: `0x${string}` | undefined
       }
-  site?: { entry: string } | undefined
+  site?: { entry: string; fallback?: string | undefined } | undefined
 }

@@ -15,6 +15,7 @@ import * as net from './net.ts'
 import * as pay from './pay.ts'
 import * as preview from './preview.ts'
 import * as seed from './seed.ts'
+import * as site from './site.ts'
 import * as store from './store.ts'
 import * as swarm from './swarm.ts'
 import * as wallet from './wallet.ts'
@@ -36,5 +37,6 @@ export function registerAllErrors(): void {
     ...wallet,
     ...pay,
     ...seed,
+    ...site,
   })
 }

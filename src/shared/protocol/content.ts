@@ -20,6 +20,11 @@ export type ContentRequest =
       item: string
       start: number
       end: number | null
+      /**
+       * A packaged site's request path (src/shared/site/archive.ts `resolvePath`): the range is
+       * then of that file of the site's archive, and `item` must be the site's card id.
+       */
+      path?: string
     }
   | { type: 'pull'; id: number; n?: number }
   | { type: 'cancel'; id: number }
@@ -36,6 +41,8 @@ export type ContentReply =
       /** The byte range that will stream, [start, end). */
       start: number
       end: number
+      /** A site file's strong ETag (its SHA-256, quoted). */
+      etag?: string | undefined
     }
   | {
       type: 'head'
@@ -53,8 +60,11 @@ export const CONTENT_PORT = 'hashcard:content-port'
 /** What the SW posts to its window clients when it needs a (new) port. */
 export const CONTENT_PORT_REQUEST = 'hashcard:content-port-request'
 
-/** Page → SW and page → node: one end of a fresh channel. */
-export type ContentPortOffer = { type: typeof CONTENT_PORT; port: MessagePort }
+/**
+ * Page → SW and page → node: one end of a fresh channel. A site's port (`scope`, its card id)
+ * serves that card only: the node refuses any other item on it.
+ */
+export type ContentPortOffer = { type: typeof CONTENT_PORT; port: MessagePort; scope?: string }
 /** SW → page: hand me a port (the browser stopped the SW and its port died with it). */
 export type ContentPortRequest = { type: typeof CONTENT_PORT_REQUEST }
 

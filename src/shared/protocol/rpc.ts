@@ -59,7 +59,7 @@ export type NodeEvent =
   | {
       kind: 'feed.publish'
       jobId: string
-      stage: 'store' | 'seed' | 'sign' | 'post' | 'list' | 'done'
+      stage: 'pack' | 'store' | 'seed' | 'sign' | 'post' | 'list' | 'done'
       done: number
       total: number
     }

@@ -1,5 +1,6 @@
 import type { AppConfig } from '../../shared/config.ts'
 import { parseAppConfig } from '../../shared/config.ts'
+import { CONTENT_PORT, type ContentPortOffer } from '../../shared/protocol/content.ts'
 import { INIT, type InitMessage } from '../../shared/protocol/init.ts'
 import type { GossipMessage, NodeStatus } from '../../shared/protocol/methods/node.ts'
 import type { RpcResult } from '../../shared/protocol/rpc.ts'
@@ -29,6 +30,7 @@ export class NodeState {
   /** This profile's identity, once the node has said (null: none yet). */
   identity = $state<IdentityState | undefined>(undefined)
   rpc = $state.raw<RpcClient | null>(null)
+  private worker: Worker | null = null
 
   /** ms since page load when the first direct WebRTC peer appeared (startup benchmark). */
   firstDirectPeerAt = $state<number | null>(null)
@@ -70,6 +72,7 @@ export class NodeState {
       name: 'hashcard-node',
     })
     const rpc = new RpcClient(worker)
+    this.worker = worker
     serveContentPorts(worker)
     this.rpc = rpc
     rpc.onEvent((event) => {
@@ -88,6 +91,20 @@ export class NodeState {
     worker.postMessage(init, [rtc])
     await this.refreshIdentity()
     this.status = await rpc.call('node.status', undefined)
+  }
+
+  /**
+   * A port to the node for a packaged site's Service Worker (src/sw/site/sw.ts): the node
+   * serves only that card on it. Null when the node does not run in this tab.
+   */
+  sitePort(cardId: string): MessagePort | null {
+    if (!this.worker) return null
+    const { port1, port2 } = new MessageChannel()
+    this.worker.postMessage(
+      { type: CONTENT_PORT, port: port1, scope: cardId } satisfies ContentPortOffer,
+      [port1],
+    )
+    return port2
   }
 
   async refreshIdentity(): Promise<void> {

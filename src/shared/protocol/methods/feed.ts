@@ -24,6 +24,18 @@ export type FeedMethods = {
       jobId: string
       draft: CardDraft
       file?: Blob | undefined
+      /**
+       * A site instead of a file: a folder's files (relative paths) or a ZIP, and its entry
+       * page (and fallback); the node packs it into one archive (src/shared/site/archive.ts).
+       */
+      site?:
+        | {
+            files?: { path: string; file: Blob }[] | undefined
+            zip?: Blob | undefined
+            entry: string
+            fallback?: string | undefined
+          }
+        | undefined
       /** The real preview (page-made), seeded as the card's preview torrent (`pv.ih`). */
       previewFiles?: PreviewFileInput[] | undefined
     }
