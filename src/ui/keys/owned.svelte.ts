@@ -4,6 +4,7 @@
  * client ({@link ownedOf}); it reads again on every `keys.update` and on a slow poll while
  * something watches it (deliveries and resales are seen from the chain).
  */
+import { perClient, Watched } from '../lib/perClient.ts'
 import type { Rpc } from '../lib/rpc-client.ts'
 
 /** How often a watched list is re-read without an event, in ms. */
@@ -14,8 +15,17 @@ export type OwnedState = 'ready' | 'pending'
 export class OwnedCards {
   /** Card id (lower-case) → state. */
   byCard = $state.raw<ReadonlyMap<string, OwnedState>>(new Map())
-  #watchers = 0
-  #stop: (() => void) | null = null
+  #watched = new Watched(() => {
+    void this.refresh()
+    const off = this.rpc.onEvent((e) => {
+      if (e.kind === 'keys.update') void this.refresh()
+    })
+    const poll = setInterval(() => void this.refresh(), OWNED_POLL_MS)
+    return () => {
+      off()
+      clearInterval(poll)
+    }
+  })
 
   constructor(private readonly rpc: Rpc) {}
 
@@ -26,26 +36,7 @@ export class OwnedCards {
 
   /** Keeps the list fresh until the returned function is called (for `$effect`). */
   watch(): () => void {
-    if (this.#watchers++ === 0) {
-      void this.refresh()
-      const off = this.rpc.onEvent((e) => {
-        if (e.kind === 'keys.update') void this.refresh()
-      })
-      const poll = setInterval(() => void this.refresh(), OWNED_POLL_MS)
-      this.#stop = () => {
-        off()
-        clearInterval(poll)
-      }
-    }
-    let stopped = false
-    return () => {
-      if (stopped) return
-      stopped = true
-      if (--this.#watchers === 0) {
-        this.#stop?.()
-        this.#stop = null
-      }
-    }
+    return this.#watched.watch()
   }
 
   async refresh(): Promise<void> {
@@ -59,14 +50,5 @@ export class OwnedCards {
   }
 }
 
-const models = new WeakMap<Rpc, OwnedCards>()
-
 /** The page's one owned-keys model for this node client. */
-export function ownedOf(rpc: Rpc): OwnedCards {
-  let m = models.get(rpc)
-  if (!m) {
-    m = new OwnedCards(rpc)
-    models.set(rpc, m)
-  }
-  return m
-}
+export const ownedOf = perClient((rpc) => new OwnedCards(rpc))

@@ -25,7 +25,9 @@ describe('icons', () => {
       readFileSync(file, 'utf8')
         .split('\n')
         .flatMap((line, i) =>
-          /\p{Extended_Pictographic}/u.test(line) ? [`${file.slice(UI.length + 1)}:${i + 1}: ${line.trim()}`] : [],
+          /\p{Extended_Pictographic}/u.test(line)
+            ? [`${file.slice(UI.length + 1)}:${i + 1}: ${line.trim()}`]
+            : [],
         ),
     )
     expect(found).toEqual([])

@@ -4,8 +4,10 @@
  * bar, an error note waiting for funds and the spend confirmation agree; it polls the node
  * only while something {@link AccountModel.watch}es it.
  */
+import { untrack } from 'svelte'
 import type { WalletState } from '../../shared/protocol/methods/wallet.ts'
 import { errorText } from '../lib/action.svelte.ts'
+import { perClient, Watched } from '../lib/perClient.ts'
 import type { Rpc } from '../lib/rpc-client.ts'
 
 /** How often a watched balance is re-read, in ms. */
@@ -20,8 +22,11 @@ export class AccountModel {
   funding = $state(false)
   /** What the last faucet request said ('' when nothing to say). */
   message = $state('')
-  #watchers = 0
-  #timer: ReturnType<typeof setInterval> | null = null
+  #watched = new Watched(() => {
+    untrack(() => void this.refresh())
+    const timer = setInterval(() => void this.refresh(), ACCOUNT_POLL_MS)
+    return () => clearInterval(timer)
+  })
 
   constructor(private readonly rpc: Rpc) {}
 
@@ -30,21 +35,12 @@ export class AccountModel {
     return this.state ? BigInt(this.state.balance) : null
   }
 
-  /** Keeps the balance fresh until the returned function is called (for `$effect`). */
+  /**
+   * Keeps the balance fresh until the returned function is called (for `$effect`: reads no
+   * state, so the effect does not re-run on every balance it brings).
+   */
   watch(): () => void {
-    if (this.#watchers++ === 0) {
-      void this.refresh()
-      this.#timer = setInterval(() => void this.refresh(), ACCOUNT_POLL_MS)
-    }
-    let stopped = false
-    return () => {
-      if (stopped) return
-      stopped = true
-      if (--this.#watchers === 0 && this.#timer) {
-        clearInterval(this.#timer)
-        this.#timer = null
-      }
-    }
+    return this.#watched.watch()
   }
 
   /** Re-reads the balance (one chain read); the whole state the first time or after a change of account. */
@@ -104,14 +100,5 @@ export class AccountModel {
   }
 }
 
-const models = new WeakMap<Rpc, AccountModel>()
-
 /** The page's one account model for this node client. */
-export function accountOf(rpc: Rpc): AccountModel {
-  let m = models.get(rpc)
-  if (!m) {
-    m = new AccountModel(rpc)
-    models.set(rpc, m)
-  }
-  return m
-}
+export const accountOf = perClient((rpc) => new AccountModel(rpc))
