@@ -35,6 +35,9 @@ export type RpcPort = {
   addEventListener(type: 'message', listener: (e: MessageEvent<unknown>) => void): void
 }
 
+/** Methods the server answers itself (not a service's): the page's answers to its questions. */
+export const SERVER_METHODS = ['spend.answer'] as const
+
 /**
  * The node side of the page↔worker protocol: dispatches requests to handlers, each with its
  * own AbortController (an `abort` message cancels it), and replies with the result or a
