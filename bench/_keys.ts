@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { entropyToMnemonic } from '@scure/bip39'
 import { wordlist } from '@scure/bip39/wordlists/english.js'
 import type { Page } from 'playwright-core'
+import { answerSpend } from '../e2e/spend.ts'
 import type { FeedCard } from '../src/shared/card/feed.ts'
 import type { NodeStatus } from '../src/shared/protocol/methods/node.ts'
 import type { SwarmStats, SwarmTorrentInfo } from '../src/shared/protocol/methods/swarm.ts'
@@ -98,6 +99,9 @@ export async function publishPaidVideo(
   await fields.locator('input[name="price"]').fill('0.01')
   await fields.locator('input[name="transferFee"]').fill('0.001')
   await page.getByTestId('publish').click()
+  // Posting, then listing: each transaction is confirmed first (the spend confirmation).
+  await answerSpend(page)
+  await answerSpend(page)
   await page.waitForURL(/\/card\/0x[0-9a-f]{64}$/, { timeout: 60_000 })
   return page.url().split('/card/')[1] as `0x${string}`
 }

@@ -10,6 +10,7 @@ import { wordlist } from '@scure/bip39/wordlists/english.js'
 import { toHex } from 'viem'
 import { encodeCard } from '../src/shared/card/card.ts'
 import { cardIn, person, postRawCard, publishUi } from './people.ts'
+import { answerSpend } from './spend.ts'
 import { openNodes, rpc, useStack } from './stack.ts'
 
 const stack = useStack(test)
@@ -71,12 +72,14 @@ test('posts reach a peer by gossip and from the chain; reactions, follows, links
   // B reacts to the post and follows A; A sees the counts.
   await b!.page.goto('/feed/posts')
   await cardIn(b!.page, ids.post!).getByTestId('react').click()
+  await answerSpend(b!.page)
   // Leaving the page stops its node: wait until the reaction is on-chain and indexed.
   await expect(cardIn(b!.page, ids.post!).getByTestId('reactions')).toHaveText('1', {
     timeout: 15_000,
   })
   await b!.page.goto(`/profile/${addrA}`)
   await b!.page.getByTestId('follow').click()
+  await answerSpend(b!.page)
   await expect(b!.page.getByTestId('follow')).toHaveText('Unfollow', { timeout: 15_000 })
   await a!.page.goto(`/card/${ids.post}`)
   await expect(a!.page.getByTestId('card-view').getByTestId('reactions')).toHaveText('1', {
@@ -93,6 +96,7 @@ test('posts reach a peer by gossip and from the chain; reactions, follows, links
   await a!.page.getByTestId('comments-list').waitFor({ state: 'attached' })
   await a!.page.locator('form[data-testid="compose"]').getByTestId('text').fill('Nice colours')
   await a!.page.locator('form[data-testid="compose"]').getByTestId('publish').click()
+  await answerSpend(a!.page)
   await expect(a!.page.getByTestId('comments-list').getByTestId('card')).toHaveCount(1, {
     timeout: 15_000,
   })

@@ -6,6 +6,7 @@
  * on the creator's behalf (anvil impersonation) and the buyer gets the ciphertext from the
  * creator's OPFS file: card publishing (issue 6) and streaming (issue 5) are not wired yet.
  */
+
 import { expect, type Page, test } from '@playwright/test'
 import {
   createPublicClient,
@@ -17,6 +18,7 @@ import {
   toHex,
 } from 'viem'
 import { cardRegistryAbi } from '../src/node/chain/abi.ts'
+import { answerSpend } from './spend.ts'
 import { openNodes, useStack } from './stack.ts'
 
 const stack = useStack(test)
@@ -244,6 +246,7 @@ test('a creator who never returns: the buyer refunds after the delivery timeout'
   await t.increaseTime({ seconds: refundDelay + 1 })
   await t.mine({ blocks: 1 })
   await row.getByTestId('refund').click()
+  await answerSpend(b!.page)
   await expect(row).toHaveCount(0, { timeout: 20_000 })
   const after = BigInt((await rpc<{ balance: string }>(b!.page, 'wallet.state')).balance)
   // The price came back (less the refund's gas, well under 0.001 ETH on anvil).

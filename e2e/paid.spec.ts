@@ -18,6 +18,7 @@ import { parseEther } from 'viem'
 import type { FeedCard } from '../src/shared/card/feed.ts'
 import type { OwnedKey } from '../src/shared/protocol/methods/keys.ts'
 import type { SwarmStats, SwarmTorrentInfo } from '../src/shared/protocol/methods/swarm.ts'
+import { answerSpend } from './spend.ts'
 import { go, openNodes, rpc, useStack, waitForStatus } from './stack.ts'
 
 const stack = useStack(test)
@@ -69,6 +70,8 @@ async function publishVideo(page: Page, title: string, paid = false): Promise<`0
     await fields.locator('input[name="transferFee"]').fill('0.001')
   }
   await page.getByTestId('publish').click()
+  // Posting, then (paid) listing: each transaction is confirmed first.
+  for (let i = 0; i < (paid ? 2 : 1); i++) await answerSpend(page)
   await expect(page).toHaveURL(/\/card\/0x[0-9a-f]{64}$/, { timeout: 60_000 })
   return page.url().split('/card/')[1] as `0x${string}`
 }
@@ -179,6 +182,7 @@ test('paid: 403 without a key, buy → play, resale to C → C plays, B locked o
   await expect(b!.page.getByTestId('card-price')).toHaveText('0.01 ETH')
   await expect(b!.page.getByTestId('play')).toHaveCount(0)
   await b!.page.getByTestId('buy').click({ timeout: 30_000 })
+  await answerSpend(b!.page)
   await playFromCard(b!.page, cardId)
   // A's feed counts B's purchase as a verified view (read from the KeyMarket, no gossip needed).
   await expect

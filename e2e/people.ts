@@ -4,6 +4,7 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { foundry } from 'viem/chains'
 import type { Stack } from '../scripts/stack.ts'
 import { cardRegistryAbi } from '../src/node/chain/abi.ts'
+import { answerSpend } from './spend.ts'
 import { rpc, waitForStatus } from './stack.ts'
 
 /**
@@ -71,6 +72,8 @@ export async function publishUi(
     await page.getByTestId('listing-fields').locator('input[name="price"]').fill(o.price)
   }
   await page.getByTestId('publish').click()
+  // Posting, then (paid) listing: each transaction is confirmed first.
+  for (let i = 0; i < (o.price ? 2 : 1); i++) await answerSpend(page)
   await expect(page).toHaveURL(/\/card\/0x[0-9a-f]{64}$/, { timeout: 30_000 })
   return page.url().split('/card/')[1] as string
 }

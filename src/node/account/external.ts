@@ -9,6 +9,7 @@
  * (`deriveExternalWrapKey` in crypto/wrapKey.ts).
  */
 import type { EIP1193RequestFn } from 'viem'
+import { UserRejectedError } from '../../shared/errors/chain.ts'
 import { AbortedError, TimeoutError } from '../../shared/errors/common.ts'
 import { ExternalWalletError } from '../../shared/errors/wallet.ts'
 import type { NodeEvent } from '../../shared/protocol/rpc.ts'
@@ -69,9 +70,9 @@ export class WalletBridge {
     })
   }) as unknown as EIP1193RequestFn
 
-  /** The page's answer to request `id`. */
-  reply(id: number, result: unknown, error?: string): void {
-    this.settle(id, result, error)
+  /** The page's answer to request `id` (`code`: the wallet's EIP-1193 error code). */
+  reply(id: number, result: unknown, error?: string, code?: number): void {
+    this.settle(id, result, error, code)
   }
 
   /** Fails every open request (the wallet was disconnected). */
@@ -81,12 +82,15 @@ export class WalletBridge {
       this.settle(id, undefined, 'The wallet was disconnected.')
   }
 
-  private settle(id: number, result: unknown, error: string | undefined): void {
+  private settle(id: number, result: unknown, error: string | undefined, code?: number): void {
     const p = this.pending.get(id)
     if (!p) return
     this.pending.delete(id)
     clearTimeout(p.timer)
     if (error === undefined) p.resolve(result)
+    // EIP-1193 code 4001: the person declined in the wallet.
+    else if (code === 4001)
+      p.reject(new UserRejectedError('You declined in your wallet: nothing was sent.'))
     else p.reject(new ExternalWalletError(`The wallet refused: ${error.slice(0, 300)}`))
   }
 }

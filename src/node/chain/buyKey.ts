@@ -33,7 +33,7 @@ export async function buyKey(
       args: [params.cardId, params.wrapPub],
       value,
     },
-    params.signal,
+    params,
   )
   const [requested] = parseEventLogs({
     abi: keyMarketAbi,

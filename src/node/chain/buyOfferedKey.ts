@@ -32,6 +32,6 @@ export async function buyOfferedKey(
       args: [params.tokenId, params.wrapPub],
       value: offer.price + listing.transferFee,
     },
-    params.signal,
+    params,
   )
 }

@@ -31,7 +31,7 @@ export async function cashCheque(
       functionName: 'cash',
       args: [params.cheque, params.signature],
     },
-    params.signal,
+    params,
   )
   const [cashed] = parseEventLogs({
     abi: chequebookAbi,

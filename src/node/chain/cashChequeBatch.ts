@@ -53,7 +53,7 @@ export async function cashChequeBatch(
       functionName: 'cashBatch',
       args: [params.entries.map((e) => e.cheque), params.entries.map((e) => e.signature)],
     },
-    params.signal,
+    params,
   )
   // Only the chequebook's own logs: a payee contract could emit look-alike events.
   const logs = res.receipt.logs.filter((l) => isAddressEqual(l.address, ctx.contracts.chequebook))

@@ -20,6 +20,6 @@ export async function claimOwed(
     params.from === 'keyMarket'
       ? { address: ctx.contracts.keyMarket, abi: keyMarketAbi, functionName: 'claim', args: [] }
       : { address: ctx.contracts.chequebook, abi: chequebookAbi, functionName: 'claim', args: [] },
-    params.signal,
+    params,
   )
 }

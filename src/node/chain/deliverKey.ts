@@ -26,6 +26,6 @@ export async function deliverKey(
       functionName: 'deliver',
       args: [params.tokenId, params.wrappedKey],
     },
-    params.signal,
+    params,
   )
 }

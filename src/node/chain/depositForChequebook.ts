@@ -31,6 +31,6 @@ export async function depositForChequebook(
       args: [params.payer],
       value: params.value,
     },
-    params.signal,
+    params,
   )
 }

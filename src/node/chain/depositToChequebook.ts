@@ -21,6 +21,6 @@ export async function depositToChequebook(
       args: [],
       value: params.value,
     },
-    params.signal,
+    params,
   )
 }

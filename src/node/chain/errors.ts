@@ -1,19 +1,36 @@
 /**
- * Maps what viem throws to the chain's error classes (src/shared/errors/chain.ts): a contract
- * revert is decoded from its custom error into its class; anything else from the RPC becomes
- * `ChainRequestError`.
+ * Maps what viem throws to the chain's error classes (src/shared/errors/chain.ts), the one place
+ * that reads viem's errors: a contract revert is decoded from its custom error into its class
+ * (or its reason string); the common failures of sending — funds, nonce, the endpoint, a
+ * declined request — get a class each; anything else from the RPC becomes `ChainRequestError`.
+ * The page says each class in one plain sentence with the next step (src/ui/pay/errors.ts).
  */
-import { ContractFunctionRevertedError, BaseError as ViemBaseError } from 'viem'
+import {
+  ContractFunctionRevertedError,
+  HttpRequestError,
+  NonceMaxValueError,
+  NonceTooHighError,
+  NonceTooLowError,
+  SocketClosedError,
+  UserRejectedRequestError,
+  BaseError as ViemBaseError,
+  InsufficientFundsError as ViemInsufficientFundsError,
+  TimeoutError as ViemTimeoutError,
+  WebSocketRequestError,
+} from 'viem'
 import { BaseError, type ErrorClass } from '../../shared/errors/base.ts'
 import {
   AlreadyListedError,
   CardSizeError,
   ChainRequestError,
+  ChainUnreachableError,
   ChequeSignatureError,
   ContractRevertError,
   DuplicateCardError,
   EmptyChequebookError,
+  InsufficientFundsError,
   InvalidChainArgumentError,
+  NonceError,
   NoOfferError,
   NoPendingRequestError,
   NotCreatorError,
@@ -29,6 +46,7 @@ import {
   SoldOutError,
   TransferFeeNotPaidError,
   UnknownCardError,
+  UserRejectedError,
   WithdrawLockedError,
   WrongPaymentError,
 } from '../../shared/errors/chain.ts'
@@ -81,13 +99,48 @@ const revertTable: Record<string, [ErrorClass, (args: readonly unknown[]) => str
   NoWithdrawAnnounced: [NoWithdrawAnnouncedError, () => 'Announce the withdrawal first.'],
 }
 
+/** viem's errors of sending, by what the person can do about them. */
+const sendTable: [(e: unknown) => boolean, ErrorClass, string][] = [
+  [
+    (e) => e instanceof ViemInsufficientFundsError,
+    InsufficientFundsError,
+    'The account cannot pay the amount and the gas.',
+  ],
+  [
+    (e) =>
+      e instanceof NonceTooLowError ||
+      e instanceof NonceTooHighError ||
+      e instanceof NonceMaxValueError,
+    NonceError,
+    'Another transaction from this account went first.',
+  ],
+  [
+    (e) => e instanceof UserRejectedRequestError,
+    UserRejectedError,
+    'The request was declined: nothing was sent.',
+  ],
+  [
+    (e) =>
+      e instanceof HttpRequestError ||
+      e instanceof WebSocketRequestError ||
+      e instanceof SocketClosedError ||
+      e instanceof ViemTimeoutError,
+    ChainUnreachableError,
+    'The chain could not be reached.',
+  ],
+]
+
 /**
- * Turns what viem threw into this module's errors: a decoded custom error becomes its class
- * (details: `Name(args)`), other reverts `ContractRevertError`, the rest `ChainRequestError`.
+ * Turns what viem threw into this module's errors: one of ours found in the cause chain is
+ * kept (a wallet's refusal, an abort); a decoded custom error becomes its class (details:
+ * `Name(args)`), other reverts `ContractRevertError` with the reason; the failures of
+ * {@link sendTable} their class; the rest `ChainRequestError`.
  */
 export function decodeChainError(err: unknown): BaseError {
   if (err instanceof BaseError) return err
   if (err instanceof ViemBaseError) {
+    const ours = err.walk((e) => e instanceof BaseError)
+    if (ours instanceof BaseError) return ours
     const reverted = err.walk((e) => e instanceof ContractFunctionRevertedError)
     if (reverted instanceof ContractFunctionRevertedError) {
       const errorName = reverted.data?.errorName ?? reverted.reason ?? 'unknown'
@@ -95,10 +148,18 @@ export function decodeChainError(err: unknown): BaseError {
       const details = `${errorName}(${args.map(fmt).join(', ')})`
       const entry = revertTable[errorName]
       if (entry) return new entry[0](entry[1](args), { details, cause: err })
-      return new ContractRevertError('The contract refused the transaction.', {
-        details,
-        cause: err,
-      })
+      const reason = reverted.reason
+      return new ContractRevertError(
+        reason
+          ? `The contract refused the transaction: ${reason}.`
+          : 'The contract refused the transaction.',
+        { details, cause: err },
+      )
+    }
+    for (const [match, cls, message] of sendTable) {
+      const found = err.walk(match)
+      if (found instanceof ViemBaseError)
+        return new cls(message, { details: found.shortMessage, cause: err })
     }
     return new ChainRequestError(err.shortMessage, { details: err.details, cause: err })
   }

@@ -25,6 +25,6 @@ export async function followCreator(
       functionName: params.follow === false ? 'unfollow' : 'follow',
       args: [params.creator],
     },
-    params.signal,
+    params,
   )
 }

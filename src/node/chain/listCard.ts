@@ -41,6 +41,6 @@ export async function listCard(
         params.keyAgent,
       ],
     },
-    params.signal,
+    params,
   )
 }

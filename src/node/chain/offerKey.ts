@@ -31,6 +31,6 @@ export async function offerKey(
           functionName: 'offer',
           args: [params.tokenId, params.price],
         },
-    params.signal,
+    params,
   )
 }

@@ -27,7 +27,7 @@ export async function postCard(
       functionName: 'post',
       args: [card],
     },
-    params.signal,
+    params,
   )
   return { ...res, cardId: keccak256(card) }
 }

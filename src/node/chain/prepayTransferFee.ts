@@ -24,6 +24,6 @@ export async function prepayTransferFee(
       args: [params.tokenId],
       value: transferFee,
     },
-    params.signal,
+    params,
   )
 }

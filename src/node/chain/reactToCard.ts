@@ -25,6 +25,6 @@ export async function reactToCard(
       functionName: 'react',
       args: [params.cardId, params.kind],
     },
-    params.signal,
+    params,
   )
 }

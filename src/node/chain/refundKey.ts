@@ -21,6 +21,6 @@ export async function refundKey(
       functionName: 'refund',
       args: [params.tokenId],
     },
-    params.signal,
+    params,
   )
 }

@@ -22,6 +22,6 @@ export async function requestKey(
       functionName: 'requestKey',
       args: [params.tokenId, params.wrapPub],
     },
-    params.signal,
+    params,
   )
 }

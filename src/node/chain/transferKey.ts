@@ -30,6 +30,6 @@ export async function transferKey(
       args: [params.from ?? ctx.account.address, params.to, params.tokenId],
       value: transferFee,
     },
-    params.signal,
+    params,
   )
 }

@@ -21,7 +21,7 @@ export async function announceWithdraw(
       functionName: 'announceWithdraw',
       args: [params.amount],
     },
-    params.signal,
+    params,
   )
 }
 
@@ -37,6 +37,6 @@ export async function withdrawDeposit(
   return writeAndWait(
     ctx,
     { address: ctx.contracts.chequebook, abi: chequebookAbi, functionName: 'withdraw', args: [] },
-    params.signal,
+    params,
   )
 }

@@ -48,6 +48,10 @@ export function createIdentityHandlers(
       changed(await service.restore(p.mnemonic, p.replace ?? false, { signal })),
     'identity.importBackup': async (p, { signal }) =>
       changed(await service.importBackup(p.text, p.passphrase, p.replace ?? false, { signal })),
+    'identity.checkPhrase': async (p, { signal }) => {
+      if (!Array.isArray(p?.words)) throw new RangeError('words: expected a list of words')
+      return service.checkPhrase(p.words, { signal })
+    },
     'identity.showPhrase': async (p, { signal }) => ({
       phrase: await render((await service.exportMnemonic({ signal })).split(' '), p?.scale ?? 1),
     }),

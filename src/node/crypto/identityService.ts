@@ -7,6 +7,7 @@
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { IdentityExistsError, MnemonicError, NoIdentityError } from '../../shared/errors/crypto.ts'
+import type { IdentityPublic } from '../../shared/protocol/methods/identity.ts'
 import { decryptBackup, encryptBackup, type ScryptParams } from './backup.ts'
 import { checkInt, throwIfAborted, wipe } from './bytes.ts'
 import { deriveIdentity, type Identity, wipeIdentity } from './identity.ts'
@@ -14,7 +15,7 @@ import { entropyToPhrase, generateMnemonic, parseMnemonic, seedFromEntropy } fro
 import { openVault, VAULT_DB, type Vault } from './vault.ts'
 
 /** The public face of an identity, safe to show in the page. */
-export type IdentityInfo = { address: `0x${string}`; peerId: string; wrapPublic: string }
+export type IdentityInfo = IdentityPublic
 
 type Opts = { signal?: AbortSignal }
 
@@ -26,15 +27,19 @@ export class IdentityService {
   private current: { id: Identity; entropy: Uint8Array } | null = null
   private pending: Uint8Array | null = null
   private loaded = false
+  private backedUp = true
 
   constructor(private readonly init: IdentityServiceInit = {}) {}
 
   /** The loaded identity, or null when the profile has none. */
   async identity(options: Opts = {}): Promise<Identity | null> {
     if (!this.loaded) {
-      const entropy = await (await this.openVault()).load(options)
-      if (entropy)
+      const vault = await this.openVault()
+      const entropy = await vault.load(options)
+      if (entropy) {
         this.current = { id: await deriveIdentity(await seedFromEntropy(entropy)), entropy }
+        this.backedUp = await vault.backedUp()
+      }
       this.loaded = true
     }
     return this.current?.id ?? null
@@ -49,7 +54,7 @@ export class IdentityService {
 
   async info(options: Opts = {}): Promise<IdentityInfo | null> {
     const id = await this.identity(options)
-    return id ? infoOf(id) : null
+    return id ? this.infoOf(id) : null
   }
 
   /** Generates a mnemonic and keeps it pending until {@link confirm}. */
@@ -72,22 +77,32 @@ export class IdentityService {
     options: Opts = {},
   ): Promise<IdentityInfo> {
     if (!this.pending) throw new MnemonicError('There is no new recovery phrase to confirm.')
-    const list = entropyToPhrase(this.pending).split(' ')
-    if (words.length === 0) throw new RangeError('words: expected at least 1 word, got 0')
-    for (const { position, word } of words) {
-      checkInt('position', position, 1, list.length)
-      if (list[position - 1] !== word.trim().toLowerCase())
-        throw new MnemonicError(`Word ${position} does not match the recovery phrase.`)
-    }
-    return this.keepPending(options)
+    checkWords(this.pending, words)
+    const entropy = this.pending
+    this.pending = null
+    return this.store(entropy, false, options)
   }
 
-  /** Stores the pending mnemonic without checking words ("back up later"). */
+  /** Stores the pending mnemonic without checking words ("back up later"): not backed up. */
   async keepPending(options: Opts = {}): Promise<IdentityInfo> {
     if (!this.pending) throw new MnemonicError('There is no new recovery phrase to keep.')
     const entropy = this.pending
     this.pending = null
-    return this.store(entropy, false, options)
+    return this.store(entropy, false, options, true)
+  }
+
+  /**
+   * Checks words of the stored mnemonic (the check skipped at creation, done later from the
+   * backup page); the identity then counts as backed up.
+   */
+  async checkPhrase(
+    words: { position: number; word: string }[],
+    options: Opts = {},
+  ): Promise<IdentityInfo> {
+    const id = await this.require(options)
+    checkWords(this.current!.entropy, words)
+    await this.markBackedUp()
+    return this.infoOf(id)
   }
 
   async restore(mnemonic: string, replace = false, options: Opts = {}): Promise<IdentityInfo> {
@@ -120,18 +135,41 @@ export class IdentityService {
       ...options,
       ...(this.init.scrypt ? { scrypt: this.init.scrypt } : {}),
     })
+    // A backup file and its passphrase bring the identity back: it is backed up now.
+    await this.markBackedUp()
     return { fileName: `hashcard-backup-${id.address.slice(2, 10).toLowerCase()}.json`, text }
   }
 
-  private async store(entropy: Uint8Array, replace: boolean, options: Opts): Promise<IdentityInfo> {
+  private async store(
+    entropy: Uint8Array,
+    replace: boolean,
+    options: Opts,
+    unchecked = false,
+  ): Promise<IdentityInfo> {
     await this.refuseIfExists(replace, options)
     const id = await deriveIdentity(await seedFromEntropy(entropy))
     throwIfAborted(options.signal, 'Saving the identity')
-    await (await this.openVault()).save(entropy, id.address, options)
+    await (await this.openVault()).save(entropy, id.address, { ...options, unchecked })
     if (this.current) wipeIdentity(this.current.id)
     this.current = { id, entropy }
+    this.backedUp = !unchecked
     this.loaded = true
-    return infoOf(id)
+    return this.infoOf(id)
+  }
+
+  private async markBackedUp(): Promise<void> {
+    await (await this.openVault()).setBackedUp()
+    this.backedUp = true
+  }
+
+  private infoOf(id: Identity): IdentityInfo {
+    return {
+      address: id.address,
+      peerId: peerIdFromPrivateKey(id.peerKey).toString(),
+      wrapPublic: bytesToHex(id.wrapPublic),
+      backedUp: this.backedUp,
+      words: this.current && this.current.entropy.length === 32 ? 24 : 12,
+    }
   }
 
   private async refuseIfExists(replace: boolean, options: Opts): Promise<void> {
@@ -147,10 +185,13 @@ export class IdentityService {
   }
 }
 
-function infoOf(id: Identity): IdentityInfo {
-  return {
-    address: id.address,
-    peerId: peerIdFromPrivateKey(id.peerKey).toString(),
-    wrapPublic: bytesToHex(id.wrapPublic),
+/** Checks words (1-based positions) against a mnemonic's entropy; MnemonicError names a wrong one. */
+function checkWords(entropy: Uint8Array, words: { position: number; word: string }[]): void {
+  const list = entropyToPhrase(entropy).split(' ')
+  if (words.length === 0) throw new RangeError('words: expected at least 1 word, got 0')
+  for (const { position, word } of words) {
+    checkInt('position', position, 1, list.length)
+    if (list[position - 1] !== word.trim().toLowerCase())
+      throw new MnemonicError(`Word ${position} does not match the recovery phrase.`)
   }
 }

@@ -17,14 +17,28 @@ const WHAT = 'The stored identity'
 
 type SeedRecord = SealedRecord & { address: string; createdAt: number }
 
+/** Present while the person has not shown they kept the phrase (they skipped the check). */
+type BackupRecord = { unchecked: true; since: number }
+
 /** The identity's encrypted entropy and its wrapping key in IndexedDB. */
 export type Vault = {
-  /** Encrypts and stores the entropy, replacing any previous identity. */
-  save(entropy: Uint8Array, address: string, options?: { signal?: AbortSignal }): Promise<void>
+  /**
+   * Encrypts and stores the entropy, replacing any previous identity. `unchecked`: the person
+   * skipped the phrase check, so the identity is not backed up yet ({@link backedUp}).
+   */
+  save(
+    entropy: Uint8Array,
+    address: string,
+    options?: { signal?: AbortSignal; unchecked?: boolean },
+  ): Promise<void>
   /** The stored entropy, or null when there is no identity. Throws {@link VaultError}. */
   load(options?: { signal?: AbortSignal }): Promise<Uint8Array | null>
   /** The stored account address (no decryption), or null. */
   address(): Promise<string | null>
+  /** False while the phrase check was skipped and no backup was made since. */
+  backedUp(): Promise<boolean>
+  /** The person checked the phrase or saved a backup file. */
+  setBackedUp(): Promise<void>
   /** Forgets the identity (entropy and wrapping key). */
   clear(): Promise<void>
   close(): void
@@ -41,12 +55,23 @@ export async function openVault(name = VAULT_DB): Promise<Vault> {
     },
   })
   return {
-    save: (entropy, address, options) => save(db, entropy, address, options?.signal),
+    save: (entropy, address, options) =>
+      save(db, entropy, address, options?.signal, options?.unchecked === true),
     load: (options) => load(db, options?.signal),
     address: async () => ((await db.get(STORE, 'seed')) as SeedRecord | undefined)?.address ?? null,
+    // An identity stored before this record existed counts as backed up: nothing says otherwise.
+    backedUp: async () => !((await db.get(STORE, 'backup')) as BackupRecord | undefined)?.unchecked,
+    setBackedUp: async () => {
+      await db.delete(STORE, 'backup')
+    },
     clear: async () => {
       const tx = db.transaction(STORE, 'readwrite')
-      await Promise.all([tx.store.delete('seed'), tx.store.delete('kek'), tx.done])
+      await Promise.all([
+        tx.store.delete('seed'),
+        tx.store.delete('kek'),
+        tx.store.delete('backup'),
+        tx.done,
+      ])
     },
     close: () => db.close(),
   }
@@ -56,7 +81,8 @@ async function save(
   db: IDBPDatabase,
   entropy: Uint8Array,
   address: string,
-  signal?: AbortSignal,
+  signal: AbortSignal | undefined,
+  unchecked: boolean,
 ): Promise<void> {
   checkBytes('entropy', entropy)
   // A fresh key per save, stored with the record it seals.
@@ -64,9 +90,15 @@ async function save(
   const sealed = await sealRecord(kek, entropy, AAD)
   throwIfAborted(signal, 'Saving the identity')
   const record: SeedRecord = { ...sealed, address, createdAt: Date.now() }
-  // One transaction: the key and the ciphertext are replaced together or not at all.
+  // One transaction: the key, the ciphertext and the backup state change together or not at all.
   const tx = db.transaction(STORE, 'readwrite')
-  await Promise.all([tx.store.put(kek, 'kek'), tx.store.put(record, 'seed'), tx.done])
+  const backup: BackupRecord = { unchecked: true, since: Date.now() }
+  await Promise.all([
+    tx.store.put(kek, 'kek'),
+    tx.store.put(record, 'seed'),
+    unchecked ? tx.store.put(backup, 'backup') : tx.store.delete('backup'),
+    tx.done,
+  ])
 }
 
 async function load(db: IDBPDatabase, signal?: AbortSignal): Promise<Uint8Array | null> {

@@ -12,6 +12,7 @@ import { type Card, cardIdOf, encodeCard, type Hex } from '../../shared/card/car
 import type { CardDraft } from '../../shared/card/draft.ts'
 import type { FeedCard } from '../../shared/card/feed.ts'
 import type { PreviewFileInput } from '../../shared/protocol/methods/preview.ts'
+import type { ConfirmSpend } from '../../shared/protocol/methods/spend.ts'
 import { packSite, SITE_MIME } from '../../shared/site/archive.ts'
 import { TOPICS } from '../../shared/topics.ts'
 import type { ChainContext } from '../chain/clients.ts'
@@ -57,6 +58,8 @@ export type PublishCardParameters = {
   previewFiles?: PreviewFileInput[] | undefined
   onProgress?: (stage: PublishStage, done: number, total: number) => void
   signal: AbortSignal
+  /** Asks the person before each transaction (post, then list); see chain/_write.ts. */
+  confirm?: ConfirmSpend | undefined
 }
 
 /** Builds the card from the draft and the stored content. */
@@ -191,13 +194,21 @@ export async function publishCard(
   const cardId = cardIdOf(bytes)
   const creator = c.account.address.toLowerCase() as Hex
   const gossip = await signCardGossip(c.account, c.domain, bytes)
-  c.onChange(
-    await applyEvents(c.db, [{ type: 'card', id: cardId, creator, card, seenAt: Date.now() }]),
-  )
-  await c.publishGossip(TOPICS.cards, gossip).catch(() => {}) // the chain still carries it
   progress('sign', 1, 1)
   progress('post', 0, 1)
-  const posted = await postCard(c.chain, { card: bytes, signal: p.signal })
+  // Shown and gossiped once the transaction is sent (confirmed and funded), so a declined or
+  // unpaid post leaves no pending card behind, here or on peers.
+  const posted = await postCard(c.chain, {
+    card: bytes,
+    signal: p.signal,
+    confirm: p.confirm,
+    onSent: async () => {
+      c.onChange(
+        await applyEvents(c.db, [{ type: 'card', id: cardId, creator, card, seenAt: Date.now() }]),
+      )
+      await c.publishGossip(TOPICS.cards, gossip).catch(() => {}) // the chain still carries it
+    },
+  })
   c.onChange(
     await applyEvents(c.db, [
       {
@@ -223,6 +234,7 @@ export async function publishCard(
       transferFee: BigInt(/^\d{1,30}$/.test(fee) ? fee : '0'),
       keyAgent: card.access.keyAgent,
       signal: p.signal,
+      confirm: p.confirm,
     })
     progress('list', 1, 1)
   }

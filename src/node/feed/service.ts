@@ -16,7 +16,7 @@ import { type CursorStore, openCursorStore } from '../chain/cursorStore.ts'
 import { followCreator } from '../chain/followCreator.ts'
 import { reactToCard } from '../chain/reactToCard.ts'
 import type { Identity } from '../crypto/identity.ts'
-import type { Registrar } from '../rpc/server.ts'
+import type { Registrar, RpcContext } from '../rpc/server.ts'
 import type { PublishComponents } from '../store/publish.ts'
 import { FEED_DB, type FeedDb, openFeedDb } from './db.ts'
 import { signViewGossip } from './gossip.ts'
@@ -27,7 +27,7 @@ import { queryFeed, searchCards } from './query.ts'
 
 type FeedMethod = Extract<keyof RpcMethods, `feed.${string}`>
 export type FeedHandlers = {
-  [M in FeedMethod]: (params: RpcParams<M>, ctx: { signal: AbortSignal }) => Promise<RpcResult<M>>
+  [M in FeedMethod]: (params: RpcParams<M>, ctx: RpcContext) => Promise<RpcResult<M>>
 }
 
 export type FeedServiceComponents = {
@@ -198,7 +198,7 @@ export class FeedService {
         ])
         return { address, followers, following, followedByMe: mine?.following === 1 }
       },
-      'feed.publish': async (p, { signal }) => {
+      'feed.publish': async (p, { signal, confirm }) => {
         const { ctx, id } = await this.chainCtx()
         const db = await this.open()
         return publishCard(
@@ -220,23 +220,25 @@ export class FeedService {
             site: p.site,
             previewFiles: p.previewFiles,
             signal,
+            confirm,
             onProgress: (stage, done, total) =>
               this.c.emit({ kind: 'feed.publish', jobId: p.jobId, stage, done, total }),
           },
         )
       },
-      'feed.react': async (p, { signal }) => {
+      'feed.react': async (p, { signal, confirm }) => {
         const { ctx } = await this.chainCtx()
-        await reactToCard(ctx, { cardId: idOf(p.id), kind: p.kind ?? 1, signal })
+        await reactToCard(ctx, { cardId: idOf(p.id), kind: p.kind ?? 1, signal, confirm })
         void this.indexer?.syncOnce(signal).catch(() => {})
         return undefined
       },
-      'feed.follow': async (p, { signal }) => {
+      'feed.follow': async (p, { signal, confirm }) => {
         const { ctx } = await this.chainCtx()
         await followCreator(ctx, {
           creator: addressOf(p.address) as Address,
           follow: p.follow,
           signal,
+          confirm,
         })
         void this.indexer?.syncOnce(signal).catch(() => {})
         return undefined

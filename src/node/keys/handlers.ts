@@ -18,6 +18,7 @@ import { refundKey } from '../chain/refundKey.ts'
 import { requestKey } from '../chain/requestKey.ts'
 import { transferKey } from '../chain/transferKey.ts'
 import { checkInt } from '../crypto/bytes.ts'
+import type { RpcContext } from '../rpc/server.ts'
 import { MAX_BPS } from './constants.ts'
 import type { KeysService, KeysSession } from './service.ts'
 import { creatorSales, isAddressLike, listingInfo, refundDelay } from './wallet.ts'
@@ -27,7 +28,7 @@ type AccessMethod = 'keys.registerCard' | 'keys.access' | 'keys.decrypt'
 type KeysMethod = Exclude<Extract<keyof RpcMethods, `keys.${string}`>, AccessMethod>
 type Handler<M extends KeysMethod> = (
   params: RpcParams<M>,
-  ctx: { signal: AbortSignal },
+  ctx: RpcContext,
 ) => Promise<RpcResult<M>>
 export type KeysHandlers = { [M in KeysMethod]: Handler<M> }
 
@@ -78,11 +79,27 @@ async function library(s: KeysSession): Promise<RpcResult<'keys.library'>> {
   return { chainTime: Number(block.timestamp), keys }
 }
 
+async function owned(s: KeysSession): Promise<RpcResult<'keys.owned'>> {
+  const [tokens, held] = await Promise.all([s.owner.tokens(), s.vault.entries()])
+  type Row = RpcResult<'keys.owned'>['cards'][number]
+  const cards = new Map<string, Row>()
+  for (const t of tokens) {
+    const cardId = t.cardId.toLowerCase() as Row['cardId']
+    cards.set(cardId, { cardId, tokenId: t.tokenId, state: 'pending' })
+  }
+  // A key in the vault wins: its token is the one that counts.
+  for (const e of held) {
+    const cardId = e.cardId.toLowerCase() as Row['cardId']
+    cards.set(cardId, { cardId, tokenId: e.tokenId.toString(), state: 'ready' })
+  }
+  return { cards: [...cards.values()] }
+}
+
 /** The `keys.*` handlers over `service`. */
 export function createKeysHandlers(service: KeysService): KeysHandlers {
   const session = () => service.require()
   return {
-    'keys.list': async (p, { signal }) => {
+    'keys.list': async (p, { signal, confirm }) => {
       const s = await session()
       const cardId = checkCardId(p.cardId)
       checkInt('supply', p.supply, 0, 2 ** 32 - 1)
@@ -97,6 +114,7 @@ export function createKeysHandlers(service: KeysService): KeysHandlers {
         transferFee: parseWei('transferFee', p.transferFee),
         keyAgent: p.keyAgent ?? s.chain.account.address,
         signal,
+        confirm,
       })
       const [listed] = parseEventLogs({
         abi: keyMarketAbi,
@@ -119,43 +137,56 @@ export function createKeysHandlers(service: KeysService): KeysHandlers {
       ])
       return id === 0n ? null : listingInfo(l, id)
     },
-    'keys.buy': async (p, { signal }) => {
+    'keys.buy': async (p, { signal, confirm }) => {
       const s = await session()
       const cardId = checkCardId(p.cardId)
-      const res = await buyKey(s.chain, { cardId, wrapPub: s.wrapPublic, signal })
+      const res = await buyKey(s.chain, { cardId, wrapPub: s.wrapPublic, signal, confirm })
       await s.owner.track(res.tokenId, cardId)
       return { hash: res.hash, tokenId: res.tokenId.toString() }
     },
     'keys.library': async () => library(await session()),
-    'keys.refund': async (p, { signal }) => {
+    'keys.owned': async () => owned(await session()),
+    'keys.refund': async (p, { signal, confirm }) => {
       const s = await session()
-      return { hash: (await refundKey(s.chain, { tokenId: parseTokenId(p.tokenId), signal })).hash }
+      return {
+        hash: (await refundKey(s.chain, { tokenId: parseTokenId(p.tokenId), signal, confirm }))
+          .hash,
+      }
     },
-    'keys.transfer': async (p, { signal }) => {
+    'keys.transfer': async (p, { signal, confirm }) => {
       const s = await session()
       if (!isAddressLike(p.to)) throw new InvalidInputError('to: expected an EVM address.')
-      const res = await transferKey(s.chain, { tokenId: parseTokenId(p.tokenId), to: p.to, signal })
+      const res = await transferKey(s.chain, {
+        tokenId: parseTokenId(p.tokenId),
+        to: p.to,
+        signal,
+        confirm,
+      })
       return { hash: res.hash }
     },
-    'keys.offer': async (p, { signal }) => {
+    'keys.offer': async (p, { signal, confirm }) => {
       const s = await session()
       const price = parseWei('price', p.price)
       return {
-        hash: (await offerKey(s.chain, { tokenId: parseTokenId(p.tokenId), price, signal })).hash,
+        hash: (
+          await offerKey(s.chain, { tokenId: parseTokenId(p.tokenId), price, signal, confirm })
+        ).hash,
       }
     },
-    'keys.buyOffered': async (p, { signal }) => {
+    'keys.buyOffered': async (p, { signal, confirm }) => {
       const s = await session()
       const tokenId = parseTokenId(p.tokenId)
-      const res = await buyOfferedKey(s.chain, { tokenId, wrapPub: s.wrapPublic, signal })
+      const res = await buyOfferedKey(s.chain, { tokenId, wrapPub: s.wrapPublic, signal, confirm })
       const { cardId } = await getListingOfToken(s.chain, { tokenId })
       await s.owner.track(tokenId, cardId)
       return { hash: res.hash }
     },
-    'keys.requestKey': async (p, { signal }) => {
+    'keys.requestKey': async (p, { signal, confirm }) => {
       const s = await session()
       const tokenId = parseTokenId(p.tokenId)
-      return { hash: (await requestKey(s.chain, { tokenId, wrapPub: s.wrapPublic, signal })).hash }
+      return {
+        hash: (await requestKey(s.chain, { tokenId, wrapPub: s.wrapPublic, signal, confirm })).hash,
+      }
     },
     'keys.sales': async () => creatorSales(await session()),
   }

@@ -27,6 +27,7 @@ import { openMeta } from '../store/meta.ts'
 import { publishFile } from '../store/publish.ts'
 import { createSliceStore } from '../store/sliceStore.ts'
 import type { SliceStore } from '../store/types.ts'
+import { createKeysHandlers } from './handlers.ts'
 import { keysService } from './service.ts'
 
 let n = 0
@@ -187,6 +188,12 @@ describe('KeysService on anvil', () => {
       const theirs = await buyer.keys.require()
       const { tokenId } = await buyKey(theirs.chain, { cardId, wrapPub: theirs.wrapPublic })
       await theirs.owner.track(tokenId, cardId)
+      // What the feed's "Owned" badge reads: the token is held, the key not there yet.
+      const handlers = createKeysHandlers(buyer.keys)
+      const owned = async () =>
+        (await handlers['keys.owned'](undefined, { signal: new AbortController().signal })).cards
+      const row = { cardId: cardId.toLowerCase(), tokenId: tokenId.toString() }
+      expect(await owned()).toEqual([{ ...row, state: 'pending' }])
 
       // The creator's node does not know which item the card is: the request waits.
       const outcomes = () =>
@@ -214,6 +221,7 @@ describe('KeysService on anvil', () => {
       )
       expect(held.tokenId).toBe(tokenId)
       expect(held.key).toEqual(deriveContentKey(a.contentMaster, salt))
+      expect(await owned()).toEqual([{ ...row, state: 'ready' }])
       expect(
         buyer.events.some(
           (ev) => ev.kind === 'keys.update' && ev.cardId === cardId && ev.change === 'key',

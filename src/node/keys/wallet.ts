@@ -11,6 +11,7 @@ import { keyMarketAbi } from '../chain/abi.ts'
 import { claimOwed } from '../chain/claimOwed.ts'
 import type { ChainContext } from '../chain/clients.ts'
 import { getListing, getOwed } from '../chain/reads.ts'
+import type { RpcContext } from '../rpc/server.ts'
 import { DEV_CHAIN_ID } from './constants.ts'
 import type { KeysSession } from './service.ts'
 
@@ -112,7 +113,7 @@ export async function creatorSales(s: KeysSession): Promise<CreatorSales> {
 
 type WalletMethod = Extract<keyof RpcMethods, `wallet.${string}`>
 export type WalletHandlers = {
-  [M in WalletMethod]: (p: RpcParams<M>, ctx: { signal: AbortSignal }) => Promise<RpcResult<M>>
+  [M in WalletMethod]: (p: RpcParams<M>, ctx: RpcContext) => Promise<RpcResult<M>>
 }
 
 /** The `wallet.*` handlers over the account (who acts on-chain). */
@@ -153,13 +154,13 @@ export function createWalletHandlers(account: AccountService): WalletHandlers {
       return undefined
     },
     'wallet.reply': async (p) => {
-      account.bridge.reply(p.id, p.result, p.error)
+      account.bridge.reply(p.id, p.result, p.error, typeof p.code === 'number' ? p.code : undefined)
       return undefined
     },
-    'wallet.claim': async (_p, { signal }) => {
+    'wallet.claim': async (_p, { signal, confirm }) => {
       const s = await account.require()
       const amount = await getOwed(s.chain, { account: s.chain.account.address, from: 'keyMarket' })
-      const res = await claimOwed(s.chain, { from: 'keyMarket', signal })
+      const res = await claimOwed(s.chain, { from: 'keyMarket', signal, confirm })
       return { hash: res.hash, amount: amount.toString() }
     },
   }

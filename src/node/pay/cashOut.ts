@@ -7,6 +7,7 @@
  * leave with the money. One cash-out runs at a time.
  */
 import type { Hex } from 'viem'
+import type { WriteOptions } from '../chain/_write.ts'
 import { cashChequeBatch } from '../chain/cashChequeBatch.ts'
 import type { ChainContext } from '../chain/clients.ts'
 import type { PayerBook } from './book.ts'
@@ -20,6 +21,9 @@ export type OwedEntry = OwedLine & { cumulative: bigint; signature: Hex }
 
 /** What a cash-out did (`hash` null: nothing was worth sending). */
 export type CashResult = { hash: Hex | null; cheques: number; amount: bigint; royalty: bigint }
+
+/** `onDemand`: the person asked (cash whatever is owed); `confirm`: ask them before sending. */
+export type CashParams = Pick<WriteOptions, 'signal' | 'confirm'> & { onDemand: boolean }
 
 export type CashOutComponents = {
   /** Sends the batch: the node's own account pays the gas. */
@@ -76,13 +80,13 @@ export class CashOut {
    * Cashes what the plan says, after any cash-out in flight. Chain errors are thrown (the
    * policy's caller logs them; the user's sees them).
    */
-  cash(p: { onDemand: boolean; signal?: AbortSignal }): Promise<CashResult> {
+  cash(p: CashParams): Promise<CashResult> {
     const run = this.#running.then(() => this.#cashNow(p))
     this.#running = run.catch(() => undefined)
     return run
   }
 
-  async #cashNow(p: { onDemand: boolean; signal?: AbortSignal }): Promise<CashResult> {
+  async #cashNow(p: CashParams): Promise<CashResult> {
     const plan = await this.plan(p.onDemand)
     if (!plan.cash) return NOTHING
     const res = await cashChequeBatch(this.#c.chain, {
@@ -91,6 +95,7 @@ export class CashOut {
         signature: e.signature,
       })),
       ...(p.signal ? { signal: p.signal } : {}),
+      ...(p.confirm ? { confirm: p.confirm } : {}),
     })
     const at = this.#now()
     for (const c of res.cashed) {

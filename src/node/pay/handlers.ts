@@ -20,6 +20,7 @@ import { depositForChequebook } from '../chain/depositForChequebook.ts'
 import { depositToChequebook } from '../chain/depositToChequebook.ts'
 import { getOwed } from '../chain/reads.ts'
 import { announceWithdraw, withdrawDeposit } from '../chain/withdrawDeposit.ts'
+import type { RpcContext } from '../rpc/server.ts'
 import type { LedgerLine } from './ledger.ts'
 import { MISBEHAVIOURS } from './misbehave.ts'
 import { parseSettings, settingsOf } from './prefs.ts'
@@ -27,7 +28,7 @@ import type { PaySession } from './session.ts'
 
 type PayMethod = Extract<keyof RpcMethods, `pay.${string}`>
 export type PayHandlers = {
-  [M in PayMethod]: (params: RpcParams<M>, ctx: { signal: AbortSignal }) => Promise<RpcResult<M>>
+  [M in PayMethod]: (params: RpcParams<M>, ctx: RpcContext) => Promise<RpcResult<M>>
 }
 
 /** What the handlers need of the pay service. */
@@ -132,42 +133,42 @@ export function createPayHandlers(host: PayHandlersHost): PayHandlers {
       return settingsOf(limits)
     },
 
-    'pay.deposit': async (p, { signal }) => {
+    'pay.deposit': async (p, { signal, confirm }) => {
       const value = wei(p?.amount, 'A deposit')
       const s = await host.require()
       // The page's wallet funds the node's key; without one, the key funds its own book.
       const res = host.usesExternal
-        ? await depositForChequebook(s.wallet, { payer: s.me, value, signal })
-        : await depositToChequebook(s.hot, { value, signal })
+        ? await depositForChequebook(s.wallet, { payer: s.me, value, signal, confirm })
+        : await depositToChequebook(s.hot, { value, signal, confirm })
       await s.syncNow()
       return { hash: res.hash }
     },
 
-    'pay.announceWithdraw': async (p, { signal }) => {
+    'pay.announceWithdraw': async (p, { signal, confirm }) => {
       const amount = wei(p?.amount, 'A withdrawal', 0n)
       const s = await host.require()
-      const res = await announceWithdraw(s.hot, { amount, signal })
+      const res = await announceWithdraw(s.hot, { amount, signal, confirm })
       await s.syncNow()
       return { hash: res.hash }
     },
 
-    'pay.withdraw': async (_p, { signal }) => {
+    'pay.withdraw': async (_p, { signal, confirm }) => {
       const s = await host.require()
-      const res = await withdrawDeposit(s.hot, { signal })
+      const res = await withdrawDeposit(s.hot, { signal, confirm })
       const amount = amountIn(s, res.receipt, 'Withdrawn')
       await s.syncNow()
       return { hash: res.hash, amount: amount.toString() }
     },
 
-    'pay.cash': async (_p, { signal }) => {
+    'pay.cash': async (_p, { signal, confirm }) => {
       const s = await host.require()
-      const r = await s.cashOut.cash({ onDemand: true, signal })
+      const r = await s.cashOut.cash({ onDemand: true, signal, confirm })
       return { hash: r.hash, cheques: r.cheques, amount: r.amount.toString() }
     },
 
-    'pay.claim': async (_p, { signal }) => {
+    'pay.claim': async (_p, { signal, confirm }) => {
       const s = await host.require()
-      const res = await claimOwed(s.hot, { from: 'chequebook', signal })
+      const res = await claimOwed(s.hot, { from: 'chequebook', signal, confirm })
       return { hash: res.hash, amount: amountIn(s, res.receipt, 'Claimed').toString() }
     },
 

@@ -97,4 +97,72 @@ describe('typed RPC between the page and the node worker', () => {
     server.emit({ kind: 'log', level: 'info', message: 'hello' })
     await expect.poll(() => seen).toEqual(['hello'])
   })
+
+  it('a spend asks the page that made it, names what it is for, and waits for the answer', async () => {
+    const { server, client } = pair()
+    const quote = {
+      contract: 'cardRegistry',
+      action: 'react',
+      value: '0',
+      gas: '50000',
+      gasPrice: '1000000000',
+      fee: '50000000000000',
+      from: '0x0000000000000000000000000000000000000001',
+      balance: '1000000000000000000',
+    } as const
+    const answers: boolean[] = []
+    let unconfirmed: unknown = 'unset'
+    server.register({
+      'feed.react': async (_p, ctx) => {
+        if (!ctx.confirm) {
+          unconfirmed = ctx.confirm
+          return undefined
+        }
+        answers.push(await ctx.confirm(quote))
+        return undefined
+      },
+    })
+    const asked: { what: string | undefined; quote: unknown }[] = []
+    client.onEvent((e) => {
+      if (e.kind !== 'spend.confirm') return
+      asked.push({ what: client.spendOf(e.request), quote: e.quote })
+      void client.call('spend.answer', { id: e.id, ok: asked.length === 1 })
+    })
+    await client.spend('feed.react', { id: '0x01' }, { what: 'Your like on “A”' })
+    await client.spend('feed.react', { id: '0x01' }, { what: 'Your like on “B”' })
+    expect(asked.map((a) => a.what)).toEqual(['Your like on “A”', 'Your like on “B”'])
+    expect(asked[0]?.quote).toEqual(quote)
+    expect(answers).toEqual([true, false])
+    // A request without `confirm` (tests and tools over the wire; the UI's types forbid it)
+    // is not asked.
+    const untyped = client as unknown as { call(m: string, p: unknown): Promise<unknown> }
+    await untyped.call('feed.react', { id: '0x01' })
+    expect(unconfirmed).toBeUndefined()
+  })
+
+  it('an aborted spend stops waiting for its answer', async () => {
+    const { server, client } = pair()
+    let outcome: unknown = null
+    server.register({
+      'feed.follow': async (_p, ctx) => {
+        outcome = await ctx.confirm!({} as never).catch((e: unknown) => e)
+        return undefined
+      },
+    })
+    const controller = new AbortController()
+    let asked = false
+    client.onEvent((e) => {
+      if (e.kind === 'spend.confirm') asked = true
+    })
+    const call = client.spend(
+      'feed.follow',
+      { address: '0x01', follow: true },
+      { what: 'x', signal: controller.signal },
+    )
+    await expect.poll(() => asked).toBe(true)
+    controller.abort()
+    await expect(call).rejects.toBeInstanceOf(AbortedError)
+    await expect.poll(() => outcome).toBeInstanceOf(AbortedError)
+    expect(client.spendOf(1)).toBeUndefined()
+  })
 })

@@ -1,5 +1,6 @@
 import { AbortedError, InvalidInputError } from '../../shared/errors/common.ts'
 import { serializeError } from '../../shared/errors/wire.ts'
+import type { ConfirmSpend, SpendQuote } from '../../shared/protocol/methods/spend.ts'
 import type {
   FromNode,
   NodeEvent,
@@ -12,9 +13,15 @@ import { logger } from '../log.ts'
 
 const log = logger('rpc')
 
+/**
+ * What a handler gets besides its params: the request's signal, and `confirm` when the page
+ * asked to confirm spends (methods/spend.ts): write operations take it as `confirm`.
+ */
+export type RpcContext = { signal: AbortSignal; confirm?: ConfirmSpend | undefined }
+
 export type RpcHandler<M extends RpcMethod> = (
   params: RpcParams<M>,
-  ctx: { signal: AbortSignal },
+  ctx: RpcContext,
 ) => Promise<RpcResult<M>>
 
 /** Handlers for some of the methods; domains export one such object each. */
@@ -28,15 +35,33 @@ export type RpcPort = {
   addEventListener(type: 'message', listener: (e: MessageEvent<unknown>) => void): void
 }
 
+/** Methods the server answers itself (not a service's): the page's answers to its questions. */
+export const SERVER_METHODS = ['spend.answer'] as const
+
 /**
  * The node side of the page↔worker protocol: dispatches requests to handlers, each with its
  * own AbortController (an `abort` message cancels it), and replies with the result or a
  * serialized `BaseError`. Unknown or malformed messages get a typed error, never a crash.
+ * A request made with `confirm` gets a `confirm` in its context that asks the page which made
+ * it (a `spend.confirm` event) and waits for its `spend.answer`, or for the request's abort.
  */
 export class RpcServer {
   private readonly handlers = new Map<string, RpcHandler<RpcMethod>>()
   private readonly inflight = new Map<number, AbortController>()
   private readonly ports = new Set<RpcPort>()
+  private readonly questions = new Map<number, (ok: boolean) => void>()
+  private nextQuestion = 1
+
+  constructor() {
+    this.register({
+      'spend.answer': async (p) => {
+        if (typeof p?.id !== 'number' || typeof p.ok !== 'boolean')
+          throw new InvalidInputError('spend.answer: expected { id: number, ok: boolean }.')
+        this.questions.get(p.id)?.(p.ok)
+        return undefined
+      },
+    })
+  }
 
   register(handlers: Partial<RpcHandlers>): void {
     for (const [method, handler] of Object.entries(handlers))
@@ -75,8 +100,11 @@ export class RpcServer {
     }
     const controller = new AbortController()
     this.inflight.set(msg.id, controller)
+    const { signal } = controller
+    const confirm: ConfirmSpend | undefined =
+      msg.confirm === true ? (quote) => this.ask(port, msg.id, quote, signal) : undefined
     Promise.resolve()
-      .then(() => handler(msg.params, { signal: controller.signal }))
+      .then(() => handler(msg.params, confirm ? { signal, confirm } : { signal }))
       .then(
         (result) => port.postMessage({ type: 'result', id: msg.id, result }),
         (err: unknown) => {
@@ -85,5 +113,29 @@ export class RpcServer {
         },
       )
       .finally(() => this.inflight.delete(msg.id))
+  }
+
+  /** Asks `port` to confirm a spend of its request `request`; false or the abort stop it. */
+  private ask(
+    port: RpcPort,
+    request: number,
+    quote: SpendQuote,
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    const id = this.nextQuestion++
+    return new Promise<boolean>((resolve, reject) => {
+      const onAbort = () => {
+        this.questions.delete(id)
+        reject(new AbortedError('The confirmation was cancelled.'))
+      }
+      if (signal.aborted) return onAbort()
+      signal.addEventListener('abort', onAbort, { once: true })
+      this.questions.set(id, (ok) => {
+        signal.removeEventListener('abort', onAbort)
+        this.questions.delete(id)
+        resolve(ok)
+      })
+      port.postMessage({ type: 'event', event: { kind: 'spend.confirm', id, request, quote } })
+    })
   }
 }

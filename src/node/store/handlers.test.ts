@@ -14,6 +14,56 @@ const ctx = { signal: new AbortController().signal }
 const FAST = { N: 1024, r: 8, p: 1 }
 
 describe('identity, store and content RPC handlers', () => {
+  it('a skipped phrase check is remembered until the phrase is checked or a backup file saved', async () => {
+    const drawn: string[][] = []
+    const render: RenderPhrase = async (words) => {
+      drawn.push([...words])
+      return { image: {} as ImageBitmap, words: words.length, width: 1, height: 1 }
+    }
+    const service = (name: string) =>
+      createIdentityHandlers(new IdentityService({ vaultName: name, scrypt: FAST }), render)
+    const h = service('skip1')
+    await h['identity.create']({}, ctx)
+    const words = drawn[0]!
+    expect(await h['identity.confirm']({ later: true }, ctx)).toMatchObject({ backedUp: false })
+    // A reload (the next session) still knows: the reminder comes back.
+    const reloaded = service('skip1')
+    expect(await reloaded['identity.state'](undefined, ctx)).toMatchObject({
+      state: 'ready',
+      backedUp: false,
+      words: 12,
+    })
+    await expect(
+      reloaded['identity.checkPhrase']({ words: [{ position: 4, word: 'zzz' }] }, ctx),
+    ).rejects.toMatchObject({
+      name: 'MnemonicError',
+      shortMessage: expect.stringContaining('Word 4'),
+    })
+    expect(await reloaded['identity.state'](undefined, ctx)).toMatchObject({ backedUp: false })
+    const checked = await reloaded['identity.checkPhrase'](
+      {
+        words: [
+          { position: 4, word: words[3]! },
+          { position: 11, word: ` ${words[10]!.toUpperCase()} ` },
+        ],
+      },
+      ctx,
+    )
+    expect(checked.backedUp).toBe(true)
+    expect(await service('skip1')['identity.state'](undefined, ctx)).toMatchObject({
+      backedUp: true,
+    })
+
+    // Saving a backup file counts too.
+    const h2 = service('skip2')
+    await h2['identity.create']({}, ctx)
+    await h2['identity.confirm']({ later: true }, ctx)
+    await h2['identity.exportBackup']({ passphrase: 'a long passphrase' }, ctx)
+    expect(await service('skip2')['identity.state'](undefined, ctx)).toMatchObject({
+      backedUp: true,
+    })
+  })
+
   it('create → confirm → export → import on a new profile gives the same identity', async () => {
     // Node has no OffscreenCanvas: this renderer keeps what it was asked to draw.
     const drawn: string[][] = []
@@ -56,6 +106,7 @@ describe('identity, store and content RPC handlers', () => {
       ctx,
     )
     expect(info.address).toBe(address)
+    expect(info).toMatchObject({ backedUp: true, words: 12 })
     expect(await h['identity.state'](undefined, ctx)).toMatchObject({ state: 'ready', address })
     const shown = await h['identity.showPhrase']({}, ctx)
     expect(drawn[1]).toEqual(words)

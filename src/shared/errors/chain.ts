@@ -101,3 +101,19 @@ export class ContractRevertError extends BaseError {
 export class ChainRequestError extends BaseError {
   override name = 'ChainRequestError' as const
 }
+/** The paying account cannot cover the amount and the gas. */
+export class InsufficientFundsError extends BaseError {
+  override name = 'InsufficientFundsError' as const
+}
+/** The account's transaction count moved under the transaction (another one went first). */
+export class NonceError extends BaseError {
+  override name = 'NonceError' as const
+}
+/** The chain's RPC endpoint could not be reached or did not answer in time. */
+export class ChainUnreachableError extends BaseError {
+  override name = 'ChainUnreachableError' as const
+}
+/** The person declined the transaction (in the confirmation or in their wallet): nothing was sent. */
+export class UserRejectedError extends BaseError {
+  override name = 'UserRejectedError' as const
+}

@@ -18,6 +18,7 @@ import type { GossipMessage, NodeMethods, NodeStatus } from './methods/node.ts'
 import type { PayEvent, PayMethods } from './methods/pay.ts'
 import type { PreviewMethods } from './methods/preview.ts'
 import type { SeedMethods } from './methods/seed.ts'
+import type { SpendMethods, SpendQuote } from './methods/spend.ts'
 import type { StoreMethods } from './methods/store.ts'
 import type { SwarmMethods, SwarmStats } from './methods/swarm.ts'
 import type { WalletMethods } from './methods/wallet.ts'
@@ -37,7 +38,8 @@ export type RpcMethods = NodeMethods &
   WalletMethods &
   PayMethods &
   SeedMethods &
-  AvailabilityMethods
+  AvailabilityMethods &
+  SpendMethods
 
 export type RpcMethod = keyof RpcMethods
 export type RpcParams<M extends RpcMethod> = RpcMethods[M]['params']
@@ -75,12 +77,24 @@ export type NodeEvent =
       cardId: string
       outcome: 'delivered' | 'not-pending' | 'past-owner' | 'burned' | 'unknown-card'
     }
+  /**
+   * The node is about to send a transaction for the page's request `request` (made with
+   * `confirm`); answer with `spend.answer { id, ok }`. Sent to that page only.
+   */
+  | { kind: 'spend.confirm'; id: number; request: number; quote: SpendQuote }
   /** The worker asks the page's EIP-1193 wallet; answer with `wallet.reply`. */
   | { kind: 'keys.walletRequest'; id: number; method: string; params: unknown[] }
   | PayEvent
 
+/** `confirm`: ask the page before sending any transaction (methods/spend.ts). */
 export type RpcRequest = {
-  [M in RpcMethod]: { type: 'request'; id: number; method: M; params: RpcParams<M> }
+  [M in RpcMethod]: {
+    type: 'request'
+    id: number
+    method: M
+    params: RpcParams<M>
+    confirm?: boolean
+  }
 }[RpcMethod]
 
 export type RpcAbort = { type: 'abort'; id: number }

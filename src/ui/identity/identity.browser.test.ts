@@ -74,7 +74,10 @@ describe('identity UI in Chromium', () => {
       await input.fill(words[position - 1]!)
     }
     await page.getByRole('button', { name: 'Confirm and save' }).click()
+    // The success screen, with one way on.
     await expect.poll(() => page.getByTestId('identity-ready').textContent()).toContain('0x')
+    expect(await page.getByRole('heading', { name: "You're all set" }).count()).toBe(1)
+    expect(await page.getByTestId('onboarding-done').textContent()).toBe('Go to your feed')
     expect(await page.getByTestId('mnemonic').count()).toBe(0)
     // Backup shows the same phrase, only after the warning.
     await page.getByRole('button', { name: 'Show recovery phrase…' }).click()
@@ -82,6 +85,25 @@ describe('identity UI in Chromium', () => {
     await page.getByTestId('backup-mnemonic').waitFor()
     expect(await drawn(1)).toEqual(words)
     expect(await inkOf('backup-mnemonic')).toBeGreaterThan(2000)
+  })
+
+  it('checks a written copy later on the backup page: a wrong word is named, the right ones pass', async () => {
+    const words = await drawn(0)
+    await page.getByTestId('check-phrase').click()
+    const again = page.locator('#backup [data-testid^="confirm-word-"]')
+    expect(await again.count()).toBe(3)
+    const positions: number[] = []
+    for (const input of await again.all())
+      positions.push(Number((await input.getAttribute('data-testid'))!.split('-').at(-1)))
+    for (const [i, input] of (await again.all()).entries())
+      await input.fill(i === 0 ? 'zzz' : words[positions[i]! - 1]!)
+    await page.locator('#backup').getByRole('button', { name: 'Check', exact: true }).click()
+    await expect
+      .poll(() => page.locator('#backup [role="alert"]').textContent())
+      .toContain(`Word ${positions[0]} does not match`)
+    await again.first().fill(words[positions[0]! - 1]!)
+    await page.locator('#backup').getByRole('button', { name: 'Check', exact: true }).click()
+    await page.getByTestId('phrase-checked').waitFor()
   })
 
   it('downloads an encrypted backup file', async () => {

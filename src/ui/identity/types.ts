@@ -1,15 +1,10 @@
 /**
  * The RPC surface the identity components need: the typed `call` of the page's node client.
  */
-import type { RpcMethod, RpcParams, RpcResult } from '../../shared/protocol/rpc.ts'
+import type { RpcResult } from '../../shared/protocol/rpc.ts'
+import type { Rpc } from '../lib/rpc-client.ts'
 
-export type IdentityRpc = {
-  call<M extends RpcMethod>(
-    method: M,
-    params: RpcParams<M>,
-    opts?: { signal?: AbortSignal },
-  ): Promise<RpcResult<M>>
-}
+export type IdentityRpc = Pick<Rpc, 'call'>
 
 export type IdentityReady = RpcResult<'identity.confirm'>
 

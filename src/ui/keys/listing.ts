@@ -55,7 +55,7 @@ function ether(value: string, field: string, errors: ListingCheck['errors'], pos
 
 /**
  * Checks the typed fields and converts them.
- * @example const c = checkListing({ ...DEFAULT_LISTING, price: '0.02' }); if (c.ok) rpc.call('keys.list', { cardId, ...c.terms })
+ * @example const c = checkListing({ ...DEFAULT_LISTING, price: '0.02' }); if (c.ok) rpc.spend('keys.list', { cardId, ...c.terms }, { what })
  */
 export function checkListing(input: ListingInput): ListingCheck {
   const errors: Partial<Record<keyof ListingInput, string>> = {}

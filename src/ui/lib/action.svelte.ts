@@ -10,21 +10,32 @@ export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
 }
 
-/** A component's running action: `busy` while a task runs, `error` from the last one. */
+/**
+ * A component's running action: `busy` while a task runs; `error` (its text) and `failure`
+ * (the error itself, for pay/ErrorNote.svelte to word with a next step) from the last one.
+ */
 export class Action {
   busy = $state(false)
   error = $state('')
+  failure = $state.raw<unknown>(null)
 
   /** Runs `task`, clearing the last error first; a failure lands in `error`, not thrown. */
   async run(task: () => Promise<unknown>): Promise<void> {
     this.busy = true
-    this.error = ''
+    this.clear()
     try {
       await task()
     } catch (err) {
       this.error = errorText(err)
+      this.failure = err
     } finally {
       this.busy = false
     }
+  }
+
+  /** Forgets the last failure (it was fixed: the account got funds). */
+  clear(): void {
+    this.error = ''
+    this.failure = null
   }
 }

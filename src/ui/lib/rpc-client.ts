@@ -1,5 +1,6 @@
 import { AbortedError } from '../../shared/errors/common.ts'
 import { deserializeError } from '../../shared/errors/wire.ts'
+import type { SpendMethod } from '../../shared/protocol/methods/spend.ts'
 import type {
   FromNode,
   NodeEvent,
@@ -14,13 +15,31 @@ export type RpcEndpoint = {
   addEventListener(type: 'message', listener: (e: MessageEvent<FromNode>) => void): void
 }
 
-/** What UI components receive to talk to the node. */
+/** The methods that spend nothing: `call` takes them. */
+export type CallMethod = Exclude<RpcMethod, SpendMethod>
+
+/** What a spend is for, as the confirmation says it: "A key to “Sunset”". */
+export type SpendOptions = { what: string; signal?: AbortSignal }
+
+/**
+ * What UI components receive to talk to the node: `call` for what spends nothing, `spend` for
+ * the methods that may send a transaction — the node then asks the person (a `spend.confirm`
+ * event, shown by wallet/ConfirmSpend.svelte) before sending anything. `call` does not accept
+ * those methods, so no UI path can send unconfirmed.
+ */
 export type Rpc = {
-  call<M extends RpcMethod>(
+  call<M extends CallMethod>(
     method: M,
     params: RpcParams<M>,
     opts?: { signal?: AbortSignal },
   ): Promise<RpcResult<M>>
+  spend<M extends SpendMethod>(
+    method: M,
+    params: RpcParams<M>,
+    opts: SpendOptions,
+  ): Promise<RpcResult<M>>
+  /** Subscribes to node events; returns the unsubscribe function. */
+  onEvent(listener: (e: NodeEvent) => void): () => void
 }
 
 /**
@@ -35,21 +54,46 @@ export class RpcClient implements Rpc {
   >()
   private readonly listeners = new Set<(e: NodeEvent) => void>()
   private readonly endpoint: RpcEndpoint
+  /** What each spend request in flight is for, by request id. */
+  private readonly spends = new Map<number, string>()
 
   constructor(endpoint: RpcEndpoint) {
     this.endpoint = endpoint
     endpoint.addEventListener('message', (e) => this.onMessage(e.data))
   }
 
-  call<M extends RpcMethod>(
+  call<M extends CallMethod>(
     method: M,
     params: RpcParams<M>,
     opts: { signal?: AbortSignal } = {},
   ): Promise<RpcResult<M>> {
-    const { signal } = opts
-    if (signal?.aborted) return Promise.reject(new AbortedError())
+    return this.request(method, params, opts.signal, false).promise
+  }
+
+  spend<M extends SpendMethod>(
+    method: M,
+    params: RpcParams<M>,
+    opts: SpendOptions,
+  ): Promise<RpcResult<M>> {
+    const { id, promise } = this.request(method, params, opts.signal, true)
+    this.spends.set(id, opts.what)
+    return promise.finally(() => this.spends.delete(id))
+  }
+
+  /** What the spend request `id` is for (its `spend.confirm` events name it), if in flight. */
+  spendOf(id: number): string | undefined {
+    return this.spends.get(id)
+  }
+
+  private request<M extends RpcMethod>(
+    method: M,
+    params: RpcParams<M>,
+    signal: AbortSignal | undefined,
+    confirm: boolean,
+  ): { id: number; promise: Promise<RpcResult<M>> } {
     const id = this.nextId++
-    return new Promise<RpcResult<M>>((resolve, reject) => {
+    if (signal?.aborted) return { id, promise: Promise.reject(new AbortedError()) }
+    const promise = new Promise<RpcResult<M>>((resolve, reject) => {
       const onAbort = () => {
         this.endpoint.postMessage({ type: 'abort', id })
         this.pending.delete(id)
@@ -66,8 +110,15 @@ export class RpcClient implements Rpc {
           reject(e)
         },
       })
-      this.endpoint.postMessage({ type: 'request', id, method, params } as ToNode)
+      this.endpoint.postMessage({
+        type: 'request',
+        id,
+        method,
+        params,
+        ...(confirm ? { confirm: true } : {}),
+      } as ToNode)
     })
+    return { id, promise }
   }
 
   /** Subscribes to node events; returns the unsubscribe function. */

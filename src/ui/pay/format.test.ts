@@ -7,6 +7,7 @@ import {
   durationText,
   ethOf,
   ethText,
+  formatEth,
   parseEth,
   shortHex,
   spanText,
@@ -20,7 +21,6 @@ describe('ethOf', () => {
     expect(ethOf('10000000000000000')).toBe('0.01')
     expect(ethOf('0')).toBe('0')
     expect(ethOf(123n * 10n ** 18n)).toBe('123')
-    expect(ethText('20000000000000000')).toBe('0.02 ETH')
   })
 
   it('round-trips through parseEth for any amount', () => {
@@ -35,6 +35,68 @@ describe('ethOf', () => {
   it('refuses what is not a decimal wei string', () => {
     for (const bad of ['', '-1', '1.5', '0x10', ' 1', '1e18'])
       expect(() => weiOf(bad)).toThrow(InvalidInputError)
+  })
+})
+
+/** What a shown amount means, back in wei (the grouping commas dropped). */
+const shownWei = (wei: bigint) => {
+  const p = parseEth(formatEth(wei).replaceAll(',', ''))
+  if (!p.ok) throw new Error(`unparseable: ${formatEth(wei)}`)
+  return p.wei
+}
+const ETH = 10n ** 18n
+
+describe('formatEth', () => {
+  it('shows a few decimals, rounded, grouped, and never 18 digits of noise', () => {
+    expect(formatEth('9999998765432109876543')).toBe('9,999.9988')
+    expect(formatEth(10_000n * ETH)).toBe('10,000')
+    expect(formatEth('20000000000000000')).toBe('0.02')
+    expect(ethText('20000000000000000')).toBe('0.02 ETH')
+    expect(formatEth('123456789012345678')).toBe('0.123457')
+    expect(formatEth('1499999999999999999')).toBe('1.5')
+    expect(formatEth(0n)).toBe('0')
+    expect(formatEth(-(ETH / 4n))).toBe('-0.25')
+  })
+
+  it('keeps two significant digits of a tiny amount, down to 1 wei', () => {
+    expect(formatEth('1234567890123')).toBe('0.0000012')
+    expect(formatEth('600000000000')).toBe('0.0000006')
+    expect(formatEth('1000000000')).toBe('0.000000001')
+    expect(formatEth('1')).toBe('0.000000000000000001')
+  })
+
+  it('is within half a shown unit of the exact amount (property)', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 2n ** 100n }), (wei) => {
+        const err = shownWei(wei) - wei
+        const abs = err < 0n ? -err : err
+        // 4 decimals from 1 ETH up, at least 6 below.
+        const halfUnit = wei >= ETH ? 5n * 10n ** 13n : 5n * 10n ** 11n
+        expect(abs <= halfUnit).toBe(true)
+        // Two significant digits at least: at most 5 % off, and never 0 for a non-zero amount.
+        expect(abs * 20n <= wei).toBe(true)
+        if (wei > 0n) expect(shownWei(wei) > 0n).toBe(true)
+      }),
+    )
+  })
+
+  it('shows amounts with few decimals exactly, and keeps their order (property)', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 10n ** 12n }), (k) => {
+        // Whole multiples of 0.0001 ETH (prices, deposits, cheque totals) survive unchanged.
+        expect(shownWei(k * 10n ** 14n)).toBe(k * 10n ** 14n)
+      }),
+    )
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 0n, max: 2n ** 90n }),
+        fc.bigInt({ min: 0n, max: 2n ** 90n }),
+        (a, b) => {
+          const [lo, hi] = a <= b ? [a, b] : [b, a]
+          expect(shownWei(lo) <= shownWei(hi)).toBe(true)
+        },
+      ),
+    )
   })
 })
 

@@ -1,7 +1,8 @@
 /**
- * How the payments UI writes amounts, sizes and durations. Wei crosses the RPC as decimal
- * strings (src/shared/protocol/methods/pay.ts); it is shown as ether exactly — every digit,
- * never rounded — because a cheque of 1 wei more or less is a different cheque.
+ * How the UI writes amounts, sizes and durations. Wei crosses the RPC as decimal strings
+ * (src/shared/protocol/methods/pay.ts). People read ether with sensible precision
+ * ({@link formatEth}: a few decimals, never a non-zero amount shown as 0); forms keep every
+ * digit ({@link ethOf}), because what a person typed must come back unchanged.
  */
 import { formatEther, parseEther } from 'viem'
 import { InvalidInputError } from '../../shared/errors/common.ts'
@@ -27,9 +28,43 @@ export function ethOf(wei: string | bigint): string {
   return formatEther(weiOf(wei))
 }
 
-/** {@link ethOf} with the unit, for text. */
+const WEI_PER_ETH = 10n ** 18n
+
+/**
+ * Decimals shown for an amount of `abs` wei: 4 from 1 ETH up, 6 below, and below that as many
+ * as two significant digits need (at most 18, so 1 wei still shows).
+ */
+function decimalsFor(abs: bigint): number {
+  if (abs >= WEI_PER_ETH) return 4
+  if (abs === 0n) return 0
+  return Math.min(18, Math.max(6, 18 - abs.toString().length + 2))
+}
+
+/**
+ * Wei as ether for people: rounded half up to {@link decimalsFor} decimals, trailing zeros
+ * dropped, the whole part grouped by thousands. A non-zero amount never reads as 0.
+ * @example formatEth('9999998765432109876543') // '9,999.9988'
+ * @example formatEth('1234567890123') // '0.0000012'
+ */
+export function formatEth(value: string | bigint): string {
+  const wei = weiOf(value)
+  const abs = wei < 0n ? -wei : wei
+  const decimals = decimalsFor(abs)
+  const unit = 10n ** BigInt(18 - decimals)
+  const scaled = (abs + unit / 2n) / unit
+  const scale = 10n ** BigInt(decimals)
+  const whole = (scaled / scale).toLocaleString('en-US')
+  const fraction = (scaled % scale).toString().padStart(decimals, '0').replace(/0+$/, '')
+  const sign = wei < 0n && scaled > 0n ? '-' : ''
+  return `${sign}${whole}${fraction ? `.${fraction}` : ''}`
+}
+
+/**
+ * {@link formatEth} with the unit: how every amount reads in the UI.
+ * @example ethText('20000000000000000') // '0.02 ETH'
+ */
 export function ethText(wei: string | bigint): string {
-  return `${ethOf(wei)} ETH`
+  return `${formatEth(wei)} ETH`
 }
 
 export type EthParse = { ok: true; wei: bigint } | { ok: false; error: string }

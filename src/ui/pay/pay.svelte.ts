@@ -8,7 +8,7 @@
 
 import type { PayOverview } from '../../shared/protocol/methods/pay.ts'
 import type { RpcClient } from '../lib/rpc-client.ts'
-import { describePayError, type Outcome } from './errors.ts'
+import { describeError, type Outcome } from './errors.ts'
 
 /** How often the overview is re-read without an event, in ms. */
 export const PAY_POLL_MS = 10_000
@@ -16,7 +16,7 @@ export const PAY_POLL_MS = 10_000
 export const PAY_THROTTLE_MS = 500
 
 /** What the model needs of the RPC client. */
-export type PayRpc = Pick<RpcClient, 'call' | 'onEvent'>
+export type PayRpc = Pick<RpcClient, 'call' | 'spend' | 'onEvent'>
 
 export class PayModel {
   /** Null until loaded, and when the node has no chain ({@link loaded} tells which). */
@@ -29,6 +29,8 @@ export class PayModel {
   busy = $state('')
   /** What the last action did, or why it failed. */
   outcome = $state.raw<Outcome | null>(null)
+  /** The last action's error itself (ErrorNote.svelte words it, with its next step). */
+  failure = $state.raw<unknown>(null)
   /** Why the overview could not be read, '' when it could. */
   loadError = $state('')
 
@@ -90,28 +92,29 @@ export class PayModel {
       this.loaded = true
       this.loadError = ''
     } catch (err) {
-      if (n >= this.#applied) this.loadError = describePayError(err)?.text ?? ''
+      if (n >= this.#applied) this.loadError = describeError(err)?.text ?? ''
     }
   }
 
   /**
    * Runs one action (its result is the text to show), then re-reads the overview. Returns
-   * whether it succeeded; a failure lands in {@link outcome}, never thrown.
+   * whether it succeeded; a failure lands in {@link failure}, never thrown.
    */
   async act(label: string, task: (rpc: PayRpc) => Promise<string>): Promise<boolean> {
     const rpc = this.#getRpc()
     if (!rpc) {
-      this.outcome = { tone: 'error', text: 'The node is not running in this tab.' }
+      this.failure = new Error('The node is not running in this tab.')
       return false
     }
     this.busy = label
     this.outcome = null
+    this.failure = null
     try {
       this.outcome = { tone: 'info', text: await task(rpc) }
       await this.refresh()
       return true
     } catch (err) {
-      this.outcome = describePayError(err)
+      this.failure = err
       return false
     } finally {
       this.busy = ''

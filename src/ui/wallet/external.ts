@@ -34,6 +34,9 @@ function forward(rpc: RpcClient, provider: Eip1193): void {
         rpc.call('wallet.reply', {
           id: e.id,
           error: err instanceof Error ? err.message : String(err),
+          ...(typeof (err as { code?: unknown })?.code === 'number'
+            ? { code: (err as { code: number }).code }
+            : {}),
         }),
     )
   })

@@ -1,13 +1,16 @@
 /**
  * The wallet's UI state (one manager per domain): account and balance, owned keys, creator
- * sales. Refreshes on `keys.*` node events and on a short interval while shown; the refund
- * countdown runs on the chain's clock (offset measured at each refresh).
+ * sales, and the titles of their cards. Refreshes on `keys.*` node events and on a short
+ * interval while shown; the refund countdown runs on the chain's clock (offset measured at each
+ * refresh).
  */
 
 import type { CreatorSales, OwnedKey } from '../../shared/protocol/methods/keys.ts'
 import type { WalletState } from '../../shared/protocol/methods/wallet.ts'
+import { CardTitles } from '../feed/titles.svelte.ts'
 import { errorText } from '../lib/action.svelte.ts'
 import type { NodeState } from '../lib/node.svelte.ts'
+import { accountOf } from './account.svelte.ts'
 
 /** How often the wallet re-reads the chain while shown, in ms. */
 export const REFRESH_MS = 3_000
@@ -20,13 +23,21 @@ export class WalletModel {
   clockOffset = $state(0)
   now = $state(Date.now() / 1000)
   error = $state('')
+  /** The last action's error itself, for pay/ErrorNote.svelte (null when none). */
+  failure = $state.raw<unknown>(null)
   busy = $state('')
   loaded = $state(false)
+  #titles: CardTitles | null = null
 
   constructor(private readonly getNode: () => NodeState) {}
 
   private get node(): NodeState {
     return this.getNode()
+  }
+
+  /** A card's title, or null while unknown (read on refresh). */
+  titleOf(cardId: string): string | null {
+    return this.#titles?.of(cardId) ?? null
   }
 
   chainNow(): number {
@@ -63,6 +74,11 @@ export class WalletModel {
         this.clockOffset = lib.chainTime - this.now
         this.keys = lib.keys
         this.sales = await rpc.call('keys.sales', undefined)
+        this.#titles ??= new CardTitles(rpc)
+        void this.#titles.want([
+          ...lib.keys.map((k) => k.cardId),
+          ...this.sales.listings.map((l) => l.cardId),
+        ])
       }
       this.loaded = true
     } catch (err) {
@@ -74,27 +90,24 @@ export class WalletModel {
   async act(label: string, task: () => Promise<unknown>): Promise<void> {
     this.busy = label
     this.error = ''
+    this.failure = null
     try {
       await task()
       await this.refresh()
     } catch (err) {
       this.error = errorText(err)
+      this.failure = err
     } finally {
       this.busy = ''
     }
   }
 
-  /** Asks the relay's faucet (dev chain only) for ether. */
+  /** Asks the relay's faucet (dev chain only) for ether (the page's one account model). */
   faucet(): Promise<void> {
     return this.act('faucet', async () => {
-      const address = this.wallet?.address
-      if (!address) return
-      const res = await fetch('/faucet', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ address }),
-      })
-      if (!res.ok) throw new Error(`The faucet said: ${(await res.text()).slice(0, 200)}`)
+      const rpc = this.node.rpc
+      if (!rpc) return
+      await accountOf(rpc).faucet()
     })
   }
 }

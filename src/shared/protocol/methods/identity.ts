@@ -9,13 +9,23 @@
  */
 export type PhraseImage = { image: ImageBitmap; words: number; width: number; height: number }
 
+/**
+ * An identity's public parts. `backedUp` is false while the phrase check was skipped and no
+ * backup file was saved since (the app reminds the person); `words`: the phrase's length.
+ */
+export type IdentityPublic = {
+  address: `0x${string}`
+  peerId: string
+  wrapPublic: string
+  backedUp: boolean
+  words: 12 | 24
+}
+
 export type IdentityMethods = {
   /** Whether this profile has an identity, and its public parts. */
   'identity.state': {
     params: undefined
-    result:
-      | { state: 'none' }
-      | { state: 'ready'; address: `0x${string}`; peerId: string; wrapPublic: string }
+    result: { state: 'none' } | ({ state: 'ready' } & IdentityPublic)
   }
   /**
    * A new random mnemonic, held in the worker until `identity.confirm` (not stored yet); the
@@ -31,21 +41,29 @@ export type IdentityMethods = {
    */
   'identity.confirm': {
     params: { words: { position: number; word: string }[] } | { later: true }
-    result: { address: `0x${string}`; peerId: string; wrapPublic: string }
+    result: IdentityPublic
+  }
+  /**
+   * Checks words of the stored mnemonic (a check skipped at creation, done later); the identity
+   * is then backed up. MnemonicError names a word that does not match.
+   */
+  'identity.checkPhrase': {
+    params: { words: { position: number; word: string }[] }
+    result: IdentityPublic
   }
   /** Restores from a mnemonic; MnemonicError names the unknown word or the failed checksum. */
   'identity.restore': {
     params: { mnemonic: string; replace?: boolean }
-    result: { address: `0x${string}`; peerId: string; wrapPublic: string }
+    result: IdentityPublic
   }
   /** Restores from a backup file's text; BackupFormatError or WrongPassphraseError. */
   'identity.importBackup': {
     params: { text: string; passphrase: string; replace?: boolean }
-    result: { address: `0x${string}`; peerId: string; wrapPublic: string }
+    result: IdentityPublic
   }
   /** The stored mnemonic drawn as an image, for the person to write down (the UI warns first). */
   'identity.showPhrase': { params: { scale?: number }; result: { phrase: PhraseImage } }
-  /** A passphrase-encrypted backup file (scrypt + AES-256-GCM, JSON). */
+  /** A passphrase-encrypted backup file (scrypt + AES-256-GCM, JSON); the identity is then backed up. */
   'identity.exportBackup': {
     params: { passphrase: string }
     result: { fileName: string; text: string }

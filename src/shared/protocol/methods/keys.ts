@@ -76,6 +76,15 @@ export type KeysMethods = {
     params: { cardId: `0x${string}` }
     result: { hash: `0x${string}`; tokenId: string }
   }
+  /**
+   * The cards this identity holds a key token for, from the node's own records (no chain
+   * reads, cheap enough for every feed): `ready` once the content key is in the vault,
+   * `pending` while it has not arrived.
+   */
+  'keys.owned': {
+    params: undefined
+    result: { cards: { cardId: `0x${string}`; tokenId: string; state: 'ready' | 'pending' }[] }
+  }
   /** The key tokens this identity holds, with delivery state and refund timing. */
   'keys.library': { params: undefined; result: { chainTime: number; keys: OwnedKey[] } }
   /** Whether this identity can decrypt a card: holds its key, or created it. */

@@ -38,9 +38,12 @@ export type WalletMethods = {
   'wallet.attach': { params: { address: `0x${string}` }; result: undefined }
   /** Back to the identity's embedded account; forgets the wallet choice. */
   'wallet.useEmbedded': { params: undefined; result: undefined }
-  /** The page's answer to a `keys.walletRequest` (`error`: the wallet's message). */
+  /**
+   * The page's answer to a `keys.walletRequest` (`error`: the wallet's message; `code`: its
+   * EIP-1193 error code, 4001 when the person declined).
+   */
   'wallet.reply': {
-    params: { id: number; result?: unknown; error?: string }
+    params: { id: number; result?: unknown; error?: string; code?: number }
     result: undefined
   }
   /** Takes everything the KeyMarket owes this account (`claim()`). */

@@ -1,0 +1,195 @@
+/**
+ * Issue #18, the parts that make money and the first run read like an app (real Chromium tabs,
+ * real anvil, relay and tracker):
+ * - first run: one screen that says what Hashcard is, one primary action, no developer panel at
+ *   any moment; a skipped phrase check brings a backup reminder that "Not now" hides for the
+ *   session only, and that a backup file ends;
+ * - money: an unfunded action says "You need test ETH to do this." with the faucet as the next
+ *   step, and the note clears once funded; every spend is confirmed with what you get, the price
+ *   (with the fiat estimate the person set), the fee and the balance after — cancel sends
+ *   nothing, confirm sends; after a purchase the feed says "Key on its way", then "Owned" once
+ *   the key arrived, and only then does the card turn to the owner's actions; the creator's
+ *   sales are listed by card title.
+ */
+import { expect, type Page, test } from '@playwright/test'
+import { entropyToMnemonic } from '@scure/bip39'
+import { wordlist } from '@scure/bip39/wordlists/english.js'
+import { createPublicClient, http } from 'viem'
+import { cardIn, person, publishUi } from './people.ts'
+import { answerSpend } from './spend.ts'
+import { go, openNodes, rpc, useStack, waitForStatus } from './stack.ts'
+
+const stack = useStack(test)
+test.describe.configure({ mode: 'serial' })
+test.setTimeout(120_000)
+
+const mnemonic = (b: number) => entropyToMnemonic(new Uint8Array(16).fill(b), wordlist)
+/** A 1×1 PNG: the paid card's file (its preview is made in the page). */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+)
+
+test('first run: one screen, one action, no developer panel; a skipped check is reminded until backed up', async ({
+  browser,
+}) => {
+  const context = await browser.newContext({ baseURL: stack().relay.url })
+  // Notes if the node's developer panel (peer id, chat) is ever in the page, even for a frame.
+  await context.addInitScript(() => {
+    const w = window as unknown as { __devPanel?: boolean }
+    new MutationObserver(() => {
+      if (document.querySelector('[data-testid="peer-id"], [data-testid="gossip"], #chat-title'))
+        w.__devPanel = true
+    }).observe(document, { childList: true, subtree: true })
+  })
+  const devPanelSeen = (p: Page) =>
+    p.evaluate(() => (window as unknown as { __devPanel?: boolean }).__devPanel === true)
+  const page = await context.newPage()
+  await page.goto('/')
+  const first = page.getByTestId('onboarding')
+  await expect(first).toBeVisible({ timeout: 30_000 })
+  await expect(first.getByRole('heading', { level: 1 })).toHaveText('Hashcard')
+  await expect(page.getByTestId('tagline')).toContainText('this tab is your node')
+  await expect(first.locator('button.primary')).toHaveCount(1)
+  await expect(page.getByTestId('create')).toHaveText('Get started')
+  expect(await devPanelSeen(page)).toBe(false)
+
+  await page.getByTestId('create').click()
+  await page.getByLabel('I have written the recovery phrase down').check()
+  await page.getByRole('button', { name: 'Continue' }).click()
+  await page.getByRole('button', { name: 'Skip the check, back up later' }).click()
+  await expect(page.getByTestId('address')).toContainText('0x')
+  expect(await devPanelSeen(page)).toBe(false)
+
+  // Skipped: the reminder shows; "Not now" hides it for this session…
+  await expect(page.getByTestId('backup-reminder')).toBeVisible()
+  await page.getByTestId('backup-later').click()
+  await expect(page.getByTestId('backup-reminder')).toHaveCount(0)
+  await page.reload()
+  await expect(page.getByTestId('address')).toBeVisible({ timeout: 30_000 })
+  await expect(page.getByTestId('backup-reminder')).toHaveCount(0)
+  // …and it is back in the next one (a new tab: sessionStorage is per tab).
+  await page.close()
+  const next = await context.newPage()
+  await next.goto('/')
+  await expect(next.getByTestId('backup-reminder')).toBeVisible({ timeout: 30_000 })
+
+  // A backup file ends it.
+  await next.getByTestId('backup-now').click()
+  await expect(next.getByTestId('backup-unchecked')).toBeVisible()
+  await next.getByLabel('Passphrase', { exact: true }).fill('correct horse battery')
+  await next.getByLabel('Repeat passphrase').fill('correct horse battery')
+  await Promise.all([
+    next.waitForEvent('download'),
+    next.getByRole('button', { name: 'Download backup file' }).click(),
+  ])
+  await expect(next.getByTestId('backup-unchecked')).toHaveCount(0, { timeout: 30_000 })
+  await go(next, '/')
+  await expect(next.getByTestId('address')).toBeVisible()
+  await expect(next.getByTestId('backup-reminder')).toHaveCount(0)
+  await context.close()
+})
+
+test('money: funds first, a confirmed spend, Owned once the key arrived, sales by title', async ({
+  browser,
+}) => {
+  const chain = createPublicClient({ transport: http(stack().rpcUrl) })
+  const [a, b] = await openNodes(browser, stack(), 2, '/node')
+  // A: a funded creator. B: an identity with no ETH yet.
+  await person(a!.page, mnemonic(0x71))
+  await a!.page.goto('/feed')
+  await waitForStatus(b!.page, (s) => s.relay.state === 'connected')
+  const { address } = await rpc<{ address: `0x${string}` }>(b!.page, 'identity.restore', {
+    mnemonic: mnemonic(0x72),
+  })
+  const nonceB = () => chain.getTransactionCount({ address })
+
+  const hello = await publishUi(a!.page, { title: 'Hello B', text: 'A first post' })
+  const paid = await publishUi(a!.page, {
+    title: 'Harbour at dusk',
+    file: ['dusk.png', 'image/png', PNG],
+    price: '0.01',
+  })
+
+  // B, unfunded, likes the post: one plain sentence and the next step, nothing asked or sent.
+  await b!.page.goto('/feed')
+  const post = cardIn(b!.page, hello)
+  await post.getByTestId('react').click({ timeout: 30_000 })
+  const note = post.getByTestId('error-note')
+  await expect(note).toContainText('You need test ETH to do this.')
+  await expect(note).not.toContainText('gas')
+  await expect(b!.page.locator('dialog[data-testid="spend-confirm"][open]')).toHaveCount(0)
+  expect(await nonceB()).toBe(0)
+  // "Get test ETH": once the balance rises the note goes away by itself.
+  await note.getByTestId('error-faucet').click()
+  await expect(note).toHaveCount(0, { timeout: 30_000 })
+  await expect(b!.page.getByTestId('balance')).toContainText('10 ETH')
+
+  // The person sets a fiat rate; amounts show the estimate beside the ether.
+  await go(b!.page, '/wallet')
+  await b!.page.getByTestId('fiat-currency').fill('EUR')
+  await b!.page.getByTestId('fiat-rate').fill('2000')
+  await b!.page.getByTestId('fiat-save').click()
+  await expect(b!.page.getByTestId('balance')).toContainText('≈ €20,000.00')
+
+  // The like, confirmed: what you get, no price, a fee, the balance after.
+  await go(b!.page, '/feed')
+  await cardIn(b!.page, hello).getByTestId('react').click()
+  const dialog = b!.page.locator('dialog[data-testid="spend-confirm"][open]')
+  await expect(dialog.getByTestId('spend-action')).toHaveText('React')
+  await expect(dialog.getByTestId('spend-what')).toHaveText('Your like on “Hello B”')
+  await expect(dialog.getByTestId('spend-price')).toContainText('only the fee')
+  await expect(dialog.getByTestId('spend-fee')).toContainText(/about 0\.0\d* ETH/)
+  await expect(dialog.getByTestId('spend-after')).toContainText(/\d ETH\s≈\s€/)
+  await answerSpend(b!.page)
+  await expect(cardIn(b!.page, hello).getByTestId('reactions')).toHaveText('1', { timeout: 15_000 })
+  expect(await nonceB()).toBe(1)
+
+  // A's tab closes: its key agent is offline, so B's key waits.
+  await a!.page.close()
+
+  // The purchase: Cancel sends nothing.
+  await go(b!.page, `/card/${paid}`)
+  await expect(b!.page.getByTestId('card-price')).toHaveText('0.01 ETH ≈ €20.00', {
+    timeout: 30_000,
+  })
+  await b!.page.getByTestId('buy').click({ timeout: 30_000 })
+  await expect(dialog.getByTestId('spend-what')).toHaveText('A key to “Harbour at dusk”')
+  await expect(dialog.getByTestId('spend-price')).toHaveText('0.01 ETH ≈ €20.00')
+  await expect(dialog.getByTestId('spend-after')).toContainText('9.98')
+  await answerSpend(b!.page, { ok: false })
+  await expect(b!.page.getByTestId('card-access').getByTestId('error-note')).toHaveText(
+    'Cancelled: nothing was sent.',
+  )
+  expect(await nonceB()).toBe(1)
+  expect((await rpc<{ cards: unknown[] }>(b!.page, 'keys.owned')).cards).toEqual([])
+
+  // Confirm sends: the key is bought and waits for the creator's agent.
+  await b!.page.getByTestId('buy').click()
+  await answerSpend(b!.page)
+  await expect(b!.page.getByTestId('key-pending')).toBeVisible({ timeout: 15_000 })
+  expect(await nonceB()).toBe(2)
+  // Not the owner's area yet: no Play, no transfer or resale.
+  const access = b!.page.getByTestId('card-access')
+  await expect(access.getByTestId('play')).toHaveCount(0)
+  await expect(access.locator('form')).toHaveCount(0)
+  await go(b!.page, '/feed')
+  await expect(cardIn(b!.page, paid).getByTestId('key-coming')).toBeVisible({ timeout: 15_000 })
+  await expect(cardIn(b!.page, paid).getByTestId('owned')).toHaveCount(0)
+
+  // A is back; its agent delivers: the feed says Owned, the card turns to the owner's.
+  const back = await a!.context.newPage()
+  await back.goto('/node')
+  await expect(cardIn(b!.page, paid).getByTestId('owned')).toBeVisible({ timeout: 45_000 })
+  await go(b!.page, `/card/${paid}`)
+  await expect(access.getByTestId('play')).toBeVisible({ timeout: 15_000 })
+  await expect(access.locator('[data-state="ready"] form')).toHaveCount(2)
+  await expect(b!.page.getByTestId('card-price')).toHaveCount(0)
+
+  // A's wallet lists the sale by the card's title.
+  await back.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Wallet' }).click({
+    timeout: 30_000,
+  })
+  await expect(back.getByTestId('sale-title')).toHaveText('Harbour at dusk', { timeout: 30_000 })
+  await Promise.all([a!.context.close(), b!.context.close()])
+})
