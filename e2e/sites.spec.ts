@@ -16,6 +16,7 @@ import { wordlist } from '@scure/bip39/wordlists/english.js'
 import type { FeedCard } from '../src/shared/card/feed.ts'
 import { siteOrigin } from '../src/shared/site/origin.ts'
 import { person } from './people.ts'
+import { answerSpend } from './spend.ts'
 import { go, type NodePage, rpc, useStack } from './stack.ts'
 
 const stack = useStack(test)
@@ -148,6 +149,8 @@ async function publishSite(page: Page, title: string, price?: string): Promise<`
     await page.getByTestId('listing-fields').locator('input[name="price"]').fill(price)
   }
   await page.getByTestId('publish').click()
+  // Posting, then (paid) listing: each transaction is confirmed first (e2e/spend.ts).
+  for (let i = 0; i < (price ? 2 : 1); i++) await answerSpend(page)
   await expect(page).toHaveURL(/\/card\/0x[0-9a-f]{64}$/, { timeout: 60_000 })
   return page.url().split('/card/')[1] as `0x${string}`
 }
@@ -287,6 +290,7 @@ test('a paid site answers 403 until bought, then opens', async () => {
   // Buy on the card; once the key arrives, the same site opens.
   await go(b.page, `/card/${paid}`)
   await b.page.getByTestId('buy').click({ timeout: 30_000 })
+  await answerSpend(b.page)
   await expect(b.page.getByTestId('play')).toBeVisible({ timeout: 120_000 })
   const site = await openSite(b.page, paid)
   await expect(site.locator('#out')).toHaveText(/^script ran: hello from JSON/, { timeout: 60_000 })
