@@ -52,7 +52,9 @@ console.log(`
     relay    ${stack.relay.multiaddrs[0]}
     tracker  ${stack.relay.tracker}
 
-  Open ${stack.url}
+  Open ${stack.url.replace('//localhost:', '//hashcard.localhost:')}
+  (packaged sites need the app on a host name: each runs at <card>.hashcard.localhost;
+  ${stack.url} works for everything else)
 
   Press Ctrl-C to stop.
 `)
