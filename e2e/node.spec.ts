@@ -168,7 +168,13 @@ test("D's settings survive a reload", async () => {
   }
   const before = await rpc<SeedSettingsWire>(d.page, 'seed.setSettings', set)
   await rpc(d.page, 'seed.setItem', { itemId: items[0], pricePerSlice: '42' })
-  await d.page.reload()
+  // Once, in a fresh-clone run on a loaded machine (2026-12-05), this reload got
+  // net::ERR_HTTP_RESPONSE_CODE_FAILURE while every other reload in the suite passed; it is
+  // tried once more (and logged) until the cause is found. What is tested is the settings.
+  await d.page.reload().catch(async (err: Error) => {
+    console.warn(`reload failed, trying again: ${err.message}`)
+    await d.page.reload()
+  })
   await waitForStatus(d.page, (s) => s.relay.state === 'connected')
   expect(await rpc<SeedSettingsWire>(d.page, 'seed.settings')).toEqual(before)
   expect(before.storageBudget).toEqual({ kind: 'bytes', bytes: 40 * MiB })
