@@ -76,11 +76,11 @@ async function publishVideo(page: Page, title: string, paid = false): Promise<`0
   return page.url().split('/card/')[1] as `0x${string}`
 }
 
-/** Opens the card view, clicks Play and waits until the video plays. */
+/** Opens the card view, clicks Play and waits until the video plays on the watch page. */
 async function playFromCard(page: Page, cardId: string): Promise<void> {
   await go(page, `/card/${cardId}`)
   await page.getByTestId('play').click({ timeout: 60_000 })
-  await expect(page).toHaveURL(new RegExp(`/play/${cardId}$`))
+  await expect(page).toHaveURL(new RegExp(`/watch/${cardId}$`))
   await page.waitForFunction(
     () => {
       const v = document.querySelector<HTMLVideoElement>('video[data-testid="player"]')

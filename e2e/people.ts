@@ -83,16 +83,18 @@ export const cardIn = (page: Page, id: string) =>
 
 /**
  * Publishes a free card holding `bytes` as a file of type `mime`, through the RPC the compose
- * view uses (no preview); returns the card id.
+ * view uses (no preview); returns the card id. The card is a `doc` titled with the file name
+ * unless `o` says otherwise.
  */
 export function publishFile(
   page: Page,
   name: string,
   mime: string,
   bytes: Buffer,
+  o: { kind?: string; title?: string; text?: string } = {},
 ): Promise<`0x${string}`> {
   return page.evaluate(
-    async ([name, mime, b64]) => {
+    async ([name, mime, b64, o]) => {
       const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))
       const { node } = (
         globalThis as unknown as {
@@ -101,11 +103,17 @@ export function publishFile(
       ).hashcard
       const r = await node.rpc.call('feed.publish', {
         jobId: crypto.randomUUID(),
-        draft: { kind: 'doc', title: name, tags: [], access: { free: true } },
+        draft: {
+          kind: o.kind ?? 'doc',
+          title: o.title ?? name,
+          ...(o.text ? { text: o.text } : {}),
+          tags: [],
+          access: { free: true },
+        },
         file: new File([bytes], name, { type: mime }),
       })
       return r.cardId as `0x${string}`
     },
-    [name, mime, bytes.toString('base64')] as const,
+    [name, mime, bytes.toString('base64'), o] as const,
   )
 }

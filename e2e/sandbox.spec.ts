@@ -127,12 +127,12 @@ test('content from the swarm never runs as the app', async ({ browser }) => {
       .not.toBeNull()
 
   for (const h of hostile) {
-    // Through the app: the player fetches the item and offers it as a download, or as text.
+    // Through the app: the file page offers it as a download; a text opens in the reader.
     await go(b!.page, `/play/${h.id}`)
-    const shown = h.mime === 'text/plain' ? 'player-text' : 'player-download'
+    const shown = h.mime === 'text/plain' ? 'reader-text' : 'player-download'
     await expect(b!.page.getByTestId(shown)).toBeVisible({ timeout: 60_000 })
     if (h.mime === 'text/plain')
-      await expect(b!.page.getByTestId('player-text')).toHaveText(h.body, { timeout: 60_000 })
+      await expect(b!.page.getByTestId('reader-text')).toHaveText(h.body, { timeout: 60_000 })
 
     // Every response is sandboxed; documents and code are bytes to save, never a page.
     const got = await headersOf(b!.page, h.id)
@@ -169,7 +169,7 @@ test('content from the swarm never runs as the app', async ({ browser }) => {
     await tab.close()
   }
 
-  // The harmless cards still play and show, inline.
+  // The harmless cards still play and show, inline, each in its viewer.
   await go(b!.page, `/play/${video}`)
   await b!.page.waitForFunction(
     () => {
@@ -182,14 +182,14 @@ test('content from the swarm never runs as the app', async ({ browser }) => {
   await go(b!.page, `/play/${image}`)
   await b!.page.waitForFunction(
     () =>
-      (document.querySelector<HTMLImageElement>('img[data-testid="player-image"]')?.naturalWidth ??
+      (document.querySelector<HTMLImageElement>('img[data-testid="viewer-image"]')?.naturalWidth ??
         0) === 64,
     null,
     { timeout: 60_000 },
   )
   expect(await headersOf(b!.page, image)).toMatchObject({ type: 'image/png', disposition: null })
   await go(b!.page, `/play/${text}`)
-  await expect(b!.page.getByTestId('player-text')).toHaveText('just text', { timeout: 60_000 })
+  await expect(b!.page.getByTestId('reader-text')).toHaveText('just text', { timeout: 60_000 })
   const imageTab = await b!.context.newPage()
   await imageTab.goto(`/c/${image}`)
   expect(await probe(imageTab)).toMatch(/^refused: SecurityError/)

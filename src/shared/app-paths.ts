@@ -16,6 +16,9 @@ export const APP_PATH_PREFIXES = [
   'spending',
   'play',
   'site',
+  'watch',
+  'photo',
+  'read',
 ] as const
 
 const APP_PATH = new RegExp(`^/(?:${APP_PATH_PREFIXES.join('|')})(?:/|$)`)

@@ -9,6 +9,9 @@ import ComposeView from './feed/ComposeView.svelte'
 import EmbedView from './feed/EmbedView.svelte'
 import FeedView from './feed/FeedView.svelte'
 import ProfileView from './feed/ProfileView.svelte'
+import PhotoView from './lenses/PhotoView.svelte'
+import ReadView from './lenses/ReadView.svelte'
+import WatchView from './lenses/WatchView.svelte'
 import type { NodeState } from './lib/node.svelte.ts'
 import type { Router } from './lib/router.svelte.ts'
 import EarningsView from './pay/EarningsView.svelte'
@@ -68,6 +71,10 @@ export const routes: Route[] = [
     nav: { label: 'Spending', href: '/spending', order: 56, identity: true },
   },
   { name: 'play', pattern: /^\/play\/(?<id>[^/]+)\/?$/, component: PlayerView },
+  // The viewers (issue #18): each kind of card opens in the one that fits it (lenses/viewer.ts).
+  { name: 'watch', pattern: /^\/watch\/(?<id>0x[0-9a-fA-F]{64})\/?$/, component: WatchView },
+  { name: 'photo', pattern: /^\/photo\/(?<id>0x[0-9a-fA-F]{64})\/?$/, component: PhotoView },
+  { name: 'read', pattern: /^\/read\/(?<id>0x[0-9a-fA-F]{64})\/?$/, component: ReadView },
   {
     name: 'site',
     pattern: /^\/site\/(?<id>0x[0-9a-fA-F]{64})(?<path>\/.*)?$/,

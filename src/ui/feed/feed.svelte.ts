@@ -52,7 +52,7 @@ export class FeedList {
           ...(first ? {} : { cursor: this.next ?? undefined }),
         })
         if (gen !== this.generation) return
-        this.items = first ? page.items : [...this.items, ...page.items]
+        this.items = first ? page.items : appendNew(this.items, page.items)
         this.next = page.next
       }
     } catch (err) {
@@ -73,4 +73,10 @@ export class FeedList {
     }
     this.items = items
   }
+}
+
+/** `more` after `items`, leaving out any already there (a card can move between pages). */
+function appendNew(items: FeedCard[], more: FeedCard[]): FeedCard[] {
+  const seen = new Set(items.map((c) => c.id))
+  return [...items, ...more.filter((c) => !seen.has(c.id))]
 }

@@ -14,6 +14,15 @@ export async function isPdf(file: Blob): Promise<boolean> {
   return String.fromCharCode(...head) === '%PDF-'
 }
 
+/** pdf.js, loaded on first use, its worker from the app's own files. */
+export async function loadPdfJs(): Promise<typeof import('pdfjs-dist')> {
+  const pdfjs = await import('pdfjs-dist')
+  pdfjs.GlobalWorkerOptions.workerSrc = (
+    await import('pdfjs-dist/build/pdf.worker.min.mjs?url')
+  ).default
+  return pdfjs
+}
+
 /**
  * Draws page 1 with its longer side at `side` px and collects the text of the first pages.
  * @example const { page, text } = await pdfFirstPages(file, 1280)
@@ -22,10 +31,7 @@ export async function pdfFirstPages(
   file: Blob,
   side: number,
 ): Promise<{ page: HTMLCanvasElement; text: string }> {
-  const pdfjs = await import('pdfjs-dist')
-  pdfjs.GlobalWorkerOptions.workerSrc = (
-    await import('pdfjs-dist/build/pdf.worker.min.mjs?url')
-  ).default
+  const pdfjs = await loadPdfJs()
   const task = pdfjs.getDocument({ data: new Uint8Array(await file.arrayBuffer()) })
   try {
     const doc = await task.promise

@@ -18,6 +18,13 @@ export class Router {
     this.path = path
   }
 
+  /** Moves to `path` in place of the current entry (a viewer stepping to the next item). */
+  replace(path: string): void {
+    if (path === this.path) return
+    history.replaceState(null, '', path)
+    this.path = path
+  }
+
   /** For `<a href onclick={router.link}>`: in-app navigation without a reload. */
   link = (event: MouseEvent): void => {
     const a = event.currentTarget as HTMLAnchorElement

@@ -1,0 +1,37 @@
+/**
+ * Short texts the lens layouts share: a creator's address shortened, how long ago a card was
+ * posted, and a card's price. (Names replace addresses once profiles land: issue #18 item 2.)
+ */
+import { formatEther } from 'viem'
+import type { CardAccess } from '../../shared/card/card.ts'
+
+/** `0x1234…abcd` */
+export function shortAddress(a: string): string {
+  return a.length > 12 ? `${a.slice(0, 6)}…${a.slice(-4)}` : a
+}
+
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 365 * 86_400_000],
+  ['month', 30 * 86_400_000],
+  ['week', 7 * 86_400_000],
+  ['day', 86_400_000],
+  ['hour', 3_600_000],
+  ['minute', 60_000],
+]
+
+/**
+ * How long ago `at` (ms) was, in the largest whole unit: "3 hours ago", "just now" under a
+ * minute. A time in the future (a clock ahead of ours) reads as now.
+ * @example timeAgo(Date.now() - 7_200_000) // '2 hours ago'
+ */
+export function timeAgo(at: number, now = Date.now()): string {
+  const ms = Math.max(0, now - at)
+  const fmt = new Intl.RelativeTimeFormat('en', { numeric: 'auto' })
+  for (const [unit, size] of UNITS) if (ms >= size) return fmt.format(-Math.floor(ms / size), unit)
+  return 'just now'
+}
+
+/** "Free", or the key's price in ETH. */
+export function priceLabel(access: CardAccess): string {
+  return access.free ? 'Free' : `${formatEther(access.price)} ETH`
+}
