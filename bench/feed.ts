@@ -12,21 +12,12 @@ import { foundry } from 'viem/chains'
 import { startAnvil } from '../scripts/chain/anvil.ts'
 import { anvilDeployerKey, deployContracts } from '../scripts/chain/deploy.ts'
 import { cardRegistryAbi } from '../src/node/chain/abi.ts'
+import { syntheticWords } from '../src/node/feed/synthetic.ts'
 import { encodeCard } from '../src/shared/card/card.ts'
 import { runWorkerInChromium } from './_browser/runInChromium.ts'
 import type { BenchOptions, BenchRow } from './lib.ts'
 
-const WORDS = Array.from({ length: 3000 }, (_, i) => {
-  const a = 'bcdfghjklmnprstvz'
-  const v = 'aeiou'
-  let w = ''
-  let n = i + 7
-  for (let k = 0; k < 3; k++) {
-    w += a[n % a.length]! + v[Math.floor(n / a.length) % v.length]!
-    n = Math.floor(n / 5) + k * 13
-  }
-  return `${w}${i}`
-})
+const WORDS = syntheticWords()
 
 function benchCard(i: number): Hex {
   const card = encodeCard({

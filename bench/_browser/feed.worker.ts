@@ -7,9 +7,10 @@ import { createPublicClient, http } from 'viem'
 import { openCursorStore } from '../../src/node/chain/cursorStore.ts'
 import { openFeedDb } from '../../src/node/feed/db.ts'
 import { FeedIndexer } from '../../src/node/feed/indexer.ts'
-import { applyEvents, type FeedEvent } from '../../src/node/feed/ingest.ts'
+import { applyEvents } from '../../src/node/feed/ingest.ts'
 import { queryFeed, searchCards } from '../../src/node/feed/query.ts'
-import type { Card, CardKind, Hex } from '../../src/shared/card/card.ts'
+import { seededRandom, syntheticEvents } from '../../src/node/feed/synthetic.ts'
+import type { Hex } from '../../src/shared/card/card.ts'
 import { LENSES, type Sort } from '../../src/shared/card/feed.ts'
 
 type Params = {
@@ -29,13 +30,8 @@ function p95(xs: number[]): number {
   return s[Math.min(s.length - 1, Math.ceil(0.95 * s.length) - 1)] as number
 }
 
-let seed = 42
-const rand = () => {
-  seed = (seed * 1103515245 + 12345) & 0x7fffffff
-  return seed / 0x7fffffff
-}
+const rand = seededRandom(42)
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() ** 2 * xs.length)] as T
-const KINDS: CardKind[] = ['post', 'image', 'video', 'audio', 'doc', 'software', 'site']
 
 async function syncBench(p: Params): Promise<number> {
   const db = await openFeedDb('bench-sync')
@@ -84,33 +80,7 @@ async function fill(p: Params) {
   const now = Date.now()
   const t0 = performance.now()
   for (let i = 0; i < p.cards; i += 2_000) {
-    const events: FeedEvent[] = []
-    for (let j = i; j < Math.min(p.cards, i + 2_000); j++) {
-      const id = `0x${j.toString(16).padStart(64, '0')}` as Hex
-      const words = Array.from({ length: 12 }, () => pick(p.words))
-      const card: Card = {
-        v: 1,
-        kind: KINDS[j % KINDS.length] as CardKind,
-        title: words.slice(0, 5).join(' '),
-        text: words.slice(5).join(' '),
-        tags: [pick(p.words), pick(p.words)],
-        createdAt: Math.floor((now - j * 60_000) / 1000),
-        access:
-          j % 5 === 0
-            ? {
-                price: 10n ** 16n,
-                supply: 0,
-                royaltyBps: 500,
-                keyAgent: '0x0000000000000000000000000000000000000001',
-              }
-            : { free: true },
-        ...(KINDS[j % KINDS.length] === 'site' ? { site: { entry: 'index.html' } } : {}),
-      }
-      const creator = `0x${(j % 500).toString(16).padStart(40, '0')}` as Hex
-      events.push({ type: 'card', id, creator, card, block: j, logIndex: 0, seenAt: now })
-      if (j % 3 === 0)
-        events.push({ type: 'reaction', cardId: id, from: creator, kind: 1, block: j })
-    }
+    const events = syntheticEvents(i, Math.min(p.cards, i + 2_000), { now, words: p.words, rand })
     await applyEvents(db, events)
     if (i % 20_000 === 0) log(`filled ${i + 2_000} cards`)
   }

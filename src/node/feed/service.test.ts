@@ -185,6 +185,28 @@ describe('FeedService without a chain', () => {
     await feed.stop()
   })
 
+  it('feed.devFill indexes synthetic cards on a development chain, and only there', async () => {
+    const { feed, h, events } = await withCards()
+    await expect(h['feed.devFill']({ count: 0 }, ctx)).rejects.toBeInstanceOf(InvalidInputError)
+    await expect(h['feed.devFill']({ count: 1.5 }, ctx)).rejects.toBeInstanceOf(InvalidInputError)
+    expect(await h['feed.devFill']({ count: 70 }, ctx)).toMatchObject({ cards: 70 })
+    // Every kind in turn: ten of each, through the same index as real cards.
+    const photos = await h['feed.query']({ lens: 'photos', limit: 100 }, ctx)
+    expect(photos.items.filter((c) => c.creator !== OTHER && c.card.preview)).toHaveLength(10)
+    expect(photos.items.every((c) => c.card.kind === 'image')).toBe(true)
+    const all = await h['feed.query']({ lens: 'all', limit: 100 }, ctx)
+    expect(all.items).toHaveLength(76)
+    expect(events).toEqual([]) // no flood of events for the UI
+    await feed.stop()
+
+    const { c } = components(null)
+    const prod = new FeedService(c, { chain: null, dev: false, dbName: `p-${n++}` })
+    await expect(prod.handlers()['feed.devFill']({ count: 10 }, ctx)).rejects.toThrow(
+      /development chains only/,
+    )
+    await prod.stop()
+  })
+
   it('stop() closes its databases, and a later call opens them again', async () => {
     const { feed, h, dbName, cursorDbName } = await withCards()
     expect((await h['feed.query']({ lens: 'all' }, ctx)).items).toHaveLength(6)

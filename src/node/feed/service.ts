@@ -21,9 +21,16 @@ import type { PublishComponents } from '../store/publish.ts'
 import { FEED_DB, type FeedDb, openFeedDb } from './db.ts'
 import { signViewGossip } from './gossip.ts'
 import { FeedIndexer } from './indexer.ts'
+import { applyEvents } from './ingest.ts'
 import { type HealthOf, needsSeedersPage } from './needsSeeders.ts'
 import { type PublishCardComponents, publishCard } from './publishCard.ts'
 import { queryFeed, searchCards } from './query.ts'
+import {
+  SYNTHETIC_PLACEHOLDER,
+  seededRandom,
+  syntheticEvents,
+  syntheticWords,
+} from './synthetic.ts'
 
 type FeedMethod = Extract<keyof RpcMethods, `feed.${string}`>
 export type FeedHandlers = {
@@ -58,6 +65,11 @@ const idOf = (s: string): Hex => {
   if (!/^0x[0-9a-fA-F]{64}$/.test(s)) throw new InvalidInputError('A card id is 32 bytes of hex.')
   return s.toLowerCase() as Hex
 }
+/** The most synthetic cards one `feed.devFill` indexes. */
+const MAX_DEV_FILL = 200_000
+/** Synthetic cards per `applyEvents` call. */
+const DEV_FILL_CHUNK = 2_000
+
 const addressOf = (s: string): Hex => {
   if (!isAddress(s)) throw new InvalidInputError('Not an address.', { details: s })
   return s.toLowerCase() as Hex
@@ -275,6 +287,28 @@ export class FeedService {
         if (this.indexer) await this.cursors?.delete(this.indexer.cursorKey)
         this.startIndexer()
         return undefined
+      },
+      'feed.devFill': async (p, { signal }) => {
+        if (!this.init.dev)
+          throw new InvalidInputError('Synthetic cards are for development chains only.')
+        const count = p.count
+        if (!Number.isInteger(count) || count < 1 || count > MAX_DEV_FILL)
+          throw new InvalidInputError(`count: expected an integer from 1 to ${MAX_DEV_FILL}.`, {
+            details: String(count),
+          })
+        const db = await this.open()
+        const t0 = performance.now()
+        const o = {
+          now: Date.now(),
+          words: syntheticWords(),
+          rand: seededRandom(42),
+          placeholder: SYNTHETIC_PLACEHOLDER,
+        }
+        for (let i = 0; i < count; i += DEV_FILL_CHUNK)
+          await applyEvents(db, syntheticEvents(i, Math.min(count, i + DEV_FILL_CHUNK), o), {
+            signal,
+          })
+        return { cards: count, ms: Math.round(performance.now() - t0) }
       },
     }
   }

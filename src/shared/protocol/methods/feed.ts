@@ -54,4 +54,9 @@ export type FeedMethods = {
   }
   /** Drops the index and re-reads everything from the chain. */
   'feed.reset': { params: undefined; result: undefined }
+  /**
+   * Development chains only (benchmarks): indexes `count` synthetic cards through the
+   * indexer's write path (src/node/feed/synthetic.ts). Refused on any other chain.
+   */
+  'feed.devFill': { params: { count: number }; result: { cards: number; ms: number } }
 }

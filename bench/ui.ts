@@ -1,0 +1,163 @@
+/**
+ * `npm run bench -- ui`: the lenses in a real app tab (issue #18), over a feed index the tab's
+ * own node holds — 100,000 synthetic cards indexed through the indexer's write path
+ * (`feed.devFill`, development chains only; BENCH_UI_CARDS changes the count).
+ * - lens_first_paint_ms_<lens>: from the in-app navigation to a lens until the frame after its
+ *   first card is in the DOM (median of BENCH_UI_RUNS, default 5), beside the 300 ms target.
+ * - scroll_jank_pct (the mixed All list) and scroll_jank_pct_photos (the grid): scrolling
+ *   BENCH_UI_SCROLL cards (default 1,000) at a steady 80 px a frame, the share of frames that
+ *   missed their slot, read from requestAnimationFrame deltas: a frame is janky when its
+ *   delta passes 1.5 × the idle frame interval measured just before (16.7 ms at 60 Hz, so
+ *   "over 16 ms" means a dropped frame, not the frame itself). Frames spent waiting at the
+ *   end of the list for the next page do not count. Beside the 5 % target.
+ */
+import { rm } from 'node:fs/promises'
+import type { Page } from 'playwright-core'
+import { ensureAppBuilt } from '../scripts/build-app.ts'
+import { benchStack } from './_app.ts'
+import { appPage, rpc } from './_stream.ts'
+import { type BenchOptions, type BenchRow, percentile } from './lib.ts'
+
+const LENSES = ['all', 'posts', 'photos', 'watch', 'listen', 'read', 'apps'] as const
+const TARGET_PAINT_MS = 300
+const TARGET_JANK_PCT = 5
+
+/** ms from navigating to `/feed/<lens>` to the frame after its first card is in the DOM. */
+async function firstPaint(page: Page, lens: string): Promise<number> {
+  return page.evaluate(
+    async (path) => {
+      // In-app navigation (no reload: the node keeps running).
+      const go = (p: string) => {
+        history.pushState(null, '', p)
+        dispatchEvent(new PopStateEvent('popstate'))
+      }
+      go('/node') // leave the feed, so the lens mounts afresh
+      await new Promise((r) => setTimeout(r, 300))
+      const frame = () => new Promise<number>((r) => requestAnimationFrame(r))
+      const t0 = performance.now()
+      go(path)
+      const deadline = t0 + 30_000
+      while (!document.querySelector('[data-testid="lens-scroll"] [data-testid="card"]')) {
+        if (performance.now() > deadline) throw new Error(`${path}: no card after 30 s`)
+        await frame()
+      }
+      await frame()
+      return performance.now() - t0
+    },
+    lens === 'all' ? '/feed' : `/feed/${lens}`,
+  )
+}
+
+type Jank = { frames: number; janky: number; idleMs: number; seconds: number; cards: number }
+
+/** Scrolls `path` through `cards` cards at 80 px a frame and counts the frames that ran late. */
+async function scrollJank(page: Page, path: string, cards: number): Promise<Jank> {
+  return page.evaluate(
+    async ([path, cards]) => {
+      const go = (p: string) => {
+        history.pushState(null, '', p)
+        dispatchEvent(new PopStateEvent('popstate'))
+      }
+      go('/node')
+      await new Promise((r) => setTimeout(r, 300))
+      go(path)
+      const frame = () => new Promise<number>((r) => requestAnimationFrame(r))
+      const root = () => document.querySelector<HTMLElement>('[data-testid="lens-scroll"]')
+      while (!root()?.querySelector('[data-testid="card"]')) await frame()
+      scrollTo(0, 0)
+      // The idle frame interval: the display's rate, as this browser runs it.
+      const idle: number[] = []
+      let prev = await frame()
+      for (let i = 0; i < 40; i++) {
+        const t = await frame()
+        idle.push(t - prev)
+        prev = t
+      }
+      idle.sort((a, b) => a - b)
+      const idleMs = idle[idle.length >> 1] as number
+      const late = 1.5 * idleMs
+      let frames = 0
+      let janky = 0
+      let y = scrollY
+      const t0 = performance.now()
+      prev = await frame()
+      while (Number(root()?.dataset.endItem ?? 0) < cards) {
+        if (performance.now() - t0 > 300_000) throw new Error(`${path}: scrolling took over 5 min`)
+        scrollBy(0, 80)
+        const t = await frame()
+        // A frame counts when the page moved: waiting for the next page is not jank.
+        if (scrollY !== y) {
+          frames++
+          if (t - prev > late) janky++
+        }
+        y = scrollY
+        prev = t
+      }
+      return {
+        frames,
+        janky,
+        idleMs,
+        seconds: (performance.now() - t0) / 1000,
+        cards: Number(root()?.dataset.count ?? 0),
+      }
+    },
+    [path, cards] as const,
+  )
+}
+
+export async function run({ log }: BenchOptions): Promise<BenchRow[]> {
+  const count = Number(process.env.BENCH_UI_CARDS ?? 100_000)
+  const scrollCards = Number(process.env.BENCH_UI_SCROLL ?? 1_000)
+  const runs = Number(process.env.BENCH_UI_RUNS ?? 5)
+  if (!process.env.BENCH_APP_DIR) await ensureAppBuilt(log)
+  const { stack, dataDir, launch } = await benchStack('ui', log)
+  const [browser, profile] = await launch()
+  const rows: BenchRow[] = [
+    { name: 'lens_first_paint_target_ms', value: TARGET_PAINT_MS, unit: 'ms' },
+  ]
+  try {
+    const page = await appPage(profile, stack.relay.url, 'ui')
+    await page.setViewportSize({ width: 1280, height: 800 })
+    log(`indexing ${count} synthetic cards in the tab's node`)
+    const filled = await rpc<{ cards: number; ms: number }>(page, 'feed.devFill', { count })
+    log(`indexed ${filled.cards} cards in ${(filled.ms / 1000).toFixed(1)} s`)
+
+    for (const lens of LENSES) {
+      await firstPaint(page, lens) // warm: the lens's code and the index pages it reads
+      const times: number[] = []
+      for (let r = 0; r < runs; r++) times.push(await firstPaint(page, lens))
+      const median = percentile(times, 50)
+      log(`${lens}: ${times.map((t) => t.toFixed(0)).join(', ')} ms`)
+      rows.push({
+        name: `lens_first_paint_ms_${lens}`,
+        value: Math.round(median),
+        unit: 'ms',
+        baseline: 'lens_first_paint_target_ms',
+      })
+    }
+
+    rows.push({ name: 'scroll_jank_target_pct', value: TARGET_JANK_PCT, unit: '%' })
+    for (const [name, path] of [
+      ['scroll_jank_pct', '/feed'],
+      ['scroll_jank_pct_photos', '/feed/photos'],
+    ] as const) {
+      const j = await scrollJank(page, path, scrollCards)
+      const pct = j.frames > 0 ? (100 * j.janky) / j.frames : 0
+      log(
+        `${path}: ${j.janky} of ${j.frames} frames late (idle frame ${j.idleMs.toFixed(1)} ms), ` +
+          `${j.cards} cards loaded in ${j.seconds.toFixed(1)} s`,
+      )
+      rows.push({
+        name,
+        value: Number(pct.toFixed(2)),
+        unit: '%',
+        baseline: 'scroll_jank_target_pct',
+      })
+    }
+    return rows
+  } finally {
+    await browser.close()
+    await stack.stop()
+    await rm(dataDir, { recursive: true, force: true })
+  }
+}
