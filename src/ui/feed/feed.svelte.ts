@@ -17,7 +17,7 @@ export class FeedList {
   private generation = 0
 
   constructor(
-    private readonly rpc: Rpc,
+    readonly rpc: Rpc,
     query: FeedQuery,
   ) {
     this.query = query
