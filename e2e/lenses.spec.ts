@@ -95,8 +95,10 @@ async function shoot(page: Page, info: TestInfo, name: string): Promise<void> {
       overflow.scroll,
       `${name} at ${width} px overflows sideways: ${overflow.wide.join(', ')}`,
     ).toBeLessThanOrEqual(overflow.inner)
-    const body = await page.screenshot()
-    await info.attach(`${name}-${width}.png`, { body, contentType: 'image/png' })
+    // A file in the test's output folder (kept after the run), attached to the report too.
+    const path = info.outputPath(`${name}-${width}.png`)
+    await page.screenshot({ path })
+    await info.attach(`${name}-${width}.png`, { path, contentType: 'image/png' })
   }
 }
 
