@@ -2,8 +2,8 @@
  * Short texts the lens layouts share: a creator's address shortened, how long ago a card was
  * posted, and a card's price. (Names replace addresses once profiles land: issue #18 item 2.)
  */
-import { formatEther } from 'viem'
 import type { CardAccess } from '../../shared/card/card.ts'
+import { formatEth } from '../pay/format.ts'
 
 /** `0x1234…abcd` */
 export function shortAddress(a: string): string {
@@ -31,7 +31,7 @@ export function timeAgo(at: number, now = Date.now()): string {
   return 'just now'
 }
 
-/** "Free", or the key's price in ETH. */
+/** "Free", or the key's price in ETH (as the wallet writes amounts: pay/format.ts). */
 export function priceLabel(access: CardAccess): string {
-  return access.free ? 'Free' : `${formatEther(access.price)} ETH`
+  return access.free ? 'Free' : `${formatEth(access.price)} ETH`
 }
