@@ -28,11 +28,6 @@ import type { BenchOptions, BenchRow } from './lib.ts'
 const MiB = 1024 * 1024
 /** Wei per slice: as e2e/pay.spec.ts, enough that a cash-out is worth its gas on anvil. */
 const PRICE = 10n ** 14n
-/**
- * A credit whose window (16 slices, 4 MiB) covers the DataChannel's bandwidth-delay product:
- * the third leg, beside the default's, shows what the default credit costs.
- */
-const WIDE_CREDIT = 16
 
 type Leg = {
   paid: boolean
@@ -91,7 +86,6 @@ export async function wireRows({ signal, log }: BenchOptions): Promise<BenchRow[
       const kinds = [
         { paid: true, credit: DEFAULT_CREDIT },
         { paid: false, credit: DEFAULT_CREDIT },
-        { paid: true, credit: WIDE_CREDIT },
       ]
       for (const { paid, credit } of r % 2 === 0 ? kinds : kinds.reverse()) {
         if (signal.aborted) throw new Error('aborted')
@@ -120,27 +114,14 @@ export async function wireRows({ signal, log }: BenchOptions): Promise<BenchRow[
     server.close()
     await rm(dataDir, { recursive: true, force: true })
   }
-  const paid = legs.filter((l) => l.paid && l.credit === DEFAULT_CREDIT)
-  const wide = legs.filter((l) => l.paid && l.credit === WIDE_CREDIT)
+  const paid = legs.filter((l) => l.paid)
   const free = legs.filter((l) => !l.paid)
   const paidMbps = median(paid.map((l) => l.mbps))
-  const wideMbps = median(wide.map((l) => l.mbps))
   const freeMbps = median(free.map((l) => l.mbps))
   return [
     { name: 'xfer_free_mbps', value: round2(freeMbps), unit: 'MB/s' },
     { name: 'xfer_paid_mbps', value: round2(paidMbps), unit: 'MB/s', baseline: 'xfer_free_mbps' },
     { name: 'xfer_paid_vs_free', value: round3(paidMbps / freeMbps), unit: 'x' },
-    {
-      name: `xfer_paid_credit${WIDE_CREDIT}_mbps`,
-      value: round2(wideMbps),
-      unit: 'MB/s',
-      baseline: 'xfer_free_mbps',
-    },
-    {
-      name: `xfer_paid_credit${WIDE_CREDIT}_vs_free`,
-      value: round3(wideMbps / freeMbps),
-      unit: 'x',
-    },
     {
       name: 'pay_bytes_ratio',
       value: median(paid.map((l) => l.payBytes / l.dataBytes)),

@@ -12,13 +12,12 @@
  *   browsers, BENCH_PAY_XFER_MIB (default 64) MiB of random bytes on a free card, in
  *   BENCH_ROUNDS (default 3) rounds of a paid leg (the seeder charges 10^14 wei per slice, the
  *   leecher pays with cheques over `hc_pay`) and a free leg (price 0, the same code path
- *   without cheques), and a paid leg with a credit of 16 slices instead of the default 2 (set
- *   on S through the dev-chain `pay.debug`), in alternating order, each leg a fresh leecher (browser, profile,
- *   identity, deposit):
+ *   without cheques), at the default credit (2 slices on a new wire, growing by one per slice
+ *   paid: src/node/pay/credit.ts), in alternating order, each leg a fresh leecher (browser,
+ *   profile, identity, deposit):
  *   - `xfer_paid_mbps` and `xfer_free_mbps`, medians of the legs' MB/s (10^6 bytes) from the
  *     first slice to complete, polled every 100 ms as bench/stream.ts's xfer_swarm;
- *     `xfer_paid_vs_free` the ratio of the two medians (target ≥ 0.95), and
- *     `xfer_paid_credit16_vs_free` the same at a credit of 16 (what the default's window costs);
+ *     `xfer_paid_vs_free` the ratio of the two medians (target ≥ 0.95);
  *   - `pay_bytes_ratio`: `hc_pay` bytes the payer and the seeder sent during a paid leg
  *     (terms, hello, cheques, receipts, with BEP-10's 6-byte framing; counted in the node,
  *     `swarm.status` payBytes) over the data bytes the leecher received; median of the paid

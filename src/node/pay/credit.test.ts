@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { judgeHello, type PayerView, SeederLine } from './credit.ts'
+import { CREDIT_GROWTH, creditFor, judgeHello, type PayerView, SeederLine } from './credit.ts'
 
 const rich: PayerView = { balance: 10n ** 18n, paid: 0n, uncashedElsewhere: 0n }
 const price = 1_000n
@@ -23,6 +23,35 @@ describe('SeederLine: the credit rule', () => {
     expect(line.decide(rich)).toEqual({ action: 'serve' })
     line.served(rich)
     expect(line.unpaidSlices()).toBe(2)
+  })
+
+  it('grows the credit by one per slice paid on the wire, up to CREDIT_GROWTH × credit', () => {
+    expect([0, 1, 5, 14, 15, 1_000].map((paid) => creditFor(2, paid))).toEqual([2, 3, 7, 16, 16, 16])
+    expect(creditFor(0, 10)).toBe(0)
+    // A payer that pays each slice as it arrives: the slices it may hold unpaid grow 2, 3, 4 …
+    const line = opened({ held: 4_000n }) // cheques from an earlier wire do not count here
+    const inFlight: number[] = []
+    let paid = 4_000n
+    for (let round = 0; round < 20; round++) {
+      let n = 0
+      while (line.decide(rich).action === 'serve') {
+        line.served(rich)
+        n += 1
+      }
+      inFlight.push(line.unpaidSlices())
+      // The payer pays for one slice, then the seeder serves again.
+      paid += price
+      expect(line.onCheque(paid, true, rich)).toMatchObject({ accepted: true })
+      expect(n).toBeGreaterThan(0)
+    }
+    expect(inFlight.slice(0, 4)).toEqual([2, 3, 4, 5])
+    expect(Math.max(...inFlight)).toBe(2 * CREDIT_GROWTH)
+    expect(line.paidSlices).toBe(20)
+    // It stops paying: the seeder serves nothing more, and was owed at most 16 slices while it
+    // was paid for 20.
+    line.served(rich)
+    expect(line.decide(rich)).toEqual({ action: 'choke', reason: 'awaiting_payment' })
+    expect(line.unpaidSlices()).toBe(2 * CREDIT_GROWTH)
   })
 
   it('free wires serve anyone, even a stock client; priced ones need a hello', () => {
@@ -102,7 +131,7 @@ describe('SeederLine: the credit rule', () => {
     })
   })
 
-  it('never has more than `credit` unpaid slices, nor serves past the book, whatever happens', () => {
+  it('never has more unpaid slices than its grown credit, nor serves past the book, whatever happens', () => {
     const event = fc.oneof(
       fc.constant({ kind: 'serve' as const }),
       fc.record({
@@ -143,7 +172,11 @@ describe('SeederLine: the credit rule', () => {
             } else {
               view = { balance: e.balance, paid: 0n, uncashedElsewhere: e.elsewhere }
             }
-            expect(line.unpaidSlices()).toBeLessThanOrEqual(credit)
+            // A stranger holds at most `credit` unpaid slices; a payer, one more per slice it
+            // paid on the wire, never more than CREDIT_GROWTH × credit.
+            expect(line.unpaidSlices()).toBeLessThanOrEqual(creditFor(credit, line.paidSlices))
+            expect(line.unpaidSlices()).toBeLessThanOrEqual(credit * CREDIT_GROWTH)
+            expect(line.unpaidSlices()).toBeLessThanOrEqual(credit + line.paidSlices)
           }
         },
       ),

@@ -4,13 +4,38 @@
  * check is done by the caller (cheques.ts) and the chain view is passed in, so there is no I/O
  * and no RPC on the hot path.
  *
- * The credit rule: the peer may hold at most `credit` slices it has not paid for, and every
- * slice served must be covered by what the payer's book can still pay, counting every uncashed
- * cheque this node holds from that payer (other cards and payees included). So a seeder loses
- * at most `credit` slices to a payer that never pays or whose book runs dry elsewhere.
+ * The credit rule: the peer may hold at most {@link creditFor}`(credit, paid)` slices it has
+ * not paid for — `credit` on a new wire, one more for each slice paid on the wire, up to
+ * {@link CREDIT_GROWTH} × `credit` — and every slice served must be covered by what the
+ * payer's book can still pay, counting every uncashed cheque this node holds from that payer
+ * (other cards and payees included). So a seeder loses at most `credit` slices to a payer
+ * that never pays, and at most `CREDIT_GROWTH × credit` to one that stops after paying
+ * (having been paid at least as many slices as it lost beyond `credit`).
+ *
+ * Why the credit grows: one slice in flight per credit. A credit of 2 × 256 KiB is below the
+ * bandwidth-delay product of a WebRTC DataChannel (a request and its slice spend tens to
+ * hundreds of milliseconds in flight and in the seeder's send queue), so a fixed credit of 2
+ * held a paid transfer to 0.78 of a free one; 16 matched it (bench `pay`). Growing by one per
+ * paid slice doubles the window each round trip, as TCP's slow start does, while a stranger
+ * still gets only `credit`.
  */
 import { InternalError } from '../../shared/errors/common.ts'
 import type { RejectCode } from './wire.ts'
+
+/** How far a wire's credit may grow with payment: at most this many times the terms' credit. */
+export const CREDIT_GROWTH = 8
+
+/**
+ * The credit on a wire after `paidSlices` slices were paid on it: `credit + paidSlices`, at
+ * most `CREDIT_GROWTH × credit`. Seeder and payer both compute it, each from what it counts
+ * (the seeder from cheques accepted, the payer from cheques sent: ordered on the wire, and a
+ * cheque never adds less than one slice's price, so the payer never counts more than the
+ * seeder does).
+ * @example creditFor(2, 0) // 2; creditFor(2, 5) // 7; creditFor(2, 100) // 16
+ */
+export function creditFor(credit: number, paidSlices: number): number {
+  return Math.min(credit * CREDIT_GROWTH, credit + paidSlices)
+}
 
 /** The larger of two amounts (Math.max does not take bigints). */
 function larger(a: bigint, b: bigint): bigint {
@@ -42,7 +67,7 @@ export type ChequeOutcome =
 export type SeederLineInit = {
   /** Wei per slice on this wire (0 = free). */
   price: bigint
-  /** Slices served ahead of payment. */
+  /** Slices served ahead of payment on a new wire (it grows with payment: {@link creditFor}). */
   credit: number
   /** The newest cumulative already held on this line (from the ledger), 0 if none. */
   held: bigint
@@ -78,6 +103,15 @@ export class SeederLine {
   /** The newest cumulative accepted on this line. */
   get held(): bigint {
     return this.#held
+  }
+  /** Slices paid on this wire: what its accepted cheques added, in whole slices. */
+  get paidSlices(): number {
+    if (this.price === 0n) return 0
+    return Number((this.#held - this.base) / this.price)
+  }
+  /** The unpaid slices the peer may hold now (the credit rule). */
+  get creditNow(): number {
+    return creditFor(this.credit, this.paidSlices)
   }
   /** Slices served on this wire. */
   get servedSlices(): number {
@@ -117,7 +151,7 @@ export class SeederLine {
     if (this.price === 0n) return { action: 'serve' }
     if (!this.#hello) return { action: 'choke', reason: 'no_payer' }
     const dueAfter = this.#due() + this.price
-    if (this.#slicesOwed(dueAfter) > this.credit)
+    if (this.#slicesOwed(dueAfter) > this.creditNow)
       return { action: 'choke', reason: 'awaiting_payment' }
     // Everything this node would then be owed by the payer must fit in its book: the larger
     // of what it holds in cheques and what it will have served on this line.

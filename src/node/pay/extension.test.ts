@@ -18,7 +18,7 @@ import { encodePayMessage, HC_PAY } from './wire.ts'
 
 const PIECE = 4096
 const BLOCK = 1024
-const PIECES = 8
+const PIECES = 40
 const content = new Uint8Array(PIECE * PIECES).map((_, i) => (i * 7) % 251)
 const price = 1_000_000n
 const market = {
@@ -173,6 +173,38 @@ describe('hc_pay: a payer', () => {
       signature: new Uint8Array(65),
     }).length
     expect(p.payerPay.bytes().sent).toBe(62 + 6 + whole + 6 + (PIECES - 1) * 73)
+  })
+
+  it('asks more pieces at once as it pays, never past what the seeder admits, up to 8 × credit', async () => {
+    const p = await connect()
+    await waitFor('an unchoke', () => !p.payer.peerChoking)
+    const wire = asTorrentWire(p.payer)
+    const inFlight = new Map<number, Promise<boolean>>()
+    const widths: number[] = []
+    let next = 0
+    let choked = false
+    p.payer.on('choke', () => {
+      choked = true
+    })
+    while (next < PIECES || inFlight.size > 0) {
+      // Every piece the payer may ask now, as the picker would.
+      while (next < PIECES && p.payerPay.mayAsk(wire, next)) {
+        inFlight.set(next, fetchPiece(p.payer, next))
+        next += 1
+      }
+      widths.push(inFlight.size)
+      const [index, piece] = inFlight.entries().next().value as [number, Promise<boolean>]
+      expect(await piece).toBe(true)
+      inFlight.delete(index)
+      const accepted = p.seller.accepts.length
+      p.payerPay.verified(index)
+      await waitFor('its cheque', () => p.seller.accepts.length === accepted + 1)
+    }
+    // 2 at first, one more per cheque, then held at 16 (the credit of 2 grown eightfold).
+    expect(widths.slice(0, 4)).toEqual([2, 3, 4, 5])
+    expect(Math.max(...widths)).toBe(16)
+    expect(choked).toBe(false)
+    expect(p.seller.accepts.at(-1)?.cheque.cumulative).toBe(BigInt(PIECES) * price)
   })
 
   it('goes on from the receipt of a cheque it signed but lost', async () => {

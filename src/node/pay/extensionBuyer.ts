@@ -5,6 +5,7 @@
  */
 import { SpendingCapError } from '../../shared/errors/pay.ts'
 import { logger } from '../log.ts'
+import { creditFor } from './credit.ts'
 import type { WireLink } from './extensionLink.ts'
 import type { BuyerPort } from './ports.ts'
 import type { PayerLine } from './spend.ts'
@@ -33,6 +34,8 @@ export class BuyerSide {
    * two sets above so the picker's check, made for every request, does not walk them.
    */
   readonly #open = new Set<number>()
+  /** Slices paid by the cheques sent on this wire: the seeder's credit grows by one for each. */
+  #paidOnWire = 0
   /** Cheques and receipts in order: a seeder bans a cumulative below one it holds. */
   #queue: Promise<void> = Promise.resolve()
 
@@ -53,13 +56,14 @@ export class BuyerSide {
   /**
    * Whether the picker may ask this wire for a block of `index`: always on a free wire and for
    * a piece already asked; a new piece only while the pieces asked and not yet paid for (their
-   * cheque sent) stay under the seeder's credit. Asking for more would only get the requests
-   * refused and the wire choked until the next cheque — a round trip lost per slice.
+   * cheque sent) stay under the seeder's credit, as it grows with the cheques sent on this
+   * wire (credit.ts). Asking for more would only get the requests refused and the wire choked
+   * until the next cheque — a round trip lost per slice.
    */
   mayAsk(index: number): boolean {
     const terms = this.#terms
     if (!terms || terms.price === 0n || this.#asked.has(index)) return true
-    return this.#open.size < terms.credit
+    return this.#open.size < creditFor(terms.credit, this.#paidOnWire)
   }
 
   /**
@@ -144,7 +148,10 @@ export class BuyerSide {
     if (!line || this.#refused || this.#link.ctx.capped()) return
     this.#enqueue(async () => {
       const cheque = await (await line).onSliceVerified()
-      if (cheque) this.#link.send(cheque)
+      if (cheque) {
+        this.#link.send(cheque)
+        this.#paidOnWire += 1
+      }
       this.#settled.add(index)
       this.#open.delete(index)
       this.#link.ctx.priceChanged() // room for the next piece on this wire
