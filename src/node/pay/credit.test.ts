@@ -26,7 +26,9 @@ describe('SeederLine: the credit rule', () => {
   })
 
   it('grows the credit by one per slice paid on the wire, up to CREDIT_GROWTH × credit', () => {
-    expect([0, 1, 5, 14, 15, 1_000].map((paid) => creditFor(2, paid))).toEqual([2, 3, 7, 16, 16, 16])
+    expect([0, 1, 5, 14, 15, 1_000].map((paid) => creditFor(2, paid))).toEqual([
+      2, 3, 7, 16, 16, 16,
+    ])
     expect(creditFor(0, 10)).toBe(0)
     // A payer that pays each slice as it arrives: the slices it may hold unpaid grow 2, 3, 4 …
     const line = opened({ held: 4_000n }) // cheques from an earlier wire do not count here
