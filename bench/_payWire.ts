@@ -23,7 +23,7 @@ import { ethText } from '../src/ui/pay/format.ts'
 import { benchStack, fundTab, until } from './_app.ts'
 import { profileWorkers } from './_cpuProfile.ts'
 import { appPage, createIdentity, rpc, serveStatic } from './_stream.ts'
-import type { BenchOptions, BenchRow } from './lib.ts'
+import { type BenchOptions, type BenchRow, median } from './lib.ts'
 
 const MiB = 1024 * 1024
 /** Wei per slice: as e2e/pay.spec.ts, enough that a cash-out is worth its gas on anvil. */
@@ -312,9 +312,5 @@ async function overview(page: Page): Promise<PayOverview> {
 const receivedTotal = (o: PayOverview) =>
   o.lines.filter((x) => x.side === 'received').reduce((t, x) => t + BigInt(x.cumulative), 0n)
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((x, y) => x - y)
-  return s[Math.floor(s.length / 2)] as number
-}
 const round2 = (x: number) => Math.round(x * 100) / 100
 const round3 = (x: number) => Math.round(x * 1000) / 1000

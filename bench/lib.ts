@@ -33,6 +33,13 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.max(0, idx)]!
 }
 
+/** The median of a set of rounds (the upper one of an even count), NaN for none. */
+export function median(xs: number[]): number {
+  if (xs.length === 0) return Number.NaN
+  const s = [...xs].sort((x, y) => x - y)
+  return s[Math.floor(s.length / 2)] as number
+}
+
 export function formatTable(name: string, rows: BenchRow[]): string {
   const cells = rows.map((r) => [
     r.name,

@@ -60,7 +60,7 @@ import {
   type Transfer,
   workerHeapBytes,
 } from './_stream.ts'
-import type { BenchOptions, BenchRow } from './lib.ts'
+import { type BenchOptions, type BenchRow, median } from './lib.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const MiB = 1024 * 1024
@@ -493,10 +493,6 @@ async function streamHeap(
   return peak
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((x, y) => x - y)
-  return s[Math.floor(s.length / 2)] as number
-}
 const round = (x: number) => Math.round(x)
 const round2 = (x: number) => Math.round(x * 100) / 100
 function throwIfAborted(signal: AbortSignal): void {

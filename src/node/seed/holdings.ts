@@ -76,8 +76,13 @@ export type Holdings = {
   list(): Promise<Holding[]>
   /** Item ids being played now: never evicted. */
   playing(): Promise<ReadonlySet<string>>
-  /** Evicts one holding (see the module comment for the order). */
+  /**
+   * Evicts one holding (see the module comment for the order): once it resolves the holding
+   * is gone and counts no more; the store deletes its file behind it ({@link Holdings.settled}).
+   */
   evict(h: Holding): Promise<void>
+  /** Resolves once the files of the holdings evicted so far are deleted. */
+  settled(): Promise<void>
 }
 
 /** Ciphertext bytes of the slices present in `bitfield` (every slice is S but the last). */
@@ -150,5 +155,6 @@ export function nodeHoldings(p: HoldingsPorts): Holdings {
       await (await p.store()).remove(h.id)
       await deleteRecord(await p.records(), h.id)
     },
+    settled: async () => (await p.store()).removals(),
   }
 }

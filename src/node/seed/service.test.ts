@@ -15,6 +15,7 @@ function holdings(list: Holding[], playing: string[] = []): Holdings {
     list: async () => list,
     playing: async () => new Set(playing),
     evict: async () => {},
+    settled: async () => {},
   }
 }
 
@@ -235,10 +236,16 @@ describe('seed service', () => {
       seeding: true,
     })
     const list = [item('a'), item('b'), item('c')]
+    // Files deleted behind the evictions, 30 ms after the last one.
+    let files = Promise.resolve()
     const live: Holdings = {
       list: async () => [...list],
       playing: async () => new Set(),
-      evict: async (h) => void list.splice(list.indexOf(h), 1),
+      evict: async (h) => {
+        list.splice(list.indexOf(h), 1)
+        files = new Promise((resolve) => setTimeout(resolve, 30))
+      },
+      settled: () => files,
     }
     const off = service({ holdings: live }).seed
     await expect(off.debug({ ensureRoom: MiB })).rejects.toThrow(/development chain/)
@@ -250,6 +257,7 @@ describe('seed service', () => {
     expect(r.evicted).toHaveLength(2)
     expect(list).toHaveLength(1)
     expect(r.ms).toBeGreaterThanOrEqual(0)
+    expect(r.filesMs).toBeGreaterThanOrEqual(r.ms + 25)
     // The room is handed back: asking again for the freed bytes evicts nothing more.
     expect((await seed.debug({ ensureRoom: 20 * MiB })).evicted).toEqual([])
     seed.stop()

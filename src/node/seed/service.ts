@@ -220,16 +220,20 @@ export class SeedService {
    * budget, as a download would, and hands it back at once; returns the ms that took in the
    * node (eviction included) and which holdings went.
    */
-  async debug(p: { ensureRoom: number }): Promise<{ ms: number; evicted: string[] }> {
+  async debug(p: {
+    ensureRoom: number
+  }): Promise<{ ms: number; filesMs: number; evicted: string[] }> {
     if (!this.init.dev) throw new RangeError('seed.debug: only on a development chain')
     await this.settings()
     const before = (await this.c.holdings.list()).map((h) => h.id)
     const t0 = performance.now()
     const room = await this.budget.ensureRoom(p.ensureRoom)
     const ms = performance.now() - t0
+    await this.c.holdings.settled()
+    const filesMs = performance.now() - t0
     room.release()
     const after = new Set((await this.c.holdings.list()).map((h) => h.id))
-    return { ms, evicted: before.filter((id) => !after.has(id)) }
+    return { ms, filesMs, evicted: before.filter((id) => !after.has(id)) }
   }
 
   private cached(): SeedSettingsStore {

@@ -224,6 +224,7 @@ export function publishChecks(makeEnv: () => Promise<StoreEnv>): Check[] {
           'cancel',
         )
         assertEqual((await env.store.items()).length, 0, 'no items')
+        await env.store.removals()
         assertEqual((await env.files.list()).length, filesBefore, 'no files')
         await assertRejects(
           () => publish(env.store, data(10), { signal: AbortSignal.abort() }),
@@ -261,6 +262,7 @@ export function publishChecks(makeEnv: () => Promise<StoreEnv>): Check[] {
         assert(err.message.includes('storage'), err.message)
         assertEqual(pulled, false, 'input never read')
         assertEqual((await env.store.items()).length, 0, 'no items')
+        await env.store.removals()
         assertEqual((await env.files.list()).length, 0, 'no files')
         const tight = async () => ({ usage: 1000, quota: 16 * 1024 * 1024 + 1000 + 100 })
         await assertRejects(

@@ -137,6 +137,48 @@ export function sliceChecks(makeEnv: () => Promise<StoreEnv>): Check[] {
       },
     },
     {
+      name: 'a removed item is gone at once, its file follows; the same id made again keeps its bytes; orphans are swept',
+      run: async () => {
+        const env = await makeEnv()
+        const bytes = data(3 * P + 1)
+        const r = await publish(env.store, bytes)
+        const { item, slices, copy } = await emptyCopy(env.store, r.id)
+        await Promise.all(slices.map((b, i) => env.store.putSlice(copy.id, i, b)))
+        await env.store.remove(copy.id)
+        assertEqual(await env.store.item(copy.id), null, 'gone at once')
+        await assertRejects(() => env.store.getSlice(copy.id, 0), 'ItemNotFoundError', 'no reads')
+        // Made again before the old file is deleted: its writes come after the deletion.
+        const again = await env.store.createItem({
+          id: copy.id,
+          size: item.size,
+          sliceSize: S,
+          contentSalt: item.contentSalt,
+          hashes: await env.store.hashes(r.id),
+        })
+        await Promise.all(slices.map((b, i) => env.store.putSlice(again.id, i, b)))
+        await env.store.removals()
+        const file = await env.store.blob(again.id)
+        assert(file, 'the new file is there')
+        assertBytes(
+          await collect(
+            decryptStream(file, await cipherOf(env.store, r.id), S, { contentRoot: r.contentRoot }),
+          ),
+          bytes,
+          'the new item decrypts',
+        )
+        // A crash between a removal's commit and its file's deletion leaves an orphan.
+        const w = await env.files.openWriter('orphan')
+        await w.write(data(100), 0)
+        await w.flush()
+        await w.close()
+        assertEqual((await env.store.sweep()).join(), 'orphan', 'swept')
+        const left = await env.files.list()
+        assert(!left.includes('orphan'), 'orphan deleted')
+        assert(left.includes(r.id) && left.includes(again.id), 'items kept')
+        assertEqual((await env.store.sweep()).length, 0, 'nothing more to sweep')
+      },
+    },
+    {
       name: 'the store survives a reload: items, bitfields and bytes used',
       run: async () => {
         const env = await makeEnv()
@@ -154,6 +196,7 @@ export function sliceChecks(makeEnv: () => Promise<StoreEnv>): Check[] {
         )
         await again.remove(r.id)
         assertEqual(await again.item(r.id), null, 'removed')
+        await again.removals()
         assert(!(await env.files.list()).includes(r.id), 'file removed')
       },
     },

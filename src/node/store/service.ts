@@ -4,6 +4,7 @@
  * no key. It knows no keys: reading plaintext and publishing are content's.
  */
 
+import { logger } from '../log.ts'
 import type { Registrar } from '../rpc/server.ts'
 import { createStoreHandlers, type StoreHandlers } from './handlers.ts'
 import { openMeta } from './meta.ts'
@@ -11,6 +12,8 @@ import { type OpfsIo, startOpfsIo } from './opfsIo.ts'
 import { browserEstimate, persistStorage } from './quota.ts'
 import { createSliceStore } from './sliceStore.ts'
 import type { SliceStore } from './types.ts'
+
+const log = logger('store')
 
 /** Factory in the libp2p style: `storeService()(components)`; registers its `store.*`. */
 export function storeService() {
@@ -34,11 +37,18 @@ export class StoreService {
     this.opened = null
   }
 
-  /** The slice store, opened on first use. */
+  /**
+   * The slice store, opened on first use. Opening sweeps, in the background, the files a crash
+   * left behind a removal (sliceStore.ts, Removal).
+   */
   slices(): Promise<SliceStore> {
     this.opened ??= (async () => {
       this.io ??= startOpfsIo()
-      return createSliceStore({ files: await this.io.files(), meta: await openMeta() })
+      const store = createSliceStore({ files: await this.io.files(), meta: await openMeta() })
+      void store
+        .sweep()
+        .catch((err: Error) => log.warn('sweeping orphan files failed: %s', err.message))
+      return store
     })()
     return this.opened
   }

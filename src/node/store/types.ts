@@ -53,7 +53,18 @@ export interface SliceStore {
    * when absent or while a publish holds the file open.
    */
   blob(id: string): Promise<Blob | null>
+  /**
+   * Removes an item: once this resolves it is gone (its metadata deleted, reads fail, its
+   * bytes no longer count); its file is deleted behind it ({@link removals}).
+   */
   remove(id: string): Promise<void>
+  /** Resolves once the files of every item removed so far are deleted. */
+  removals(): Promise<void>
+  /**
+   * Deletes files that belong to no item (left by a crash between a removal's commit and its
+   * file's deletion); returns their names. The store service runs it when the store opens.
+   */
+  sweep(): Promise<string[]>
   /** Bytes of verified slices across all items. */
   bytesUsed(): Promise<number>
   close(): void

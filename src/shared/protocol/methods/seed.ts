@@ -91,10 +91,11 @@ export type SeedMethods = {
   /**
    * Bench hook, development chains only (RangeError elsewhere): asks the storage budget for
    * `ensureRoom` bytes as a download would, releases the room at once, and returns how long
-   * making it took in the node (ms, eviction included) and the ids it evicted.
+   * making it took in the node (ms, eviction included), how long until the evicted items'
+   * files were deleted too (`filesMs`, from the same start), and the ids it evicted.
    */
   'seed.debug': {
     params: { ensureRoom: number }
-    result: { ms: number; evicted: string[] }
+    result: { ms: number; filesMs: number; evicted: string[] }
   }
 }
