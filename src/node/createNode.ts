@@ -129,6 +129,7 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
         }
       },
       validate: (topic, fn) => network.validate(topic, fn),
+      onPeerGone: (fn) => network.onPeerGone(fn),
     },
     items: async () =>
       (await swarm.list()).map((s) => ({

@@ -16,6 +16,8 @@ const log = logger('net')
 export type NetworkEvents = {
   onStatus(status: NodeStatus): void
   onGossip(message: GossipMessage): void
+  /** The node has no connection left to a peer (libp2p's `peer:disconnect`). */
+  onPeerGone?(peer: PeerId): void
 }
 
 /** The key the node runs under (its peer id's): services sign with it (availability). */
@@ -68,6 +70,7 @@ export class NetworkService {
         this.wakeRelay?.()
       }
       this.emitStatus()
+      this.init.onPeerGone?.(e.detail)
     })
     node.addEventListener('connection:open', (e) => {
       this.dropRelayedTwin(e.detail)

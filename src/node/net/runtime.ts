@@ -26,6 +26,7 @@ export class NetworkRuntime {
   private running: Promise<NetworkService> | null = null
   private readonly gossipListeners = new Map<string, Set<(message: GossipMessage) => void>>()
   private readonly validators = new Map<string, TopicValidator>()
+  private readonly goneListeners = new Set<(publicKey: Uint8Array) => void>()
 
   constructor(init: NetworkRuntimeInit) {
     this.init = init
@@ -79,6 +80,15 @@ export class NetworkRuntime {
     }
   }
 
+  /**
+   * Calls `listener` with a peer's public key (the raw key its peer id embeds) each time the
+   * node's last connection to that peer closes, across restarts. Returns the unsubscribe.
+   */
+  onPeerGone(listener: (publicKey: Uint8Array) => void): () => void {
+    this.goneListeners.add(listener)
+    return () => this.goneListeners.delete(listener)
+  }
+
   /** Stops the network and starts it again with the key `peerKey()` gives now. */
   restart(): Promise<NetworkService> {
     const previous = this.running
@@ -107,6 +117,11 @@ export class NetworkRuntime {
             log.warn('gossip listener on %s failed: %s', message.topic, (err as Error).message)
           }
         }
+      },
+      onPeerGone: (peer) => {
+        const key = peer.publicKey?.raw
+        if (!key) return
+        for (const listener of this.goneListeners) listener(key)
       },
     })
     for (const [topic, validator] of this.validators) network.setValidator(topic, validator)

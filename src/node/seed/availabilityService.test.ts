@@ -42,10 +42,15 @@ function pubsub() {
     }
   }
   const published: { from: string; data: Uint8Array }[] = []
+  const gone = new Map<string, Set<(publicKey: Uint8Array) => void>>()
   return {
     verdicts,
     published,
     deliver,
+    /** `id`'s last connection to the peer with `publicKey` closes. */
+    disconnect(id: string, publicKey: Uint8Array) {
+      for (const fn of gone.get(id) ?? []) fn(publicKey)
+    },
     network(
       id: string,
       signer: () => AvailabilitySigner,
@@ -66,6 +71,12 @@ function pubsub() {
         validate: (topic, fn) => {
           members.get(id)?.set(topic, fn)
           return () => members.get(id)?.delete(topic)
+        },
+        onPeerGone: (fn) => {
+          const set = gone.get(id) ?? new Set()
+          gone.set(id, set)
+          set.add(fn)
+          return () => set.delete(fn)
         },
       }
     },
@@ -207,6 +218,31 @@ describe('availability service', () => {
     expect(b.service.health(X).seeders).toBe(0)
     await b.service.tick() // prunes C's expired entry; A's withdrawal stays until it expires
     expect(b.service.aggregator.size).toBe(1)
+  })
+
+  it('a peer whose connection closes is counted out at once, and back with its next word', async () => {
+    const { net, a, b, c, at } = three()
+    a.state.items = [{ itemId: 'x', infoHash: X, slices: 8, bitfield: full(8) }]
+    c.state.items = [{ itemId: 'cx', infoHash: X, slices: 8, bitfield: full(8) }]
+    await a.service.tick()
+    await c.service.tick()
+    expect(b.service.health(X).seeders).toBe(2)
+    // C's tab closes: B's connection to it ends, long before the TTL.
+    at(T0 + 5_000)
+    net.disconnect('B', c.state.signer.publicKey)
+    expect(b.service.health(X)).toMatchObject({ seeders: 1, completeCopies: 1 })
+    // Another peer's disconnect, or C's again, changes nothing more.
+    net.disconnect('B', new Uint8Array(32).fill(9))
+    net.disconnect('B', c.state.signer.publicKey)
+    expect(b.service.health(X).seeders).toBe(1)
+    // C was still online through others: its next announcement (its minute) counts it again.
+    at(T0 + 60_000)
+    await c.service.tick()
+    expect(b.service.health(X).seeders).toBe(2)
+    // After stop(), B no longer follows disconnects.
+    b.service.stop()
+    net.disconnect('B', c.state.signer.publicKey)
+    expect(b.service.health(X).seeders).toBe(2)
   })
 
   it('rejects forged and malformed summaries, ignores stale ones; none is counted', async () => {

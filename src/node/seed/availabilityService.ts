@@ -13,6 +13,10 @@
  *   malformed one is rejected (never forwarded), a stale or future-dated one ignored, and an
  *   accepted one is folded into the aggregator (health.ts) in the same pass: decoded and
  *   verified once.
+ * - **Leaving.** A node whose connection to this one closes is counted out at once (its
+ *   entries are dropped: a closed tab is the common way to leave), rather than after the TTL;
+ *   if it is still online through other peers, its next announcement (within a minute)
+ *   counts it again. A node never connected directly still leaves by the TTL.
  * - **This node** counts itself from its own store rather than from its echo (gossipsub does
  *   not deliver a node's own messages): its health is the network's plus itself, at once.
  *   Eviction's `seeders` are the *other* nodes only (a copy here does not make it less rare).
@@ -59,6 +63,8 @@ export type AvailabilityNetwork = {
   }>
   /** Installs gossipsub's validator for `topic` on every network run; returns the uninstall. */
   validate(topic: string, fn: (data: Uint8Array, from: string) => GossipVerdict): () => void
+  /** Calls `fn` with a peer's public key when this node's last connection to it closes. */
+  onPeerGone?(fn: (publicKey: Uint8Array) => void): () => void
 }
 
 /** An item in this node's swarm: its store bitfield says which slices it can serve. */
@@ -113,6 +119,7 @@ export class AvailabilityService {
   private readonly now: () => number
   private timer: ReturnType<typeof setInterval> | null = null
   private uninstall: (() => void) | null = null
+  private unfollow: (() => void) | null = null
   private running: Promise<void> | null = null
   /** Set by stop(): a round in flight then neither starts the network again nor publishes. */
   private stopped = false
@@ -140,6 +147,7 @@ export class AvailabilityService {
   start(): void {
     this.stopped = false
     this.uninstall ??= this.c.network.validate(TOPICS.availability, (data) => this.receive(data))
+    this.unfollow ??= this.c.network.onPeerGone?.((key) => this.peerGone(key)) ?? null
     if (this.tickMs > 0 && !this.timer) {
       this.timer = setInterval(() => void this.tick(), this.tickMs)
       void this.tick()
@@ -152,6 +160,14 @@ export class AvailabilityService {
     this.timer = null
     this.uninstall?.()
     this.uninstall = null
+    this.unfollow?.()
+    this.unfollow = null
+  }
+
+  /** A peer's connection closed: what it announced stops counting now (see Leaving). */
+  peerGone(publicKey: Uint8Array): void {
+    const dropped = this.aggregator.forgetSigner(publicKey)
+    if (dropped > 0) log('a peer left: %d of its entries dropped', dropped)
   }
 
   /** gossipsub's verdict on one received summary; an accepted one is folded in. */
