@@ -71,11 +71,16 @@ test("B's feed shows the 2 seeders A and C announce for A's card", async ({ brow
 })
 
 test("C leaves: within two minutes B's card shows 1 seeder", async () => {
+  test.setTimeout(240_000) // two waits of up to two minutes each, in the worst case
   const closed = Date.now()
   await c.context.close()
   await expect(health(b)).toHaveAttribute('data-seeders', '1', { timeout: 120_000 })
   console.log(`B counted C gone ${((Date.now() - closed) / 1000).toFixed(1)} s after it left`)
   expect(await healthRpc(b.page)).toMatchObject({ seeders: 1, completeCopies: 1 })
+  // A too (the test below counts B's announcement at A): at once if its connection to C
+  // closed, else when C's summary expires.
+  await expect.poll(async () => (await healthRpc(a.page))?.seeders, { timeout: 120_000 }).toBe(1)
+  console.log(`A counted C gone ${((Date.now() - closed) / 1000).toFixed(1)} s after it left`)
 })
 
 test('the needs-seeders lens offers the card; Seed this refuses past the budget, then seeds', async () => {

@@ -19,6 +19,24 @@ import {
 } from './_store.fixtures.ts'
 import { countBits } from './bitfield.ts'
 
+/** Item `id`'s file reads back as a blob and decrypts, under `original`'s key, to `bytes`. */
+async function assertCopyDecrypts(
+  env: StoreEnv,
+  id: string,
+  original: { id: string; contentRoot: Uint8Array },
+  bytes: Uint8Array,
+  what: string,
+): Promise<void> {
+  const file = await env.store.blob(id)
+  assert(file, `${what}: file readable`)
+  const cipher = await cipherOf(env.store, original.id)
+  assertBytes(
+    await collect(decryptStream(file, cipher, S, { contentRoot: original.contentRoot })),
+    bytes,
+    `${what} decrypts`,
+  )
+}
+
 /** The slice store checks, in the order storeChecks runs them. */
 export function sliceChecks(makeEnv: () => Promise<StoreEnv>): Check[] {
   return [
@@ -31,15 +49,7 @@ export function sliceChecks(makeEnv: () => Promise<StoreEnv>): Check[] {
         const { slices, copy } = await emptyCopy(env.store, r.id)
         await Promise.all(slices.map((b, i) => env.store.putSlice(copy.id, i, b)))
         assertEqual(countBits(await env.store.bitfield(copy.id), r.count), r.count, 'all marked')
-        const file = await env.store.blob(copy.id)
-        assert(file, 'file readable after puts (no handle left open)')
-        assertBytes(
-          await collect(
-            decryptStream(file, await cipherOf(env.store, r.id), S, { contentRoot: r.contentRoot }),
-          ),
-          bytes,
-          'copy decrypts',
-        )
+        await assertCopyDecrypts(env, copy.id, r, bytes, 'copy (no handle left open after puts)')
       },
     },
     {
@@ -157,15 +167,7 @@ export function sliceChecks(makeEnv: () => Promise<StoreEnv>): Check[] {
         })
         await Promise.all(slices.map((b, i) => env.store.putSlice(again.id, i, b)))
         await env.store.removals()
-        const file = await env.store.blob(again.id)
-        assert(file, 'the new file is there')
-        assertBytes(
-          await collect(
-            decryptStream(file, await cipherOf(env.store, r.id), S, { contentRoot: r.contentRoot }),
-          ),
-          bytes,
-          'the new item decrypts',
-        )
+        await assertCopyDecrypts(env, again.id, r, bytes, 'the new item')
         // A crash between a removal's commit and its file's deletion leaves an orphan.
         const w = await env.files.openWriter('orphan')
         await w.write(data(100), 0)
