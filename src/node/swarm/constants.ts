@@ -22,6 +22,13 @@ export const WINDOW_BYTES = 8 * 1024 * 1024
 export const DEADLINE_MS = 1_500
 /** How often overdue critical requests are looked for. */
 export const DEADLINE_TICK_MS = 250
+/**
+ * A wire with requests out that has sent no block for this long is stalled (a dead seeder's
+ * browser, a frozen tab): all its requests go to other peers, and it is asked again only when
+ * no other peer can serve. Without it, a dead wire held its slices until webtorrent's own wire
+ * timeout, about 17 s (issue 20's drill).
+ */
+export const STALL_MS = 1_500
 
 /** How often `swarm.stats` events are pushed to the page. */
 export const STATS_INTERVAL_MS = 1_000

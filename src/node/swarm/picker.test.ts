@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Torrent, Wire } from 'webtorrent/dist/webtorrent.min.js'
 import { BLOCK_BYTES } from './constants.ts'
 import { installPicker } from './picker.ts'
@@ -62,6 +62,100 @@ describe('installPicker: prices (hc_pay)', () => {
     const picker = installPicker(t, { deadlineMs: 1_000, tickMs: 60_000, priceOf: () => 0 })
     join()
     for (const w of wires) expect(t._request(w, 0, false)).toBe(true)
+    picker.stop()
+  })
+})
+
+describe('installPicker: stalled wires', () => {
+  /** A wire as the picker sees it: requests are held until the test answers them. */
+  function fakeWire(peerId: string) {
+    type Pending = { index: number; offset: number; cb: (e: Error | null, b?: Uint8Array) => void }
+    const pending: Pending[] = []
+    const w = Object.assign(new EventEmitter(), {
+      peerId,
+      destroyed: false,
+      peerChoking: false,
+      peerPieces: { get: () => true },
+      peerExtendedHandshake: {},
+      requests: [] as unknown[],
+      request(index: number, offset: number, _length: number, cb: Pending['cb']) {
+        pending.push({ index, offset, cb })
+      },
+    })
+    return { wire: w as unknown as Wire, pending }
+  }
+
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('re-issues every request of a wire silent for stallMs, and asks it only as a last resort', () => {
+    vi.useFakeTimers()
+    let clock = 0
+    const dead = fakeWire('dead')
+    const live = fakeWire('live')
+    let updates = 0
+    const t = Object.assign(new EventEmitter(), {
+      ready: true,
+      destroyed: false,
+      pieces: [0, 1, 2].map(() => new BigPiece(4 * BLOCK_BYTES)),
+      wires: [] as Wire[],
+      _critical: [] as boolean[], // nothing critical: a download, not a play head
+      _reservations: [[], [], []] as (Wire | null)[][],
+      _markUnverified: () => {},
+      _request: () => true,
+      _update: () => void updates++,
+    }) as unknown as Torrent
+    const picker = installPicker(t, {
+      deadlineMs: 1_000,
+      stallMs: 1_500,
+      tickMs: 250,
+      now: () => clock,
+    })
+    for (const w of [dead.wire, live.wire]) {
+      t.wires.push(w)
+      t.emit('wire', w)
+    }
+    /** The clock reads `ms`, and one tick runs. */
+    const at = (ms: number) => {
+      clock = ms
+      vi.advanceTimersByTime(250)
+    }
+    // Both are asked; only `live` answers, and is asked again.
+    dead.wire.request(0, 0, BLOCK_BYTES, () => {})
+    dead.wire.request(1, 0, BLOCK_BYTES, () => {})
+    live.wire.request(2, 0, BLOCK_BYTES, () => {})
+    at(1_000)
+    live.pending.shift()?.cb(null, new Uint8Array(BLOCK_BYTES))
+    live.wire.request(2, BLOCK_BYTES, BLOCK_BYTES, () => {})
+    // Not critical, older than the deadline, but not silent for 1.5 s yet: left alone.
+    at(1_250)
+    expect(picker.stalled()).toEqual([])
+    expect(picker.inflight()).toEqual(new Set([0, 1, 2]))
+    expect(picker.reissued()).toBe(0)
+    // Past 1.5 s of silence (one tick later): both of its requests go elsewhere.
+    at(1_750)
+    expect(picker.stalled()).toEqual(['dead'])
+    expect(picker.reissued()).toBe(2)
+    expect(picker.inflight()).toEqual(new Set([2]))
+    expect(updates).toBeGreaterThan(0)
+    // `live` has every piece: the stalled wire is not asked, for those or for new ones…
+    expect(t._request(dead.wire, 0, false)).toBe(false)
+    expect(t._request(dead.wire, 1, false)).toBe(false)
+    expect(t._request(live.wire, 0, false)).toBe(true)
+    // …unless no other wire can serve (live chokes us).
+    ;(live.wire as unknown as { peerChoking: boolean }).peerChoking = true
+    expect(t._request(dead.wire, 1, false)).toBe(true)
+    ;(live.wire as unknown as { peerChoking: boolean }).peerChoking = false
+    // A late block from it: it sends again, and is asked like any wire.
+    dead.pending.shift()?.cb(null, new Uint8Array(BLOCK_BYTES))
+    expect(picker.stalled()).toEqual([])
+    // (piece 1 stays slow on it while another can serve; piece 2 never was)
+    expect(t._request(dead.wire, 2, false)).toBe(true)
+    // An idle wire is never stalled, however long nothing is asked of it.
+    for (const p of live.pending.splice(0)) p.cb(null, new Uint8Array(BLOCK_BYTES))
+    at(10_000)
+    expect(picker.stalled()).toEqual([])
     picker.stop()
   })
 })

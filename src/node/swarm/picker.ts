@@ -8,6 +8,9 @@
  * - A request for a critical slice that has not arrived by its deadline is cancelled and the
  *   slice goes to another peer; the slow peer is not asked for that slice again while another
  *   can serve it. webtorrent's own hotswap is off (it assumes 16 KiB blocks).
+ * - A wire with requests out that has sent no block for `stallMs` is stalled: every request
+ *   on it, critical or not, is cancelled and goes to another peer, and a stalled wire is asked
+ *   only for what no other peer can serve, until a block arrives from it again.
  * - Each wire sends a message as one DataChannel message, and keeps at most `maxRequests`
  *   blocks requested (webtorrentWire.ts).
  * - Every block's sender is kept until its piece is checked (BigPiece). A piece failing its
@@ -20,7 +23,7 @@
  */
 import type { Torrent, Wire } from 'webtorrent/dist/webtorrent.min.js'
 import { logger } from '../log.ts'
-import { MAX_REQUESTS } from './constants.ts'
+import { MAX_REQUESTS, STALL_MS } from './constants.ts'
 import { BigPiece, type Contribution, culprits } from './piece.ts'
 import { logTimeline } from './webtorrentTimeline.ts'
 import { capWireRequests, coalesceWireMessages } from './webtorrentWire.ts'
@@ -32,6 +35,8 @@ const TRACED_REQUESTS = 24
 
 export type PickerOptions = {
   deadlineMs: number
+  /** A wire silent this long with requests out is stalled (default {@link STALL_MS}). */
+  stallMs?: number
   /** Outstanding block requests per wire, at most (webtorrentWire.ts). */
   maxRequests?: number
   tickMs: number
@@ -49,8 +54,10 @@ export interface Picker {
   /** Slices with a block request on the wire. */
   inflight(): Set<number>
   banned(): string[]
-  /** Critical requests re-issued to another peer so far. */
+  /** Requests re-issued to another peer so far (overdue critical ones, a stalled wire's). */
   reissued(): number
+  /** Peer ids of the wires stalled now. */
+  stalled(): string[]
   stop(): void
 }
 
@@ -64,6 +71,10 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
   /** Pieces whose retry goes to one peer alone (null: not claimed yet). */
   const exclusive = new Map<number, Wire | null>()
   const slow = new Map<number, Set<Wire>>()
+  /** When each wire last sent a block, or was first asked since it last had nothing out. */
+  const heard = new Map<Wire, number>()
+  const stalledWires = new Set<Wire>()
+  const stallMs = o.stallMs ?? STALL_MS
   const banned = new Set<string>()
   let windowSel: number[] = []
   let pendingWindow: [number, number] | null = null
@@ -124,6 +135,11 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
     const s = slow.get(index)
     if (s?.has(wire) && t.wires.some((w) => w !== wire && !s.has(w) && canServe(w, index)))
       return false
+    if (
+      stalledWires.has(wire) &&
+      t.wires.some((w) => w !== wire && !stalledWires.has(w) && canServe(w, index))
+    )
+      return false
     const sent = request(wire, index, hotswap)
     if (sent && (t.pieces[index] as BigPiece | null)?.partlyReserved) started.add(index)
     return sent
@@ -162,15 +178,24 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
       const at = now()
       const trace = traced++ < TRACED_REQUESTS
       if (trace) log('request %s (%d in flight)', key, wire.requests.length)
+      if (mine.size === 0) heard.set(wire, at) // idle time before this request is not silence
       mine.set(key, { index, offset, at })
       send(index, offset, length, (err, chunk) => {
         if (trace)
           log('block %s after %d ms%s', key, Math.round(now() - at), err ? ' (failed)' : '')
         mine.delete(key)
+        if (!err && chunk) {
+          heard.set(wire, now())
+          if (stalledWires.delete(wire)) log('%s sends again', wire.peerId)
+        }
         cb(err, chunk)
       })
     }
-    wire.once('close', () => outstanding.delete(wire))
+    wire.once('close', () => {
+      outstanding.delete(wire)
+      heard.delete(wire)
+      stalledWires.delete(wire)
+    })
   }
 
   const onVerified = (index: number) => {
@@ -212,8 +237,16 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
   const tick = () => {
     if (!t.ready || t.destroyed) return
     let changed = false
+    const at = now()
     for (const [wire, mine] of outstanding) {
-      const late = overdue(mine.values(), now(), o.deadlineMs, (i) => !!t._critical[i])
+      const silent = mine.size > 0 && at - (heard.get(wire) ?? at) > stallMs
+      if (silent && !stalledWires.has(wire)) {
+        stalledWires.add(wire)
+        log.warn('%s stalled: no block for %d ms, %d requests out', wire.peerId, stallMs, mine.size)
+      }
+      const late = silent
+        ? [...mine.values()]
+        : overdue(mine.values(), at, o.deadlineMs, (i) => !!t._critical[i])
       for (const r of late) {
         if (exclusive.has(r.index)) continue
         const s = slow.get(r.index) ?? new Set<Wire>()
@@ -277,6 +310,7 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
     },
     banned: () => [...banned],
     reissued: () => reissued,
+    stalled: () => [...stalledWires].map((w) => w.peerId),
     stop() {
       clearInterval(timer)
       attempts.clear()
