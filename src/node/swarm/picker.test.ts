@@ -114,7 +114,7 @@ describe('installPicker: stalled wires', () => {
     })
     for (const w of [dead.wire, live.wire]) {
       t.wires.push(w)
-      t.emit('wire', w)
+      ;(t as unknown as EventEmitter).emit('wire', w)
     }
     /** The clock reads `ms`, and one tick runs. */
     const at = (ms: number) => {

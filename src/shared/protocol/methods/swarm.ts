@@ -71,7 +71,7 @@ export type SwarmStats = {
   /** Bytes received from peers in this session (duplicates and failed pieces included). */
   received: number
   uploaded: number
-  /** Critical requests re-issued to another peer after their deadline. */
+  /** Requests re-issued to another peer: critical ones past their deadline, a stalled wire's. */
   reissued: number
   done: boolean
   /**
