@@ -1,5 +1,5 @@
 /**
- * Dedicated workers of a browser over CDP (a browser session, non-flattened target sessions):
+ * Dedicated (and service) workers of a browser over CDP (a browser session, non-flattened target sessions):
  * their heap for the stream bench's `stream_heap_mb`, and CPU profiles with BENCH_PROFILE=n.
  */
 import { writeFileSync } from 'node:fs'
@@ -8,10 +8,12 @@ import type { Browser, CDPSession } from 'playwright-core'
 type TargetInfo = { targetId: string; type: string; title: string; url: string }
 type Reply = { id?: number; result?: unknown; error?: { message: string } }
 
-/** The workers of `browser` whose title or URL passes `match`, each with a `send`. */
+/** The workers of `browser` whose title or URL passes `match`, each with a `send`; e2e/sites.spec.ts samples their heaps during a download. */
 export async function attachWorkers(
   browser: Browser,
   match: (t: TargetInfo) => boolean,
+  /** Target types to attach: dedicated workers, or also `service_worker`. */
+  types: readonly string[] = ['worker'],
 ): Promise<{
   workers: { info: TargetInfo; send<T>(method: string, params?: object): Promise<T> }[]
   detach(): Promise<void>
@@ -26,7 +28,7 @@ export async function attachWorkers(
   let next = 0
   const sessions: string[] = []
   const workers = []
-  for (const info of targetInfos.filter((t) => t.type === 'worker' && match(t))) {
+  for (const info of targetInfos.filter((t) => types.includes(t.type) && match(t))) {
     const { sessionId } = (await cdp.send('Target.attachToTarget', {
       targetId: info.targetId,
       flatten: false,

@@ -1,9 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { CHUNKS_AHEAD, type ContentReply, type ContentRequest } from '../shared/protocol/content.ts'
+import {
+  CHUNKS_AHEAD,
+  type ContentReply,
+  type ContentRequest,
+  DOWNLOAD_REPORT_MS,
+  type DownloadProgress,
+} from '../shared/protocol/content.ts'
 import {
   type ContentHandlerOptions,
   connect,
   createContentHandler,
+  downloadReporter,
   type NodeConn,
   parseRange,
 } from './content.ts'
@@ -291,5 +298,104 @@ describe('the /c/ content handler', () => {
       message: 'slice 3 is gone',
     } satisfies ContentReply)
     await expect(read).rejects.toThrow('slice 3 is gone')
+  })
+})
+
+describe('downloads (?download=<token>)', () => {
+  const reports = () => {
+    const seen: DownloadProgress[] = []
+    return { seen, progress: (r: DownloadProgress) => seen.push(r) }
+  }
+
+  it('saves as an attachment and reports the size, then the bytes sent and the end', async () => {
+    const data = new Uint8Array(7 * 30).map((_, i) => i)
+    const node = fakeNode(data, 'video/mp4')
+    const { seen, progress } = reports()
+    const url = new URL('/c/item1?download=tok-1', ORIGIN)
+    const r = await handler(node.conn, { progress }).handle(url, new Request(url), {} as FetchEvent)
+    expect(r.headers.get('content-disposition')).toMatch(/^attachment; filename="file.bin"/)
+    expect(seen).toEqual([
+      { type: 'download', token: 'tok-1', sent: 0, size: data.length, state: 'sending' },
+    ])
+    expect(new Uint8Array(await r.arrayBuffer())).toEqual(data)
+    expect(seen.at(-1)).toEqual({
+      type: 'download',
+      token: 'tok-1',
+      sent: data.length,
+      size: data.length,
+      state: 'done',
+    })
+    // Bytes only grow, and one end is reported.
+    for (let k = 1; k < seen.length; k++)
+      expect(seen[k]?.sent).toBeGreaterThanOrEqual(seen[k - 1]?.sent ?? 0)
+    expect(seen.filter((x) => x.state !== 'sending')).toHaveLength(1)
+  })
+
+  it('reports a refusal (403 without a key) as failed with its status', async () => {
+    const node = fakeNode(bytes, 'application/zip', {
+      head: () => ({ type: 'head', ok: false, status: 403, message: 'no key' }),
+    })
+    const { seen, progress } = reports()
+    const url = new URL('/c/item1?download=t', ORIGIN)
+    const r = await handler(node.conn, { progress }).handle(url, new Request(url), {} as FetchEvent)
+    expect(r.status).toBe(403)
+    expect(seen).toEqual([
+      {
+        type: 'download',
+        token: 't',
+        sent: 0,
+        size: 0,
+        state: 'failed',
+        status: 403,
+        message: 'no key',
+      },
+    ])
+  })
+
+  it('reports a cancel by the browser, and nothing for a download without a token', async () => {
+    const node = fakeNode(bytes, 'video/mp4')
+    const { seen, progress } = reports()
+    const url = new URL('/c/item1?download=t2', ORIGIN)
+    const r = await handler(node.conn, { progress }).handle(url, new Request(url), {} as FetchEvent)
+    const reader = (r.body as ReadableStream<Uint8Array>).getReader()
+    await reader.read()
+    await reader.cancel()
+    expect(seen.at(-1)?.state).toBe('cancelled')
+    const plain = new URL('/c/item1?download', ORIGIN)
+    const before = seen.length
+    const fresh = fakeNode(bytes, 'video/mp4')
+    const r2 = await handler(fresh.conn, { progress }).handle(
+      plain,
+      new Request(plain),
+      {} as FetchEvent,
+    )
+    await r2.arrayBuffer()
+    expect(r2.headers.get('content-disposition')).toMatch(/^attachment/)
+    expect(seen).toHaveLength(before)
+  })
+
+  it(`reports bytes at most every ${DOWNLOAD_REPORT_MS} ms, and exactly one end`, () => {
+    let t = 0
+    const seen: DownloadProgress[] = []
+    const r = downloadReporter(
+      'x',
+      (p) => seen.push(p),
+      () => t,
+    )
+    r.start(1000)
+    for (let k = 0; k < 10; k++) {
+      t += 30
+      r.bytes(100)
+    }
+    // Starts at 0; reports at 120 ms (400 bytes) and 240 ms (800 bytes); then the end.
+    r.end('done')
+    r.end('failed')
+    r.bytes(5)
+    expect(seen.map((p) => [p.sent, p.state])).toEqual([
+      [0, 'sending'],
+      [400, 'sending'],
+      [800, 'sending'],
+      [1000, 'done'],
+    ])
   })
 })

@@ -8,7 +8,14 @@
  * Nothing here touches the ServiceWorkerGlobalScope: where the port comes from is injected
  * (`portToNode`, nodePort.ts in the SW), so this runs and is tested anywhere.
  */
-import { CHUNKS_AHEAD, type ContentReply, type ContentRequest } from '../shared/protocol/content.ts'
+import {
+  CHUNKS_AHEAD,
+  type ContentReply,
+  type ContentRequest,
+  DOWNLOAD_REPORT_MS,
+  DOWNLOAD_TOKEN,
+  type DownloadProgress,
+} from '../shared/protocol/content.ts'
 import { attachment, contentHeaders } from './contentHeaders.ts'
 import { errorResponse, type FetchHandler } from './handlers.ts'
 
@@ -47,6 +54,8 @@ export type ContentHandlerOptions = {
   origin: string
   openWaitMs?: number
   chunkWaitMs?: number
+  /** Where a download's progress goes (`?download=<token>`): the SW's BroadcastChannel. */
+  progress?: (report: DownloadProgress) => void
 }
 
 /** Parses `Range: bytes=a-b` / `bytes=a-`; null for no or an unsupported header. */
@@ -112,26 +121,35 @@ export function createContentHandler(o: ContentHandlerOptions): FetchHandler {
       req.method === 'GET' && url.origin === o.origin && url.pathname.startsWith('/c/'),
     async handle(url, request) {
       const item = decodeURIComponent(url.pathname.slice(3).split('/')[0] ?? '')
+      const token = url.searchParams.get('download') ?? ''
+      const report =
+        o.progress && DOWNLOAD_TOKEN.test(token) ? downloadReporter(token, o.progress) : null
+      /** An error page, and for a download the same failure told to the page. */
+      const fail = (status: number, title: string, message: string) => {
+        report?.end('failed', { status, message })
+        return errorResponse(status, title, message)
+      }
       if (!/^[0-9a-zA-Z_-]{1,128}$/.test(item))
-        return errorResponse(404, 'Not found', 'That is not a content address.')
+        return fail(404, 'Not found', 'That is not a content address.')
       const range = parseRange(request.headers.get('range'))
       const opened = await open({ item, start: range?.start ?? 0, end: range?.end ?? null })
       if (!opened)
-        return errorResponse(503, 'The node is not running', 'Open Hashcard in a tab to play this.')
+        return fail(503, 'The node is not running', 'Open Hashcard in a tab to play this.')
       const { c, id, head } = opened
-      if (head.type === 'error') return errorResponse(500, 'Something went wrong', head.message)
-      if (head.type !== 'head')
-        return errorResponse(500, 'Something went wrong', 'Unexpected reply.')
+      if (head.type === 'error') return fail(500, 'Something went wrong', head.message)
+      if (head.type !== 'head') return fail(500, 'Something went wrong', 'Unexpected reply.')
       if (!head.ok) {
         if (head.status === 416) {
+          report?.end('failed', { status: 416, message: 'Range not satisfiable' })
           const headers = contentHeaders()
           headers.set('content-range', `bytes */${head.size ?? 0}`)
           return new Response(null, { status: 416, headers })
         }
         const title = head.status === 403 ? 'No key for this content' : 'Not found'
-        return errorResponse(head.status, title, head.message)
+        return fail(head.status, title, head.message)
       }
-      const body = chunkStream(c, id, o.chunkWaitMs ?? CHUNK_WAIT_MS)
+      report?.start(head.end - head.start)
+      const body = chunkStream(c, id, o.chunkWaitMs ?? CHUNK_WAIT_MS, report ?? undefined)
       // The card's type, checked: documents and code are never served as themselves.
       const headers = contentHeaders({ mime: head.mime, name: head.name })
       // `?download`: saved as a file whatever its type (software cards' download button).
@@ -146,11 +164,62 @@ export function createContentHandler(o: ContentHandlerOptions): FetchHandler {
   }
 }
 
+/** What a response's stream tells about itself: bytes as they go out, and how it ended. */
+export type StreamWatch = {
+  bytes(n: number): void
+  end(state: 'done' | 'failed' | 'cancelled', why?: { status?: number; message?: string }): void
+}
+
+/**
+ * A download's progress reports (DESIGN §4.8, software cards): the size once the node
+ * answered, the bytes sent at most every {@link DOWNLOAD_REPORT_MS} (a 256 KiB chunk every
+ * 0.4 ms from a local store would flood the channel), and exactly one end.
+ * @example const report = downloadReporter(token, (r) => channel.postMessage(r))
+ */
+export function downloadReporter(
+  token: string,
+  post: (report: DownloadProgress) => void,
+  now: () => number = () => performance.now(),
+): StreamWatch & { start(size: number): void } {
+  let size = 0
+  let sent = 0
+  let last = Number.NEGATIVE_INFINITY
+  let ended = false
+  const send = (
+    state: DownloadProgress['state'],
+    why: { status?: number; message?: string } = {},
+  ) => post({ type: 'download', token, sent, size, state, ...why })
+  return {
+    start(n) {
+      size = n
+      last = now()
+      send('sending')
+    },
+    bytes(n) {
+      sent += n
+      const t = now()
+      if (ended || t - last < DOWNLOAD_REPORT_MS) return
+      last = t
+      send('sending')
+    },
+    end(state, why) {
+      if (ended) return
+      ended = true
+      send(state, why)
+    },
+  }
+}
+
 /**
  * The response body: chunks asked for by credit (up to {@link CHUNKS_AHEAD} ahead of the
  * reader, so a hop to the node is not paid per chunk), enqueued as they come.
  */
-export function chunkStream(c: NodeConn, id: number, waitMs: number): ReadableStream<Uint8Array> {
+export function chunkStream(
+  c: NodeConn,
+  id: number,
+  waitMs: number,
+  watch?: StreamWatch,
+): ReadableStream<Uint8Array> {
   let asked = 0
   let arrived: (() => void) | null = null
   let timer: ReturnType<typeof setTimeout> | undefined
@@ -170,16 +239,22 @@ export function chunkStream(c: NodeConn, id: number, waitMs: number): ReadableSt
         c.streams.set(id, (m) => {
           if (m.type === 'error') {
             end()
+            watch?.end('failed', { message: m.message })
             return controller.error(new Error(m.message))
           }
           if (m.type !== 'chunk') {
             end()
+            watch?.end('failed', { message: 'unexpected reply' })
             return controller.error(new Error('unexpected reply'))
           }
           asked--
-          if (m.bytes) controller.enqueue(m.bytes)
+          if (m.bytes) {
+            controller.enqueue(m.bytes)
+            watch?.bytes(m.bytes.length)
+          }
           if (m.done) {
             end()
+            watch?.end('done')
             return controller.close()
           }
           wake()
@@ -194,6 +269,7 @@ export function chunkStream(c: NodeConn, id: number, waitMs: number): ReadableSt
         clearTimeout(timer)
         timer = setTimeout(() => {
           end()
+          watch?.end('failed', { message: 'the node did not answer' })
           controller.error(new Error('the node did not answer'))
         }, waitMs)
         return new Promise<void>((resolve) => {
@@ -202,6 +278,7 @@ export function chunkStream(c: NodeConn, id: number, waitMs: number): ReadableSt
       },
       cancel() {
         end()
+        watch?.end('cancelled')
         c.port.postMessage({ type: 'cancel', id } satisfies ContentRequest)
       },
     },

@@ -3,6 +3,7 @@ import { cleanupOutdatedCaches, matchPrecache, precache } from 'workbox-precachi
 import { isAppPath } from '../shared/app-paths.ts'
 import { appShellHeaders } from '../shared/csp.ts'
 import { registerAllErrors } from '../shared/errors/registry.ts'
+import { DOWNLOAD_CHANNEL, type DownloadProgress } from '../shared/protocol/content.ts'
 import { createContentHandler } from './content.ts'
 import { errorResponse, type FetchHandler } from './handlers.ts'
 import { serveHandlers } from './lifecycle.ts'
@@ -21,6 +22,8 @@ const RUNTIME_CACHE = 'hashcard-runtime-v1'
 // The app shell: every built asset, precached at install (workbox injects the list).
 precache(self.__WB_MANIFEST)
 cleanupOutdatedCaches()
+
+const downloads = new BroadcastChannel(DOWNLOAD_CHANNEL)
 
 const handlers: FetchHandler[] = [
   {
@@ -72,8 +75,13 @@ const handlers: FetchHandler[] = [
       /^\/s\/0x[0-9a-fA-F]{64}(\/|$)/.test(url.pathname),
     handle: async (url) => Response.redirect(`/site/${url.pathname.slice(3)}${url.search}`, 302),
   },
-  // `/c/`: bytes from the node over the port a tab handed over (nodePort.ts).
-  createContentHandler({ portToNode: nodePorts(self), origin: self.location.origin }),
+  // `/c/`: bytes from the node over the port a tab handed over (nodePort.ts); a download's
+  // progress goes to the app's pages (src/ui/swarm/download.svelte.ts).
+  createContentHandler({
+    portToNode: nodePorts(self),
+    origin: self.location.origin,
+    progress: (r: DownloadProgress) => downloads.postMessage(r),
+  }),
   {
     name: 'precache',
     canHandle: (url, req) => req.method === 'GET' && url.origin === self.location.origin,

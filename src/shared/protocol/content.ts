@@ -77,3 +77,35 @@ export const CHUNKS_AHEAD = 4
 
 /** The most chunks one `pull` may ask for; the node clamps `n` to [1, MAX_CREDIT]. */
 export const MAX_CREDIT = 64
+
+/**
+ * Downloads (`/c/<item>?download=<token>`, a software card's download button): the SW streams
+ * the file to the browser's download manager, which the page cannot read, so the SW tells the
+ * page how far it got on a BroadcastChannel of the app's origin (a site's origin has its own).
+ * The page picks the token and listens for it; reports come at most every
+ * {@link DOWNLOAD_REPORT_MS} while bytes flow, and once at the end.
+ */
+export const DOWNLOAD_CHANNEL = 'hashcard:downloads'
+export const DOWNLOAD_REPORT_MS = 100
+/** A download's token: what the page puts in `?download=`. */
+export const DOWNLOAD_TOKEN = /^[\w-]{1,64}$/
+
+/** SW → pages: one download's progress. */
+export type DownloadProgress = {
+  type: 'download'
+  token: string
+  /** Bytes handed to the browser so far, and the file's size (0 until the node answered). */
+  sent: number
+  size: number
+  /**
+   * `sending` while bytes flow; `done` when the last byte went out; `failed` when the node
+   * refused (`status`, e.g. 403 without a key) or the stream broke; `cancelled` when the
+   * browser dropped it (the user cancelled the download).
+   */
+  state: 'sending' | 'done' | 'failed' | 'cancelled'
+  status?: number
+  message?: string
+}
+
+/** Page → SW while a download runs: a message event keeps an idle SW from being stopped. */
+export const KEEPALIVE = 'hashcard:keepalive'
