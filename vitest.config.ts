@@ -8,6 +8,7 @@ export default defineConfig({
       'scripts/**/*.test.ts',
       'contracts/test/**/*.test.ts',
       'bench/**/*.test.ts',
+      'fuzz/**/*.test.ts',
     ],
     setupFiles: ['scripts/polyfill.mjs'],
     testTimeout: 30_000,

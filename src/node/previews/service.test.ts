@@ -13,6 +13,8 @@ import { PreviewService } from './service.ts'
 import { openPreviewDb, type PreviewDb } from './store.ts'
 import type { PreviewClient, PreviewTorrent } from './types.ts'
 
+type Built = Awaited<ReturnType<typeof buildPreviewTorrent>>
+
 /** Stands in for webtorrent: records what was added; the test plays the peer. */
 class FakeTorrent implements PreviewTorrent {
   infoHash = ''
@@ -37,15 +39,23 @@ class FakeTorrent implements PreviewTorrent {
   destroy(): void {
     this.destroyed = true
   }
-  /** What webtorrent does once it has the metadata and the (verified) pieces. */
-  async deliver(built: Awaited<ReturnType<typeof buildPreviewTorrent>>): Promise<void> {
-    this.torrentFile = built.torrentFile
+  private built: Built | null = null
+  /** webtorrent's own handler, behind the service's gate: takes the metadata, emits `metadata`. */
+  _onMetadata(metadata: unknown): void {
+    const built = this.built
+    if (!built || !(metadata instanceof Uint8Array)) throw new Error('no metadata to deliver')
+    this.torrentFile = metadata
     this.length = built.length
     this.files = built.entries.map((e) => ({
       path: `hashcard-preview/${e.name}`,
       length: e.length,
     }))
     this.emit('metadata')
+  }
+  /** What webtorrent does once ut_metadata has the metadata, then the (verified) pieces. */
+  async deliver(built: Built, metadata = built.torrentFile): Promise<void> {
+    this.built = built
+    await this._onMetadata(metadata)
     if (this.destroyed) return
     const store: ChunkStore = new this.opts.store(PREVIEW_PIECE_LENGTH)
     for (const [i, p] of built.pieces.entries())
@@ -141,6 +151,7 @@ describe('PreviewService', () => {
     await t.deliver(built)
     await expect(pending).rejects.toBeInstanceOf(PreviewTooLargeError)
     expect(t.destroyed).toBe(true)
+    expect(t.files).toEqual([]) // refused before webtorrent took the metadata
     expect(t.done).toBe(false) // no piece was stored
     expect(events).toContainEqual({
       kind: 'log',
@@ -166,6 +177,30 @@ describe('PreviewService', () => {
     await expect(pending).rejects.toBeInstanceOf(PreviewMismatchError)
     await expect(service.get(built.infoHash)).rejects.toThrow(/index\.html/)
     service.stop()
+  })
+
+  it('refuses malformed metadata before webtorrent acts on it', async () => {
+    const built = await buildPreviewTorrent([poster], [])
+    const enc = new TextEncoder()
+    // A negative file length, a 1-byte piece length, unsorted keys, not bencode at all.
+    const hostile = [
+      'd4:infod5:filesld6:lengthi-5e4:pathl11:poster.webpeee4:name16:hashcard-preview12:piece lengthi65536e6:pieces20:aaaaaaaaaaaaaaaaaaaaee',
+      'd4:infod6:lengthi90000e4:name16:hashcard-preview12:piece lengthi1e6:pieces20:aaaaaaaaaaaaaaaaaaaaee',
+      'd4:infod4:name1:a6:lengthi1eee',
+      'd4:info',
+    ]
+    for (const text of hostile) {
+      const { service, added } = setup()
+      const pending = service.get(built.infoHash)
+      await later()
+      const t = added[0] as FakeTorrent
+      await t.deliver(built, enc.encode(text))
+      await expect(pending).rejects.toThrow(/malformed|may not hold/)
+      await expect(pending).rejects.toBeInstanceOf(PreviewMismatchError)
+      expect(t.destroyed).toBe(true)
+      expect(t.files).toEqual([])
+      service.stop()
+    }
   })
 
   it('gives up after the timeout and stops fetching once nobody waits', async () => {

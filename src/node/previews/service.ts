@@ -17,11 +17,13 @@ import {
   PreviewTooLargeError,
   PreviewUnavailableError,
 } from '../../shared/errors/preview.ts'
+import { TorrentMetadataError } from '../../shared/errors/swarm.ts'
 import type { PreviewItem } from '../../shared/protocol/methods/preview.ts'
 import type { NodeEvent } from '../../shared/protocol/rpc.ts'
 import { logger } from '../log.ts'
 import type { EnsureRoom } from '../store/quota.ts'
 import { magnetOf } from '../torrent/magnet.ts'
+import { gateMetadata } from '../torrent/metadata.ts'
 import {
   buildPreviewTorrent,
   checkPreviewEntries,
@@ -84,6 +86,15 @@ const HEX40 = /^[0-9a-f]{40}$/
 function refusalError(r: NonNullable<PreviewRecord['reason']>): Error {
   const cls = r.name === 'PreviewTooLargeError' ? PreviewTooLargeError : PreviewMismatchError
   return new cls(r.message)
+}
+
+/** A malformed info dictionary is a torrent no card may name as its preview. */
+function asPreviewError(err: Error): Error {
+  if (!(err instanceof TorrentMetadataError)) return err
+  return new PreviewMismatchError('The preview torrent is malformed.', {
+    details: err.details,
+    cause: err,
+  })
 }
 
 export class PreviewService {
@@ -305,6 +316,13 @@ export class PreviewService {
     const a: Active = { torrent, rec, settled, waiters: 0, announcedAt: performance.now() }
     if (rec.state === 'complete') settle(rec)
     this.active.set(rec.infoHash, a)
+    // A peer's metadata is checked before webtorrent sizes its store and pieces from it.
+    if (!trusted)
+      gateMetadata(
+        torrent,
+        (meta) => checkPreviewEntries(meta.files, this.o.maxBytes),
+        (err) => void this.refuse(a, asPreviewError(err), fail),
+      )
     torrent.on('metadata', () => {
       // Synchronously, before webtorrent asks any peer for a piece.
       let entries: PreviewEntry[]

@@ -17,6 +17,8 @@ export interface PreviewTorrent {
   discovery?: { tracker?: { update?(): void } | null } | null
   on(ev: string, fn: (...args: never[]) => void): void
   destroy(opts?: object, cb?: (err?: Error) => void): void
+  /** webtorrent's handler of metadata from ut_metadata (torrent/metadata.ts gates it). */
+  _onMetadata(metadata: unknown): unknown
 }
 
 /** The parts of the webtorrent client this service uses. */

@@ -17,6 +17,7 @@ import { attachPay, type PayPorts, type PaySwarm } from '../pay/extension.ts'
 import type { ItemMeta } from '../store/meta.ts'
 import type { SliceStore } from '../store/types.ts'
 import { magnetOf } from '../torrent/magnet.ts'
+import { gateMetadata } from '../torrent/metadata.ts'
 import { sliceChunkStore } from './chunkStore.ts'
 import { installPicker, type Picker } from './picker.ts'
 import { putRecord, type RecordDb, type TorrentRecord } from './records.ts'
@@ -124,6 +125,13 @@ export async function activateTorrent(ctx: ActivateContext, rec: TorrentRecord):
   })
   const a: Active = { rec, item, torrent, picker, pay, waiters }
   ctx.active.set(rec.itemId, a)
+  // Metadata from peers is parsed strictly and fitted to the item before webtorrent sizes its
+  // pieces from it; a torrent without metadata yet verifies nothing, so it goes at once.
+  gateMetadata(
+    torrent,
+    (meta) => fitsItem(meta, item),
+    (err) => failTorrent(ctx, a, err),
+  )
   torrent.on('error', (err: Error) => log.error('%s: %s', rec.infoHash, err.message))
   torrent.on(
     'metadata',
@@ -171,16 +179,20 @@ export async function cardLearnt(ctx: ActivateContext, a: Active): Promise<void>
  * a reopened tab resumes without asking peers again.
  */
 async function checkMetadata(ctx: ActivateContext, a: Active): Promise<void> {
-  const t = a.torrent
-  const l = layout(a.item.size, a.item.sliceSize)
-  if (t.pieceLength !== a.item.sliceSize || t.length !== l.cipherSize)
-    throw new TorrentMismatchError('The torrent does not match the item it was added for.', {
-      details: `piece length ${t.pieceLength} / ${a.item.sliceSize}, length ${t.length} / ${l.cipherSize}`,
-    })
+  fitsItem(a.torrent, a.item)
   if (!a.rec.torrentFile) {
-    a.rec = { ...a.rec, torrentFile: t.torrentFile.slice() }
+    a.rec = { ...a.rec, torrentFile: a.torrent.torrentFile.slice() }
     await putRecord(await ctx.records(), a.rec)
   }
+}
+
+/** Throws TorrentMismatchError unless the torrent's pieces are the item's ciphertext slices. */
+function fitsItem(t: { pieceLength: number; length: number }, item: ItemMeta): void {
+  const l = layout(item.size, item.sliceSize)
+  if (t.pieceLength !== item.sliceSize || t.length !== l.cipherSize)
+    throw new TorrentMismatchError('The torrent does not match the item it was added for.', {
+      details: `piece length ${t.pieceLength} / ${item.sliceSize}, length ${t.length} / ${l.cipherSize}`,
+    })
 }
 
 /** A finished download marks the item complete under the Merkle root of its stored slices. */
@@ -204,7 +216,7 @@ function failTorrent(ctx: ActivateContext, a: Active, err: Error): void {
   // webtorrent verifies the stored pieces right after 'metadata', and its callbacks use the
   // client: destroying the torrent before it is ready throws in them. Wait for 'ready'.
   const t = a.torrent
-  if (t.ready) t.destroy()
+  if (t.ready || !t.metadata) t.destroy()
   else t.once('ready', () => t.destroy())
 }
 

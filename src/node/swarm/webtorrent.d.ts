@@ -55,6 +55,10 @@ declare module 'webtorrent/dist/webtorrent.min.js' {
     _deselect(from: number, to: number, stream?: boolean): void
     _request(wire: Wire, index: number, hotswap: boolean): boolean
     _hotswap(wire: Wire, index: number): boolean
+    /** The torrent's metadata once known (null while a magnet waits for peers). */
+    metadata: Uint8Array | null
+    /** Takes metadata from ut_metadata (bencoded `{ info }`) or the parsed torrent itself. */
+    _onMetadata(metadata: unknown): unknown
     _markUnverified(index: number): void
     _update(): void
     critical(from: number, to: number): void

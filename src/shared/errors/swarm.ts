@@ -10,3 +10,11 @@ export class SwarmItemNotFoundError extends BaseError {
 export class TorrentMismatchError extends BaseError {
   override name = 'TorrentMismatchError' as const
 }
+
+/**
+ * A .torrent file or a peer's info dictionary is not canonical bencode (BEP 3), or its fields
+ * break BEP 3 (piece length, pieces, file lengths and paths); `details` names the problem.
+ */
+export class TorrentMetadataError extends BaseError {
+  override name = 'TorrentMetadataError' as const
+}

@@ -23,6 +23,7 @@ import { isMimeType, mimeOf } from './mime.ts'
 export { SiteArchiveError }
 
 export const SITE_MAGIC = 'HCSITE01'
+const MAGIC_BYTES = new TextEncoder().encode(SITE_MAGIC)
 /** The type of an archive item (the card's `content.mime`). */
 export const SITE_MIME = 'application/x-hashcard-site'
 export const MAX_SITE_FILES = 10_000
@@ -224,7 +225,8 @@ export async function packSite(
  */
 export function indexLength(header: Uint8Array): number {
   if (header.length < HEADER_BYTES) refuse('The site archive is truncated.')
-  if (dec.decode(header.subarray(0, 8)) !== SITE_MAGIC) refuse('This is not a site archive.')
+  // Compared as bytes: decoding first would throw a TypeError on bytes that are not UTF-8.
+  if (MAGIC_BYTES.some((b, i) => header[i] !== b)) refuse('This is not a site archive.')
   const n = new DataView(header.buffer, header.byteOffset, HEADER_BYTES).getUint32(8)
   if (n < 4 || n > MAX_INDEX_BYTES)
     refuse('The site archive has an invalid index.', `index length ${n}`)
