@@ -69,7 +69,11 @@ export const backupTextArb = fc
 export const backupTarget: FuzzTarget<string> = {
   name: 'backup',
   input: fuzzText(pool(backupTextArb, 300), 600),
-  parse: parseBackup,
+  parse: (text) => {
+    const { kdf } = parseBackup(text)
+    // What parsing accepts, decryptBackup must be able to run: scrypt's own maxmem (2^31).
+    if (128 * kdf.N * kdf.r > 2 ** 31) throw new Error(`accepted scrypt N=${kdf.N} r=${kdf.r}`)
+  },
   errors: [BackupFormatError],
   ...textForm,
 }

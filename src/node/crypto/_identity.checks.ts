@@ -123,6 +123,10 @@ export const identityChecks: Check[] = [
         JSON.stringify({ ...file, v: 2 }),
         JSON.stringify({ ...file, kdf: { ...file.kdf, N: 3 } }),
         JSON.stringify({ ...file, kdf: { ...file.kdf, N: 2 ** 30 } }),
+        // Within each field's range, but 4 GiB of memory (scrypt would throw a plain Error)…
+        JSON.stringify({ ...file, kdf: { ...file.kdf, N: 2 ** 20, r: 32 } }),
+        // …or 1 GiB sixteen times over (minutes of work).
+        JSON.stringify({ ...file, kdf: { ...file.kdf, N: 2 ** 20, r: 8, p: 16 } }),
         JSON.stringify({ ...file, ct: '!!' }),
         'x'.repeat(20000),
       ])

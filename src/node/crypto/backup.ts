@@ -35,6 +35,11 @@ export type BackupFile = {
   ct: string
 }
 
+/** scrypt's memory is 128·N·r bytes: at most 1 GiB (the default is 128 MiB). */
+const MAX_SCRYPT_NR = 2 ** 23
+/** N·r·p, scrypt's work: at most 8× the default's (about 8 s in a browser worker). */
+const MAX_SCRYPT_WORK = 2 ** 23
+
 type Options = { signal?: AbortSignal; onProgress?: (fraction: number) => void }
 
 /**
@@ -102,6 +107,10 @@ export function parseBackup(text: string): BackupFile {
   if (k?.name !== 'scrypt' || k.dkLen !== 32) throw bad('"kdf" is not scrypt with dkLen 32')
   if (!isPow2(k.N) || k.N < 2 ** 10 || k.N > 2 ** 20) throw bad('"kdf.N" is not 2^10..2^20')
   if (!isInt(k.r, 1, 32) || !isInt(k.p, 1, 16)) throw bad('"kdf.r" or "kdf.p" out of range')
+  // Each bound alone still lets a file ask for 4 GiB (scrypt then throws a plain Error) or for
+  // minutes of work: a restore must not be turned into a crash or a hang by its file.
+  if (k.N * k.r > MAX_SCRYPT_NR || k.N * k.r * k.p > MAX_SCRYPT_WORK)
+    throw bad(`"kdf" asks for too much memory or work (N·r ≤ 2^23, N·r·p ≤ 2^23)`)
   if (decodeLength(k.salt) !== 16) throw bad('"kdf.salt" is not 16 base64 bytes')
   if (f.cipher?.name !== 'AES-256-GCM' || decodeLength(f.cipher.iv) !== 12)
     throw bad('"cipher" is not AES-256-GCM with a 12-byte iv')
