@@ -173,22 +173,32 @@ export async function fuzz<T>(t: FuzzTarget<T>, o: FuzzOptions): Promise<FuzzSta
     if (stats.runs % every === 0) o.onProgress?.(stats.runs)
   }
   const slow: T[] = []
+  // Parsers log what they refuse (a wire's ban, a dropped message): a million lines of it
+  // would cost more than the parsing. Silenced for the run, restored after.
+  const { warn, error } = console
+  console.warn = console.error = () => {}
   const params = { numRuns: o.runs, ...(o.seed === undefined ? {} : { seed: o.seed }) }
   const t0 = now()
-  const details = t.async
-    ? await fc.check(
-        fc.asyncProperty(t.input, async (input) => count(await checkInput(t, input))),
-        params,
-      )
-    : fc.check(
-        fc.property(t.input, (input) => {
-          const r = once(t, input)
-          // A slow input is re-timed (asynchronously) after the run: see checkInput.
-          if (r.ms > HANG_MS) slow.push(input)
-          count({ ...r, ms: Math.min(r.ms, HANG_MS) })
-        }),
-        params,
-      )
+  const details = await runChecks().finally(() => {
+    console.warn = warn
+    console.error = error
+  })
+  async function runChecks() {
+    return t.async
+      ? await fc.check(
+          fc.asyncProperty(t.input, async (input) => count(await checkInput(t, input))),
+          params,
+        )
+      : fc.check(
+          fc.property(t.input, (input) => {
+            const r = once(t, input)
+            // A slow input is re-timed (asynchronously) after the run: see checkInput.
+            if (r.ms > HANG_MS) slow.push(input)
+            count({ ...r, ms: Math.min(r.ms, HANG_MS) })
+          }),
+          params,
+        )
+  }
   stats.ms = now() - t0
   if (details.failed) {
     const input = details.counterexample?.[0] as T

@@ -7,6 +7,7 @@ import { gossipTargets } from './targets/gossip.ts'
 import { hcPayTarget } from './targets/hcPay.ts'
 import { siteIndexTarget } from './targets/siteIndex.ts'
 import { torrentTargets } from './targets/torrent.ts'
+import { wireTarget } from './targets/wire.ts'
 
 /** Builds the targets (some sign a pool of valid messages first). */
 export async function allTargets(): Promise<FuzzTarget<never>[]> {
@@ -16,6 +17,7 @@ export async function allTargets(): Promise<FuzzTarget<never>[]> {
     availabilityTarget,
     siteIndexTarget,
     ...(await torrentTargets()),
+    wireTarget,
     backupTarget,
     ...(await gossipTargets()),
   ] as FuzzTarget<unknown>[] as FuzzTarget<never>[]

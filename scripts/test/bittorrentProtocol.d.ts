@@ -30,3 +30,11 @@ declare module 'bittorrent-protocol' {
     once(ev: string, fn: (...args: never[]) => void): this
   }
 }
+
+// BEP 9 and lt_donthave, as webtorrent puts them on a wire (fuzz/targets/wire.ts).
+declare module 'ut_metadata' {
+  export default function utMetadata(metadata?: Uint8Array): new (wire: unknown) => object
+}
+declare module 'lt_donthave' {
+  export default function ltDontHave(): new (wire: unknown) => object
+}

@@ -24,6 +24,7 @@ import { logger } from '../log.ts'
 import type { EnsureRoom } from '../store/quota.ts'
 import { magnetOf } from '../torrent/magnet.ts'
 import { gateMetadata } from '../torrent/metadata.ts'
+import { type GuardableWire, guardWire } from '../torrent/wireGuard.ts'
 import {
   buildPreviewTorrent,
   checkPreviewEntries,
@@ -316,6 +317,12 @@ export class PreviewService {
     const a: Active = { torrent, rec, settled, waiters: 0, announcedAt: performance.now() }
     if (rec.state === 'complete') settle(rec)
     this.active.set(rec.infoHash, a)
+    // A peer's malformed message closes its wire only (wireGuard.ts).
+    torrent.on('wire', (wire: GuardableWire) =>
+      guardWire(wire, (err) =>
+        log.warn('preview %s: dropped a wire: %s', rec.infoHash, err.message),
+      ),
+    )
     // A peer's metadata is checked before webtorrent sizes its store and pieces from it.
     if (!trusted)
       gateMetadata(

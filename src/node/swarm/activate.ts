@@ -6,7 +6,7 @@
  */
 import { bytesToHex } from '@noble/hashes/utils.js'
 import type WebTorrent from 'webtorrent/dist/webtorrent.min.js'
-import type { Torrent } from 'webtorrent/dist/webtorrent.min.js'
+import type { Torrent, Wire } from 'webtorrent/dist/webtorrent.min.js'
 import { SwarmItemNotFoundError, TorrentMismatchError } from '../../shared/errors/swarm.ts'
 import type { NodeEvent } from '../../shared/protocol/rpc.ts'
 import { decryptSlice, type SliceCipher } from '../crypto/content.ts'
@@ -18,6 +18,7 @@ import type { ItemMeta } from '../store/meta.ts'
 import type { SliceStore } from '../store/types.ts'
 import { magnetOf } from '../torrent/magnet.ts'
 import { gateMetadata } from '../torrent/metadata.ts'
+import { type GuardableWire, guardWire } from '../torrent/wireGuard.ts'
 import { sliceChunkStore } from './chunkStore.ts'
 import { installPicker, type Picker } from './picker.ts'
 import { putRecord, type RecordDb, type TorrentRecord } from './records.ts'
@@ -112,6 +113,12 @@ export async function activateTorrent(ctx: ActivateContext, rec: TorrentRecord):
       storeCacheSlots: 0, // the chunk store keeps what it read (readCache.ts)
       destroyStoreOnDestroy: false,
     },
+  )
+  // A peer's malformed message closes its wire only (wireGuard.ts).
+  torrent.on('wire', (wire: Wire) =>
+    guardWire(wire as unknown as GuardableWire, (err) =>
+      log.warn('%s: dropped a wire: %s', rec.infoHash, err.message),
+    ),
   )
   // Before any wire connects, so every wire gets `hc_pay` in its extended handshake.
   const pay = attachPayFor(ctx, rec, torrent, cardId)

@@ -18,3 +18,11 @@ export class TorrentMismatchError extends BaseError {
 export class TorrentMetadataError extends BaseError {
   override name = 'TorrentMetadataError' as const
 }
+
+/**
+ * A peer sent a BitTorrent message this node cannot read (bittorrent-protocol or an extension
+ * threw on it) or one past the size limit: that peer's wire is closed, nothing else.
+ */
+export class WireProtocolError extends BaseError {
+  override name = 'WireProtocolError' as const
+}
