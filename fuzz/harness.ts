@@ -194,7 +194,8 @@ export async function fuzz<T>(t: FuzzTarget<T>, o: FuzzOptions): Promise<FuzzSta
             const r = once(t, input)
             // A slow input is re-timed (asynchronously) after the run: see checkInput.
             if (r.ms > HANG_MS) slow.push(input)
-            count({ ...r, ms: Math.min(r.ms, HANG_MS) })
+            // Its time counts once re-timed (below), not the first, maybe descheduled, one.
+            count({ ...r, ms: r.ms > HANG_MS ? 0 : r.ms })
           }),
           params,
         )
