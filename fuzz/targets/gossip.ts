@@ -13,11 +13,11 @@ import {
   verifyCardGossip,
   verifyViewGossip,
 } from '../../src/node/feed/gossip.ts'
+import { cardArb } from '../../src/shared/card/_arbitrary.ts'
 import { encodeCard } from '../../src/shared/card/card.ts'
 import { CardCodecError } from '../../src/shared/errors/card.ts'
 import { type FuzzTarget, textForm } from '../harness.ts'
 import { fuzzText } from '../mutate.ts'
-import { cardArb } from './card.ts'
 
 const domain = {
   name: 'Hashcard',

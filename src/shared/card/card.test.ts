@@ -1,69 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { CardCodecError } from '../errors/card.ts'
-import { CARD_KINDS, type Card, cardIdOf, decodeCard, encodeCard, MAX_CARD_BYTES } from './card.ts'
-
-const hexN = (n: number) =>
-  fc
-    .uint8Array({ minLength: n, maxLength: n })
-    .map((b) => `0x${Buffer.from(b).toString('hex')}` as const)
-const str = (max: number) => fc.string({ unit: 'binary', maxLength: max })
-const opt = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined })
-
-const cardArb: fc.Arbitrary<Card> = fc
-  .record({
-    kind: fc.constantFrom(...CARD_KINDS.filter((k) => k !== 'site')),
-    title: str(40),
-    text: opt(str(200)),
-    tags: fc.array(fc.string({ minLength: 1, maxLength: 12 }), { maxLength: 5 }),
-    lang: opt(fc.constantFrom('en', 'fr', 'pt-BR')),
-    createdAt: fc.integer({ min: 0, max: 2 ** 40 }),
-    parent: opt(hexN(32)),
-    preview: opt(
-      fc.record({
-        placeholder: opt(fc.uint8Array({ minLength: 1, maxLength: 30 })),
-        excerpt: opt(str(100)),
-        infoHash: opt(hexN(20)),
-      }),
-    ),
-    content: opt(
-      fc.record({
-        contentRoot: hexN(32),
-        name: str(30),
-        mime: fc.constantFrom('video/mp4', 'image/png'),
-        size: fc.nat(),
-        sliceSize: fc.constantFrom(65536, 262144),
-        contentSalt: hexN(16),
-        cipher: fc.constant('aes-256-gcm'),
-        infoHash: opt(hexN(20)),
-      }),
-    ),
-    access: fc.oneof(
-      fc.record({ free: fc.constant(true as const), key: opt(hexN(32)) }),
-      fc.record({
-        price: fc.bigInt({ min: 0n, max: 2n ** 128n }),
-        supply: fc.nat({ max: 1000 }),
-        royaltyBps: fc.nat({ max: 10_000 }),
-        keyAgent: hexN(20),
-      }),
-    ),
-  })
-  .map((r) => withoutUndefined({ v: 1, ...r }) as Card)
-
-/**
- * Drops absent optional fields, as the decoder never returns them, keeping bigints and byte
- * arrays as they are. (A JSON round trip would also turn a generated tag such as "2n" into a
- * bigint.)
- */
-function withoutUndefined(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutUndefined)
-  if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return value
-  return Object.fromEntries(
-    Object.entries(value)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => [k, withoutUndefined(v)]),
-  )
-}
+import { cardArb, opt, str } from './_arbitrary.ts'
+import { type Card, cardIdOf, decodeCard, encodeCard, MAX_CARD_BYTES } from './card.ts'
 
 describe('card codec', () => {
   it('a site card carries its entry and optional fallback', () => {
