@@ -148,6 +148,8 @@ describe('parseTorrentFile', () => {
       [bencode({ info: 5 }), /info/],
       [bencode([1]), /dictionary/],
     ]
+    // A published file's name is any text: a backslash is legal in a Linux file name.
+    expect(parseTorrentFile(info({ name: 'a\\b .mp4' })).name).toBe('a\\b .mp4')
     for (const [bytes, why] of refused) {
       expect(() => parseTorrentFile(bytes)).toThrow(TorrentMetadataError)
       try {

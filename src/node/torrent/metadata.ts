@@ -82,7 +82,9 @@ function filesOf(info: BDict, name: string): TorrentFileEntry[] {
  */
 export function parseInfo(info: BDecoded | undefined): TorrentMeta {
   if (!isDict(info)) return bad('info: expected a dictionary')
-  const name = segment(info.name, 'name')
+  // The torrent's name is a published file's name (any text a file system allows); the
+  // node never makes a path of it. Paths inside a multi-file torrent are checked per segment.
+  const name = text(info.name, 'name')
   const pl = info['piece length']
   if (
     typeof pl !== 'number' ||
