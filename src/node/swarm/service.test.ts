@@ -19,6 +19,8 @@ import { openMeta } from '../store/meta.ts'
 import { publishFile } from '../store/publish.ts'
 import { createSliceStore } from '../store/sliceStore.ts'
 import type { SliceStore } from '../store/types.ts'
+import { bencode } from '../torrent/bencode.ts'
+import { parseTorrentFile } from '../torrent/metadata.ts'
 import { allRecords, openRecords, putRecord, type RecordDb } from './records.ts'
 import { SwarmService } from './service.ts'
 
@@ -272,6 +274,52 @@ describe('SwarmService', () => {
 
   // The failed torrent is destroyed once webtorrent has verified its pieces: destroyed
   // earlier, its verify callbacks threw an uncaught TypeError (a null client's `_debugId`).
+  it('checks metadata from peers before webtorrent acts on it', async () => {
+    const key = crypto.getRandomValues(new Uint8Array(32))
+    const seeder = await node()
+    const r = await publish(seeder.store, key)
+    const { infoHash, content } = await seeder.swarm.seed(r.id)
+    const torrentFile = (await allRecords(seeder.records))[0]!.torrentFile!
+    /** A node that added the card by magnet, and its torrent waiting for metadata. */
+    const fetcher = async () => {
+      const f = await node()
+      await f.swarm.add({ content })
+      const wt = await f.swarm.webtorrent()
+      const t = await waitFor('the torrent', () => wt.torrents.find((x) => x.infoHash === infoHash))
+      return { ...f, t }
+    }
+    // What ut_metadata hands webtorrent (`{ info }`), one claiming a longer item, and no bencode.
+    const longer = bencode({
+      info: {
+        length: 10 * SLICE,
+        name: 'clip.bin',
+        'piece length': SLICE,
+        pieces: new Uint8Array(200),
+      },
+    })
+    for (const bad of [longer, new TextEncoder().encode('d4:infoi-1ee')]) {
+      const f = await fetcher()
+      await f.t._onMetadata(bad)
+      await waitFor('the refusal', () =>
+        f.events.find((e) => e.kind === 'log' && e.level === 'error'),
+      )
+      expect(f.t.metadata).toBeFalsy() // webtorrent never took it
+      await waitFor('the torrent to go', () => f.t.destroyed)
+      expect(await f.swarm.list()).toEqual([])
+    }
+    const f = await fetcher()
+    await f.t._onMetadata(torrentFile)
+    await waitFor('the torrent to be ready', () => f.t.ready)
+    expect(f.t.length).toBe(parseTorrentFile(torrentFile).length)
+    expect(f.events.filter((e) => e.kind === 'log' && e.level === 'error')).toEqual([])
+    // The metadata it took is kept (webtorrent re-encodes it, with the trackers it knows).
+    const kept = await waitFor(
+      'the .torrent kept',
+      async () => (await allRecords(f.records))[0]?.torrentFile,
+    )
+    expect(parseTorrentFile(kept)).toEqual(parseTorrentFile(torrentFile))
+  })
+
   it('drops an added item whose torrent does not match the card’s content', async () => {
     const key = crypto.getRandomValues(new Uint8Array(32))
     const seeder = await node()
