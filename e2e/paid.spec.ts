@@ -18,6 +18,7 @@ import { parseEther } from 'viem'
 import type { FeedCard } from '../src/shared/card/feed.ts'
 import type { OwnedKey } from '../src/shared/protocol/methods/keys.ts'
 import type { SwarmStats, SwarmTorrentInfo } from '../src/shared/protocol/methods/swarm.ts'
+import { armRecorder, contentKeyNeedles, leaks, mnemonicNeedles, recordMessages } from './leaks.ts'
 import { answerSpend } from './spend.ts'
 import { go, openNodes, rpc, useStack, waitForStatus } from './stack.ts'
 
@@ -130,12 +131,20 @@ test('a free video card plays for another node straight from the card', async ({
 test('paid: 403 without a key, buy → play, resale to C → C plays, B locked out', async ({
   browser,
 }) => {
-  const [a, b, c] = await openNodes(browser, stack(), 3)
+  // Every message between each page and its node (and the Service Worker) is recorded, to
+  // check at the end that no key or phrase left a node worker (DESIGN §6).
+  const recorded: string[][] = []
+  const [a, b, c] = await openNodes(browser, stack(), 3, '/node', async (ctx, i) => {
+    recorded[i] = await recordMessages(ctx)
+  })
+  const phrases = [mnemonic(0x33), mnemonic(0x44), mnemonic(0x55)]
   await Promise.all([
-    person(a!.page, mnemonic(0x33)),
-    person(b!.page, mnemonic(0x44)),
-    person(c!.page, mnemonic(0x55)),
+    person(a!.page, phrases[0]!),
+    person(b!.page, phrases[1]!),
+    person(c!.page, phrases[2]!),
   ])
+  // Restoring sent each phrase to its node by design; from here on nothing may carry one.
+  for (const n of [a, b, c]) await armRecorder(n!.page)
   const cardId = await publishVideo(a!.page, 'A paid clip', true)
   const listing = await rpc<{ price: string; transferFee: string }>(a!.page, 'keys.listing', {
     cardId,
@@ -222,5 +231,19 @@ test('paid: 403 without a key, buy → play, resale to C → C plays, B locked o
   await expect(b!.page.getByTestId('play')).toHaveCount(0)
   await go(b!.page, `/play/${cardId}`)
   await expect(b!.page.getByTestId('player-denied')).toBeVisible({ timeout: 30_000 })
+
+  // Publish, list, buy, deliver, play, resell, play again: no message any page sent or got
+  // carried the content key or any of the three phrases (in any of the forms leaks.ts knows).
+  const needles = [
+    ...(await contentKeyNeedles(phrases[0]!, content.contentSalt)),
+    ...phrases.flatMap(mnemonicNeedles),
+  ]
+  const all = recorded.flat()
+  expect(all.length).toBeGreaterThan(100) // the recorder heard the RPC traffic
+  expect(all.some((m) => m.includes('keys.library'))).toBe(true)
+  expect(leaks(all, needles)).toEqual([])
+  // …and it would have seen one: a page posting the key in a message is caught.
+  await a!.page.evaluate((k) => new MessageChannel().port1.postMessage({ k }), needles[0]!)
+  await expect.poll(() => leaks(recorded[0]!, needles).length).toBe(1)
   await Promise.all([a!.context.close(), b!.context.close(), c!.context.close()])
 })

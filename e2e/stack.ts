@@ -39,16 +39,21 @@ export function useStack(test: typeof base, opts: { blockTime?: number } = {}): 
 
 export type NodePage = { context: BrowserContext; page: Page }
 
-/** Opens `n` browser contexts (separate profiles, separate nodes) on the app at `path`. */
+/**
+ * Opens `n` browser contexts (separate profiles, separate nodes) on the app at `path`; `setup`
+ * runs on each context before its first page (init scripts, bindings).
+ */
 export async function openNodes(
   browser: Browser,
   stack: Stack,
   n: number,
   path = '/node',
+  setup?: (context: BrowserContext, i: number) => Promise<void>,
 ): Promise<NodePage[]> {
   return Promise.all(
     Array.from({ length: n }, async (_, i) => {
       const context = await browser.newContext({ baseURL: stack.relay.url })
+      await setup?.(context, i)
       const debug = process.env.DEBUG
       if (debug) {
         // DEBUG=hashcard:* (or libp2p:…) turns on the node's namespaced logs in every tab.
