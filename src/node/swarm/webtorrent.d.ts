@@ -65,6 +65,7 @@ declare module 'webtorrent/dist/webtorrent.min.js' {
     on(ev: string, fn: (...args: never[]) => void): void
     once(ev: string, fn: (...args: never[]) => void): void
     removeListener(ev: string, fn: (...args: never[]) => void): void
+    emit(ev: string, ...args: unknown[]): boolean
     destroy(opts?: { destroyStore?: boolean }, cb?: (err?: Error) => void): void
   }
 
