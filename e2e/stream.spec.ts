@@ -2,8 +2,9 @@
  * Swarm and streaming end to end (issue 5): real Chromium contexts, real relay and tracker.
  * A publishes a 60 s H.264/AAC video made by ffmpeg here and seeds it; B plays it from A
  * through `/c/<infoHash>` (playing, a seek to 75 %, byte-exact Range answers); C fetches from
- * A and B at once; a tampering peer is banned and the download still completes; a tab
- * reloaded mid-download resumes from its verified slices.
+ * A and B at once; a seeder killed mid-transfer (issue 20's drill) costs the download no
+ * stall; a tampering peer is banned and the download still completes; a tab reloaded
+ * mid-download resumes from its verified slices.
  */
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
@@ -12,8 +13,9 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { expect, type Page, test } from '@playwright/test'
+import { chromium, expect, type Page, test } from '@playwright/test'
 import type { SwarmStats, SwarmTorrentInfo } from '../src/shared/protocol/methods/swarm.ts'
+import { chromiumLaunchOptions } from './browser.ts'
 import { type NodePage, openNodes, shaThroughSw, useStack, waitForStatus } from './stack.ts'
 
 const stack = useStack(test)
@@ -209,6 +211,74 @@ test('C fetches from A and B together, and both upload to it', async ({ browser 
   } finally {
     await Promise.all([a, b].map((n) => rpc(n.page, 'swarm.debug', { uploadLimit: -1 })))
     await c.context.close()
+  }
+})
+
+test('a seeder killed mid-transfer: the download goes on from the other at once, exact, nothing fetched twice', async ({
+  browser,
+}) => {
+  // K seeds from a browser of its own, so it can die as a crashed or powered-off one does:
+  // SIGKILL, no goodbye on any wire.
+  const kServer = await chromium.launchServer(chromiumLaunchOptions())
+  const kBrowser = await chromium.connect(kServer.wsEndpoint())
+  const [d] = (await openNodes(browser, stack(), 1)) as [NodePage]
+  watch([d], 'D')
+  try {
+    const [k] = (await openNodes(kBrowser, stack(), 1)) as [NodePage]
+    await Promise.all([ready(k.page), ready(d.page)])
+    await rpc(k.page, 'swarm.add', {
+      content: info.content,
+      access: { kind: 'free', key: info.key },
+    })
+    await waitComplete(k.page, info.infoHash)
+    // Both slow, so D needs both for a while and K has requests out when it dies.
+    await Promise.all([a, k].map((n) => rpc(n.page, 'swarm.debug', { uploadLimit: 1_000_000 })))
+    await rpc(d.page, 'swarm.add', {
+      content: info.content,
+      access: { kind: 'free', key: info.key },
+    })
+    await expect
+      .poll(
+        async () => {
+          const s = await status(d.page, info.infoHash)
+          return s.peers.filter((p) => p.downloaded > 0).length >= 2 && s.present >= s.count / 4
+        },
+        { timeout: 60_000, intervals: [100] },
+      )
+      .toBe(true)
+    kServer.process().kill('SIGKILL')
+    const killed = Date.now()
+    // From the kill to the end, the longest wait for the next verified slice.
+    let last = (await status(d.page, info.infoHash)).present
+    let lastAt = killed
+    let longest = 0
+    let done: SwarmStats | undefined
+    while (Date.now() - killed < 60_000) {
+      const s = await status(d.page, info.infoHash)
+      if (s.present > last) {
+        longest = Math.max(longest, Date.now() - lastAt)
+        last = s.present
+        lastAt = Date.now()
+      }
+      if (s.present === s.count) {
+        done = s
+        break
+      }
+      await d.page.waitForTimeout(100)
+    }
+    console.log(
+      `D completed ${((Date.now() - killed) / 1000).toFixed(1)} s after K died; longest wait for a slice ${longest} ms; received ${done?.received} bytes for ${done?.size}`,
+    )
+    expect(done, 'the download completed').toBeDefined()
+    // A dead wire's slices go to A within the stall limit (1.5 s, a tick), not its ~17 s timeout.
+    expect(longest).toBeLessThan(2_500)
+    // Verified slices are not fetched again: at most the blocks K never finished, twice.
+    expect(done?.received ?? 0).toBeLessThan((done?.size ?? 0) * 1.1)
+    expect(await shaThroughSw(d.page, info.infoHash)).toBe(videoSha)
+  } finally {
+    await rpc(a.page, 'swarm.debug', { uploadLimit: -1 })
+    await d.context.close()
+    await kServer.close().catch(() => {})
   }
 })
 
