@@ -127,6 +127,6 @@ describe('card codec', () => {
     expect(() => encodeCard(longTitle)).toThrow(/t: longer than 200/)
     const unknownKind = Uint8Array.from(ok)
     unknownKind[ok.indexOf(0x6b) + 1] = 0x09 // k: 9
-    expect(() => decodeCard(unknownKind)).toThrow(/k: expected 0…6/)
+    expect(() => decodeCard(unknownKind)).toThrow(/k: expected 0…7/)
   })
 })
