@@ -212,8 +212,18 @@ test('people: a profile names its creator on cards and on the profile page; the 
     draft: { kind: 'post', title: 'Hello from A', tags: [], access: { free: true } },
   })
 
+  // In-app navigation from here (a reload would restart the node): the pages learn of the
+  // identities restored through the RPC.
+  const known = (p: Page) =>
+    p.evaluate(() =>
+      (
+        globalThis as unknown as { hashcard: { node: { refreshIdentity(): Promise<void> } } }
+      ).hashcard.node.refreshIdentity(),
+    )
+  await Promise.all([known(a!.page), known(b!.page)])
+
   // A edits its profile: a javascript: link is refused before anything is asked.
-  await a!.page.goto(`/profile/${addrA}`)
+  await go(a!.page, `/profile/${addrA}`)
   await a!.page.getByTestId('edit-profile-open').click()
   const form = a!.page.getByTestId('edit-profile')
   const bio = '<img src=x onerror="window.__pwned=1"><b>bold</b> & {@html no}'
@@ -237,7 +247,7 @@ test('people: a profile names its creator on cards and on the profile page; the 
   await expect(a!.page.getByTestId('profile-name')).toHaveText('Ada Lovelace')
 
   // B sees the name (and the avatar) on A's card in its feed, the full address as the tooltip.
-  await b!.page.goto('/feed')
+  await go(b!.page, '/feed')
   const byline = cardIn(b!.page, cardId).getByTestId('person')
   await expect(byline.getByTestId('person-name')).toHaveText('Ada Lovelace', { timeout: 15_000 })
   await expect(byline.getByTestId('avatar')).toBeVisible()

@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
-import type { Card, CardProfile, Hex } from '../../shared/card/card.ts'
+import type { Hex } from '../../shared/card/card.ts'
+import { profileCard } from '../../shared/card/profile.ts'
 import { openFeedDb } from './db.ts'
 import { followList } from './followList.ts'
 import { applyEvents, type FeedEvent, rollbackFrom } from './ingest.ts'
@@ -9,15 +10,6 @@ import { queryFeed, searchCards } from './query.ts'
 
 const id = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as Hex
 const acct = (n: number) => `0x${n.toString(16).padStart(40, '0')}` as Hex
-const profileCard = (profile: CardProfile, createdAt: number): Card => ({
-  v: 1,
-  kind: 'profile',
-  title: '',
-  tags: [],
-  createdAt,
-  access: { free: true },
-  profile,
-})
 /** Profile card `n` named `name` by `who`, mined in `block` (pending when null). */
 const named = (
   n: number,

@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest'
 import { CardCodecError } from '../errors/card.ts'
 import { type Card, cardIdOf, decodeCard, encodeCard } from './card.ts'
 import { encodeCbor } from './cbor.ts'
-import { type CardProfile, isWebLink, PROFILE_LIMITS, profileProblem } from './profile.ts'
+import {
+  type CardProfile,
+  profileCard as cardOf,
+  isWebLink,
+  PROFILE_LIMITS,
+  profileProblem,
+} from './profile.ts'
 
 const opt = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined })
 /** Names and bios of any characters a person may type (no control characters in a name). */
@@ -23,15 +29,8 @@ const profileArb: fc.Arbitrary<CardProfile> = fc
     Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)),
   ) as fc.Arbitrary<CardProfile>
 
-const profileCard = (profile: CardProfile, createdAt = 1_790_000_000): Card => ({
-  v: 1,
-  kind: 'profile',
-  title: '',
-  tags: [],
-  createdAt,
-  access: { free: true },
-  profile,
-})
+const profileCard = (profile: CardProfile, createdAt = 1_790_000_000): Card =>
+  cardOf(profile, createdAt)
 
 /** The decoder's reason (CardCodecError details) for refusing `card`. */
 function refusal(card: Card): string {

@@ -17,6 +17,7 @@
  * site, and its access is free with no key.
  */
 import { bytes, get, invalid, keysOnly, type Reader, text } from './_read.ts'
+import type { Card } from './card.ts'
 import type { CborMap } from './cbor.ts'
 
 export const PROFILE_LIMITS = {
@@ -116,4 +117,12 @@ export function decodeProfile(r: Reader): CardProfile {
   const problem = profileProblem(p)
   if (problem) invalid(problem.field, problem.message)
   return p
+}
+
+/**
+ * The profile card of a profile: empty title, no tags, free, nothing else.
+ * @example encodeCard(profileCard({ name: 'Ada', links: [] }, Math.floor(Date.now() / 1000)))
+ */
+export function profileCard(profile: CardProfile, createdAt: number): Card {
+  return { v: 1, kind: 'profile', title: '', tags: [], createdAt, access: { free: true }, profile }
 }
