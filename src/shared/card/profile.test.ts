@@ -1,33 +1,10 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { CardCodecError } from '../errors/card.ts'
+import { profileArb } from './_arbitrary.ts'
 import { type Card, cardIdOf, decodeCard, encodeCard } from './card.ts'
 import { encodeCbor } from './cbor.ts'
-import {
-  type CardProfile,
-  profileCard as cardOf,
-  isWebLink,
-  PROFILE_LIMITS,
-  profileProblem,
-} from './profile.ts'
-
-const opt = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined })
-/** Names and bios of any characters a person may type (no control characters in a name). */
-const nameArb = fc
-  .string({ unit: 'grapheme', minLength: 1, maxLength: PROFILE_LIMITS.name })
-  .filter((n) => n.trim() !== '' && !/\p{Cc}/u.test(n) && [...n].length <= PROFILE_LIMITS.name)
-const linkArb = fc.webUrl({ validSchemes: ['http', 'https'] }).filter(isWebLink)
-
-const profileArb: fc.Arbitrary<CardProfile> = fc
-  .record({
-    name: nameArb,
-    bio: opt(fc.string({ unit: 'binary', maxLength: PROFILE_LIMITS.bio })),
-    avatar: opt(fc.uint8Array({ minLength: 1, maxLength: PROFILE_LIMITS.avatar })),
-    links: fc.array(linkArb, { maxLength: PROFILE_LIMITS.links }),
-  })
-  .map((p) =>
-    Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)),
-  ) as fc.Arbitrary<CardProfile>
+import { type CardProfile, profileCard as cardOf, profileProblem } from './profile.ts'
 
 const profileCard = (profile: CardProfile, createdAt = 1_790_000_000): Card =>
   cardOf(profile, createdAt)
