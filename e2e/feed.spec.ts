@@ -86,7 +86,7 @@ test('posts reach a peer by gossip and from the chain; reactions, follows, links
     timeout: 15_000,
   })
   await a!.page.goto(`/profile/${addrA}`)
-  await expect(a!.page.getByTestId('followers')).toHaveText('1', { timeout: 15_000 })
+  await expect(a!.page.getByTestId('followers')).toHaveText('1 follower', { timeout: 15_000 })
   // B's Following lens shows A's cards.
   await b!.page.goto('/feed/following')
   await expect(cardIn(b!.page, ids.video!)).toBeVisible({ timeout: 10_000 })

@@ -9,12 +9,17 @@
  *   (with the fiat estimate the person set), the fee and the balance after — cancel sends
  *   nothing, confirm sends; after a purchase the feed says "Key on its way", then "Owned" once
  *   the key arrived, and only then does the card turn to the owner's actions; the creator's
- *   sales are listed by card title.
+ *   sales are listed by card title;
+ * - people: a profile card (posted from "Edit profile", confirmed like any spend) names its
+ *   creator on their cards in another person's feed and on their profile page; a hostile bio is
+ *   shown as text; a bad link is refused before anything is asked; follower counts are words
+ *   ("1 follower") and the followers list shows who follows, by name or short address.
  */
 import { expect, type Page, test } from '@playwright/test'
 import { entropyToMnemonic } from '@scure/bip39'
 import { wordlist } from '@scure/bip39/wordlists/english.js'
 import { createPublicClient, http } from 'viem'
+import { shortAddress } from '../src/ui/people/look.ts'
 import { cardIn, person, publishUi } from './people.ts'
 import { answerSpend } from './spend.ts'
 import { go, openNodes, rpc, useStack, waitForStatus } from './stack.ts'
@@ -191,5 +196,83 @@ test('money: funds first, a confirmed spend, Owned once the key arrived, sales b
     timeout: 30_000,
   })
   await expect(back.getByTestId('sale-title')).toHaveText('Harbour at dusk', { timeout: 30_000 })
+  await Promise.all([a!.context.close(), b!.context.close()])
+})
+
+test('people: a profile names its creator on cards and on the profile page; the bio is text; "1 follower"', async ({
+  browser,
+}) => {
+  const [a, b] = await openNodes(browser, stack(), 2, '/node')
+  const [addrA, addrB] = await Promise.all([
+    person(a!.page, mnemonic(0x73)),
+    person(b!.page, mnemonic(0x74)),
+  ])
+  const { cardId } = await rpc<{ cardId: string }>(a!.page, 'feed.publish', {
+    jobId: 'people-post',
+    draft: { kind: 'post', title: 'Hello from A', tags: [], access: { free: true } },
+  })
+
+  // In-app navigation from here (a reload would restart the node): the pages learn of the
+  // identities restored through the RPC.
+  const known = (p: Page) =>
+    p.evaluate(() =>
+      (
+        globalThis as unknown as { hashcard: { node: { refreshIdentity(): Promise<void> } } }
+      ).hashcard.node.refreshIdentity(),
+    )
+  await Promise.all([known(a!.page), known(b!.page)])
+
+  // A edits its profile: a javascript: link is refused before anything is asked.
+  await go(a!.page, `/profile/${addrA}`)
+  await a!.page.getByTestId('edit-profile-open').click()
+  const form = a!.page.getByTestId('edit-profile')
+  const bio = '<img src=x onerror="window.__pwned=1"><b>bold</b> & {@html no}'
+  await form.getByTestId('edit-name').fill('Ada Lovelace')
+  await form.getByTestId('edit-bio').fill(bio)
+  await form.getByTestId('edit-links').fill('javascript:alert(1)')
+  await form
+    .getByTestId('edit-avatar')
+    .setInputFiles({ name: 'a.png', mimeType: 'image/png', buffer: PNG })
+  await expect(form.locator('img')).toBeVisible()
+  await form.getByTestId('edit-save').click()
+  await expect(form.getByTestId('edit-problem')).toHaveText(
+    'Link 1 is not an http:// or https:// address of at most 200 characters.',
+  )
+  await expect(a!.page.locator('dialog[data-testid="spend-confirm"][open]')).toHaveCount(0)
+  await form.getByTestId('edit-links').fill('https://ada.example/notes')
+  await form.getByTestId('edit-save').click()
+  const dialog = a!.page.locator('dialog[data-testid="spend-confirm"][open]')
+  await expect(dialog.getByTestId('spend-what')).toHaveText('Your profile, as “Ada Lovelace”')
+  await answerSpend(a!.page)
+  await expect(a!.page.getByTestId('profile-name')).toHaveText('Ada Lovelace')
+
+  // B sees the name (and the avatar) on A's card in its feed, the full address as the tooltip.
+  await go(b!.page, '/feed')
+  const byline = cardIn(b!.page, cardId).getByTestId('person')
+  await expect(byline.getByTestId('person-name')).toHaveText('Ada Lovelace', { timeout: 15_000 })
+  await expect(byline.getByTestId('avatar')).toBeVisible()
+  await expect(byline).toHaveAttribute('title', addrA)
+
+  // A's profile page: the bio as text, the link, then B follows: "1 follower", B in the list.
+  await byline.click()
+  const profile = b!.page.getByTestId('profile')
+  await expect(profile.getByTestId('profile-name')).toHaveText('Ada Lovelace')
+  await expect(profile.getByTestId('profile-bio')).toHaveText(bio)
+  await expect(profile.getByTestId('profile-bio').locator('img, b')).toHaveCount(0)
+  await expect(profile.getByTestId('profile-address')).toHaveAttribute('title', addrA)
+  await expect(profile.getByRole('link', { name: 'https://ada.example/notes' })).toHaveAttribute(
+    'href',
+    'https://ada.example/notes',
+  )
+  await expect(profile.getByTestId('followers')).toHaveText('0 followers')
+  await profile.getByTestId('follow').click()
+  await answerSpend(b!.page)
+  await expect(profile.getByTestId('followers')).toHaveText('1 follower', { timeout: 15_000 })
+  const fan = profile.getByTestId('followers-list').getByTestId('person')
+  await expect(fan).toHaveAttribute('data-address', addrB)
+  // B has no profile: its short address and its colours, never 40 hex digits.
+  await expect(fan.getByTestId('person-name')).toHaveText(shortAddress(addrB))
+  await expect(fan.getByTestId('identicon')).toBeVisible()
+  expect(await b!.page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined()
   await Promise.all([a!.context.close(), b!.context.close()])
 })

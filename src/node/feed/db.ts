@@ -6,6 +6,10 @@
  * belongs to (`all`, `all:free`, `photos`, `photos:paid`, `creator:0x…`, `tag:cats`,
  * `parent:0x…`). A lens page is then one key range on one index, read backwards from a
  * cursor: no lens ever loads more than a page.
+ *
+ * A profile card is listed in one bucket only, `profile:0x…`, and under a chain-order key
+ * ({@link profileKey}) instead of its time: it is never a lens's card, and the newest profile
+ * of an address is the last key of its range (profiles.ts).
  */
 import {
   type DBSchema,
@@ -132,6 +136,7 @@ export function hotScore(
 
 /** The buckets a card is listed in. */
 export function bucketsOf(c: FeedCard): string[] {
+  if (c.card.kind === 'profile') return [`profile:${c.creator}`]
   const creator = `creator:${c.creator}`
   if (c.card.parent) return [`parent:${c.card.parent}`, creator]
   const access = c.card.access.free ? 'free' : 'paid'
@@ -146,11 +151,30 @@ export function bucketsOf(c: FeedCard): string[] {
   ]
 }
 
+/**
+ * A profile card's key in its `profile:` bucket: mined cards in chain order (`m` block, log
+ * index), gossiped ones after them by their claimed time (`p` createdAt).
+ */
+export function profileKey(c: FeedCard, logIndex: number | undefined): string {
+  return c.status === 'mined' && c.block !== undefined
+    ? `m${pad(c.block, 12)}${pad(logIndex ?? 0, 6)}`
+    : `p${pad(c.card.createdAt, 12)}`
+}
+
 /** Builds the row (index keys included) for a card. */
 export function toRow(card: FeedCard, logIndex?: number): CardRow {
   // Health is live (the availability map), added to answers, never stored.
   const { health: _health, ...c } = card
   const buckets = bucketsOf(c)
+  if (c.card.kind === 'profile')
+    return {
+      ...c,
+      ...(logIndex !== undefined ? { logIndex } : {}),
+      kNew: buckets.map((b) => `${b}|${profileKey(c, logIndex)}`),
+      kTop: [],
+      kHot: [],
+      tokens: [],
+    }
   const t = pad(c.postedAt, 15)
   const newKey = `${t}`
   const topKey = `${pad(c.reactions + c.comments, 10)}${t}`

@@ -99,6 +99,7 @@ export function cardFromDraft(
   }
   if (content) card.content = content
   if (draft.site) card.site = draft.site
+  if (draft.profile) card.profile = draft.profile
   return card
 }
 

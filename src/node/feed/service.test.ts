@@ -99,6 +99,15 @@ describe('FeedService without a chain', () => {
         seenAt: Date.now(),
       })),
       { type: 'follow', follower: mine, creator: OTHER, following: true, block: 9, logIndex: 0 },
+      {
+        type: 'card',
+        id: id(7),
+        creator: OTHER,
+        card: card('profile', '', { tags: [], profile: { name: 'Otto', links: [] } }),
+        block: 7,
+        logIndex: 0,
+        seenAt: Date.now(),
+      },
     ])
     db.close()
     const { c, events, touched } = components(me)
@@ -139,6 +148,7 @@ describe('FeedService without a chain', () => {
 
     expect(await h['feed.profile']({ address: OTHER }, ctx)).toEqual({
       address: OTHER,
+      person: { name: 'Otto', links: [], address: OTHER, cardId: id(7), status: 'mined' },
       followers: 1,
       following: 0,
       followedByMe: true,
@@ -150,6 +160,18 @@ describe('FeedService without a chain', () => {
     await expect(h['feed.profile']({ address: 'nope' }, ctx)).rejects.toBeInstanceOf(
       InvalidInputError,
     )
+    // Names for bylines, in the order asked; the follow lists of the profile page.
+    expect(
+      (await h['feed.people']({ addresses: [mine, OTHER] }, ctx)).map((p) => p?.name ?? null),
+    ).toEqual([null, 'Otto'])
+    await expect(h['feed.people']({ addresses: ['0x12'] }, ctx)).rejects.toBeInstanceOf(
+      InvalidInputError,
+    )
+    await expect(
+      h['feed.people']({ addresses: Array(201).fill(OTHER) }, ctx),
+    ).rejects.toBeInstanceOf(InvalidInputError)
+    expect(await h['feed.followList']({ address: OTHER, side: 'followers' }, ctx)).toEqual([mine])
+    expect(await h['feed.followList']({ address: mine, side: 'following' }, ctx)).toEqual([OTHER])
     expect(await h['feed.status'](undefined, ctx)).toEqual({ syncedTo: -1, skipped: [] })
     expect(await h['feed.account'](undefined, ctx)).toEqual({ address: me.address, balance: '0' })
     await feed.stop()

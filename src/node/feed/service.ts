@@ -19,10 +19,12 @@ import type { Identity } from '../crypto/identity.ts'
 import type { Registrar, RpcContext } from '../rpc/server.ts'
 import type { PublishComponents } from '../store/publish.ts'
 import { FEED_DB, type FeedDb, openFeedDb } from './db.ts'
+import { followList } from './followList.ts'
 import { signViewGossip } from './gossip.ts'
 import { FeedIndexer } from './indexer.ts'
 import { applyEvents } from './ingest.ts'
 import { type HealthOf, needsSeedersPage } from './needsSeeders.ts'
+import { MAX_PEOPLE, profilesOf } from './profiles.ts'
 import { type PublishCardComponents, publishCard } from './publishCard.ts'
 import { queryFeed, searchCards } from './query.ts'
 import {
@@ -136,8 +138,14 @@ export class FeedService {
     this.ready = null
   }
 
-  private changed(cards: FeedCard[]): void {
+  /** Reports changed cards; a profile card is news about a person, not a card of any list. */
+  private changed(changed: FeedCard[]): void {
+    const cards = changed.filter((c) => c.card.kind !== 'profile')
+    const people = [
+      ...new Set(changed.flatMap((c) => (c.card.kind === 'profile' ? [c.creator] : []))),
+    ]
     if (cards.length > 0) this.c.emit({ kind: 'feed.cards', cards: cards.map(this.withHealth) })
+    if (people.length > 0) this.c.emit({ kind: 'feed.people', addresses: people })
   }
 
   /** A card with its content's health now, when the node knows health. */
@@ -203,13 +211,27 @@ export class FeedService {
         const address = addressOf(p.address)
         const db = await this.open()
         const me = (await this.c.identity())?.address.toLowerCase() as Hex | undefined
-        const [followers, following, mine] = await Promise.all([
+        const [followers, following, mine, [person]] = await Promise.all([
           db.countFromIndex('follows', 'creator', [address, 1]),
           db.countFromIndex('follows', 'follower', [address, 1]),
           me ? db.get('follows', [me, address]) : undefined,
+          profilesOf(db, [address]),
         ])
-        return { address, followers, following, followedByMe: mine?.following === 1 }
+        return {
+          address,
+          person: person ?? null,
+          followers,
+          following,
+          followedByMe: mine?.following === 1,
+        }
       },
+      'feed.people': async (p) => {
+        if (!Array.isArray(p.addresses) || p.addresses.length > MAX_PEOPLE)
+          throw new InvalidInputError(`addresses: expected at most ${MAX_PEOPLE} addresses.`)
+        return profilesOf(await this.open(), p.addresses.map(addressOf))
+      },
+      'feed.followList': async (p) =>
+        followList(await this.open(), addressOf(p.address), p.side, p.limit),
       'feed.publish': async (p, { signal, confirm }) => {
         const { ctx, id } = await this.chainCtx()
         const db = await this.open()

@@ -4,6 +4,7 @@
  */
 import fc from 'fast-check'
 import { CARD_KINDS, type Card, LIMITS } from './card.ts'
+import { type CardProfile, isWebLink, PROFILE_LIMITS, profileCard } from './profile.ts'
 
 export const hexN = (n: number) =>
   fc
@@ -12,10 +13,24 @@ export const hexN = (n: number) =>
 export const str = (max: number) => fc.string({ unit: 'binary', maxLength: max })
 export const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined })
 
-/** Valid cards of every kind and shape the codec carries. */
-export const cardArb: fc.Arbitrary<Card> = fc
+/** Valid profiles (shared/card/profile.ts): any name a person may type, http(s) links. */
+export const profileArb: fc.Arbitrary<CardProfile> = fc
   .record({
-    kind: fc.constantFrom(...CARD_KINDS),
+    name: fc
+      .string({ unit: 'grapheme', minLength: 1, maxLength: PROFILE_LIMITS.name })
+      .filter((n) => n.trim() !== '' && !/\p{Cc}/u.test(n) && [...n].length <= PROFILE_LIMITS.name),
+    bio: opt(fc.string({ unit: 'binary', maxLength: PROFILE_LIMITS.bio })),
+    avatar: opt(fc.uint8Array({ minLength: 1, maxLength: PROFILE_LIMITS.avatar })),
+    links: fc.array(fc.webUrl({ validSchemes: ['http', 'https'] }).filter(isWebLink), {
+      maxLength: PROFILE_LIMITS.links,
+    }),
+  })
+  .map((p) => withoutUndefined(p) as CardProfile)
+
+/** Valid cards of every kind but `profile` (a profile card carries nothing else). */
+export const contentCardArb: fc.Arbitrary<Card> = fc
+  .record({
+    kind: fc.constantFrom(...CARD_KINDS.filter((k) => k !== 'profile')),
     title: str(40),
     text: opt(str(120)),
     tags: fc.array(fc.string({ minLength: 1, maxLength: 12 }), { maxLength: LIMITS.tags }),
@@ -63,6 +78,17 @@ export const cardArb: fc.Arbitrary<Card> = fc
     if (card.kind === 'site' && !card.site) card.site = { entry: 'index.html' }
     return withoutUndefined(card) as Card
   })
+
+/** Valid cards of every kind and shape the codec carries, profile cards among them. */
+export const cardArb: fc.Arbitrary<Card> = fc.oneof(
+  { weight: 6, arbitrary: contentCardArb },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(profileArb, fc.integer({ min: 0, max: 2 ** 40 }))
+      .map(([p, at]) => profileCard(p, at)),
+  },
+)
 
 /**
  * Drops absent optional fields, as the decoder never returns them, keeping bigints and byte

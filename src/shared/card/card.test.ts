@@ -1,14 +1,14 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { CardCodecError } from '../errors/card.ts'
-import { cardArb, opt, str } from './_arbitrary.ts'
+import { cardArb, contentCardArb, opt, str } from './_arbitrary.ts'
 import { type Card, cardIdOf, decodeCard, encodeCard, MAX_CARD_BYTES } from './card.ts'
 
 describe('card codec', () => {
   it('a site card carries its entry and optional fallback', () => {
     fc.assert(
       fc.property(
-        cardArb,
+        contentCardArb,
         str(60).filter((s) => s.length > 0),
         opt(str(60)),
         (base, entry, fallback) => {
@@ -127,6 +127,6 @@ describe('card codec', () => {
     expect(() => encodeCard(longTitle)).toThrow(/t: longer than 200/)
     const unknownKind = Uint8Array.from(ok)
     unknownKind[ok.indexOf(0x6b) + 1] = 0x09 // k: 9
-    expect(() => decodeCard(unknownKind)).toThrow(/k: expected 0…6/)
+    expect(() => decodeCard(unknownKind)).toThrow(/k: expected 0…7/)
   })
 })

@@ -18,19 +18,33 @@
  * | ct | content: i infoHash, r contentRoot, n name, m mime, s size, z sliceSize, a contentSalt, c cipher | map |
  * | ac | access: f=true (+ key: content key) · or p price (wei, minimal big-endian bytes), s supply, r royaltyBps, a keyAgent | map |
  * | st | site: e entry path, f fallback path (single-page apps) | map |
+ * | pf | profile (kind `profile` only): n name, b bio, a avatar, u links — see ./profile.ts | map |
  *
  * cardId = keccak256(card bytes), the same value the CardRegistry computes.
  */
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { CardCodecError } from '../errors/card.ts'
+import { bytes, get, invalid, keysOnly, type Reader, sub, text, uint } from './_read.ts'
 import { type CborMap, type CborValue, decodeCbor, encodeCbor } from './cbor.ts'
+import { type CardProfile, decodeProfile, encodeProfile } from './profile.ts'
 
+export type { CardProfile }
 export { CardCodecError }
 
 /** The largest card the CardRegistry accepts (DESIGN §2). */
 export const MAX_CARD_BYTES = 4096
-export const CARD_KINDS = ['post', 'image', 'video', 'audio', 'doc', 'software', 'site'] as const
+/** Kinds by wire index (`k`); new kinds go at the end. `profile` names its creator (./profile.ts). */
+export const CARD_KINDS = [
+  'post',
+  'image',
+  'video',
+  'audio',
+  'doc',
+  'software',
+  'site',
+  'profile',
+] as const
 export type CardKind = (typeof CARD_KINDS)[number]
 
 export const LIMITS = {
@@ -98,6 +112,8 @@ export type Card = {
   access: CardAccess
   /** A packaged site (src/shared/site/archive.ts): its entry page and an optional fallback. */
   site?: { entry: string; fallback?: string | undefined } | undefined
+  /** A profile card's profile (kind `profile` only). */
+  profile?: CardProfile | undefined
 }
 
 const hex = (b: Uint8Array): Hex => `0x${bytesToHex(b)}`
@@ -113,10 +129,6 @@ function priceBytes(wei: bigint): Uint8Array {
   if (wei === 0n) return new Uint8Array()
   const h = wei.toString(16)
   return hexToBytes(h.length % 2 ? `0${h}` : h)
-}
-
-function invalid(field: string, problem: string): never {
-  throw new CardCodecError(`The card's "${field}" is invalid.`, { details: `${field}: ${problem}` })
 }
 
 /** Encodes a card (validating it first); throws {@link CardCodecError}. */
@@ -167,6 +179,7 @@ export function encodeCard(card: Card): Uint8Array {
       e: card.site.entry,
       ...(card.site.fallback !== undefined ? { f: card.site.fallback } : {}),
     }
+  if (card.profile) wire.pf = encodeProfile(card.profile)
   const bytes = encodeCbor(wire)
   // Validate by decoding: one set of rules for what we write and what we accept.
   decodeCard(bytes)
@@ -178,46 +191,8 @@ export function cardIdOf(bytes: Uint8Array): Hex {
   return hex(keccak_256(bytes))
 }
 
-// --- decoding and validation ---
+// --- decoding and validation (the field readers are in ./_read.ts) ---
 
-type Reader = { map: CborMap; path: string }
-
-function keysOnly(r: Reader, allowed: readonly string[]): void {
-  for (const k of Object.keys(r.map))
-    if (!allowed.includes(k)) invalid(`${r.path}${k}`, 'unknown field')
-}
-function get(r: Reader, key: string, required: boolean): CborValue | undefined {
-  const v = Object.hasOwn(r.map, key) ? r.map[key] : undefined
-  if (v === undefined && required) invalid(`${r.path}${key}`, 'missing')
-  return v
-}
-function text(r: Reader, key: string, max: number, required = false): string | undefined {
-  const v = get(r, key, required)
-  if (v === undefined) return undefined
-  if (typeof v !== 'string') return invalid(`${r.path}${key}`, 'expected text')
-  if ([...v].length > max) invalid(`${r.path}${key}`, `longer than ${max} characters`)
-  return v
-}
-function uint(r: Reader, key: string, max: number, required = false): number | undefined {
-  const v = get(r, key, required)
-  if (v === undefined) return undefined
-  if (typeof v !== 'number' || v > max) return invalid(`${r.path}${key}`, `expected 0…${max}`)
-  return v
-}
-function bytes(r: Reader, key: string, len: [number, number], required = false) {
-  const v = get(r, key, required)
-  if (v === undefined) return undefined
-  if (!(v instanceof Uint8Array) || v.length < len[0] || v.length > len[1])
-    return invalid(`${r.path}${key}`, `expected ${len[0]}…${len[1]} bytes`)
-  return v
-}
-function sub(r: Reader, key: string, required = false): Reader | undefined {
-  const v = get(r, key, required)
-  if (v === undefined) return undefined
-  if (typeof v !== 'object' || v instanceof Uint8Array || Array.isArray(v))
-    return invalid(`${r.path}${key}`, 'expected a map')
-  return { map: v as CborMap, path: `${r.path}${key}.` }
-}
 const hexOf = (b: Uint8Array | undefined): Hex | undefined => (b ? hex(b) : undefined)
 
 /**
@@ -230,7 +205,7 @@ export function decodeCard(input: Uint8Array): Card {
   if (typeof root !== 'object' || root instanceof Uint8Array || Array.isArray(root))
     invalid('(root)', 'expected a map')
   const r: Reader = { map: root as CborMap, path: '' }
-  keysOnly(r, ['v', 'k', 't', 'x', 'g', 'l', 'c', 'p', 'pv', 'ct', 'ac', 'st'])
+  keysOnly(r, ['v', 'k', 't', 'x', 'g', 'l', 'c', 'p', 'pv', 'ct', 'ac', 'st', 'pf'])
   if (get(r, 'v', true) !== 1) invalid('v', 'unsupported version')
   const kind = CARD_KINDS[uint(r, 'k', CARD_KINDS.length - 1, true) as number] as CardKind
   const tagsRaw = get(r, 'g', true)
@@ -310,5 +285,22 @@ export function decodeCard(input: Uint8Array): Card {
     if (f !== undefined) card.site.fallback = f
   }
   if (card.kind === 'site' && !card.site) invalid('st', 'a site card needs an entry')
+  const pf = sub(r, 'pf')
+  if (pf) card.profile = decodeProfile(pf)
+  checkProfileCard(card)
   return card
+}
+
+/** A profile card carries its profile and nothing else; no other card carries one. */
+function checkProfileCard(card: Card): void {
+  if (card.kind !== 'profile') {
+    if (card.profile) invalid('pf', 'only a profile card carries a profile')
+    return
+  }
+  if (!card.profile) invalid('pf', 'a profile card needs its profile')
+  const { v: _v, kind: _k, createdAt: _c, access, profile: _p, tags, title, ...rest } = card
+  const extra = Object.keys(rest)[0]
+  if (extra) invalid(extra, 'a profile card carries only its profile')
+  if (title !== '' || tags.length > 0) invalid('t', 'a profile card has no title or tags')
+  if (!access.free || access.key) invalid('ac', 'a profile card is free and carries no key')
 }

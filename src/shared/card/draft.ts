@@ -2,7 +2,7 @@
  * What the compose view hands the node to publish: the card's own fields. The node adds
  * `v`, `createdAt`, the content fields (after storing the file) and the access details.
  */
-import type { Card } from './card.ts'
+import type { Card, CardProfile } from './card.ts'
 
 export type CardDraft = Pick<Card, 'kind' | 'title' | 'tags'> & {
   text?: string | undefined
@@ -30,4 +30,6 @@ export type CardDraft = Pick<Card, 'kind' | 'title' | 'tags'> & {
         keyAgent?: `0x${string}` | undefined
       }
   site?: { entry: string; fallback?: string | undefined } | undefined
+  /** Kind `profile`: the profile (./profile.ts); title empty, no tags, free. */
+  profile?: CardProfile | undefined
 }

@@ -3,7 +3,7 @@
  * indexed card the UI renders.
  */
 import type { ItemHealthWire } from '../protocol/methods/availability.ts'
-import type { Card, CardKind, Hex } from './card.ts'
+import type { Card, CardKind, CardProfile, Hex } from './card.ts'
 
 /**
  * The feed's lenses (DESIGN §4.2). `all` is every top-level card; `needs-seeders` is content
@@ -89,3 +89,14 @@ export type FeedPage = { items: FeedCard[]; next: string | null }
 
 /** Reaction kinds (the contract's `uint8 kind`). */
 export const REACTION = { like: 1 } as const
+
+/**
+ * An address's profile as the node resolved it (src/node/feed/profiles.ts): the newest
+ * profile card by that address, and whether it is mined yet.
+ */
+export type Person = CardProfile & {
+  address: Hex
+  /** The profile card that won. */
+  cardId: Hex
+  status: 'pending' | 'mined'
+}

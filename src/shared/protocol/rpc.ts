@@ -58,6 +58,8 @@ export type NodeEvent =
   | { kind: 'feed.cards'; cards: FeedCard[] }
   /** Follows of these creators changed (their follower counts, who follows them). */
   | { kind: 'feed.follows'; creators: `0x${string}`[] }
+  /** These addresses posted a profile card (gossiped or mined): their names may have changed. */
+  | { kind: 'feed.people'; addresses: `0x${string}`[] }
   | {
       kind: 'feed.publish'
       jobId: string

@@ -1,14 +1,9 @@
 /**
- * Short texts the lens layouts share: a creator's address shortened, how long ago a card was
- * posted, and a card's price. (Names replace addresses once profiles land: issue #18 item 2.)
+ * Short texts the lens layouts share: how long ago a card was posted, and a card's price.
+ * (Who posted it is people/PersonLink.svelte.)
  */
 import type { CardAccess } from '../../shared/card/card.ts'
 import { formatEth } from '../pay/format.ts'
-
-/** `0x1234…abcd` */
-export function shortAddress(a: string): string {
-  return a.length > 12 ? `${a.slice(0, 6)}…${a.slice(-4)}` : a
-}
 
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['year', 365 * 86_400_000],

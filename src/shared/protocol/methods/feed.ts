@@ -3,7 +3,7 @@
  * src/shared/protocol/rpc.ts; spoken by the page and the node worker.
  */
 import type { CardDraft } from '../../card/draft.ts'
-import type { FeedCard, FeedPage, FeedQuery } from '../../card/feed.ts'
+import type { FeedCard, FeedPage, FeedQuery, Person } from '../../card/feed.ts'
 import type { PreviewFileInput } from './preview.ts'
 
 export type FeedMethods = {
@@ -13,10 +13,26 @@ export type FeedMethods = {
   'feed.search': { params: { q: string; limit?: number }; result: FeedCard[] }
   /** One card; fetched from the chain when this node has not indexed it yet (share links). */
   'feed.card': { params: { id: string }; result: FeedCard | null }
-  /** A creator's profile counts, and whether this identity follows them. */
+  /** A creator's profile (null without one), counts, and whether this identity follows them. */
   'feed.profile': {
     params: { address: string }
-    result: { address: `0x${string}`; followers: number; following: number; followedByMe: boolean }
+    result: {
+      address: `0x${string}`
+      person: Person | null
+      followers: number
+      following: number
+      followedByMe: boolean
+    }
+  }
+  /**
+   * The profiles of up to 200 addresses (bylines, lists), in the order asked, null where an
+   * address has posted none (src/node/feed/profiles.ts).
+   */
+  'feed.people': { params: { addresses: string[] }; result: (Person | null)[] }
+  /** Who follows an address, or whom it follows: the newest first, at most `limit` (≤ 200). */
+  'feed.followList': {
+    params: { address: string; side: 'followers' | 'following'; limit?: number }
+    result: `0x${string}`[]
   }
   /** Store (encrypt) the file if any → sign and gossip the card → post it → list it if paid. */
   'feed.publish': {
