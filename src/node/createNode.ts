@@ -5,7 +5,7 @@
  * Read this file to see what the node is made of, what starts first and how it stops.
  *
  *   identity → store → seed → network → account → pay → access → swarm → availability →
- *   previews → keys → feed → content
+ *   previews → keys → feed → activity → content
  *
  * `start()` starts them in that order (each starts lazily; none waits for the others),
  * `stop()` stops them in reverse. An identity change is `restart()`: the network takes the
@@ -15,12 +15,14 @@ import type { AppConfig } from '../shared/config.ts'
 import type { NodeEvent } from '../shared/protocol/rpc.ts'
 import { accessService } from './access/service.ts'
 import { accountService } from './account/service.ts'
+import { activityService } from './activity/service.ts'
 import { contentService } from './content/service.ts'
 import { identityService } from './crypto/handlers.ts'
 import { feedService } from './feed/service.ts'
 import { keysService } from './keys/service.ts'
 import { logger } from './log.ts'
 import { networkService } from './net/handlers.ts'
+import { payLine } from './pay/handlers.ts'
 import { payService } from './pay/service.ts'
 import { loadDevicePeerKey } from './peer-key.ts'
 import { MAX_PREVIEW_BYTES } from './previews/format.ts'
@@ -148,7 +150,17 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
     emit,
     budget: seed.ensureRoom,
   })
-  const keys = keysService()({ rpc, account, access, emit })
+  // The keys owner's deliveries are notifications too (the activity service hears them).
+  const keys = keysService()({
+    rpc,
+    account,
+    access,
+    emit: (e) => {
+      emit(e)
+      if (e.kind === 'keys.update' && e.change === 'key')
+        void activity.keyArrived(e.tokenId, e.cardId as `0x${string}`)
+    },
+  })
   const feed = feedService({ chain: config.chain, dev: config.dev })({
     rpc,
     identity: () => identity.identity(),
@@ -169,6 +181,19 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
       linkCard: (l) => access.link(l),
     },
     health: (infoHash) => availability.health(infoHash),
+    onEvents: (events) => activity.feedEvents(events),
+  })
+  // Notifications and the wallet's history: from the feed's events, the keys owner's
+  // deliveries and its own follower of the market; titles from the feed index.
+  const activity = activityService()({
+    rpc,
+    account,
+    emit,
+    card: async (cardId) => {
+      const c = await feed.known(cardId)
+      return c && { creator: c.creator, title: c.card.title }
+    },
+    payLines: () => (pay.live()?.lines.all() ?? []).map(payLine),
   })
   const content = contentService()({
     rpc,
@@ -192,6 +217,7 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
     { name: 'previews', start: () => previews.start(), stop: () => previews.stop() },
     { name: 'keys', start: () => keys.start(), stop: () => keys.stop() },
     { name: 'feed', start: () => feed.start(), stop: () => feed.stop() },
+    { name: 'activity', start: () => activity.start(), stop: () => activity.stop() },
   ]
 
   const node: HashcardNode = {

@@ -16,7 +16,7 @@ import { logger } from '../log.ts'
 import { eventsOfLogs, FEED_EVENTS, feedAbi, type Skipped } from './chainEvents.ts'
 import type { FeedDb } from './db.ts'
 import { type Domain, verifyCardGossip, verifyViewGossip } from './gossip.ts'
-import { applyEvents, rollbackFrom } from './ingest.ts'
+import { applyEvents, type FeedEvent, rollbackFrom } from './ingest.ts'
 
 const log = logger('feed')
 
@@ -31,6 +31,11 @@ export type FeedIndexerComponents = {
   /** Follows of these creators were indexed (their profiles' counts may have changed). */
   onFollows?(creators: Hex[]): void
   onSkipped?(s: Skipped): void
+  /**
+   * The events of a batch, after they were applied (the activity service derives
+   * notifications from them); awaited, so the log cursor moves after it, and never throws.
+   */
+  onEvents?(events: FeedEvent[]): Promise<void>
 }
 
 export type FeedIndexerInit = {
@@ -125,6 +130,7 @@ export class FeedIndexer {
     for (const s of skipped) this.skip(s)
     const changed = await applyEvents(this.components.db, events)
     if (changed.length > 0) this.components.onChange(changed)
+    await this.components.onEvents?.(events)
     const creators = new Set(events.flatMap((e) => (e.type === 'follow' ? [e.creator] : [])))
     if (creators.size > 0) this.components.onFollows?.([...creators])
   }
@@ -140,10 +146,10 @@ export class FeedIndexer {
   async onCardGossip(data: string): Promise<boolean> {
     try {
       const { id, card, creator } = await verifyCardGossip(this.domain, data)
-      const changed = await applyEvents(this.components.db, [
-        { type: 'card', id, creator, card, seenAt: Date.now() },
-      ])
+      const events: FeedEvent[] = [{ type: 'card', id, creator, card, seenAt: Date.now() }]
+      const changed = await applyEvents(this.components.db, events)
       if (changed.length > 0) this.components.onChange(changed)
+      await this.components.onEvents?.(events)
       return true
     } catch (err) {
       log.warn('dropped a gossiped card: %s', (err as Error).message)

@@ -18,11 +18,11 @@ import { reactToCard } from '../chain/reactToCard.ts'
 import type { Identity } from '../crypto/identity.ts'
 import type { Registrar, RpcContext } from '../rpc/server.ts'
 import type { PublishComponents } from '../store/publish.ts'
-import { FEED_DB, type FeedDb, openFeedDb } from './db.ts'
+import { FEED_DB, type FeedDb, fromRow, openFeedDb } from './db.ts'
 import { followList } from './followList.ts'
 import { signViewGossip } from './gossip.ts'
 import { FeedIndexer } from './indexer.ts'
-import { applyEvents } from './ingest.ts'
+import { applyEvents, type FeedEvent } from './ingest.ts'
 import { type HealthOf, needsSeedersPage } from './needsSeeders.ts'
 import { MAX_PEOPLE, profilesOf } from './profiles.ts'
 import { type PublishCardComponents, publishCard } from './publishCard.ts'
@@ -54,6 +54,8 @@ export type FeedServiceComponents = {
   access: Pick<PublishCardComponents, 'creatorCipher' | 'keyFor' | 'linkCard'>
   /** An item's health in the swarm (the availability map); cards go without it when absent. */
   health?: HealthOf
+  /** Every indexed batch of events, mined or gossiped (the activity service's source). */
+  onEvents?(events: FeedEvent[]): Promise<void>
 }
 
 export type FeedServiceInit = {
@@ -118,6 +120,7 @@ export class FeedService {
         onGossip: this.c.onGossip,
         onChange: (cards) => this.changed(cards),
         onFollows: (creators) => this.c.emit({ kind: 'feed.follows', creators }),
+        ...(this.c.onEvents ? { onEvents: this.c.onEvents } : {}),
       },
       {
         chainId: chain.chainId,
@@ -179,7 +182,12 @@ export class FeedService {
     return rows.map((r) => r.creator)
   }
 
-  /** The RPC handlers of the `feed.*` section. */
+  /** A card as this node indexed it (no chain read), or null. */
+  async known(id: Hex): Promise<FeedCard | null> {
+    const row = await (await this.open()).get('cards', id.toLowerCase() as Hex)
+    return row ? fromRow(row) : null
+  }
+
   /** A card by id: indexed, or fetched from the chain (a pending card is looked up there too). */
   async card(id: Hex, signal: AbortSignal): Promise<FeedCard | null> {
     const db = await this.open()
@@ -189,6 +197,7 @@ export class FeedService {
     return (await db.get('cards', id)) ?? known ?? null
   }
 
+  /** The RPC handlers of the `feed.*` section. */
   handlers(): FeedHandlers {
     return {
       'feed.query': async (q) => {

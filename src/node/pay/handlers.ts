@@ -65,7 +65,8 @@ function amountIn(s: PaySession, r: TransactionReceipt, name: 'Withdrawn' | 'Cla
   return e.args.amount
 }
 
-function payLine(l: LedgerLine): PayLine {
+/** A ledger line as the page reads it (wei as decimal strings). */
+export function payLine(l: LedgerLine): PayLine {
   return {
     side: l.side,
     payer: l.payer,

@@ -9,6 +9,7 @@
 
 import type { FeedCard } from '../card/feed.ts'
 import type { SerializedError } from '../errors/wire.ts'
+import type { ActivityEvent, ActivityMethods } from './methods/activity.ts'
 import type { AvailabilityMethods } from './methods/availability.ts'
 import type { ContentMethods } from './methods/content.ts'
 import type { FeedMethods } from './methods/feed.ts'
@@ -39,7 +40,8 @@ export type RpcMethods = NodeMethods &
   PayMethods &
   SeedMethods &
   AvailabilityMethods &
-  SpendMethods
+  SpendMethods &
+  ActivityMethods
 
 export type RpcMethod = keyof RpcMethods
 export type RpcParams<M extends RpcMethod> = RpcMethods[M]['params']
@@ -87,6 +89,7 @@ export type NodeEvent =
   /** The worker asks the page's EIP-1193 wallet; answer with `wallet.reply`. */
   | { kind: 'keys.walletRequest'; id: number; method: string; params: unknown[] }
   | PayEvent
+  | ActivityEvent
 
 /** `confirm`: ask the page before sending any transaction (methods/spend.ts). */
 export type RpcRequest = {

@@ -1,0 +1,227 @@
+/**
+ * The activity service over fake-indexeddb and a fake account (no chain: the market follower is
+ * off and its logs are handed in): notifications derived from feed events, the unread count
+ * and its event, read state surviving a restart, and the wallet's history with its links.
+ */
+import 'fake-indexeddb/auto'
+import { describe, expect, it } from 'vitest'
+import type { Card } from '../../shared/card/card.ts'
+import type { PayLine } from '../../shared/protocol/methods/pay.ts'
+import type { NodeEvent } from '../../shared/protocol/rpc.ts'
+import type { AccountContext } from '../account/service.ts'
+import type { MarketLog } from './entries.ts'
+import { type ActivityService, activityService } from './service.ts'
+
+type Hex = `0x${string}`
+const addr = (n: number) => `0x${n.toString(16).padStart(40, '0')}` as Hex
+const id = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as Hex
+const ME = addr(0xa)
+const B = addr(0xb)
+const C = addr(0xc)
+const MINE = id(1)
+
+let dbCount = 0
+
+function setup(o: { dbName?: string; lines?: PayLine[] } = {}) {
+  const events: NodeEvent[] = []
+  const ctx = {
+    chain: {
+      account: { address: ME },
+      publicClient: {
+        getBlock: async ({ blockNumber }: { blockNumber: bigint }) => ({
+          timestamp: blockNumber * 10n,
+        }),
+      },
+    },
+    identity: { address: ME },
+    config: { deployBlock: 0 },
+  } as unknown as AccountContext
+  const dbName = o.dbName ?? `activity-test-${++dbCount}`
+  const make = () =>
+    activityService({ dbName, followMarket: false })({
+      account: { context: async () => ctx, onChange: () => () => {} },
+      emit: (e) => events.push(e),
+      card: async (cardId) => (cardId === MINE ? { creator: ME, title: 'Harbour at dusk' } : null),
+      payLines: () => o.lines ?? [],
+    })
+  return { events, make, dbName }
+}
+
+const updates = (events: NodeEvent[]) =>
+  events.flatMap((e) => (e.kind === 'activity.update' ? [e] : []))
+
+async function feed(a: ActivityService) {
+  await a.feedEvents([
+    { type: 'follow', follower: B, creator: ME, following: true, block: 3, logIndex: 0 },
+    { type: 'reaction', cardId: MINE, from: B, kind: 1, block: 4 },
+    {
+      type: 'card',
+      id: id(7),
+      creator: C,
+      card: {
+        v: 1,
+        kind: 'post',
+        title: 'Re',
+        tags: [],
+        createdAt: 1,
+        access: { free: true },
+        parent: MINE,
+      } as unknown as Card,
+      seenAt: 99_000,
+    },
+  ])
+}
+
+describe('activity service', () => {
+  it('lists follows, reactions and comments, counts them unread and tells the page', async () => {
+    const { events, make } = setup()
+    const a = make()
+    await a.start()
+    await feed(a)
+    const list = await a.handlers()['activity.list'](undefined)
+    expect(list.unread).toBe(3)
+    expect(list.entries.map((e) => [e.kind, e.who, e.title ?? null, e.read])).toEqual([
+      ['comment', C, 'Harbour at dusk', false],
+      ['reaction', B, 'Harbour at dusk', false],
+      ['follow', B, null, false],
+    ])
+    // The block's time, in ms.
+    expect(list.entries[1]?.at).toBe(40_000)
+    expect(updates(events).map((e) => [e.unread, e.added.length])).toEqual([[3, 3]])
+    // The same events again (log sync delivers at least once): nothing new, nothing told.
+    await feed(a)
+    expect((await a.handlers()['activity.list'](undefined)).unread).toBe(3)
+    expect(updates(events)).toHaveLength(1)
+    await a.stop()
+  })
+
+  it('marks read, and the read state survives a restart', async () => {
+    const { events, make } = setup()
+    const a = make()
+    await a.start()
+    await feed(a)
+    const [first] = (await a.handlers()['activity.list'](undefined)).entries
+    expect(await a.handlers()['activity.markRead']({ ids: [first!.id] })).toEqual({ unread: 2 })
+    expect(updates(events).at(-1)).toMatchObject({ unread: 2, added: [] })
+    await a.stop()
+
+    const again = make()
+    await again.start()
+    const list = await again.handlers()['activity.list'](undefined)
+    expect(list.unread).toBe(2)
+    expect(list.entries.find((e) => e.id === first!.id)?.read).toBe(true)
+    expect(await again.handlers()['activity.markRead'](undefined)).toEqual({ unread: 0 })
+    await again.stop()
+
+    const third = make()
+    await third.start()
+    expect((await third.handlers()['activity.list'](undefined)).unread).toBe(0)
+    // A new follow after that is unread again.
+    await third.feedEvents([
+      { type: 'follow', follower: C, creator: ME, following: true, block: 9, logIndex: 0 },
+    ])
+    expect((await third.handlers()['activity.list'](undefined)).unread).toBe(1)
+    await third.stop()
+  })
+
+  it('refuses a bad limit with a clear error and keeps serving', async () => {
+    const a = setup().make()
+    await a.start()
+    await expect(a.handlers()['activity.list']({ limit: 0 })).rejects.toMatchObject({
+      name: 'InvalidInputError',
+    })
+    await expect(a.handlers()['activity.markRead']({ ids: 'all' as never })).rejects.toMatchObject({
+      name: 'InvalidInputError',
+    })
+    expect((await a.handlers()['activity.list']({ limit: 5 })).entries).toEqual([])
+    await a.stop()
+  })
+
+  it('builds the wallet history with links between related entries', async () => {
+    const tx = (n: number) => `0x${n.toString(16).padStart(64, 'e')}` as Hex
+    const at = (block: number, logIndex = 0) => ({
+      blockNumber: BigInt(block),
+      logIndex,
+      transactionHash: tx(block),
+    })
+    const token = (n: bigint) => (3n << 64n) | n
+    const line = (payer: Hex, side: 'sent' | 'received'): PayLine => ({
+      side,
+      payer,
+      payee: side === 'received' ? ME : C,
+      cardId: MINE,
+      cumulative: '30',
+      cashed: '10',
+      slices: 3,
+      bytes: 3 * 262_144,
+      updatedAt: 1,
+    })
+    const { make } = setup({ lines: [line(B, 'received'), line(ME, 'sent')] })
+    const a = make()
+    await a.start()
+    const s = (await a.session())!
+    const logs: MarketLog[] = [
+      {
+        ...at(2),
+        eventName: 'Listed',
+        args: { cardId: MINE, creator: ME, listingId: 3n, price: 100n },
+      },
+      { ...at(3), eventName: 'Transfer', args: { from: addr(0), to: B, tokenId: token(1n) } },
+      {
+        ...at(4),
+        eventName: 'Resold',
+        args: { tokenId: token(1n), seller: B, buyer: C, price: 50n, royalty: 5n },
+      },
+      { ...at(5), eventName: 'Claimed', source: 'keyMarket', args: { account: ME, amount: 105n } },
+      { ...at(6), eventName: 'Transfer', args: { from: addr(0), to: C, tokenId: token(2n) } },
+      {
+        ...at(7),
+        eventName: 'ChequeCashed',
+        args: { payer: B, payee: ME, cardId: MINE, amount: 10n, royalty: 1n },
+      },
+    ]
+    await a.marketLogs(s, logs)
+    const { entries } = await a.handlers()['activity.history'](undefined)
+    const byKind = (k: string, n = 0) => entries.filter((e) => e.kind === k)[n]!
+    expect(entries.map((e) => e.kind)).toEqual([
+      'cash',
+      'sale',
+      'claim',
+      'royalty',
+      'sale',
+      'cheques',
+      'cheques',
+    ])
+    const [late, early] = [byKind('sale', 0), byKind('sale', 1)]
+    expect(early).toMatchObject({ amount: '100', title: 'Harbour at dusk', who: B })
+    // The claim collected the first sale and the royalty, not the sale after it.
+    expect(byKind('claim').links.sort()).toEqual([early.id, byKind('royalty').id].sort())
+    expect(late.links).toEqual([])
+    // The sale and the royalty of the same token, both ways.
+    expect(early.links).toContain(byKind('royalty').id)
+    expect(byKind('royalty').links).toContain(early.id)
+    // The cash-out and the line it paid on, both ways; the line I pay on is not linked.
+    const received = entries.find((e) => e.kind === 'cheques' && e.side === 'received')!
+    const sent = entries.find((e) => e.kind === 'cheques' && e.side === 'sent')!
+    expect(byKind('cash')).toMatchObject({ amount: '9', links: [received.id] })
+    expect(received.links).toEqual([byKind('cash').id])
+    expect(sent.links).toEqual([])
+    expect(received).toMatchObject({ amount: '30', cashed: '10', who: B, title: 'Harbour at dusk' })
+    // A sale is a notification too (unread); the claim and the cash-out are not.
+    const list = await a.handlers()['activity.list'](undefined)
+    expect(list.entries.map((e) => e.kind)).toEqual(['sale', 'royalty', 'sale'])
+    // The listing is remembered: after a restart a new mint is still a sale of mine.
+    await a.stop()
+    const again = make()
+    await again.start()
+    await again.marketLogs((await again.session())!, [
+      { ...at(8), eventName: 'Transfer', args: { from: addr(0), to: C, tokenId: token(3n) } },
+    ])
+    expect((await again.handlers()['activity.list'](undefined)).entries[0]).toMatchObject({
+      kind: 'sale',
+      tokenId: token(3n).toString(),
+      amount: '100',
+    })
+    await again.stop()
+  })
+})
