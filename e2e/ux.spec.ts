@@ -13,13 +13,18 @@
  * - people: a profile card (posted from "Edit profile", confirmed like any spend) names its
  *   creator on their cards in another person's feed and on their profile page; a hostile bio is
  *   shown as text; a bad link is refused before anything is asked; follower counts are words
- *   ("1 follower") and the followers list shows who follows, by name or short address.
+ *   ("1 follower") and the followers list shows who follows, by name or short address;
+ * - activity: B follows A, likes and buys A's card; A's bell counts three unread, the sale among
+ *   them while the purchase's block is at most one block old; the activity view lists the
+ *   three, opening it clears the count for good (a reload keeps 0); B's wallet history shows the
+ *   purchase by the card's title.
  */
 import { expect, type Page, test } from '@playwright/test'
 import { entropyToMnemonic } from '@scure/bip39'
 import { wordlist } from '@scure/bip39/wordlists/english.js'
 import { createPublicClient, http } from 'viem'
 import { shortAddress } from '../src/ui/people/look.ts'
+import { keyMarketAbi } from '../src/node/chain/abi.ts'
 import { cardIn, person, publishUi } from './people.ts'
 import { answerSpend } from './spend.ts'
 import { go, openNodes, rpc, useStack, waitForStatus } from './stack.ts'
@@ -274,5 +279,84 @@ test('people: a profile names its creator on cards and on the profile page; the 
   await expect(fan.getByTestId('person-name')).toHaveText(shortAddress(addrB))
   await expect(fan.getByTestId('identicon')).toBeVisible()
   expect(await b!.page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined()
+  await Promise.all([a!.context.close(), b!.context.close()])
+})
+
+test('activity: a follow, a like and a sale reach the creator within a block; read stays read', async ({
+  browser,
+}) => {
+  const chain = createPublicClient({ transport: http(stack().rpcUrl) })
+  const [a, b] = await openNodes(browser, stack(), 2, '/node')
+  const [creator, buyer] = await Promise.all([
+    person(a!.page, mnemonic(0x73)),
+    person(b!.page, mnemonic(0x74)),
+  ])
+  // Reloaded with the identity: the header shows the bell and the links that need one.
+  await Promise.all([a!.page.goto('/feed'), b!.page.goto('/feed')])
+  const bell = a!.page.getByTestId('bell')
+  await expect(bell).toHaveAttribute('data-unread', '0', { timeout: 30_000 })
+  const paid = await publishUi(a!.page, {
+    title: 'Lighthouse keeper',
+    file: ['keeper.png', 'image/png', PNG],
+    price: '0.01',
+  })
+
+  // B follows A, likes the card, buys its key: each confirmed.
+  await go(b!.page, `/profile/${creator}`)
+  await b!.page.getByTestId('follow').click({ timeout: 30_000 })
+  await answerSpend(b!.page)
+  await go(b!.page, '/feed')
+  await cardIn(b!.page, paid).getByTestId('react').click({ timeout: 30_000 })
+  await answerSpend(b!.page)
+  await go(b!.page, `/card/${paid}`)
+  await b!.page.getByTestId('buy').click({ timeout: 30_000 })
+  await answerSpend(b!.page)
+  let bought = 0n
+  await expect
+    .poll(async () => {
+      const logs = await chain.getContractEvents({
+        address: stack().chain.contracts.keyMarket,
+        abi: keyMarketAbi,
+        eventName: 'Transfer',
+        args: { to: buyer as `0x${string}` },
+        fromBlock: 0n,
+      })
+      bought = logs[0]?.blockNumber ?? 0n
+      return bought
+    })
+    .toBeGreaterThan(0n)
+
+  // A's bell: three unread, the sale among them before the chain is two blocks past it.
+  await expect(bell.getByTestId('unread-count')).toHaveText('3', { timeout: 15_000 })
+  expect(await chain.getBlockNumber()).toBeLessThanOrEqual(bought + 1n)
+
+  await bell.click()
+  const entries = a!.page.getByTestId('activity-entry')
+  await expect(entries.first()).toBeVisible()
+  expect(await entries.evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')))).toEqual([
+    'sale',
+    'reaction',
+    'follow',
+  ])
+  const sale = a!.page.locator('[data-testid="activity-entry"][data-kind="sale"]')
+  await expect(sale).toHaveAttribute('data-block', String(bought))
+  await expect(sale.getByTestId('activity-title')).toHaveText('“Lighthouse keeper”')
+  await expect(sale).toContainText('0.01 ETH')
+  await expect(sale).toHaveAttribute('data-unread', 'true')
+  // Opened: read, and still read after a reload (the node keeps the state).
+  await expect(bell).toHaveAttribute('data-unread', '0')
+  await expect(bell.getByTestId('unread-count')).toHaveCount(0)
+  await a!.page.reload()
+  await expect(bell).toHaveAttribute('data-unread', '0', { timeout: 30_000 })
+  await expect(a!.page.getByTestId('activity-entry')).toHaveCount(3)
+  await expect(bell.getByTestId('unread-count')).toHaveCount(0)
+
+  // B's wallet history: the purchase, by the card's title.
+  await go(b!.page, '/wallet')
+  const purchase = b!.page.locator('[data-testid="history-entry"][data-kind="purchase"]')
+  await expect(purchase.getByTestId('history-title')).toHaveText('Lighthouse keeper', {
+    timeout: 15_000,
+  })
+  await expect(purchase.getByTestId('history-amount')).toContainText('0.01 ETH')
   await Promise.all([a!.context.close(), b!.context.close()])
 })

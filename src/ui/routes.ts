@@ -4,6 +4,7 @@
  * each) and keeps its view in its own folder.
  */
 import type { Component } from 'svelte'
+import ActivityView from './activity/ActivityView.svelte'
 import CardView from './feed/CardView.svelte'
 import ComposeView from './feed/ComposeView.svelte'
 import EmbedView from './feed/EmbedView.svelte'
@@ -70,6 +71,8 @@ export const routes: Route[] = [
     component: SpendingView,
     nav: { label: 'Spending', href: '/spending', order: 56, identity: true },
   },
+  // Reached from the header's bell (App.svelte), not the nav links.
+  { name: 'activity', pattern: /^\/activity\/?$/, component: ActivityView },
   { name: 'play', pattern: /^\/play\/(?<id>[^/]+)\/?$/, component: PlayerView },
   // The viewers (issue #18): each kind of card opens in the one that fits it (lenses/viewer.ts).
   { name: 'watch', pattern: /^\/watch\/(?<id>0x[0-9a-fA-F]{64})\/?$/, component: WatchView },

@@ -14,6 +14,7 @@ export const ICONS = {
   down: 'M12 4v16m-6-6 6 6 6-6',
   up: 'M12 20V4m-6 6 6-6 6 6',
   play: 'M7 4.5v15l12-7.5z',
+  bell: 'M6 16V11a6 6 0 0 1 12 0v5l1.5 2h-15zM10 20.5a2 2 0 0 0 4 0',
 } as const
 
 export type IconName = keyof typeof ICONS
