@@ -194,6 +194,7 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
       return c && { creator: c.creator, title: c.card.title }
     },
     payLines: () => (pay.live()?.lines.all() ?? []).map(payLine),
+    feedPast: (accounts) => feed.eventsAbout(accounts),
   })
   const content = contentService()({
     rpc,

@@ -19,6 +19,7 @@ type ListingRow = { listingId: string; cardId: `0x${string}`; price: string }
 interface ActivitySchema extends DBSchema {
   entries: { key: string; value: Row; indexes: { at: number; unread: number } }
   listings: { key: string; value: ListingRow }
+  meta: { key: string; value: unknown }
 }
 
 const notify = new Set<string>(NOTIFY_KINDS)
@@ -46,6 +47,9 @@ export type ActivityStore = {
   markRead(ids?: readonly string[]): Promise<number>
   listings(): Promise<Map<string, MyListing>>
   putListings(l: ReadonlyMap<string, MyListing>): Promise<void>
+  /** Whether the feed index's past was read into this store (service.ts, backfill). */
+  backfilled(): Promise<boolean>
+  setBackfilled(): Promise<void>
   close(): void
 }
 
@@ -66,6 +70,7 @@ export async function openActivityStore(
         entries.createIndex('at', 'at')
         entries.createIndex('unread', 'unread')
         d.createObjectStore('listings', { keyPath: 'listingId' })
+        d.createObjectStore('meta')
       },
     },
   )
@@ -117,6 +122,10 @@ export async function openActivityStore(
         ),
       )
       await tx.done
+    },
+    backfilled: async () => (await db.get('meta', 'backfilled')) === true,
+    setBackfilled: async () => {
+      await db.put('meta', true, 'backfilled')
     },
     close: () => db.close(),
   }

@@ -9,6 +9,7 @@ import type { Card } from '../../shared/card/card.ts'
 import type { PayLine } from '../../shared/protocol/methods/pay.ts'
 import type { NodeEvent } from '../../shared/protocol/rpc.ts'
 import type { AccountContext } from '../account/service.ts'
+import type { FeedEvent } from '../feed/ingest.ts'
 import type { MarketLog } from './entries.ts'
 import { type ActivityService, activityService } from './service.ts'
 
@@ -22,8 +23,9 @@ const MINE = id(1)
 
 let dbCount = 0
 
-function setup(o: { dbName?: string; lines?: PayLine[] } = {}) {
+function setup(o: { dbName?: string; lines?: PayLine[]; past?: FeedEvent[] } = {}) {
   const events: NodeEvent[] = []
+  const pastCalls: Hex[][] = []
   const ctx = {
     chain: {
       account: { address: ME },
@@ -43,8 +45,12 @@ function setup(o: { dbName?: string; lines?: PayLine[] } = {}) {
       emit: (e) => events.push(e),
       card: async (cardId) => (cardId === MINE ? { creator: ME, title: 'Harbour at dusk' } : null),
       payLines: () => o.lines ?? [],
+      feedPast: async (accounts) => {
+        pastCalls.push(accounts)
+        return o.past ?? []
+      },
     })
-  return { events, make, dbName }
+  return { events, make, dbName, pastCalls }
 }
 
 const updates = (events: NodeEvent[]) =>
@@ -122,6 +128,29 @@ describe('activity service', () => {
     ])
     expect((await third.handlers()['activity.list'](undefined)).unread).toBe(1)
     await third.stop()
+  })
+
+  it('reads what the feed index held before, once, as read', async () => {
+    const past: FeedEvent[] = [
+      { type: 'follow', follower: C, creator: ME, following: true, block: 2, logIndex: 0 },
+      { type: 'reaction', cardId: MINE, from: C, kind: 1, block: 2 },
+    ]
+    const { make, pastCalls, events } = setup({ past })
+    const a = make()
+    await a.start()
+    expect(pastCalls).toEqual([[ME]])
+    const list = await a.handlers()['activity.list'](undefined)
+    expect(list.unread).toBe(0)
+    expect(list.entries.map((e) => [e.kind, e.read])).toEqual([
+      ['reaction', true],
+      ['follow', true],
+    ])
+    expect(updates(events)).toEqual([])
+    await a.stop()
+    const again = make()
+    await again.start()
+    expect(pastCalls).toHaveLength(1)
+    await again.stop()
   })
 
   it('refuses a bad limit with a clear error and keeps serving', async () => {

@@ -43,6 +43,8 @@ export type ActivityComponents = {
   card(cardId: Hex): Promise<{ creator: Hex; title: string } | null>
   /** The pay ledger's lines of the open pay session (none without one). */
   payLines(): PayLine[]
+  /** What the feed index already holds about these accounts (feed/service.ts eventsAbout). */
+  feedPast?(accounts: Hex[]): Promise<FeedEvent[]>
 }
 
 export type ActivityInit = {
@@ -152,6 +154,7 @@ export class ActivityService {
       },
       follower: null,
     }
+    await this.backfill(session)
     if (this.init.followMarket !== false)
       session.follower = followMarket({
         chain: ctx.chain,
@@ -162,6 +165,27 @@ export class ActivityService {
       })
     log('started for %s', account)
     return session
+  }
+
+  /**
+   * Once per account: the notifications the feed index already held when this account first
+   * ran here (an identity restored on a node that had synced the past), stored as read — they
+   * are history, not news; everything that arrives afterwards is unread.
+   */
+  private async backfill(s: Session): Promise<void> {
+    if (!this.c.feedPast || (await s.store.backfilled())) return
+    try {
+      const past = await this.c.feedPast([...s.me] as Hex[])
+      const entries = await entriesOfFeedEvents(past, {
+        me: s.me,
+        creatorOf: async (id) => (await this.c.card(id))?.creator ?? null,
+        timeOf: s.timeOf,
+      })
+      await s.store.add(entries.map((e) => ({ ...e, read: true })))
+      await s.store.setBackfilled()
+    } catch (err) {
+      log.warn('backfill failed (tried again next time): %s', (err as Error).message)
+    }
   }
 
   /** Stores entries and tells the page about the new ones (one write at a time). */

@@ -198,6 +198,52 @@ describe('FeedService without a chain', () => {
     await feed.stop()
   })
 
+  it('tells what it holds about an account: followers, reactions and replies to its cards', async () => {
+    const { feed, dbName } = await withCards()
+    await feed.start()
+    const db = await openFeedDb(dbName)
+    await applyEvents(db, [
+      { type: 'follow', follower: OTHER, creator: mine, following: true, block: 10, logIndex: 1 },
+      { type: 'reaction', cardId: id(2), from: OTHER, kind: 1, block: 11 },
+      { type: 'reaction', cardId: id(1), from: mine, kind: 1, block: 11 },
+      {
+        type: 'card',
+        id: id(20),
+        creator: OTHER,
+        card: card('post', 'Re', { parent: id(4) }),
+        block: 12,
+        logIndex: 0,
+        seenAt: 5,
+      },
+    ])
+    db.close()
+    const about = await feed.eventsAbout([mine])
+    expect(about.map((e) => e.type).sort()).toEqual(['card', 'follow', 'reaction'])
+    expect(about).toContainEqual({
+      type: 'follow',
+      follower: OTHER,
+      creator: mine,
+      following: true,
+      block: 10,
+      logIndex: 1,
+    })
+    expect(about).toContainEqual({
+      type: 'reaction',
+      cardId: id(2),
+      from: OTHER,
+      kind: 1,
+      block: 11,
+    })
+    expect(about.find((e) => e.type === 'card')).toMatchObject({
+      id: id(20),
+      creator: OTHER,
+      block: 12,
+    })
+    expect(await feed.known(id(4))).toMatchObject({ id: id(4), creator: mine })
+    expect(await feed.known(id(99))).toBeNull()
+    await feed.stop()
+  })
+
   it('feed.reset empties the index', async () => {
     const { feed, h } = await withCards()
     expect((await h['feed.query']({ lens: 'all' }, ctx)).items).toHaveLength(6)

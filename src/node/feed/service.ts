@@ -188,6 +188,38 @@ export class FeedService {
     return row ? fromRow(row) : null
   }
 
+  /**
+   * What the index already holds about these accounts, as feed events: their followers, and
+   * the reactions and replies to their cards (the activity service's backfill for an identity
+   * that arrives after the feed had synced the past).
+   */
+  async eventsAbout(accounts: readonly Hex[]): Promise<FeedEvent[]> {
+    const db = await this.open()
+    const out: FeedEvent[] = []
+    const bucket = (b: string) => IDBKeyRange.bound(`${b}|`, `${b}|\uffff`)
+    for (const a of accounts) {
+      for (const f of await db.getAllFromIndex('follows', 'creator', [a, 1]))
+        out.push({ type: 'follow', ...f, following: true })
+      for (const id of await db.getAllKeysFromIndex('cards', 'new', bucket(`creator:${a}`))) {
+        const reactions = await db.getAll(
+          'reactions',
+          IDBKeyRange.bound([id, '', 0], [id, '\uffff', 255]),
+        )
+        for (const r of reactions) out.push({ type: 'reaction', ...r })
+        for (const c of await db.getAllFromIndex('cards', 'new', bucket(`parent:${id}`)))
+          out.push({
+            type: 'card',
+            id: c.id,
+            creator: c.creator,
+            card: c.card,
+            block: c.block,
+            seenAt: c.postedAt,
+          })
+      }
+    }
+    return out
+  }
+
   /** A card by id: indexed, or fetched from the chain (a pending card is looked up there too). */
   async card(id: Hex, signal: AbortSignal): Promise<FeedCard | null> {
     const db = await this.open()
