@@ -19,6 +19,7 @@ export const APP_PATH_PREFIXES = [
   'watch',
   'photo',
   'read',
+  'activity',
 ] as const
 
 const APP_PATH = new RegExp(`^/(?:${APP_PATH_PREFIXES.join('|')})(?:/|$)`)
