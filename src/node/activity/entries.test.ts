@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Card } from '../../shared/card/card.ts'
 import type { FeedEvent } from '../feed/ingest.ts'
+import { addr, id, pos } from './_fixtures.ts'
 import {
   entriesOfFeedEvents,
   entriesOfMarketLogs,
@@ -9,9 +10,6 @@ import {
 } from './entries.ts'
 
 type Hex = `0x${string}`
-const addr = (n: number) => `0x${n.toString(16).padStart(40, '0')}` as Hex
-const id = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as Hex
-const tx = (n: number) => `0x${n.toString(16).padStart(64, 'f')}` as Hex
 
 const ME = addr(0xa)
 const B = addr(0xb)
@@ -89,12 +87,6 @@ describe('entriesOfFeedEvents', () => {
     )
     expect(mined[0]?.id).toBe(gossip[0]?.id)
   })
-})
-
-const pos = (block: number, logIndex: number, hash = tx(block)) => ({
-  blockNumber: BigInt(block),
-  logIndex,
-  transactionHash: hash,
 })
 
 describe('entriesOfMarketLogs', () => {

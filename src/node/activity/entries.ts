@@ -39,9 +39,16 @@ export async function entriesOfFeedEvents(
   c: DeriveContext,
 ): Promise<ActivityEntry[]> {
   const out: ActivityEntry[] = []
-  const mine = async (cardId: Hex) => {
-    const creator = await c.creatorOf(lower(cardId))
-    return creator !== null && c.me.has(creator.toLowerCase())
+  // One lookup per card per batch (a catch-up brings many reactions to the same cards).
+  const known = new Map<Hex, Promise<boolean>>()
+  const mine = (cardId: Hex) => {
+    const id = lower(cardId)
+    let p = known.get(id)
+    if (!p) {
+      p = c.creatorOf(id).then((creator) => creator !== null && c.me.has(creator.toLowerCase()))
+      known.set(id, p)
+    }
+    return p
   }
   for (const e of events) {
     if (e.type === 'follow') {
@@ -186,7 +193,7 @@ export async function entriesOfMarketLogs(
         const at = await c.timeOf(block)
         const token = { tokenId: tokenId.toString(), who: lower(buyer) }
         const bought = mineBuyer || !listing ? await c.listingOfToken(tokenId) : null
-        const cardId = lower(listing?.cardId ?? bought?.cardId ?? '0x')
+        const cardId = lower((bought ?? (listing as MyListing)).cardId)
         const key = `${tokenId}:${block}:${l.logIndex}`
         if (listing && !mineBuyer && royalty > 0n)
           out.push({

@@ -10,12 +10,11 @@ import type { PayLine } from '../../shared/protocol/methods/pay.ts'
 import type { NodeEvent } from '../../shared/protocol/rpc.ts'
 import type { AccountContext } from '../account/service.ts'
 import type { FeedEvent } from '../feed/ingest.ts'
+import { addr, id, pos } from './_fixtures.ts'
 import type { MarketLog } from './entries.ts'
 import { type ActivityService, activityService } from './service.ts'
 
 type Hex = `0x${string}`
-const addr = (n: number) => `0x${n.toString(16).padStart(40, '0')}` as Hex
-const id = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as Hex
 const ME = addr(0xa)
 const B = addr(0xb)
 const C = addr(0xc)
@@ -167,12 +166,7 @@ describe('activity service', () => {
   })
 
   it('builds the wallet history with links between related entries', async () => {
-    const tx = (n: number) => `0x${n.toString(16).padStart(64, 'e')}` as Hex
-    const at = (block: number, logIndex = 0) => ({
-      blockNumber: BigInt(block),
-      logIndex,
-      transactionHash: tx(block),
-    })
+    const at = pos
     const token = (n: bigint) => (3n << 64n) | n
     const line = (payer: Hex, side: 'sent' | 'received'): PayLine => ({
       side,
