@@ -1,4 +1,6 @@
-/** Addresses and ids for the activity tests. */
+/** Addresses, ids and cards for the activity tests. */
+import type { Card } from '../../shared/card/card.ts'
+
 type Hex = `0x${string}`
 
 /** The address `n`, zero-padded. */
@@ -12,4 +14,15 @@ export const pos = (block: number, logIndex = 0) => ({
   blockNumber: BigInt(block),
   logIndex,
   transactionHash: tx(block),
+})
+
+/** A short post replying to `parent` (none: a top-level post). */
+export const reply = (parent?: Hex): Card => ({
+  v: 1,
+  kind: 'post',
+  title: 'Re',
+  tags: [],
+  createdAt: 1,
+  access: { free: true },
+  ...(parent ? { parent } : {}),
 })

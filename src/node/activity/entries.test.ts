@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { Card } from '../../shared/card/card.ts'
 import type { FeedEvent } from '../feed/ingest.ts'
-import { addr, id, pos } from './_fixtures.ts'
+import { addr, id, pos, reply } from './_fixtures.ts'
 import {
   entriesOfFeedEvents,
   entriesOfMarketLogs,
@@ -26,16 +25,7 @@ const feedCtx = {
   creatorOf: async (cardId: Hex) => creators.get(cardId) ?? null,
   timeOf: async (block: number) => block * 1000,
 }
-const card = (parent?: Hex): Card =>
-  ({
-    v: 1,
-    kind: 'post',
-    title: 'Re',
-    tags: [],
-    createdAt: 1,
-    access: { free: true },
-    parent,
-  }) as unknown as Card
+const card = reply
 
 describe('entriesOfFeedEvents', () => {
   it('keeps follows of me, reactions and replies to my cards, never my own doing', async () => {

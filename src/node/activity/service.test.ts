@@ -5,12 +5,11 @@
  */
 import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
-import type { Card } from '../../shared/card/card.ts'
 import type { PayLine } from '../../shared/protocol/methods/pay.ts'
 import type { NodeEvent } from '../../shared/protocol/rpc.ts'
 import type { AccountContext } from '../account/service.ts'
 import type { FeedEvent } from '../feed/ingest.ts'
-import { addr, id, pos } from './_fixtures.ts'
+import { addr, id, pos, reply } from './_fixtures.ts'
 import type { MarketLog } from './entries.ts'
 import { type ActivityService, activityService } from './service.ts'
 
@@ -63,15 +62,7 @@ async function feed(a: ActivityService) {
       type: 'card',
       id: id(7),
       creator: C,
-      card: {
-        v: 1,
-        kind: 'post',
-        title: 'Re',
-        tags: [],
-        createdAt: 1,
-        access: { free: true },
-        parent: MINE,
-      } as unknown as Card,
+      card: reply(MINE),
       seenAt: 99_000,
     },
   ])
