@@ -303,6 +303,11 @@ describe('FeedService on anvil', () => {
   it('indexes a posted card and announces it; stop() ends the indexer', async () => {
     const poster = chain.ctx[0]!
     const { c, events } = components(null)
+    // The batches the activity service hears, after the feed applied them.
+    const heard: string[] = []
+    c.onEvents = async (batch) => {
+      for (const e of batch) if (e.type === 'card') heard.push(e.id)
+    }
     const name = `feed-service-chain-${n++}`
     const feed = new FeedService(c, {
       chain: config,
@@ -326,6 +331,7 @@ describe('FeedService on anvil', () => {
       status: 'mined',
     })
     expect(got?.card.title).toBe('indexed on anvil')
+    expect(heard).toContain(cardId)
     const page = await h['feed.query']({ lens: 'all' }, ctx)
     expect(page.items.map((x) => x.id)).toContain(cardId)
     // Not indexed and not on chain either.
