@@ -291,8 +291,17 @@ test('activity: a follow, a like and a sale reach the creator within a block; re
     person(a!.page, mnemonic(0x73)),
     person(b!.page, mnemonic(0x74)),
   ])
-  // Reloaded with the identity: the header shows the bell and the links that need one.
-  await Promise.all([a!.page.goto('/feed'), b!.page.goto('/feed')])
+  // The pages read the identity again (no reload: the nodes keep their relay and peers); the
+  // header shows the bell and the links that need an identity.
+  await Promise.all(
+    [a!.page, b!.page].map((p) =>
+      p.evaluate(() =>
+        (
+          globalThis as unknown as { hashcard: { node: { refreshIdentity(): Promise<void> } } }
+        ).hashcard.node.refreshIdentity(),
+      ),
+    ),
+  )
   const bell = a!.page.getByTestId('bell')
   await expect(bell).toHaveAttribute('data-unread', '0', { timeout: 30_000 })
   const paid = await publishUi(a!.page, {
