@@ -79,7 +79,9 @@ async function expectNoMarkup(page: Page, where: string): Promise<void> {
 test('hostile markup in every card field is shown as text in every view', async ({ browser }) => {
   test.setTimeout(240_000)
   const s = stack()
-  const cards = CARD_KINDS.map((k, i) => encodeCard(hostileCard(k, i)))
+  // Every kind but `profile`, whose fields are its own (e2e/ux.spec.ts posts a hostile bio).
+  const kinds = CARD_KINDS.filter((k) => k !== 'profile')
+  const cards = kinds.map((k, i) => encodeCard(hostileCard(k, i)))
   const ids = cards.map((c) => cardIdOf(c))
   for (const c of cards) await postRawCard(s, toHex(c))
   const parent = ids[0] as `0x${string}`
@@ -119,7 +121,7 @@ test('hostile markup in every card field is shown as text in every view', async 
   await page.goto('/feed/all')
   await expect(page.locator('body')).toContainText(TITLE, { timeout: 15_000 })
   await expectNoMarkup(page, '/feed/all')
-  for (const [i, kind] of CARD_KINDS.entries()) {
+  for (const [i, kind] of kinds.entries()) {
     const lens = lensOfKind(kind)
     await page.goto(`/feed/${lens}`)
     await expect(cardIn(page, ids[i] as string)).toBeVisible({ timeout: 15_000 })
@@ -138,11 +140,11 @@ test('hostile markup in every card field is shown as text in every view', async 
     `/card/${parent}`,
     `/profile/${CREATOR}`,
     ...ids.flatMap((id) => [`/card/${id}`, `/embed/${id}`]),
-    `/watch/${ids[CARD_KINDS.indexOf('video')]}`,
-    `/photo/${ids[CARD_KINDS.indexOf('image')]}`,
-    `/read/${ids[CARD_KINDS.indexOf('doc')]}`,
-    `/play/${ids[CARD_KINDS.indexOf('audio')]}`,
-    `/site/${ids[CARD_KINDS.indexOf('site')]}/`,
+    `/watch/${ids[kinds.indexOf('video')]}`,
+    `/photo/${ids[kinds.indexOf('image')]}`,
+    `/read/${ids[kinds.indexOf('doc')]}`,
+    `/play/${ids[kinds.indexOf('audio')]}`,
+    `/site/${ids[kinds.indexOf('site')]}/`,
   ]
   for (const path of views) {
     await page.goto(path)

@@ -288,8 +288,8 @@ test('activity: a follow, a like and a sale reach the creator within a block; re
   const chain = createPublicClient({ transport: http(stack().rpcUrl) })
   const [a, b] = await openNodes(browser, stack(), 2, '/node')
   const [creator, buyer] = await Promise.all([
-    person(a!.page, mnemonic(0x73)),
-    person(b!.page, mnemonic(0x74)),
+    person(a!.page, mnemonic(0x75)),
+    person(b!.page, mnemonic(0x76)),
   ])
   // The pages read the identity again (no reload: the nodes keep their relay and peers); the
   // header shows the bell and the links that need an identity.
