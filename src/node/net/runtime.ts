@@ -121,7 +121,13 @@ export class NetworkRuntime {
       onPeerGone: (peer) => {
         const key = peer.publicKey?.raw
         if (!key) return
-        for (const listener of this.goneListeners) listener(key)
+        for (const listener of this.goneListeners) {
+          try {
+            listener(key)
+          } catch (err) {
+            log.warn('peer-gone listener failed: %s', (err as Error).message)
+          }
+        }
       },
     })
     for (const [topic, validator] of this.validators) network.setValidator(topic, validator)
