@@ -16,7 +16,6 @@ import { randomBytes } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import type { BrowserContext, Page } from 'playwright-core'
-import { DEFAULT_CREDIT } from '../src/node/pay/constants.ts'
 import type { PayOverview } from '../src/shared/protocol/methods/pay.ts'
 import type { SwarmStats, SwarmTorrentInfo } from '../src/shared/protocol/methods/swarm.ts'
 import { ethText } from '../src/ui/pay/format.ts'
@@ -31,8 +30,6 @@ const PRICE = 10n ** 14n
 
 type Leg = {
   paid: boolean
-  /** The seeder's credit in slices on the leg's wire. */
-  credit: number
   mbps: number
   /** hc_pay bytes the payer and the seeder sent during the leg, and the data bytes received. */
   payBytes: number
@@ -83,25 +80,21 @@ export async function wireRows({ signal, log }: BenchOptions): Promise<BenchRow[
 
     for (let r = 0; r < rounds; r++) {
       // Alternating which leg goes first, so a drift of the shared machine favours neither.
-      const kinds = [
-        { paid: true, credit: DEFAULT_CREDIT },
-        { paid: false, credit: DEFAULT_CREDIT },
-      ]
-      for (const { paid, credit } of r % 2 === 0 ? kinds : kinds.reverse()) {
+      const kinds = [true, false]
+      for (const paid of r % 2 === 0 ? kinds : kinds.reverse()) {
         if (signal.aborted) throw new Error('aborted')
         const leg = await runLeg({
           s,
           info,
           cardId,
           paid,
-          credit,
           launch,
           faucet,
           url: stack.relay.url,
         })
         legs.push(leg)
         log(
-          `round ${r + 1} ${paid ? `paid, credit ${credit}` : 'free'}: ${leg.mbps.toFixed(2)} MB/s` +
+          `round ${r + 1} ${paid ? 'paid' : 'free'}: ${leg.mbps.toFixed(2)} MB/s` +
             (paid
               ? `, ${leg.payBytes} hc_pay bytes / ${leg.dataBytes} data bytes, earnings visible ${leg.visibleMs.toFixed(0)} ms after the last slice`
               : `, ${leg.payBytes} hc_pay bytes (terms only)`),
@@ -141,7 +134,6 @@ async function runLeg(o: {
   info: SwarmTorrentInfo
   cardId: string
   paid: boolean
-  credit: number
   launch: () => Promise<BrowserContext>
   faucet: (page: Page) => Promise<void>
   url: string
@@ -151,8 +143,6 @@ async function runLeg(o: {
     itemId: info.itemId,
     pricePerSlice: o.paid ? PRICE.toString() : '0',
   })
-  // The credit S announces on the leg's new wire (a dev-chain knob); back to the default after.
-  await rpc(s, 'pay.debug', { credit: o.credit })
   const earnedBefore = receivedTotal(await overview(s))
   const seederBefore = (await status(s, info.itemId)).payBytes ?? { sent: 0, received: 0 }
   const profile = await o.launch()
@@ -216,7 +206,6 @@ async function runLeg(o: {
     const sAfter = (await status(s, info.itemId)).payBytes ?? { sent: 0, received: 0 }
     return {
       paid: o.paid,
-      credit: o.credit,
       mbps,
       payBytes: (ls.payBytes?.sent ?? 0) + (sAfter.sent - seederBefore.sent),
       dataBytes: ls.received,
@@ -224,7 +213,6 @@ async function runLeg(o: {
     }
   } finally {
     await profile.close()
-    await rpc(s, 'pay.debug', { credit: DEFAULT_CREDIT })
   }
 }
 
