@@ -28,8 +28,14 @@ export type BuyerComponents = {
   /** The session, opening it if needed; null without a chain or an identity. */
   session(): Promise<PaySession | null>
   emit(e: NodeEvent): void
-  /** Why paid fetching stopped (null: it goes on again). */
-  setStopped(s: PayOverview['stopped']): void
+  /** Why paid fetching stopped. */
+  setStopped(s: NonNullable<PayOverview['stopped']>): void
+  /**
+   * A cheque was signed: paid fetching goes on, so a stop for a cap or a seeder's reject is
+   * lifted. One for a spent balance stays until a deposit (another seeder may still take a
+   * cheque signed against what is left, but the book is spent all the same).
+   */
+  chequeSigned(): void
   /** Dev chains: how new payer lines misbehave (misbehave.ts); 'none' elsewhere. */
   misbehave?: () => Misbehaviour
 }
@@ -38,7 +44,7 @@ const larger = (a: bigint, b: bigint): bigint => (a > b ? a : b)
 
 /**
  * Builds the buyer port.
- * @example const buyer = createBuyer({ live, session, emit, setStopped })
+ * @example const buyer = createBuyer({ live, session, emit, setStopped, chequeSigned })
  */
 export function createBuyer(c: BuyerComponents): BuyerPort {
   return {
@@ -161,5 +167,5 @@ async function persistSent(
     cardId: k.cardId,
     cumulative: cheque.cumulative.toString(),
   })
-  c.setStopped(null)
+  c.chequeSigned()
 }

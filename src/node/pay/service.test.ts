@@ -400,4 +400,33 @@ describe('PayService on anvil', () => {
       await Promise.all([p2.stop(), s2.stop()])
     }
   })
+
+  it('keeps a spent-balance stop through later cheques until a deposit; a reject lifts at once', async () => {
+    const p3 = await node(await funded())
+    const s3 = await node(await funded(), { priceOf: () => PRICE })
+    try {
+      const t = torrents[1]!
+      await p3.call('pay.deposit', { amount: DEPOSIT.toString() })
+      const line = await p3.pay.buyer.line(t, s3.pay.seller.terms(t)!)
+      const reason = async () => (await p3.call('pay.overview', undefined))?.stopped?.reason
+      await line.onSliceVerified()
+      await line.settled() // a cheque signed ahead is recorded behind
+      p3.pay.buyer.stopped(t, { code: 'over_balance', value: 0n })
+      expect(await reason()).toBe('balance')
+      // Another seeder may still take a cheque, but the book is spent: the notice stays.
+      await line.onSliceVerified()
+      await line.settled() // a cheque signed ahead is recorded behind
+      expect(await reason()).toBe('balance')
+      await p3.call('pay.deposit', { amount: PRICE.toString() })
+      await waitFor('the deposit to lift the stop', async () => (await reason()) === undefined)
+
+      p3.pay.buyer.stopped(t, { code: 'bad_signature', value: 0n })
+      expect(await reason()).toBe('rejected')
+      await line.onSliceVerified()
+      await line.settled() // a cheque signed ahead is recorded behind
+      expect(await reason()).toBeUndefined()
+    } finally {
+      await Promise.all([p3.stop(), s3.stop()])
+    }
+  })
 })

@@ -122,6 +122,9 @@ export class PayService {
       session: () => this.session(),
       emit: c.emit,
       setStopped: (s) => this.#setStopped(s),
+      chequeSigned: () => {
+        if (this.#stopped?.reason !== 'balance') this.#setStopped(null)
+      },
       misbehave: () => this.#misbehave,
     })
   }
