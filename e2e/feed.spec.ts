@@ -11,7 +11,7 @@ import { toHex } from 'viem'
 import { encodeCard } from '../src/shared/card/card.ts'
 import { cardIn, person, postRawCard, publishUi } from './people.ts'
 import { answerSpend } from './spend.ts'
-import { openNodes, rpc, useStack } from './stack.ts'
+import { go, openNodes, rpc, useStack } from './stack.ts'
 
 const stack = useStack(test)
 const MNEMONIC_A = entropyToMnemonic(new Uint8Array(16).fill(0xa1), wordlist)
@@ -44,6 +44,7 @@ test('posts reach a peer by gossip and from the chain; reactions, follows, links
     ['watch', 'video', 'A short clip', ['clip.mp4', 'video/mp4', media.mp4]],
   ]
   const ids: Record<string, string> = {}
+  // A load, not in-app navigation: the UI learns the identities restored over RPC.
   await b!.page.goto('/feed')
   await a!.page.goto('/feed')
   for (const [lens, kind, title, file] of posts) {
@@ -56,43 +57,43 @@ test('posts reach a peer by gossip and from the chain; reactions, follows, links
     await expect(cardIn(b!.page, id)).toHaveAttribute('data-kind', kind)
   }
   // The image card carries an inline preview.
-  await b!.page.goto('/feed/photos')
+  await go(b!.page, '/feed/photos')
   await expect(cardIn(b!.page, ids.image!).locator('img.preview')).toBeVisible()
 
   // After dropping its index and reloading, B gets everything back from the chain alone.
   await rpc(b!.page, 'feed.reset')
   await b!.page.reload()
   for (const [lens, kind] of posts) {
-    await b!.page.goto(`/feed/${lens}`)
+    await go(b!.page, `/feed/${lens}`)
     await expect(cardIn(b!.page, ids[kind]!)).toHaveAttribute('data-status', 'mined', {
       timeout: 15_000,
     })
   }
 
   // B reacts to the post and follows A; A sees the counts.
-  await b!.page.goto('/feed/posts')
+  await go(b!.page, '/feed/posts')
   await cardIn(b!.page, ids.post!).getByTestId('react').click()
   await answerSpend(b!.page)
-  // Leaving the page stops its node: wait until the reaction is on-chain and indexed.
+  // The reaction is on-chain and indexed before B moves on.
   await expect(cardIn(b!.page, ids.post!).getByTestId('reactions')).toHaveText('1', {
     timeout: 15_000,
   })
-  await b!.page.goto(`/profile/${addrA}`)
+  await go(b!.page, `/profile/${addrA}`)
   await b!.page.getByTestId('follow').click()
   await answerSpend(b!.page)
   await expect(b!.page.getByTestId('follow')).toHaveText('Unfollow', { timeout: 15_000 })
-  await a!.page.goto(`/card/${ids.post}`)
+  await go(a!.page, `/card/${ids.post}`)
   await expect(a!.page.getByTestId('card-view').getByTestId('reactions')).toHaveText('1', {
     timeout: 15_000,
   })
-  await a!.page.goto(`/profile/${addrA}`)
+  await go(a!.page, `/profile/${addrA}`)
   await expect(a!.page.getByTestId('followers')).toHaveText('1 follower', { timeout: 15_000 })
   // B's Following lens shows A's cards.
-  await b!.page.goto('/feed/following')
+  await go(b!.page, '/feed/following')
   await expect(cardIn(b!.page, ids.video!)).toBeVisible({ timeout: 10_000 })
 
   // A comments; the comment counts on the card.
-  await a!.page.goto(`/card/${ids.image}`)
+  await go(a!.page, `/card/${ids.image}`)
   await a!.page.getByTestId('comments-list').waitFor({ state: 'attached' })
   await a!.page.locator('form[data-testid="compose"]').getByTestId('text').fill('Nice colours')
   await a!.page.locator('form[data-testid="compose"]').getByTestId('publish').click()

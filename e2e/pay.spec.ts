@@ -112,28 +112,80 @@ async function payer(n: NodePage, seed: number, deposit: bigint): Promise<void> 
     .toBe(deposit)
 }
 
-/** A stock WebTorrent client in a plain page: what it downloaded of `magnet` in `ms`. */
-async function stockClient(ctx: BrowserContext, magnet: string, ms: number) {
+/**
+ * A stock WebTorrent client in a plain page: what it downloaded of `magnet` by the time it is
+ * done, or `ms` after it started, or (with `afterPeerMs`) that long after its first peer. When
+ * done, `sha` is the SHA-256 of the file it got and `hasPlain` whether the plaintext's first
+ * 64 bytes occur in it. A `hostile` client sends its first peer a message announcing 4 GiB
+ * instead, and reports whether that peer closed the wire within `ms`.
+ */
+async function stockClient(
+  ctx: BrowserContext,
+  magnet: string,
+  ms: number,
+  { afterPeerMs = ms, hostile = false } = {},
+) {
   const page = await ctx.newPage()
   await page.goto(`${staticOrigin}/blank.html`)
   return page.evaluate(
-    async ([origin, magnet, tracker, ms]) => {
+    async ([origin, magnet, tracker, ms, afterPeerMs, hostile, plainHead]) => {
       const { default: WebTorrent } = await import(`${origin}/webtorrent.min.js`)
       const client = new WebTorrent()
+      type Wire = { _push(b: Uint8Array): void; once(e: 'close', f: () => void): void }
       type T = {
         downloaded: number
         done: boolean
         numPeers: number
-        on(e: string, f: () => void): void
+        files: { arrayBuffer(): Promise<ArrayBuffer> }[]
+        on(e: 'done', f: () => void): void
+        on(e: 'wire', f: (w: Wire) => void): void
       }
       const t: T = client.add(magnet, { announce: [tracker] })
-      const done = new Promise<void>((r) => t.on('done', () => r()))
-      await Promise.race([done, new Promise((r) => setTimeout(r, ms))])
-      const out = { downloaded: t.downloaded, done: t.done, peers: t.numPeers }
+      const timeout = new Promise<void>((r) => setTimeout(r, ms))
+      let closedByPeer = false
+      if (hostile) {
+        const closed = new Promise<void>((r) =>
+          t.on('wire', (w) => {
+            w.once('close', () => {
+              closedByPeer = true
+              r()
+            })
+            w._push(Uint8Array.of(0xff, 0xff, 0xff, 0xf0)) // a length prefix of ~4 GiB
+          }),
+        )
+        await Promise.race([closed, timeout])
+      } else {
+        const done = new Promise<void>((r) => t.on('done', () => r()))
+        const served = new Promise<void>((r) => t.on('wire', () => setTimeout(r, afterPeerMs)))
+        await Promise.race([done, served, timeout])
+      }
+      const out = {
+        downloaded: t.downloaded,
+        done: t.done,
+        peers: t.numPeers,
+        closedByPeer,
+        sha: '',
+        hasPlain: false,
+      }
+      if (t.done) {
+        const bytes = new Uint8Array(await t.files[0]!.arrayBuffer())
+        const hex = (b: Uint8Array) =>
+          Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
+        out.sha = hex(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)))
+        out.hasPlain = hex(bytes).includes(plainHead)
+      }
       client.destroy()
       return out
     },
-    [staticOrigin, magnet, stack().relay.tracker, ms] as const,
+    [
+      staticOrigin,
+      magnet,
+      stack().relay.tracker,
+      ms,
+      afterPeerMs,
+      hostile,
+      DATA.subarray(0, 64).toString('hex'),
+    ] as const,
   )
 }
 
@@ -168,7 +220,9 @@ test('S seeds at price p; a stock client gets nothing; L pays per slice across a
 
   // A stock WebTorrent client (no hc_pay) is served nothing by a priced seeder.
   const stockCtx = await browser.newContext()
-  const stock = await stockClient(stockCtx, info.magnet, 15_000)
+  // Once connected to S it has 5 s: a seeder that served stock clients would have sent
+  // slices by then.
+  const stock = await stockClient(stockCtx, info.magnet, 30_000, { afterPeerMs: 5_000 })
   await stockCtx.close()
   expect(stock.peers).toBeGreaterThan(0)
   expect(stock.downloaded).toBe(0)
@@ -280,17 +334,7 @@ test('a freeloader gets at most credit slices from each priced seeder; forged, r
       await rpc(n.page, 'content.play', { cardId })
     }),
   )
-  // The priced seeders S and L served none of them more than `credit` (2) slices unpaid.
-  // L, complete, asks S for nothing.
-  await s.page.waitForTimeout(20_000)
-  for (const [seeder, was] of before) {
-    const st = await status(seeder, info.itemId)
-    const piece = info.content.sliceSize // one torrent piece: a slice of ciphertext
-    for (const peer of st.peers) {
-      const sent = peer.uploaded - (was.get(peer.peerId) ?? 0)
-      expect(sent).toBeLessThanOrEqual(2 * piece)
-    }
-  }
+  const started = Date.now()
   // Whoever served a cheating payer refused its cheque with a typed reject and banned it on
   // this torrent: three peers are banned, by one seeder or more (the freeloader is choked,
   // not banned: it never sent a bad cheque).
@@ -301,6 +345,17 @@ test('a freeloader gets at most credit slices from each priced seeder; forged, r
     return new Set(all.flatMap((st) => st?.banned ?? []).filter((id) => !bannedBefore.has(id))).size
   }
   await expect.poll(banned, { timeout: 20_000 }).toBe(3)
+  // The priced seeders S and L served none of them more than `credit` (2) slices unpaid, in
+  // 10 s at least (16 slices take a fraction of that). L, complete, asks S for nothing.
+  await s.page.waitForTimeout(Math.max(0, 10_000 - (Date.now() - started)))
+  for (const [seeder, was] of before) {
+    const st = await status(seeder, info.itemId)
+    const piece = info.content.sliceSize // one torrent piece: a slice of ciphertext
+    for (const peer of st.peers) {
+      const sent = peer.uploaded - (was.get(peer.peerId) ?? 0)
+      expect(sent).toBeLessThanOrEqual(2 * piece)
+    }
+  }
   await Promise.all(nodes.map((n) => n.context.close()))
 })
 
@@ -326,11 +381,23 @@ test('a payer whose deposit runs out is choked and sees why', async ({ browser }
   await d.context.close()
 })
 
-test('a stock WebTorrent client gets everything from a free seeder', async ({ browser }) => {
+test('a stock WebTorrent client gets all the ciphertext from a free seeder; a malformed message costs the seeder that wire only', async ({
+  browser,
+}) => {
   await rpc(s.page, 'seed.setItem', { itemId: info.itemId, pricePerSlice: '0' })
   const ctx = await browser.newContext()
+  // A stock client whose first message is malformed (DESIGN §7: stock clients may connect).
+  const hostile = await stockClient(ctx, info.magnet, 30_000, { hostile: true })
+  expect(hostile.closedByPeer).toBe(true)
+  expect(hostile.downloaded).toBe(0)
+  // S keeps seeding: the next stock client gets everything, and it is ciphertext only.
   const stock = await stockClient(ctx, info.magnet, 90_000)
   await ctx.close()
   expect(stock.done).toBe(true)
   expect(stock.downloaded).toBeGreaterThanOrEqual(DATA.length)
+  expect(stock.sha).toMatch(/^[0-9a-f]{64}$/)
+  expect(stock.sha).not.toBe(DATA_SHA)
+  expect(stock.hasPlain).toBe(false)
+  const st = await status(s.page, info.itemId)
+  expect(st.present).toBe(st.count)
 })
