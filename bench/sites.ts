@@ -175,18 +175,71 @@ async function newFrame(
   }
 }
 
-/** ms from asking the app to open the site to the site's first contentful paint. */
-async function openThroughApp(page: Page, cardId: string): Promise<Open> {
+/**
+ * Where an open's time went, in ms from t0 (the ask to open), from the frames' own timing
+ * entries: the bootstrap frame's start and load, the site document's start, its response
+ * (the Service Worker's answer: the node had read the archive's index and the page's first
+ * slice) and end, and each render-blocking file's request, response and end.
+ */
+async function breakdown(boot: Frame | undefined, site: Frame, t0: number): Promise<string> {
+  const at = (x: number) => Math.round(x - t0)
+  const parts: string[] = []
+  if (boot) {
+    const b = await boot.evaluate(() => {
+      const n = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming
+      return { origin: performance.timeOrigin, load: n?.loadEventEnd ?? 0 }
+    })
+    parts.push(`boot ${at(b.origin)}..${at(b.origin + b.load)}`)
+  }
+  const s = await site.evaluate(() => {
+    const n = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming
+    const files = (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+      .filter((e) => /\.(css|js)$/.test(e.name))
+      .map((e) => ({
+        name: new URL(e.name).pathname,
+        start: e.startTime,
+        response: e.responseStart,
+        end: e.responseEnd,
+      }))
+    return {
+      origin: performance.timeOrigin,
+      response: n?.responseStart ?? 0,
+      end: n?.responseEnd ?? 0,
+      files,
+    }
+  })
+  const o = s.origin
+  parts.push(`doc ${at(o)} resp ${at(o + s.response)} end ${at(o + s.end)}`)
+  for (const f of s.files)
+    parts.push(`${f.name} ${at(o + f.start)}/${at(o + f.response)}/${at(o + f.end)}`)
+  return parts.join('; ')
+}
+
+/**
+ * ms from asking the app to open the site to the site's first contentful paint; `detail`
+ * hears the open's {@link breakdown}.
+ */
+async function openThroughApp(
+  page: Page,
+  cardId: string,
+  detail?: (line: string) => void,
+): Promise<Open> {
   await leave(page)
   const origin = siteOrigin(new URL(page.url()), cardId)
   const before = new Set(page.frames())
   const t0 = await appNavigate(page, `/site/${cardId}`)
+  if (detail) detail(`t0 at bench clock ${(performance.now() / 1000).toFixed(3)} s`)
   const frame = await newFrame(
     page,
     before,
     (f) => f.url().startsWith(`${origin}/`) && !f.url().includes('/__hc/'),
   )
-  return opened(t0, await paintAt(frame))
+  const o = opened(t0, await paintAt(frame))
+  if (detail) {
+    const boot = page.frames().find((f) => f.url().startsWith(`${origin}/__hc/boot`))
+    detail(`${await breakdown(boot, frame, t0)}; paint ${Math.round(o.ms)}`)
+  }
+  return o
 }
 
 /** ms from adding a frame of the static server's site to the app page to its first paint. */
@@ -258,7 +311,7 @@ export async function run({ log }: BenchOptions): Promise<BenchRow[]> {
           'the card in the visitor feed',
           async () => (await rpc<FeedCard | null>(b, 'feed.card', { id: cardId })) !== null,
         )
-        peer.push(await openThroughApp(b, cardId))
+        peer.push(await openThroughApp(b, cardId, (l) => log(`peer round ${r + 1}: ${l}`)))
         log(`peer round ${r + 1}: ${show(peer.slice(-1))} ms`)
       } finally {
         await bBrowser.close()

@@ -46,6 +46,8 @@ export type ContentHandlerDeps = {
   swarm?: () => Promise<SwarmService>
   /** A card by id, from the feed (fetched from the chain when not indexed yet). */
   card?: (cardId: `0x${string}`, signal: AbortSignal) => Promise<FeedCard | null>
+  /** Told each card `content.play` put in the swarm (a site's first files are fetched then). */
+  played?: (item: FeedCard) => void
 }
 
 const bare = (hex: string) => hex.replace(/^0x/i, '').toLowerCase()
@@ -114,7 +116,9 @@ export function createContentHandlers(deps: ContentHandlerDeps): ContentHandlers
         throw new ItemNotFoundError('This card is not known to this node (yet).', {
           details: cardId,
         })
-      return addToSwarm(await deps.swarm(), deps.access, swarmAddOf(item))
+      const info = await addToSwarm(await deps.swarm(), deps.access, swarmAddOf(item))
+      deps.played?.(item)
+      return info
     },
   }
 }

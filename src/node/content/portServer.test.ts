@@ -7,9 +7,10 @@ import {
 import { etagOf, packSite, SITE_MIME } from '../../shared/site/archive.ts'
 import { encryptSlice, sliceCipher } from '../crypto/content.ts'
 import { layout, MIN_SLICE_SIZE } from '../crypto/layout.ts'
+import { siteIndexCache } from '../site/index.ts'
 import type { ItemMeta } from '../store/meta.ts'
 import type { SliceStore } from '../store/types.ts'
-import { type ContentSource, type Port, serveContentPort } from './portServer.ts'
+import { type ContentSource, type Port, serveContentPort, warmSite } from './portServer.ts'
 
 const S = MIN_SLICE_SIZE
 const P = S - 16
@@ -290,6 +291,46 @@ describe('serveContentPort: site files', () => {
     expect(await body(c, 5)).toBe(pages['index.html'])
     c.send({ type: 'open', id: 6, item: 'card', start: 999, end: null, path: 'css/site.css' })
     expect(await c.next()).toMatchObject({ ok: false, status: 416 })
+  })
+
+  it('warmSite fetches the index and the entry document, no other file, and shares the index', async () => {
+    const { index, src } = await siteItem()
+    const asked: number[] = []
+    const windows: [number, number | undefined][] = []
+    const warm = {
+      ...src,
+      slice: async (_: string, i: number) => void asked.push(i),
+      setPosition: (_: string, p: number, end?: number) => void windows.push([p, end]),
+    }
+    const sites = siteIndexCache()
+    await warmSite(warm, sites, 'card', AbortSignal.timeout(5_000))
+    const entry = index.get('index.html')
+    const big = index.get('big.bin')
+    if (!entry || !big) throw new Error('the archive lacks its files')
+    const sliceOf = (b: number) => Math.floor(b / P)
+    // The index's slice, then exactly the entry's: big.bin's middle slices are left alone.
+    const entrySlices = new Set([sliceOf(entry.offset), sliceOf(entry.offset + entry.size - 1)])
+    expect(new Set(asked)).toEqual(new Set([sliceOf(index.dataStart - 1), ...entrySlices]))
+    expect(sliceOf(big.offset + P + 1)).not.toBe(sliceOf(entry.offset))
+    expect(asked).not.toContain(sliceOf(big.offset + P + 1))
+    // The index read's window ends where the index does: nothing past it is critical.
+    expect(windows.every(([, end]) => end !== undefined && end <= index.dataStart)).toBe(true)
+    // The port reads the same index: no second read of it.
+    asked.length = 0
+    const c = connect({ ...warm, sites })
+    c.send({ type: 'open', id: 1, item: 'card', start: 0, end: null, path: '/' })
+    expect(await c.next()).toMatchObject({ ok: true, name: 'index.html' })
+    expect(new Set(asked)).toEqual(entrySlices)
+    // Not a site, or no key: nothing is fetched.
+    asked.length = 0
+    await warmSite({ ...warm, siteOf: async () => null }, sites, 'card', AbortSignal.timeout(5_000))
+    await warmSite(
+      { ...warm, cipherFor: async () => null },
+      siteIndexCache(),
+      'card',
+      AbortSignal.timeout(5_000),
+    )
+    expect(asked).toEqual([])
   })
 
   it('404 for a card that is no site or a path without fallback; a scoped port serves its card only', async () => {

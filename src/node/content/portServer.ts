@@ -14,11 +14,13 @@ import {
 } from '../../shared/protocol/content.ts'
 import { etagOf, resolvePath, type SiteEntry } from '../../shared/site/archive.ts'
 import type { SliceCipher } from '../crypto/content.ts'
+import { slicesForRange } from '../crypto/layout.ts'
 import { logger } from '../log.ts'
 import { type SiteIndexCache, siteIndexCache } from '../site/index.ts'
+import type { ItemMeta } from '../store/meta.ts'
 import type { SliceStore } from '../store/types.ts'
-import { decryptWith } from './decrypt.ts'
-import { plaintextRange, readPlaintext } from './range.ts'
+import { decryptWith, type SliceTransform } from './decrypt.ts'
+import { plaintextRange, readPlaintext, type SliceSource } from './range.ts'
 import { type SwarmSlices, swarmSource } from './sources.ts'
 
 const log = logger('content:port')
@@ -37,6 +39,54 @@ export type ContentSource = SwarmSlices & {
 export type Port = {
   postMessage(msg: ContentReply, transfer?: Transferable[]): void
   onmessage: ((e: MessageEvent<ContentRequest>) => void) | null
+}
+
+/** An item opened for reading: its slices through the swarm, and its decrypt step. */
+type Opened = { itemId: string; item: ItemMeta; source: SliceSource; transform: SliceTransform }
+
+/** Opens the item `id` names (a card, an item, an infoHash), or says why not. */
+async function openItem(
+  src: ContentSource,
+  id: string,
+): Promise<Opened | { status: 403 | 404; message: string }> {
+  const itemId = await src.resolve(id)
+  const store = await src.store()
+  const item = itemId ? await store.item(itemId) : null
+  if (!itemId || !item)
+    return { status: 404, message: `There is no item ${id} on this node or in its swarm.` }
+  const cipher = await src.cipherFor(itemId)
+  if (!cipher) return { status: 403, message: 'This node holds no key for this item.' }
+  return { itemId, item, source: swarmSource(src, store, item), transform: decryptWith(cipher) }
+}
+
+/** A site's decoded index, read once through the range reader and kept in `sites`. */
+function siteIndex(sites: SiteIndexCache, o: Opened) {
+  const read = (start: number, end: number) => readPlaintext(o.source, o.transform, { start, end })
+  return sites.get(o.itemId, o.item.size, read)
+}
+
+/**
+ * Fetches a site's index and entry document from the swarm before its pages ask (DESIGN §4.8):
+ * `content.play` starts it as the site opens, so they arrive while the site's frame and Service
+ * Worker start, and the entry's slices are waited for — fetched first (picker.ts `want`).
+ * Resolves when they are stored; does nothing for a card that is not a site or has no key.
+ * @example void warmSite(source, sites, cardId, AbortSignal.timeout(60_000))
+ */
+export async function warmSite(
+  src: ContentSource,
+  sites: SiteIndexCache,
+  cardId: string,
+  signal: AbortSignal,
+): Promise<void> {
+  const site = await src.siteOf?.(cardId)
+  const o = site ? await openItem(src, cardId) : null
+  if (!site || !o || !('itemId' in o)) return
+  const entry = resolvePath(await siteIndex(sites, o), '/', site)
+  const span = entry && slicesForRange(o.source.layout, entry.offset, entry.offset + entry.size)
+  if (!span) return
+  const waits: Promise<void>[] = []
+  for (let i = span.first; i <= span.last; i++) waits.push(src.slice(o.itemId, i, signal))
+  await Promise.all(waits)
 }
 
 /** A `pull`'s chunk count: a whole number in [1, MAX_CREDIT], 1 when absent or not a number. */
@@ -67,25 +117,18 @@ export function serveContentPort(port: Port, src: ContentSource, scope?: string)
     reply({ type: 'head', id, ok: false, status, message, ...(size === undefined ? {} : { size }) })
 
   const onOpen = async (m: Extract<ContentRequest, { type: 'open' }>) => {
+    log('open %d: %s%s from %d', m.id, m.item.slice(0, 10), m.path ?? '', m.start)
     if (scope !== undefined && m.item.toLowerCase() !== scope.toLowerCase())
       return refuse(m.id, 403, 'This port serves one site only.')
     const site = m.path === undefined ? null : ((await src.siteOf?.(m.item)) ?? null)
     if (m.path !== undefined && !site) return refuse(m.id, 404, `${m.item} is not a site.`)
-    const itemId = await src.resolve(m.item)
-    const store = await src.store()
-    const item = itemId ? await store.item(itemId) : null
-    if (!itemId || !item)
-      return refuse(m.id, 404, `There is no item ${m.item} on this node or in its swarm.`)
-    const cipher = await src.cipherFor(itemId)
-    if (!cipher) return refuse(m.id, 403, 'This node holds no key for this item.')
-    const source = swarmSource(src, store, item)
-    const transform = decryptWith(cipher)
+    const o = await openItem(src, m.item)
+    if (!('itemId' in o)) return refuse(m.id, o.status, o.message)
+    const { item, source, transform } = o
     // A site's file is a range of its archive (src/shared/site/archive.ts).
     let file: SiteEntry | undefined
     if (site && m.path !== undefined) {
-      const read = (start: number, end: number) =>
-        readPlaintext(source, transform, { start, end }, {})
-      file = resolvePath(await sites.get(itemId, item.size, read), m.path, site)
+      file = resolvePath(await siteIndex(sites, o), m.path, site)
       if (!file) return refuse(m.id, 404, `The site has no page ${m.path}.`)
     }
     const size = file ? file.size : item.size
@@ -103,6 +146,7 @@ export function serveContentPort(port: Port, src: ContentSource, scope?: string)
     const first = it.next()
     first.catch(() => {}) // a failure is the first pull's to report
     open.set(m.id, { it, ctl, sent: Promise.resolve(), first })
+    log('head %d: %d bytes', m.id, end - start)
     reply({
       type: 'head',
       id: m.id,
@@ -121,6 +165,7 @@ export function serveContentPort(port: Port, src: ContentSource, scope?: string)
     const r = await (s.first ?? s.it.next())
     s.first = null
     if (r.done) {
+      log('end %d', id)
       open.delete(id)
       return reply({ type: 'chunk', id, bytes: null, done: true })
     }

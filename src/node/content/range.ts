@@ -16,8 +16,8 @@ export type SliceSource = {
   layout: Layout
   /** Ciphertext of slice i, stored and verified; fetched first when missing. */
   ensure(i: number, signal: AbortSignal): Promise<Uint8Array>
-  /** The plaintext position being read (the swarm moves its deadline window there). */
-  position?(plainByte: number): void
+  /** The plaintext position being read, and where the read ends (the swarm's deadline window). */
+  position?(plainByte: number, end: number): void
 }
 
 export type RangeOptions = {
@@ -56,7 +56,7 @@ export async function* plaintextRange(
   const parts = mapOrdered(indices(span.first, span.last), o.ahead ?? READ_AHEAD, part)
   try {
     for (let i = span.first; i <= span.last; i++) {
-      src.position?.(Math.max(plainRange(l, i).start, start))
+      src.position?.(Math.max(plainRange(l, i).start, start), end)
       const r = await parts.next()
       if (r.done) return
       yield r.value

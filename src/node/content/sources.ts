@@ -27,8 +27,8 @@ export async function storeSource(store: SliceStore, of: string | ItemMeta): Pro
 export type SwarmSlices = {
   /** Resolves once slice i of the item is stored (fetching it from peers first). */
   slice(itemId: string, i: number, signal?: AbortSignal): Promise<void>
-  /** Moves the item's deadline window to a plaintext byte position. */
-  setPosition(itemId: string, position: number): void
+  /** Moves the item's deadline window to a plaintext byte position (up to a read's end). */
+  setPosition(itemId: string, position: number, end?: number): void
 }
 
 /** An item the swarm may still be fetching: each slice is waited for, then read from the store. */
@@ -39,6 +39,6 @@ export function swarmSource(swarm: SwarmSlices, store: SliceStore, item: ItemMet
       await swarm.slice(item.id, i, signal)
       return store.getSlice(item.id, i, { signal })
     },
-    position: (p) => swarm.setPosition(item.id, p),
+    position: (p, end) => swarm.setPosition(item.id, p, end),
   }
 }

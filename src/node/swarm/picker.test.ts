@@ -66,6 +66,83 @@ describe('installPicker: prices (hc_pay)', () => {
   })
 })
 
+describe('installPicker: slices a reader waits for', () => {
+  /** A ready torrent of four pieces, none stored, whose one wire has them all. */
+  function ready() {
+    const selections: { i: number; priority: number }[] = []
+    const wire = {
+      peerId: 'a',
+      destroyed: false,
+      peerChoking: false,
+      peerPieces: { get: () => true },
+    } as unknown as Wire
+    const t = Object.assign(new EventEmitter(), {
+      ready: true,
+      destroyed: false,
+      pieces: [0, 1, 2, 3].map(() => new BigPiece(4 * BLOCK_BYTES)),
+      wires: [] as Wire[],
+      bitfield: { get: (i: number) => stored.has(i) },
+      _critical: [] as boolean[],
+      _markUnverified: () => {},
+      _request: () => true,
+      _select: (i: number, _: number, priority: number) => selections.push({ i, priority }),
+      _deselect: (i: number) =>
+        selections.splice(
+          selections.findIndex((s) => s.i === i),
+          1,
+        ),
+      _update: () => {},
+    }) as unknown as Torrent
+    const stored = new Set<number>()
+    /** Selected slices, highest priority first. */
+    const order = () => [...selections].sort((a, b) => b.priority - a.priority).map((s) => s.i)
+    /** The wire joins after the picker is installed (as in the fake above). */
+    const join = () => t.wires.push(wire)
+    return { t, wire, stored, order, join }
+  }
+
+  it('come before the window, in the order asked, and hold back requests outside both', () => {
+    const { t, wire, stored, order, join } = ready()
+    const picker = installPicker(t, { deadlineMs: 1_000, tickMs: 60_000 })
+    join()
+    picker.setWindow(0, 1)
+    expect(t._request(wire, 3, false)).toBe(true) // nothing waited for: rarest-first as before
+    picker.want(3)
+    picker.want(2)
+    expect(order()).toEqual([3, 2, 0, 1])
+    expect([0, 1, 2, 3].map((i) => t._critical[i])).toEqual([true, true, true, true])
+    picker.setWindow(0, 0)
+    expect(order()).toEqual([3, 2, 0])
+    expect(t._request(wire, 1, false)).toBe(false) // 1 is neither waited for nor in the window
+    expect(t._request(wire, 0, false)).toBe(true)
+    expect(t._request(wire, 2, false)).toBe(true)
+    // Two readers of slice 2: it stays wanted until both stop waiting.
+    picker.want(2)
+    picker.unwant(2)
+    expect(order()).toEqual([3, 2, 0])
+    picker.unwant(2)
+    expect(t._request(wire, 1, false)).toBe(false) // slice 3 is still awaited
+    stored.add(3) // it arrived (its reader hears so just after): rarest-first again
+    expect(t._request(wire, 1, false)).toBe(true)
+    picker.unwant(3)
+    expect(order()).toEqual([0])
+    picker.stop()
+  })
+
+  it('waits before the metadata are selected once the torrent is ready', () => {
+    const { t, order } = ready()
+    Object.assign(t, { ready: false })
+    const picker = installPicker(t, { deadlineMs: 1_000, tickMs: 60_000 })
+    picker.want(1)
+    picker.setWindow(2, 3)
+    expect(order()).toEqual([])
+    Object.assign(t, { ready: true })
+    t.emit('ready')
+    expect(order()).toEqual([1, 2, 3])
+    picker.stop()
+  })
+})
+
 describe('installPicker: stalled wires', () => {
   /** A wire as the picker sees it: requests are held until the test answers them. */
   function fakeWire(peerId: string) {

@@ -17,6 +17,11 @@
  *   hash bans its sole source at once. When several peers sent it, the next attempt goes to
  *   one peer alone, and once the piece verifies, the peers whose blocks differ from it are
  *   banned (libtorrent's smart ban): an honest peer is never banned for another's bad data.
+ * - Slices a reader waits for now ({@link Picker.want}: a page's file, a site's index) come
+ *   before the window, in the order asked, and while one is missing a wire that has it is
+ *   asked for nothing outside the critical slices: a seeder answers in the order asked, so a
+ *   request made ahead of need (rarest-first) would delay the next file the page asks for by
+ *   its whole size. Outside those waits rarest-first fills the pipeline as before.
  * - Paid peers (`hc_pay`, src/node/pay/extension.ts): a wire priced at Infinity is never asked,
  *   and outside the deadline window a slice is not asked of a wire while a cheaper one that
  *   has it is unchoking us. Inside the window only speed counts. All prices 0: no change.
@@ -32,6 +37,8 @@ import { type Outstanding, overdue } from './window.ts'
 const log = logger('swarm:picker')
 /** A wire's first requests are logged (debug) with their round trips: the start of a stream. */
 const TRACED_REQUESTS = 24
+/** Selection priority of the first slice waited for (the window's run from 1000 down). */
+const WANTED_PRIORITY = 100_000
 
 export type PickerOptions = {
   deadlineMs: number
@@ -51,6 +58,10 @@ export type PickerOptions = {
 export interface Picker {
   /** Makes slices [first, last] the deadline window (replacing the previous one). */
   setWindow(first: number, last: number): void
+  /** A reader waits for slice i: fetched first, in the order asked (see the module comment). */
+  want(i: number): void
+  /** A reader of slice i stopped waiting (it arrived, or the read ended). */
+  unwant(i: number): void
   /** Slices with a block request on the wire. */
   inflight(): Set<number>
   banned(): string[]
@@ -76,8 +87,12 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
   const stalledWires = new Set<Wire>()
   const stallMs = o.stallMs ?? STALL_MS
   const banned = new Set<string>()
-  let windowSel: number[] = []
-  let pendingWindow: [number, number] | null = null
+  /** The deadline window, [first, last]. */
+  let windowRange: [number, number] | null = null
+  /** Slices readers wait for, and how many wait for each, in the order first asked. */
+  const wanted = new Map<number, number>()
+  /** The slices selected (and marked critical) for the window and the waits. */
+  let selected: number[] = []
   let reissued = 0
 
   const pieceLength = (i: number) =>
@@ -129,9 +144,16 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
     return !t.wires.some((w) => w !== wire && priceOf(w) < price && canServe(w, index))
   }
 
+  /** Whether a slice a reader waits for is missing and `wire` can serve it. */
+  const awaitedFrom = (wire: Wire) => {
+    for (const i of wanted.keys()) if (!t.bitfield?.get(i) && canServe(wire, i)) return true
+    return false
+  }
+
   const request = t._request.bind(t)
   t._request = (wire, index, hotswap) => {
     if (!affordable(wire, index) || !claim(wire, index)) return false
+    if (!t._critical[index] && awaitedFrom(wire)) return false
     const s = slow.get(index)
     if (s?.has(wire) && t.wires.some((w) => w !== wire && !s.has(w) && canServe(w, index)))
       return false
@@ -267,17 +289,29 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
   }
   const timer = setInterval(tick, o.tickMs)
 
-  const applyWindow = (first: number, last: number) => {
-    for (const i of windowSel) t._deselect(i, i, true)
-    windowSel = []
+  /** Selects the waited-for slices, then the window, each missing one critical. */
+  const applySelection = () => {
+    if (!t.ready || t.destroyed) return
+    for (const i of selected) t._deselect(i, i, true)
+    selected = []
     t._critical = []
     const n = t.pieces.length
-    for (let i = Math.max(0, first), k = 0; i <= Math.min(last, n - 1); i++, k++) {
-      if (t.bitfield?.get(i)) continue
-      t._select(i, i, Math.max(1, 1000 - k), undefined, true)
-      windowSel.push(i)
+    const pick = (i: number, priority: number) => {
+      if (i < 0 || i >= n || t.bitfield?.get(i) || t._critical[i]) return
+      t._select(i, i, priority, undefined, true)
+      t._critical[i] = true
+      selected.push(i)
     }
-    if (windowSel.length > 0) t.critical(windowSel[0] as number, windowSel.at(-1) as number)
+    let k = 0
+    for (const i of wanted.keys()) pick(i, WANTED_PRIORITY - k++)
+    if (windowRange)
+      for (
+        let i = Math.max(0, windowRange[0]), k = 0;
+        i <= Math.min(windowRange[1], n - 1);
+        i++, k++
+      )
+        pick(i, Math.max(1, 1000 - k))
+    if (selected.length > 0) t._update()
   }
   const onMetadata = () => {
     swapAll()
@@ -285,8 +319,7 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
   }
   const onReady = () => {
     onMetadata()
-    if (pendingWindow) applyWindow(...pendingWindow)
-    pendingWindow = null
+    applySelection()
   }
 
   logTimeline(t)
@@ -300,8 +333,18 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
 
   return {
     setWindow(first, last) {
-      if (!t.ready) pendingWindow = [first, last]
-      else if (!t.destroyed) applyWindow(first, last)
+      windowRange = [first, last]
+      applySelection()
+    },
+    want(i) {
+      const n = wanted.get(i) ?? 0
+      wanted.set(i, n + 1)
+      if (n === 0) applySelection()
+    },
+    unwant(i) {
+      const n = wanted.get(i) ?? 0
+      if (n > 1) wanted.set(i, n - 1)
+      else if (wanted.delete(i)) applySelection()
     },
     inflight() {
       const out = new Set<number>()

@@ -327,14 +327,23 @@ export class SwarmService {
       throw new SwarmItemNotFoundError(
         `Slice ${i} of ${itemId} is not stored and the item is not in the swarm.`,
       )
-    await waitForSlice(a.waiters, i, () => store.has(itemId, i), {
-      signal,
-      timeoutMs: C.SLICE_WAIT_MS,
-    })
+    // Waited for: fetched before anything else (picker.ts `want`).
+    a.picker.want(i)
+    try {
+      await waitForSlice(a.waiters, i, () => store.has(itemId, i), {
+        signal,
+        timeoutMs: C.SLICE_WAIT_MS,
+      })
+    } finally {
+      a.picker.unwant(i)
+    }
   }
 
-  /** Makes the slices ahead of plaintext byte `position` the deadline window. */
-  setPosition(itemId: string, position: number): void {
+  /**
+   * Makes the slices ahead of plaintext byte `position` the deadline window; a read that ends
+   * at plaintext byte `end` (a site's file, its index) makes no slice past its end critical.
+   */
+  setPosition(itemId: string, position: number, end?: number): void {
     this.uses.touch(itemId)
     const a = this.active.get(itemId)
     if (!a) return
@@ -343,6 +352,7 @@ export class SwarmService {
       seconds: this.o.windowSeconds,
       bytes: this.o.windowBytes,
       duration: a.duration,
+      ...(end === undefined ? {} : { end }),
     })
     a.picker.setWindow(w.first, w.last)
   }

@@ -62,6 +62,8 @@ declare module 'webtorrent/dist/webtorrent.min.js' {
     _markUnverified(index: number): void
     _update(): void
     critical(from: number, to: number): void
+    /** A peer found by discovery: an address, or a signalled WebRTC peer (simple-peer). */
+    addPeer(peer: string | { once(ev: 'connect', fn: () => void): void }, source: string): boolean
     on(ev: string, fn: (...args: never[]) => void): void
     once(ev: string, fn: (...args: never[]) => void): void
     removeListener(ev: string, fn: (...args: never[]) => void): void

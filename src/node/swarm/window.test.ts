@@ -23,6 +23,12 @@ describe('criticalSlices', () => {
     expect(w.last).toBeGreaterThanOrEqual(9)
     expect(w.last).toBeLessThanOrEqual(10)
   })
+  it("ends at a read's end: a site's file makes only its own slices critical", () => {
+    const o = { seconds: 10, bytes: 8 * P }
+    expect(criticalSlices(l, P + 1, { ...o, end: 2 * P + 3 })).toEqual({ first: 1, last: 2 })
+    expect(criticalSlices(l, 5, { ...o, end: 12 })).toEqual({ first: 0, last: 0 })
+    expect(criticalSlices(l, 0, { ...o, end: l.size })).toEqual({ first: 0, last: 7 })
+  })
   it('clamps at the end', () => {
     expect(criticalSlices(l, l.size + 10, { seconds: 1, bytes: 8 * P })).toEqual({
       first: 100,

@@ -11,10 +11,13 @@ export type WindowOptions = {
   bytes: number
   /** Media duration when the player knows it (turns seconds into bytes). */
   duration?: number | undefined
+  /** Where the read ends (exclusive plaintext byte): no slice past it is critical. */
+  end?: number | undefined
 }
 
 /**
- * The slices [first, last] to fetch first for plaintext byte `position`.
+ * The slices [first, last] to fetch first for plaintext byte `position` (up to `end` when the
+ * read ends there).
  * @example criticalSlices(layout(60e6, 262144), 0, { seconds: 10, bytes: 8 << 20 }) // { first: 0, last: 31 }
  */
 export function criticalSlices(
@@ -24,7 +27,7 @@ export function criticalSlices(
 ): { first: number; last: number } {
   const pos = Math.min(Math.max(0, position), Math.max(0, l.size - 1))
   const bySeconds = o.duration && o.duration > 0 ? (l.size / o.duration) * o.seconds : 0
-  const span = Math.max(o.bytes, bySeconds)
+  const span = Math.min(Math.max(o.bytes, bySeconds), Math.max(1, (o.end ?? l.size) - pos))
   const first = Math.floor(pos / l.plainSliceSize)
   const last = Math.min(l.count - 1, Math.floor((pos + span - 1) / l.plainSliceSize))
   return { first, last: Math.max(first, last) }
