@@ -52,7 +52,7 @@ export class BuyerTrace {
   }
   #asks = { allowed: 0, held: 0 }
   /** The first request on the wire, and the credit last seen (its growth is logged). */
-  #firstRequest = 0
+  #firstRequest: number | null = null
   #credit = 0
 
   static start(src: TraceSource): BuyerTrace | null {
@@ -68,7 +68,7 @@ export class BuyerTrace {
   }
 
   request(index: number): void {
-    this.#firstRequest ||= now()
+    this.#firstRequest ??= now()
     if (!this.#pieces.has(index))
       this.#pieces.set(index, { request: now(), lastBlock: 0, checked: 0 })
   }
@@ -117,7 +117,7 @@ export class BuyerTrace {
     this.#sum.blocks += this.#src.blocksOut()
     this.#samples += 1
     const credit = this.#src.credit()
-    if (credit !== this.#credit && Number.isFinite(credit) && this.#firstRequest) {
+    if (credit !== this.#credit && Number.isFinite(credit) && this.#firstRequest !== null) {
       this.#credit = credit
       log(
         'credit %d, %d ms after the first request',
