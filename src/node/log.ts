@@ -22,13 +22,17 @@ export type Logger = {
   (msg: string, ...args: unknown[]): void
   warn(msg: string, ...args: unknown[]): void
   error(msg: string, ...args: unknown[]): void
+  /** Whether debug messages of this namespace are on (to skip gathering what only they show). */
+  enabled(): boolean
 }
 
 export function logger(name: string): Logger {
   const ns = `hashcard:${name}`
+  const enabled = () => patterns.some((p) => p.test(ns))
   const log = ((msg: string, ...args: unknown[]) => {
-    if (patterns.some((p) => p.test(ns))) console.debug(...format(`${ns} ${msg}`, args))
+    if (enabled()) console.debug(...format(`${ns} ${msg}`, args))
   }) as Logger
+  log.enabled = enabled
   log.warn = (msg, ...args) => console.warn(...format(`${ns} ${msg}`, args))
   log.error = (msg, ...args) => console.error(...format(`${ns} ${msg}`, args))
   return log

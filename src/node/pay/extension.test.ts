@@ -12,13 +12,15 @@ import type { Wire as TorrentWire } from 'webtorrent/dist/webtorrent.min.js'
 import { MemoryBuyer, MemorySeller, type Offer } from '../../../scripts/test/payPorts.ts'
 import { waitFor } from '../../../scripts/test/waitFor.ts'
 import { signChequeBytes } from './cheques.ts'
+import { CREDIT_GROWTH } from './credit.ts'
 import { createPaySwarm, type PaySwarm } from './extension.ts'
 import type { SpendLimits } from './spend.ts'
 import { encodePayMessage, HC_PAY } from './wire.ts'
 
 const PIECE = 4096
 const BLOCK = 1024
-const PIECES = 40
+/** Enough pieces for the window to grow to its cap (2 × CREDIT_GROWTH = 32) and stay there. */
+const PIECES = 72
 const content = new Uint8Array(PIECE * PIECES).map((_, i) => (i * 7) % 251)
 const price = 1_000_000n
 const market = {
@@ -175,7 +177,7 @@ describe('hc_pay: a payer', () => {
     expect(p.payerPay.bytes().sent).toBe(62 + 6 + whole + 6 + (PIECES - 1) * 73)
   })
 
-  it('asks more pieces at once as it pays, never past what the seeder admits, up to 8 × credit', async () => {
+  it('asks more pieces at once as it pays, never past what the seeder admits, up to CREDIT_GROWTH × credit', async () => {
     const p = await connect()
     await waitFor('an unchoke', () => !p.payer.peerChoking)
     const wire = asTorrentWire(p.payer)
@@ -200,9 +202,10 @@ describe('hc_pay: a payer', () => {
       p.payerPay.verified(index)
       await waitFor('its cheque', () => p.seller.accepts.length === accepted + 1)
     }
-    // 2 at first, one more per cheque, then held at 16 (the credit of 2 grown eightfold).
+    // 2 at first, one more per cheque, then held at 32 (the credit of 2 grown sixteenfold).
     expect(widths.slice(0, 4)).toEqual([2, 3, 4, 5])
-    expect(Math.max(...widths)).toBe(16)
+    expect(Math.max(...widths)).toBe(2 * CREDIT_GROWTH)
+    expect(widths.filter((w) => w === 2 * CREDIT_GROWTH).length).toBeGreaterThan(1)
     expect(choked).toBe(false)
     expect(p.seller.accepts.at(-1)?.cheque.cumulative).toBe(BigInt(PIECES) * price)
   })

@@ -5,6 +5,7 @@
  */
 import { SpendingCapError } from '../../shared/errors/pay.ts'
 import { logger } from '../log.ts'
+import { BuyerTrace } from './buyerTrace.ts'
 import { creditFor } from './credit.ts'
 import type { WireLink } from './extensionLink.ts'
 import type { BuyerPort } from './ports.ts'
@@ -38,10 +39,31 @@ export class BuyerSide {
   #paidOnWire = 0
   /** Cheques and receipts in order: a seeder bans a cumulative below one it holds. */
   #queue: Promise<void> = Promise.resolve()
+  /** The window's debug trace (buyerTrace.ts), null unless `hashcard:pay:trace` is on. */
+  readonly #trace: BuyerTrace | null
 
   constructor(link: WireLink, buyer: BuyerPort) {
     this.#link = link
     this.#buyer = buyer
+    this.#trace = BuyerTrace.start({
+      peerId: () => link.peerId,
+      onWire: () => new Set((link.wire.requests ?? []).map((r) => r.piece)),
+      blocksOut: () => link.wire.requests?.length ?? 0,
+      counted: () => (this.#priced() ? this.#open : null),
+      credit: () => this.#credit(),
+    })
+    if (this.#trace) link.wire.once('close', () => this.#trace?.stop())
+  }
+
+  #priced(): boolean {
+    return (this.#terms?.price ?? 0n) > 0n
+  }
+
+  /** The seeder's credit on this wire now, as the payer counts it; Infinity when free. */
+  #credit(): number {
+    const terms = this.#terms
+    if (!terms || terms.price === 0n) return Number.POSITIVE_INFINITY
+    return creditFor(terms.credit, this.#paidOnWire)
   }
 
   /** Wei per slice on this wire: 0 when free or unpriced, Infinity when it must not be asked. */
@@ -61,9 +83,10 @@ export class BuyerSide {
    * until the next cheque — a round trip lost per slice.
    */
   mayAsk(index: number): boolean {
-    const terms = this.#terms
-    if (!terms || terms.price === 0n || this.#asked.has(index)) return true
-    return this.#open.size < creditFor(terms.credit, this.#paidOnWire)
+    if (!this.#priced() || this.#asked.has(index)) return true
+    const may = this.#open.size < this.#credit()
+    this.#trace?.ask(may)
+    return may
   }
 
   /**
@@ -114,6 +137,7 @@ export class BuyerSide {
 
   /** This node requested a block of `index` on the wire. */
   onRequest(index: number): void {
+    this.#trace?.request(index)
     this.#asked.add(index)
     if (!this.#settled.has(index)) this.#open.add(index)
   }
@@ -124,6 +148,7 @@ export class BuyerSide {
    */
   onBlock(index: number): void {
     if (!this.#asked.has(index) || this.#paid.has(index)) return
+    this.#trace?.block(index)
     if (this.#link.ctx.isVerified(index)) this.#pay(index)
     else this.#sent.add(index)
   }
@@ -133,6 +158,8 @@ export class BuyerSide {
    * piece came from elsewhere), nothing is owed for it here and it no longer counts as asked.
    */
   verified(index: number): void {
+    this.#trace?.checked(index)
+    if (!this.#priced()) this.#trace?.settled(index)
     if (this.#sent.has(index)) this.#pay(index)
     else if (!this.#paid.has(index)) {
       this.#asked.delete(index)
@@ -154,6 +181,7 @@ export class BuyerSide {
       }
       this.#settled.add(index)
       this.#open.delete(index)
+      this.#trace?.settled(index)
       this.#link.ctx.priceChanged() // room for the next piece on this wire
     })
   }

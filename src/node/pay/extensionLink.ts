@@ -47,6 +47,8 @@ export type WireInternals = {
   allowedFastSet: number[]
   /** The peer's admitted block requests not answered yet. */
   peerRequests: BlockRequest[]
+  /** This node's block requests to the peer not answered yet (absent in test fakes). */
+  requests?: BlockRequest[]
   /** The peer's extension names → ids, from its extended handshake. */
   peerExtendedMapping: Record<string, number>
   use(ext: PayExtensionClass): void

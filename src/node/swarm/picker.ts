@@ -29,6 +29,7 @@
 import type { Torrent, Wire } from 'webtorrent/dist/webtorrent.min.js'
 import { logger } from '../log.ts'
 import { MAX_REQUESTS, STALL_MS } from './constants.ts'
+import { tracePicking } from './pickerTrace.ts'
 import { BigPiece, type Contribution, culprits } from './piece.ts'
 import { logTimeline } from './webtorrentTimeline.ts'
 import { capWireRequests, coalesceWireMessages } from './webtorrentWire.ts'
@@ -323,6 +324,7 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
   }
 
   logTimeline(t)
+  const stopTrace = tracePicking(t)
   t.on('metadata', onMetadata)
   t.on('ready', onReady)
   t.on('wire', onWire)
@@ -356,6 +358,7 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
     stalled: () => [...stalledWires].map((w) => w.peerId),
     stop() {
       clearInterval(timer)
+      stopTrace()
       attempts.clear()
       suspects.clear()
       t.removeListener('metadata', onMetadata)

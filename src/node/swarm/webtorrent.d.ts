@@ -61,6 +61,8 @@ declare module 'webtorrent/dist/webtorrent.min.js' {
     _onMetadata(metadata: unknown): unknown
     _markUnverified(index: number): void
     _update(): void
+    /** Asks one wire for more blocks: webtorrent's piece picking for that wire. */
+    _updateWire(wire: Wire): void
     critical(from: number, to: number): void
     /** A peer found by discovery: an address, or a signalled WebRTC peer (simple-peer). */
     addPeer(peer: string | { once(ev: 'connect', fn: () => void): void }, source: string): boolean
