@@ -1,25 +1,103 @@
+import type { IncomingMessage } from 'node:http'
 import Server from 'bittorrent-tracker/server'
+import { type LimitStats, type RelayLimits, TokenBuckets } from './limits.ts'
 import { logger } from './log.ts'
 
 const log = logger('tracker')
 
-export type Tracker = { url: string; port: number; stop(): Promise<void> }
+export type Tracker = {
+  url: string
+  port: number
+  /** Open tracker sockets now. */
+  sockets(): number
+  stop(): Promise<void>
+}
+
+/** The tracker's view of a client: the socket it set on every parsed announce. */
+type AnnounceParams = { socket?: { infoHashes?: string[] | null } }
 
 /**
  * A WebSocket BitTorrent tracker (BEP 15 over WebSocket, as WebTorrent speaks it) for WebRTC
  * signalling between tabs. Only the ws server: no UDP, no HTTP, no stats page. Malformed
  * messages are reported by the library as warnings, which are logged and dropped.
+ *
+ * Limits (relay/limits.ts), through the library's hooks: `verifyClient` refuses sockets over
+ * the per-IP count; `filter` refuses announces over the client's token bucket and torrents
+ * over its per-client count, which the library answers with a `failure reason`. A client is
+ * its socket: peer ids are free to invent.
  */
-export async function startTracker(opts: { host: string; port: number }): Promise<Tracker> {
+export async function startTracker(opts: {
+  host: string
+  port: number
+  limits: RelayLimits
+  stats: LimitStats
+}): Promise<Tracker> {
+  const { limits, stats } = opts
+  const perIp = new Map<string, number>()
+  const buckets = new TokenBuckets({
+    capacity: limits.announceBurst,
+    perSecond: limits.announcesPerSecond,
+  })
+  const ids = new WeakMap<object, string>()
+  let nextId = 0
+  const idOf = (socket: object) => {
+    let id = ids.get(socket)
+    if (id === undefined) {
+      id = String(nextId++)
+      ids.set(socket, id)
+      const forget = () => buckets.delete(id as string)
+      ;(socket as { once?(e: string, f: () => void): void }).once?.('close', forget)
+    }
+    return id
+  }
   const server = new Server({
     udp: false,
     http: false,
-    // An announce or offer is a few KiB; anything far larger is hostile and dropped by ws.
-    ws: { maxPayload: 256 * 1024 },
+    ws: {
+      // An announce or offer is a few KiB; anything far larger is hostile and dropped by ws.
+      maxPayload: 256 * 1024,
+      verifyClient: (info: { req: IncomingMessage }) => {
+        const ip = info.req.socket.remoteAddress ?? ''
+        const n = perIp.get(ip) ?? 0
+        if (n >= limits.maxTrackerSocketsPerIp) {
+          stats.trackerSocketsRefused++
+          return false
+        }
+        perIp.set(ip, n + 1)
+        info.req.socket.once('close', () => {
+          const left = (perIp.get(ip) ?? 1) - 1
+          if (left > 0) perIp.set(ip, left)
+          else perIp.delete(ip)
+        })
+        return true
+      },
+    },
     stats: false,
     trustProxy: false,
+    filter(infoHash, params, cb) {
+      const socket = (params as AnnounceParams).socket
+      if (!socket) return cb(null)
+      const id = idOf(socket)
+      const wait = buckets.take(id)
+      const joined = socket.infoHashes ?? []
+      const refusal =
+        wait > 0
+          ? `too many announces: try again in ${Math.ceil(wait / 1000)} s`
+          : !joined.includes(infoHash) && joined.length >= limits.maxTorrentsPerClient
+            ? `too many torrents on one connection (at most ${limits.maxTorrentsPerClient})`
+            : null
+      if (refusal === null) {
+        stats.announcesAccepted++
+        return cb(null)
+      }
+      stats.announcesDropped++
+      cb(new Error(refusal))
+    },
   })
-  server.on('warning', (err: Error) => log.warn('dropped bad input: %s', err.message))
+  // A refused announce comes back as a warning too; the counters say how many, not the log.
+  server.on('warning', (err: Error) => {
+    if (!/^too many /.test(err.message)) log.warn('dropped bad input: %s', err.message)
+  })
   server.on('error', (err: Error) => log.warn('error: %s', err.message))
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve)
@@ -30,6 +108,7 @@ export async function startTracker(opts: { host: string; port: number }): Promis
   return {
     url: `ws://${opts.host}:${port}`,
     port,
+    sockets: () => [...perIp.values()].reduce((a, b) => a + b, 0),
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   }
 }
