@@ -24,8 +24,11 @@ export type RelayLimits = {
   /** Tracker announces (offers and answers included) per WebSocket client: rate and burst. */
   announcesPerSecond: number
   announceBurst: number
-  /** Torrents one tracker client may be in at once. */
+  /** Torrents one tracker client may be in at once, and the tracker in all. */
   maxTorrentsPerClient: number
+  maxTorrents: number
+  /** How often the tracker drops swarms no peer is in any more. */
+  torrentSweepMs: number
   /** Open tracker WebSockets from one IP address. */
   maxTrackerSocketsPerIp: number
   /** Dev faucet: one drip per address per this long; per IP a burst, then one per interval. */
@@ -53,6 +56,10 @@ export const RELAY_LIMITS: RelayLimits = {
   announcesPerSecond: 10,
   announceBurst: 200,
   maxTorrentsPerClient: 1000,
+  // The library never forgets a swarm; the relay sweeps empty ones (`torrentSweepMs`) and refuses
+  // new torrents above this (≈ 1 KiB each, so ≈ 50 MiB at most).
+  maxTorrents: 50_000,
+  torrentSweepMs: 30_000,
   maxTrackerSocketsPerIp: 32,
   faucetAddressIntervalMs: 10_000,
   faucetIpBurst: 100,

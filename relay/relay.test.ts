@@ -252,6 +252,8 @@ describe('the relay under tight limits', () => {
         announcesPerSecond: 0.1,
         faucetIpBurst: 2,
         faucetIpIntervalMs: 60_000,
+        maxTorrents: 4,
+        torrentSweepMs: 200,
         gossipMessageBurst: 5,
         gossipMessagesPerSecond: 0.01,
       },
@@ -332,13 +334,30 @@ describe('the relay under tight limits', () => {
         await new Promise((r) => setTimeout(r, 50))
       const refused = replies.filter((r) => /too many announces: try again in \d+ s/.test(r))
       expect(refused).toHaveLength(3)
-      expect(tight.stats()).toMatchObject({ announcesDropped: 3 })
+      expect(tight.stats()).toMatchObject({ announcesDropped: 3, torrents: 3 })
       // Another client (from the same address) has its own budget.
       const fromB: string[] = []
       b.on('message', (data) => fromB.push(String(data)))
       b.send(announce(binaryId(), binaryId()))
       while (fromB.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
       expect(fromB[0]).not.toMatch(/failure reason/)
+      expect(tight.stats().torrents).toBe(4)
+      // The tracker is full: a new torrent waits until swarms empty out and are swept.
+      b.send(announce(binaryId(), binaryId()))
+      while (fromB.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+      expect(fromB[1]).toMatch(/too many torrents on this tracker/)
+      a.terminate()
+      b.terminate()
+      while (tight.stats().torrents > 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50))
+      expect(tight.stats().torrents).toBe(0)
+      const c = await open('127.0.0.3')
+      const fromC: string[] = []
+      c.on('message', (data) => fromC.push(String(data)))
+      c.send(announce(binaryId(), binaryId()))
+      while (fromC.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+      c.terminate()
+      expect(fromC[0]).not.toMatch(/failure reason/)
     } finally {
       a.terminate()
       b.terminate()

@@ -35,6 +35,7 @@ export type RelayStats = LimitStats & {
   reservations: number
   graylisted: number
   trackerSockets: number
+  torrents: number
   rssBytes: number
   heapUsedBytes: number
 }
@@ -107,6 +108,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
         ...counters,
         ...p2p.gauges(),
         trackerSockets: tracker.sockets(),
+        torrents: tracker.torrents(),
         rssBytes: mem.rss,
         heapUsedBytes: mem.heapUsed,
       }

@@ -10,8 +10,13 @@ export type Tracker = {
   port: number
   /** Open tracker sockets now. */
   sockets(): number
+  /** Torrents (swarms) the tracker holds now. */
+  torrents(): number
   stop(): Promise<void>
 }
+
+/** What the relay reads of a bittorrent-tracker swarm: its LRU of peers. */
+type Swarm = { peers: { length: number } }
 
 /** The tracker's view of a client: the socket it set on every parsed announce. */
 type AnnounceParams = { socket?: { infoHashes?: string[] | null } }
@@ -80,13 +85,17 @@ export async function startTracker(opts: {
       const id = idOf(socket)
       const wait = buckets.take(id)
       const joined = socket.infoHashes ?? []
+      const isNew = !Object.hasOwn(swarms(), infoHash)
       const refusal =
         wait > 0
           ? `too many announces: try again in ${Math.ceil(wait / 1000)} s`
           : !joined.includes(infoHash) && joined.length >= limits.maxTorrentsPerClient
             ? `too many torrents on one connection (at most ${limits.maxTorrentsPerClient})`
-            : null
+            : isNew && torrents >= limits.maxTorrents
+              ? 'too many torrents on this tracker; try again later'
+              : null
       if (refusal === null) {
+        if (isNew) torrents++
         stats.announcesAccepted++
         return cb(null)
       }
@@ -94,6 +103,19 @@ export async function startTracker(opts: {
       cb(new Error(refusal))
     },
   })
+  const swarms = () => (server as unknown as { torrents: Record<string, Swarm> }).torrents
+  let torrents = 0
+  // bittorrent-tracker keeps every swarm it ever made; an empty one (its peers left or
+  // expired) is dropped here, so random info hashes cannot grow the tracker without end.
+  const sweep = setInterval(() => {
+    const all = swarms()
+    for (const infoHash of Object.keys(all))
+      if ((all[infoHash]?.peers.length ?? 0) === 0) {
+        delete all[infoHash]
+        torrents--
+      }
+  }, limits.torrentSweepMs)
+  sweep.unref()
   // A refused announce comes back as a warning too; the counters say how many, not the log.
   server.on('warning', (err: Error) => {
     if (!/^too many /.test(err.message)) log.warn('dropped bad input: %s', err.message)
@@ -109,6 +131,10 @@ export async function startTracker(opts: {
     url: `ws://${opts.host}:${port}`,
     port,
     sockets: () => [...perIp.values()].reduce((a, b) => a + b, 0),
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    torrents: () => torrents,
+    stop: () => {
+      clearInterval(sweep)
+      return new Promise<void>((resolve) => server.close(() => resolve()))
+    },
   }
 }
