@@ -102,6 +102,10 @@ export async function startRelayNode(opts: RelayNodeOptions): Promise<RelayNode>
         // The relay is a hub: it forwards to every subscriber it knows, so a message reaches
         // tabs that are not yet in each other's mesh.
         floodPublish: true,
+        // One RPC, and one message of it, at a time per peer: a flood waits in that peer's
+        // own stream window (yamux, then TCP) instead of as pending validations in memory.
+        awaitRpcHandler: true,
+        awaitRpcMessageHandler: true,
         scoreParams: {
           appSpecificScore: guard.score,
           appSpecificWeight: 1,
