@@ -7,7 +7,8 @@ import { webSockets } from '@libp2p/websockets'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { WebSocket as WsSocket } from 'ws'
-import { ALL_TOPICS, MAX_GOSSIP_BYTES } from '../src/shared/topics.ts'
+import { GOSSIPSUB_OPTIONS } from '../src/node/net/constants.ts'
+import { ALL_TOPICS } from '../src/shared/topics.ts'
 
 /**
  * Node stand-ins for tabs and attackers in the relay's load test: libp2p peers with the tab's
@@ -54,11 +55,7 @@ export async function createLoadPeer(relayAddr: string, topics: readonly string[
     connectionGater: { denyDialMultiaddr: () => false },
     services: {
       identify: identify(),
-      pubsub: gossipsub({
-        allowPublishToZeroTopicPeers: true,
-        maxInboundDataLength: MAX_GOSSIP_BYTES * 4,
-        allowedTopics: [...ALL_TOPICS],
-      }),
+      pubsub: gossipsub(GOSSIPSUB_OPTIONS),
     },
   })
   for (const topic of topics) node.services.pubsub.subscribe(topic)
