@@ -60,7 +60,8 @@ export const RELAY_LIMITS: RelayLimits = {
   // new torrents above this (≈ 1 KiB each, so ≈ 50 MiB at most).
   maxTorrents: 50_000,
   torrentSweepMs: 30_000,
-  maxTrackerSocketsPerIp: 32,
+  // A tab holds one or two tracker sockets (content and previews), more while reconnecting.
+  maxTrackerSocketsPerIp: 64,
   faucetAddressIntervalMs: 10_000,
   faucetIpBurst: 100,
   faucetIpIntervalMs: 3_000,
