@@ -144,6 +144,7 @@ export type LimitStats = {
   announcesAccepted: number
   announcesDropped: number
   trackerSocketsRefused: number
+  trackerSocketsClosed: number
   connectionsRefused: number
   reservationsRefused: number
   faucetRefused: number
@@ -155,6 +156,7 @@ export const emptyLimitStats = (): LimitStats => ({
   announcesAccepted: 0,
   announcesDropped: 0,
   trackerSocketsRefused: 0,
+  trackerSocketsClosed: 0,
   connectionsRefused: 0,
   reservationsRefused: 0,
   faucetRefused: 0,

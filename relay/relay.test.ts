@@ -356,8 +356,15 @@ describe('the relay under tight limits', () => {
       c.on('message', (data) => fromC.push(String(data)))
       c.send(announce(binaryId(), binaryId()))
       while (fromC.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
-      c.terminate()
       expect(fromC[0]).not.toMatch(/failure reason/)
+      // Two more fit c's budget; past a burst's worth of refusals its socket is closed.
+      const closed = new Promise((resolve) => c.once('close', resolve))
+      const hash = binaryId()
+      const id = binaryId()
+      for (let i = 0; i < 2 + 4; i++) c.send(announce(hash, id))
+      await closed
+      expect(tight.stats().trackerSocketsClosed).toBe(1)
+      expect(fromC.filter((r) => /too many announces/.test(r)).length).toBeGreaterThanOrEqual(3)
     } finally {
       a.terminate()
       b.terminate()

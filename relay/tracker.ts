@@ -28,8 +28,9 @@ type AnnounceParams = { socket?: { infoHashes?: string[] | null } }
  *
  * Limits (relay/limits.ts), through the library's hooks: `verifyClient` refuses sockets over
  * the per-IP count; `filter` refuses announces over the client's token bucket and torrents
- * over its per-client count, which the library answers with a `failure reason`. A client is
- * its socket: peer ids are free to invent.
+ * over its per-client count, which the library answers with a `failure reason`; a client
+ * refused more than a burst's worth is disconnected. A client is its socket: peer ids are
+ * free to invent.
  */
 export async function startTracker(opts: {
   host: string
@@ -44,6 +45,7 @@ export async function startTracker(opts: {
     perSecond: limits.announcesPerSecond,
   })
   const ids = new WeakMap<object, string>()
+  const refusals = new WeakMap<object, number>()
   let nextId = 0
   const idOf = (socket: object) => {
     let id = ids.get(socket)
@@ -101,6 +103,15 @@ export async function startTracker(opts: {
       }
       stats.announcesDropped++
       cb(new Error(refusal))
+      // A client that goes on announcing after a burst's worth of refusals is flooding (a
+      // WebTorrent client backs off to the tracker's interval): its socket is closed, so the
+      // flood costs it a new connection (per-IP capped) instead of the relay's time.
+      const n = (refusals.get(socket) ?? 0) + 1
+      refusals.set(socket, n)
+      if (n > limits.announceBurst) {
+        stats.trackerSocketsClosed++
+        ;(socket as { terminate?(): void }).terminate?.()
+      }
     },
   })
   const swarms = () => (server as unknown as { torrents: Record<string, Swarm> }).torrents
