@@ -74,16 +74,14 @@ const announceFloods = trackers.map(async (t) => {
   }
 })
 await Promise.all([...floods, ...announceFloods])
-// A fake whose gossip stream is gone overflowed its own write buffer (the relay read no
-// faster than it validated) and lost what was queued in it.
+// A fake with no gossip stream to the relay at the end was cut off: its connection closed
+// (the relay's connection monitor, or a stream error) while the relay was busy.
 const aborted = fakes.filter(
   (f) =>
     !f
       .getConnections()
       .some((c) =>
-        c.streams.some(
-          (st) => st.direction === 'outbound' && /meshsub|floodsub/.test(st.protocol ?? ''),
-        ),
+        c.streams.some((st) => st.direction === 'outbound' && /meshsub/.test(st.protocol ?? '')),
       ),
 ).length
 say({

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { multiaddr } from '@multiformats/multiaddr'
 import type { RelayStats } from '../relay/relay.ts'
 import { spawnRelay } from '../scripts/relay-process.ts'
 import { TOPICS } from '../src/shared/topics.ts'
@@ -111,8 +112,8 @@ export type RelayLoadResult = {
     accepted: number
     dropped: number
     ignoredOrLost: number
-    /** Fakes whose gossip stream aborted: their own write buffer overflowed (backpressure). */
-    fakesStreamAborted: number
+    /** Fakes with no gossip stream to the relay at the end (cut off while the relay was busy). */
+    fakesCutOff: number
   }
   announces: { sent: number; accepted: number; refused: number }
   honest: {
@@ -123,6 +124,8 @@ export type RelayLoadResult = {
     maxMs: number
     announcesOk: number
     announcesRefused: number
+    /** Times an honest peer lost the relay and dialled it again. */
+    redials: number
   }
   relay: {
     peakRssBytes: number
@@ -184,6 +187,24 @@ export async function runRelayLoad(opts: RelayLoadOptions): Promise<RelayLoadRes
     )
     await waitForRelayMesh(honestA, TOPICS.cards)
     await waitForRelayMesh(honestB, TOPICS.cards)
+    // Like a tab's relay supervisor, an honest peer that loses the relay dials it again.
+    let honestRedials = 0
+    let stopping = false
+    for (const peer of [honestA, honestB])
+      peer.addEventListener('peer:disconnect', () => {
+        void (async () => {
+          while (!stopping && peer.getConnections().length === 0) {
+            honestRedials++
+            await peer
+              .dial(multiaddr(addr), { signal: AbortSignal.timeout(10_000) })
+              .catch(() => {})
+            await sleep(500)
+          }
+        })()
+      })
+    stops.unshift(() => {
+      stopping = true
+    })
 
     // The flooders live in processes of their own, so their work does not slow the honest
     // peers' event loop: what the honest peers see is the relay's doing.
@@ -299,7 +320,7 @@ export async function runRelayLoad(opts: RelayLoadOptions): Promise<RelayLoadRes
           0,
           gossipSent - (final?.gossipAccepted ?? 0) - (final?.gossipDropped ?? 0),
         ),
-        fakesStreamAborted: aborted,
+        fakesCutOff: aborted,
       },
       announces: {
         sent: announcesSent,
@@ -313,6 +334,7 @@ export async function runRelayLoad(opts: RelayLoadOptions): Promise<RelayLoadRes
         maxMs: delays[delays.length - 1] ?? 0,
         announcesOk: honestAnnouncesOk,
         announcesRefused: honestAnnouncesRefused,
+        redials: honestRedials,
       },
       relay: {
         peakRssBytes: peak,
