@@ -9,6 +9,7 @@ export default defineConfig({
       'contracts/test/**/*.test.ts',
       'bench/**/*.test.ts',
       'fuzz/**/*.test.ts',
+      'load/**/*.test.ts',
     ],
     setupFiles: ['scripts/polyfill.mjs'],
     testTimeout: 30_000,

@@ -3,8 +3,10 @@ import { stat } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { extname, join, normalize, sep } from 'node:path'
 import { isAppPath } from '../src/shared/app-paths.ts'
-import { appShellHeaders } from '../src/shared/csp.ts'
+import { APP_CSP, appShellHeaders } from '../src/shared/csp.ts'
 import { isSiteHost } from '../src/shared/site/origin.ts'
+import { COMPRESSIBLE, CompressedFiles, negotiate } from './compress.ts'
+import { RateLimitError } from './limits.ts'
 import { logger } from './log.ts'
 
 const log = logger('http')
@@ -21,6 +23,7 @@ const MIME: Record<string, string> = {
   '.ico': 'image/x-icon',
   '.wasm': 'application/wasm',
   '.txt': 'text/plain; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
 }
 
 export type AppServerOptions = {
@@ -30,8 +33,16 @@ export type AppServerOptions = {
   appDir: string
   /** Serialized `/config.json` body, computed per request so it reflects the relay's state. */
   config: () => string
-  /** JSON POST endpoints by path (the dev faucet); bodies over 4 KiB are refused. */
-  post?: Record<string, (body: unknown) => Promise<unknown>>
+  /**
+   * JSON POST endpoints by path (the dev faucet); bodies over 4 KiB are refused. A
+   * RateLimitError becomes 429 with `Retry-After`.
+   */
+  post?: Record<string, (body: unknown, client: { ip: string }) => Promise<unknown>>
+  /**
+   * The app's CSP (src/shared/csp.ts `appCsp`, narrowed to the relay's own addresses), sent
+   * with the shell and with every script, so the workers the app starts run under it too.
+   */
+  csp?: string
 }
 
 const MAX_POST_BYTES = 4096
@@ -41,12 +52,15 @@ export type AppServer = { server: Server; url: string; port: number; stop(): Pro
 /**
  * Serves the built PWA and `/config.json`. GET and HEAD only; paths are normalised and kept
  * inside `appDir`; unknown app routes fall back to index.html so `/card/<id>` links open the
- * app. The service worker and index.html are never cached by the browser's HTTP cache, so an
- * update is picked up at the next visit.
+ * app. Hashed files under `/assets/` are cached for a year as immutable; everything else
+ * (index.html, the service worker, the manifest) is revalidated at each visit (`no-cache`),
+ * so an update is picked up at once. Text and wasm go Brotli- or gzip-compressed when the
+ * client accepts it (relay/compress.ts).
  */
 export async function startAppServer(opts: AppServerOptions): Promise<AppServer> {
+  const compressed = new CompressedFiles()
   const server = createServer((req, res) => {
-    handle(req, res, opts).catch((err: Error) => {
+    handle(req, res, opts, compressed).catch((err: Error) => {
       log.warn('request failed: %s', err.message)
       if (!res.headersSent) res.writeHead(500).end('internal error')
       else res.destroy()
@@ -77,7 +91,12 @@ export async function startAppServer(opts: AppServerOptions): Promise<AppServer>
   }
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, opts: AppServerOptions) {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  opts: AppServerOptions,
+  compressed: CompressedFiles,
+) {
   const hostname = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase()
   if (isSiteHost(hostname)) return handleSiteHost(req, res, opts)
   if (req.method === 'POST') return handlePost(req, res, opts)
@@ -108,15 +127,26 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: AppServer
     return
   }
   const ext = extname(file.path)
-  const immutable = file.path.includes(`${sep}assets${sep}`)
-  res.writeHead(200, {
+  const immutable = file.path.startsWith(join(opts.appDir, 'assets') + sep)
+  const csp = opts.csp ?? APP_CSP
+  const headers: Record<string, string | number> = {
     'content-type': MIME[ext] ?? 'application/octet-stream',
-    'content-length': file.size,
     'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
     'x-content-type-options': 'nosniff',
     // The shell's CSP; only embeds (/embed/<cardId>) may be framed, by any site.
-    ...(ext === '.html' ? appShellHeaders(pathname) : {}),
-  })
+    ...(ext === '.html' ? appShellHeaders(pathname, csp) : {}),
+    // A worker runs under its script's own CSP, not the page's.
+    ...(ext === '.js' || ext === '.mjs' ? { 'content-security-policy': csp } : {}),
+  }
+  const encoding = COMPRESSIBLE.has(ext) ? negotiate(req.headers['accept-encoding']) : null
+  if (COMPRESSIBLE.has(ext)) headers.vary = 'accept-encoding'
+  const body = encoding ? await compressed.get(file, encoding) : null
+  if (body && encoding) {
+    res.writeHead(200, { ...headers, 'content-encoding': encoding, 'content-length': body.length })
+    res.end(req.method === 'HEAD' ? undefined : body)
+    return
+  }
+  res.writeHead(200, { ...headers, 'content-length': file.size })
   if (req.method === 'HEAD') {
     res.end()
     return
@@ -201,8 +231,12 @@ async function handlePost(req: IncomingMessage, res: ServerResponse, opts: AppSe
     return json(400, { error: 'the body is not JSON' })
   }
   try {
-    json(200, await endpoint(body))
+    json(200, await endpoint(body, { ip: req.socket.remoteAddress ?? '' }))
   } catch (err) {
+    if (err instanceof RateLimitError) {
+      res.setHeader('retry-after', Math.max(1, Math.ceil(err.retryAfterMs / 1000)))
+      return json(429, { error: err.message, retryAfterMs: err.retryAfterMs })
+    }
     const status = err instanceof TypeError || err instanceof RangeError ? 400 : 500
     json(status, { error: (err as Error).message })
   }
@@ -217,7 +251,7 @@ async function resolveFile(root: string, pathname: string) {
   for (const path of candidates) {
     if (!path.startsWith(root)) continue
     const s = await stat(path).catch(() => null)
-    if (s?.isFile()) return { path, size: s.size }
+    if (s?.isFile()) return { path, size: s.size, mtimeMs: s.mtimeMs }
   }
   return null
 }

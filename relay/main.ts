@@ -5,7 +5,8 @@
  *
  * Options (flags or env): --host (RELAY_HOST), --http-port (RELAY_HTTP_PORT),
  * --p2p-port (RELAY_P2P_PORT), --tracker-port (RELAY_TRACKER_PORT), --data-dir,
- * --app-dir, --chain-config.
+ * --app-dir, --chain-config, --stats-ms (RELAY_STATS_MS: print a `{"event":"stats",...}` line
+ * with the limits' counters and the process's memory this often; 0, the default, never).
  */
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     'data-dir': { type: 'string', default: '.data/relay' },
     'app-dir': { type: 'string', default: 'dist' },
     'chain-config': { type: 'string' },
+    'stats-ms': { type: 'string', default: process.env.RELAY_STATS_MS ?? '0' },
   },
 })
 
@@ -43,11 +45,21 @@ const relay = await startRelay({
 
 process.stdout.write(`${JSON.stringify({ event: 'ready', ...relay, stop: undefined })}\n`)
 
+const statsMs = Number(values['stats-ms'])
+const statsTimer =
+  statsMs > 0
+    ? setInterval(
+        () => process.stdout.write(`${JSON.stringify({ event: 'stats', ...relay.stats() })}\n`),
+        statsMs,
+      )
+    : undefined
+
 let stopping = false
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (stopping) return
     stopping = true
+    clearInterval(statsTimer)
     relay.stop().finally(() => process.exit(0))
   })
 }

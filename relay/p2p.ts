@@ -3,10 +3,13 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
-import type { PrivateKey } from '@libp2p/interface'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { webSockets } from '@libp2p/websockets'
+import type { Multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { ALL_TOPICS, MAX_GOSSIP_BYTES } from '../src/shared/topics.ts'
+import { createGossipGuard, GRAYLIST_THRESHOLD } from './gossipGuard.ts'
+import type { LimitStats, RelayLimits } from './limits.ts'
 import { logger } from './log.ts'
 
 const log = logger('p2p')
@@ -15,15 +18,24 @@ export type RelayNodeOptions = {
   host: string
   port: number
   privateKey: PrivateKey
-  /** How many tabs may hold a circuit reservation at once. */
-  maxReservations?: number
+  limits: RelayLimits
+  /** Counters the limits add to. */
+  stats: LimitStats
 }
 
 export type RelayNode = {
   node: Libp2p
   /** Browser-dialable addresses, each ending in `/p2p/<peerId>`. */
   multiaddrs: string[]
+  /** Connections, reservations and graylisted peers now. */
+  gauges(): { connections: number; reservations: number; graylisted: number }
   stop(): Promise<void>
+}
+
+/** The IP address of a connection's remote end, or '' for a non-IP address. */
+export function hostOf(ma: Multiaddr): string {
+  const c = ma.getComponents()[0]
+  return c && (c.name === 'ip4' || c.name === 'ip6') ? (c.value ?? '') : ''
 }
 
 /**
@@ -31,20 +43,57 @@ export type RelayNode = {
  * slot, then use it only to signal a direct WebRTC connection), identify, and a gossipsub
  * peer subscribed to every Hashcard topic so it forwards cards and announcements between tabs
  * that are not yet connected to each other.
+ *
+ * Limits (relay/limits.ts): the connection manager caps connections, handshakes in progress
+ * and new connections per IP per second; the gater caps open connections and reservations
+ * per IP; circuit reservations keep the library's data and duration limits (they carry only
+ * signalling); gossip has per-peer budgets enforced through gossipsub's scoring
+ * (relay/gossipGuard.ts).
  */
 export async function startRelayNode(opts: RelayNodeOptions): Promise<RelayNode> {
-  const node = await createLibp2p({
+  const { limits, stats } = opts
+  const guard = createGossipGuard(limits, stats)
+  let node: Libp2p<{ relay: ReturnType<ReturnType<typeof circuitRelayServer>> }> | undefined
+  const connectionsFrom = (host: string) =>
+    node?.getConnections().filter((c) => hostOf(c.remoteAddr) === host).length ?? 0
+  const hostOfPeer = (peer: PeerId) => {
+    const conn = node?.getConnections(peer)[0]
+    return conn ? hostOf(conn.remoteAddr) : ''
+  }
+  const libp2p = await createLibp2p({
     privateKey: opts.privateKey,
     addresses: { listen: [`/ip4/${opts.host}/tcp/${opts.port}/ws`] },
     transports: [webSockets()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionManager: { maxConnections: 1024 },
+    connectionManager: {
+      maxConnections: limits.maxConnections,
+      inboundConnectionThreshold: limits.connectionsPerIpPerSecond,
+      maxIncomingPendingConnections: limits.maxPendingConnections,
+    },
+    connectionGater: {
+      denyInboundConnection(maConn) {
+        const host = hostOf(maConn.remoteAddr)
+        const deny = host !== '' && connectionsFrom(host) >= limits.maxConnectionsPerIp
+        if (deny) stats.connectionsRefused++
+        return deny
+      },
+      denyInboundRelayReservation(source) {
+        const reservations = node?.services.relay.reservations
+        if (!reservations || reservations.has(source)) return false // a renewal
+        const host = hostOfPeer(source)
+        let fromHost = 0
+        for (const peer of reservations.keys()) if (hostOfPeer(peer) === host) fromHost++
+        const deny = fromHost >= limits.maxReservationsPerIp
+        if (deny) stats.reservationsRefused++
+        return deny
+      },
+    },
     connectionMonitor: { enabled: true },
     services: {
       identify: identify(),
       relay: circuitRelayServer({
-        reservations: { maxReservations: opts.maxReservations ?? 512, reservationTtl: 30 * 60_000 },
+        reservations: { maxReservations: limits.maxReservations, reservationTtl: 30 * 60_000 },
       }),
       pubsub: gossipsub({
         allowPublishToZeroTopicPeers: true,
@@ -53,22 +102,46 @@ export async function startRelayNode(opts: RelayNodeOptions): Promise<RelayNode>
         // The relay is a hub: it forwards to every subscriber it knows, so a message reaches
         // tabs that are not yet in each other's mesh.
         floodPublish: true,
+        // One RPC, and one message of it, at a time per peer: a flood waits in that peer's
+        // own stream window (yamux, then TCP) instead of as pending validations in memory.
+        awaitRpcHandler: true,
+        awaitRpcMessageHandler: true,
+        scoreParams: {
+          appSpecificScore: guard.score,
+          appSpecificWeight: 1,
+          // Many honest tabs share an address behind a NAT; the per-IP connection cap is the
+          // Sybil bound here, not a score penalty for neighbours.
+          IPColocationFactorWeight: 0,
+        },
+        scoreThresholds: { graylistThreshold: GRAYLIST_THRESHOLD },
       }),
     },
   })
-  for (const topic of ALL_TOPICS) node.services.pubsub.subscribe(topic)
-  node.addEventListener('peer:connect', (e) => log('peer connected %s', e.detail.toString()))
-  node.addEventListener('peer:disconnect', (e) => log('peer disconnected %s', e.detail.toString()))
-  const multiaddrs = node
+  node = libp2p
+  for (const topic of ALL_TOPICS) {
+    libp2p.services.pubsub.subscribe(topic)
+    libp2p.services.pubsub.topicValidators.set(topic, guard.validate)
+  }
+  libp2p.addEventListener('peer:connect', (e) => log('peer connected %s', e.detail.toString()))
+  libp2p.addEventListener('peer:disconnect', (e) => {
+    guard.forget(e.detail.toString())
+    log('peer disconnected %s', e.detail.toString())
+  })
+  const multiaddrs = libp2p
     .getMultiaddrs()
     .map((ma) => ma.toString())
     .filter((a) => a.includes('/ws'))
   log('listening on %s', multiaddrs.join(', '))
   return {
-    node,
+    node: libp2p,
     multiaddrs,
+    gauges: () => ({
+      connections: libp2p.getConnections().length,
+      reservations: libp2p.services.relay.reservations.size,
+      graylisted: guard.graylisted(),
+    }),
     stop: async () => {
-      await node.stop()
+      await libp2p.stop()
     },
   }
 }

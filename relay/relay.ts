@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises'
 import type { AppConfig, ChainConfig } from '../src/shared/config.ts'
+import { appCsp, connectSourcesOf } from '../src/shared/csp.ts'
 import { createFaucet } from './faucet.ts'
 import { startAppServer } from './http.ts'
 import { loadOrCreateKey } from './key.ts'
+import { emptyLimitStats, type LimitStats, RELAY_LIMITS, type RelayLimits } from './limits.ts'
 import { logger } from './log.ts'
 import { startRelayNode } from './p2p.ts'
 import { startTracker } from './tracker.ts'
@@ -23,6 +25,19 @@ export type RelayOptions = {
   appDir: string
   /** A JSON file with the {@link ChainConfig} written by the deploy step, if any. */
   chainConfigFile?: string | undefined
+  /** Overrides of {@link RELAY_LIMITS} (tests tighten them). */
+  limits?: Partial<RelayLimits>
+}
+
+/** What the limits refused so far, and the relay's load now (the `stats` line of main.ts). */
+export type RelayStats = LimitStats & {
+  connections: number
+  reservations: number
+  graylisted: number
+  trackerSockets: number
+  torrents: number
+  rssBytes: number
+  heapUsedBytes: number
 }
 
 export type Relay = {
@@ -31,6 +46,7 @@ export type Relay = {
   multiaddrs: string[]
   tracker: string
   ports: { http: number; p2p: number; tracker: number }
+  stats(): RelayStats
   stop(): Promise<void>
 }
 
@@ -41,8 +57,21 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     ? (JSON.parse(await readFile(opts.chainConfigFile, 'utf8')) as ChainConfig)
     : null
   const privateKey = await loadOrCreateKey(opts.dataDir)
-  const p2p = await startRelayNode({ host, port: opts.p2pPort ?? 0, privateKey })
-  const tracker = await startTracker({ host, port: opts.trackerPort ?? 0 })
+  const limits = { ...RELAY_LIMITS, ...opts.limits }
+  const counters = emptyLimitStats()
+  const p2p = await startRelayNode({
+    host,
+    port: opts.p2pPort ?? 0,
+    privateKey,
+    limits,
+    stats: counters,
+  })
+  const tracker = await startTracker({
+    host,
+    port: opts.trackerPort ?? 0,
+    limits,
+    stats: counters,
+  })
   const peerId = p2p.node.peerId.toString()
   const config: AppConfig = {
     v: 1,
@@ -51,15 +80,17 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     dev: chain === null || chain.chainId === 31337,
   }
   const body = JSON.stringify(config)
-  const faucet = chain ? createFaucet(chain) : null
+  const faucet = chain ? createFaucet(chain, limits, counters) : null
   const app = await startAppServer({
     host,
     port: opts.httpPort ?? 0,
     appDir: opts.appDir,
     config: () => body,
+    csp: appCsp(connectSourcesOf(config)),
     post: faucet
       ? {
-          '/faucet': (req) => faucet.drip(String((req as { address?: unknown })?.address ?? '')),
+          '/faucet': (req, client) =>
+            faucet.drip(String((req as { address?: unknown })?.address ?? ''), client.ip),
         }
       : {},
   })
@@ -71,6 +102,17 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     multiaddrs: p2p.multiaddrs,
     tracker: tracker.url,
     ports: { http: app.port, p2p: p2pPort, tracker: tracker.port },
+    stats: () => {
+      const mem = process.memoryUsage()
+      return {
+        ...counters,
+        ...p2p.gauges(),
+        trackerSockets: tracker.sockets(),
+        torrents: tracker.torrents(),
+        rssBytes: mem.rss,
+        heapUsedBytes: mem.heapUsed,
+      }
+    },
     async stop() {
       await Promise.allSettled([app.stop(), tracker.stop(), p2p.stop()])
     },

@@ -1,25 +1,136 @@
+import type { IncomingMessage } from 'node:http'
 import Server from 'bittorrent-tracker/server'
+import { type LimitStats, type RelayLimits, TokenBuckets } from './limits.ts'
 import { logger } from './log.ts'
 
 const log = logger('tracker')
 
-export type Tracker = { url: string; port: number; stop(): Promise<void> }
+export type Tracker = {
+  url: string
+  port: number
+  /** Open tracker sockets now. */
+  sockets(): number
+  /** Torrents (swarms) the tracker holds now. */
+  torrents(): number
+  stop(): Promise<void>
+}
+
+/** What the relay reads of a bittorrent-tracker swarm: its LRU of peers. */
+type Swarm = { peers: { length: number } }
+
+/** The tracker's view of a client: the socket it set on every parsed announce. */
+type AnnounceParams = { socket?: { infoHashes?: string[] | null } }
 
 /**
  * A WebSocket BitTorrent tracker (BEP 15 over WebSocket, as WebTorrent speaks it) for WebRTC
  * signalling between tabs. Only the ws server: no UDP, no HTTP, no stats page. Malformed
  * messages are reported by the library as warnings, which are logged and dropped.
+ *
+ * Limits (relay/limits.ts), through the library's hooks: `verifyClient` refuses sockets over
+ * the per-IP count; `filter` refuses announces over the client's token bucket and torrents
+ * over its per-client count, which the library answers with a `failure reason`; a client
+ * refused more than a burst's worth is disconnected. A client is its socket: peer ids are
+ * free to invent.
  */
-export async function startTracker(opts: { host: string; port: number }): Promise<Tracker> {
+export async function startTracker(opts: {
+  host: string
+  port: number
+  limits: RelayLimits
+  stats: LimitStats
+}): Promise<Tracker> {
+  const { limits, stats } = opts
+  const perIp = new Map<string, number>()
+  const buckets = new TokenBuckets({
+    capacity: limits.announceBurst,
+    perSecond: limits.announcesPerSecond,
+  })
+  const ids = new WeakMap<object, string>()
+  const refusals = new WeakMap<object, number>()
+  let nextId = 0
+  const idOf = (socket: object) => {
+    let id = ids.get(socket)
+    if (id === undefined) {
+      id = String(nextId++)
+      ids.set(socket, id)
+      const forget = () => buckets.delete(id as string)
+      ;(socket as { once?(e: string, f: () => void): void }).once?.('close', forget)
+    }
+    return id
+  }
   const server = new Server({
     udp: false,
     http: false,
-    // An announce or offer is a few KiB; anything far larger is hostile and dropped by ws.
-    ws: { maxPayload: 256 * 1024 },
+    ws: {
+      // An announce or offer is a few KiB; anything far larger is hostile and dropped by ws.
+      maxPayload: 256 * 1024,
+      verifyClient: (info: { req: IncomingMessage }) => {
+        const ip = info.req.socket.remoteAddress ?? ''
+        const n = perIp.get(ip) ?? 0
+        if (n >= limits.maxTrackerSocketsPerIp) {
+          stats.trackerSocketsRefused++
+          return false
+        }
+        perIp.set(ip, n + 1)
+        info.req.socket.once('close', () => {
+          const left = (perIp.get(ip) ?? 1) - 1
+          if (left > 0) perIp.set(ip, left)
+          else perIp.delete(ip)
+        })
+        return true
+      },
+    },
     stats: false,
     trustProxy: false,
+    filter(infoHash, params, cb) {
+      const socket = (params as AnnounceParams).socket
+      if (!socket) return cb(null)
+      const id = idOf(socket)
+      const wait = buckets.take(id)
+      const joined = socket.infoHashes ?? []
+      const isNew = !Object.hasOwn(swarms(), infoHash)
+      const refusal =
+        wait > 0
+          ? `too many announces: try again in ${Math.ceil(wait / 1000)} s`
+          : !joined.includes(infoHash) && joined.length >= limits.maxTorrentsPerClient
+            ? `too many torrents on one connection (at most ${limits.maxTorrentsPerClient})`
+            : isNew && torrents >= limits.maxTorrents
+              ? 'too many torrents on this tracker; try again later'
+              : null
+      if (refusal === null) {
+        if (isNew) torrents++
+        stats.announcesAccepted++
+        return cb(null)
+      }
+      stats.announcesDropped++
+      cb(new Error(refusal))
+      // A client that goes on announcing after a burst's worth of refusals is flooding (a
+      // WebTorrent client backs off to the tracker's interval): its socket is closed, so the
+      // flood costs it a new connection (per-IP capped) instead of the relay's time.
+      const n = (refusals.get(socket) ?? 0) + 1
+      refusals.set(socket, n)
+      if (n > limits.announceBurst) {
+        stats.trackerSocketsClosed++
+        ;(socket as { terminate?(): void }).terminate?.()
+      }
+    },
   })
-  server.on('warning', (err: Error) => log.warn('dropped bad input: %s', err.message))
+  const swarms = () => (server as unknown as { torrents: Record<string, Swarm> }).torrents
+  let torrents = 0
+  // bittorrent-tracker keeps every swarm it ever made; an empty one (its peers left or
+  // expired) is dropped here, so random info hashes cannot grow the tracker without end.
+  const sweep = setInterval(() => {
+    const all = swarms()
+    for (const infoHash of Object.keys(all))
+      if ((all[infoHash]?.peers.length ?? 0) === 0) {
+        delete all[infoHash]
+        torrents--
+      }
+  }, limits.torrentSweepMs)
+  sweep.unref()
+  // A refused announce comes back as a warning too; the counters say how many, not the log.
+  server.on('warning', (err: Error) => {
+    if (!/^too many /.test(err.message)) log.warn('dropped bad input: %s', err.message)
+  })
   server.on('error', (err: Error) => log.warn('error: %s', err.message))
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve)
@@ -30,6 +141,11 @@ export async function startTracker(opts: { host: string; port: number }): Promis
   return {
     url: `ws://${opts.host}:${port}`,
     port,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    sockets: () => [...perIp.values()].reduce((a, b) => a + b, 0),
+    torrents: () => torrents,
+    stop: () => {
+      clearInterval(sweep)
+      return new Promise<void>((resolve) => server.close(() => resolve()))
+    },
   }
 }

@@ -3,6 +3,7 @@ import { once } from 'node:events'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import type { RelayStats } from '../relay/relay.ts'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -16,6 +17,8 @@ export type RelayProcessOptions = {
   chainConfigFile?: string | undefined
   /** Where the relay's stderr goes; the default passes it through. */
   stderr?: 'inherit' | 'ignore'
+  /** Receives the relay's stats line this often (relay/main.ts `--stats-ms`). */
+  stats?: { everyMs: number; onStats(stats: RelayStats): void }
 }
 
 export type RelayReady = {
@@ -53,6 +56,7 @@ export async function spawnRelay(opts: RelayProcessOptions): Promise<RelayProces
     '--app-dir',
     opts.appDir,
     ...(opts.chainConfigFile ? ['--chain-config', opts.chainConfigFile] : []),
+    ...(opts.stats ? ['--stats-ms', String(opts.stats.everyMs)] : []),
   ]
   const child = spawn(process.execPath, args, {
     cwd: root,
@@ -72,7 +76,7 @@ export async function spawnRelay(opts: RelayProcessOptions): Promise<RelayProces
         if (msg.event === 'ready') {
           clearTimeout(timer)
           resolve(msg)
-        }
+        } else if (msg.event === 'stats') opts.stats?.onStats(msg as unknown as RelayStats)
       } catch {
         // not a control line
       }

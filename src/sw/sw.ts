@@ -58,9 +58,11 @@ const handlers: FetchHandler[] = [
       } catch {
         const shell = await matchPrecache('/index.html')
         if (!shell) return errorResponse(503, 'Offline', 'The app is not cached yet.')
-        // The cached copy carries the headers of `/index.html`; this route's are its own.
+        // The cached copy carries the headers of `/index.html` (with the relay's narrowed
+        // CSP, kept); this route's frame-ancestors are its own.
         const headers = new Headers(shell.headers)
-        for (const [k, v] of Object.entries(appShellHeaders(url.pathname))) headers.set(k, v)
+        const csp = shell.headers.get('content-security-policy') ?? undefined
+        for (const [k, v] of Object.entries(appShellHeaders(url.pathname, csp))) headers.set(k, v)
         return new Response(shell.body, { status: 200, headers })
       }
     },

@@ -1,3 +1,5 @@
+import { ALL_TOPICS, MAX_GOSSIP_BYTES } from '../../shared/topics.ts'
+
 /** Network defaults in one place (js-libp2p style). */
 export const NET_DEFAULTS = {
   maxConnections: 64,
@@ -13,3 +15,10 @@ export const NET_DEFAULTS = {
   /** How long the higher peer id waits for the lower one to dial before dialling itself. */
   dialTieBreakMs: 5_000,
 } as const
+
+/** The tab's gossipsub options (the relay's load test runs its honest peers with them too). */
+export const GOSSIPSUB_OPTIONS = {
+  allowPublishToZeroTopicPeers: true,
+  maxInboundDataLength: MAX_GOSSIP_BYTES * 4,
+  allowedTopics: [...ALL_TOPICS],
+}

@@ -8,8 +8,8 @@ import { pubsubPeerDiscovery } from '@libp2p/pubsub-peer-discovery'
 import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
-import { ALL_TOPICS, MAX_GOSSIP_BYTES, TOPICS } from '../../shared/topics.ts'
-import { NET_DEFAULTS } from './constants.ts'
+import { TOPICS } from '../../shared/topics.ts'
+import { GOSSIPSUB_OPTIONS, NET_DEFAULTS } from './constants.ts'
 
 export type BrowserNodeOptions = {
   privateKey: PrivateKey
@@ -56,11 +56,7 @@ export async function createBrowserNode(opts: BrowserNodeOptions) {
     ],
     services: {
       identify: identify(),
-      pubsub: gossipsub({
-        allowPublishToZeroTopicPeers: true,
-        maxInboundDataLength: MAX_GOSSIP_BYTES * 4,
-        allowedTopics: [...ALL_TOPICS],
-      }),
+      pubsub: gossipsub(GOSSIPSUB_OPTIONS),
     },
   })
   /** Announces this node's addresses on the peers topic now. */

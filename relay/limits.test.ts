@@ -1,0 +1,98 @@
+import { TopicValidatorResult } from '@libp2p/gossipsub'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { describe, expect, it } from 'vitest'
+import { createGossipGuard, GRAYLIST_THRESHOLD, PENALTY_HALF_LIFE_MS } from './gossipGuard.ts'
+import { emptyLimitStats, RELAY_LIMITS, TokenBuckets } from './limits.ts'
+
+const clock = () => {
+  let t = 1_000_000
+  return {
+    now: () => t,
+    advance(ms: number) {
+      t += ms
+    },
+  }
+}
+
+describe('TokenBuckets', () => {
+  it('allows a burst, then the sustained rate, and says how long to wait', () => {
+    const c = clock()
+    const b = new TokenBuckets({ capacity: 3, perSecond: 2 }, c.now)
+    expect([b.take('a'), b.take('a'), b.take('a')]).toEqual([0, 0, 0])
+    expect(b.take('a')).toBe(500)
+    expect(b.take('b')).toBe(0) // another key has its own bucket
+    c.advance(500)
+    expect(b.take('a')).toBe(0)
+    expect(b.take('a')).toBe(500)
+    c.advance(10_000) // refills to the capacity, not beyond
+    expect([b.take('a', 3), b.take('a')]).toEqual([0, 500])
+  })
+
+  it('keeps at most maxKeys buckets: full ones are swept, then new keys are refused', () => {
+    const c = clock()
+    const b = new TokenBuckets({ capacity: 2, perSecond: 1, maxKeys: 2 }, c.now)
+    b.take('a')
+    b.take('b')
+    expect(b.take('c')).toBeGreaterThan(0) // both buckets are in debt: fail closed
+    expect(b.size).toBe(2)
+    c.advance(1_000) // 'a' and 'b' are full again: same as absent
+    expect(b.take('c')).toBe(0)
+    expect(b.size).toBe(1)
+  })
+})
+
+describe('the gossip guard', () => {
+  const peer = peerIdFromString('12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo')
+  const msg = (bytes: number) => ({ data: new Uint8Array(bytes) })
+
+  it('accepts a peer within its budget and ignores the excess', () => {
+    const c = clock()
+    const stats = emptyLimitStats()
+    const g = createGossipGuard(RELAY_LIMITS, stats, c.now)
+    const results = Array.from({ length: RELAY_LIMITS.gossipMessageBurst + 5 }, () =>
+      g.validate(peer, msg(100)),
+    )
+    expect(results.filter((r) => r === TopicValidatorResult.Accept)).toHaveLength(
+      RELAY_LIMITS.gossipMessageBurst,
+    )
+    expect(results.slice(-5).every((r) => r === TopicValidatorResult.Ignore)).toBe(true)
+    expect(stats).toMatchObject({
+      gossipAccepted: RELAY_LIMITS.gossipMessageBurst,
+      gossipDropped: 5,
+    })
+  })
+
+  it('counts bytes too: a few big messages spend the byte budget', () => {
+    const c = clock()
+    const g = createGossipGuard(RELAY_LIMITS, emptyLimitStats(), c.now)
+    const big = RELAY_LIMITS.gossipByteBurst / 4
+    const results = Array.from({ length: 6 }, () => g.validate(peer, msg(big)))
+    expect(results.filter((r) => r === TopicValidatorResult.Accept)).toHaveLength(4)
+  })
+
+  it('graylists a flooder after a few drops, and forgives it as its penalty decays', () => {
+    const c = clock()
+    const g = createGossipGuard(RELAY_LIMITS, emptyLimitStats(), c.now)
+    for (let i = 0; i < RELAY_LIMITS.gossipMessageBurst; i++) g.validate(peer, msg(10))
+    expect(g.score(peer.toString())).toBe(0)
+    for (let i = 0; i < 100; i++) g.validate(peer, msg(10))
+    expect(g.score(peer.toString())).toBeLessThan(GRAYLIST_THRESHOLD)
+    expect(g.graylisted()).toBe(1)
+    c.advance(PENALTY_HALF_LIFE_MS * 10)
+    expect(g.score(peer.toString())).toBeGreaterThan(GRAYLIST_THRESHOLD)
+    expect(g.graylisted()).toBe(0)
+  })
+
+  it('never drops a peer at an honest tab’s pace', () => {
+    const c = clock()
+    const stats = emptyLimitStats()
+    const g = createGossipGuard(RELAY_LIMITS, stats, c.now)
+    // Ten times a busy tab: 5 messages of 4 KiB every second for ten minutes.
+    for (let s = 0; s < 600; s++) {
+      for (let i = 0; i < 5; i++) g.validate(peer, msg(4096))
+      c.advance(1_000)
+    }
+    expect(stats.gossipDropped).toBe(0)
+    expect(g.score(peer.toString())).toBe(0)
+  })
+})

@@ -1,0 +1,163 @@
+/**
+ * The relay's limits in one place (issue #20, "a hardened relay"). Every number bounds what
+ * one peer, one client or one IP address can make the relay do, so a flood costs the flooder
+ * its own budget and the relay's memory stays bounded. The numbers and why are in the README's
+ * security section; each is a relay option so a test can tighten it.
+ */
+export type RelayLimits = {
+  /** libp2p connections the relay keeps in all (the connection manager prunes above it). */
+  maxConnections: number
+  /** Open libp2p connections from one IP address (a household or office NAT holds several tabs). */
+  maxConnectionsPerIp: number
+  /** New libp2p connections per second from one IP address (libp2p's own rate limiter). */
+  connectionsPerIpPerSecond: number
+  /** Connections still in their handshake at once. */
+  maxPendingConnections: number
+  /** Circuit reservations held at once, and by the tabs of one IP address. */
+  maxReservations: number
+  maxReservationsPerIp: number
+  /** Gossip per peer, as token buckets: sustained rate and burst, in messages and bytes. */
+  gossipMessagesPerSecond: number
+  gossipMessageBurst: number
+  gossipBytesPerSecond: number
+  gossipByteBurst: number
+  /** Tracker announces (offers and answers included) per WebSocket client: rate and burst. */
+  announcesPerSecond: number
+  announceBurst: number
+  /** Torrents one tracker client may be in at once, and the tracker in all. */
+  maxTorrentsPerClient: number
+  maxTorrents: number
+  /** How often the tracker drops swarms no peer is in any more. */
+  torrentSweepMs: number
+  /** Open tracker WebSockets from one IP address. */
+  maxTrackerSocketsPerIp: number
+  /** Dev faucet: one drip per address per this long; per IP a burst, then one per interval. */
+  faucetAddressIntervalMs: number
+  faucetIpBurst: number
+  faucetIpIntervalMs: number
+}
+
+export const RELAY_LIMITS: RelayLimits = {
+  maxConnections: 1024,
+  maxConnectionsPerIp: 32,
+  connectionsPerIpPerSecond: 5,
+  maxPendingConnections: 32,
+  maxReservations: 512,
+  maxReservationsPerIp: 32,
+  // A tab announces itself every 3 s and posts a card, a view or an availability summary
+  // now and then (at most one summary per item a minute): 20/s with a burst of 100 is ten
+  // times a busy tab's peak; a card is ≤ 16 KiB, so 64 KiB/s with a 512 KiB burst.
+  gossipMessagesPerSecond: 20,
+  gossipMessageBurst: 100,
+  gossipBytesPerSecond: 64 * 1024,
+  gossipByteBurst: 512 * 1024,
+  // webtorrent announces each torrent every 2 min (the ws interval) and answers each offer:
+  // a tab seeding 200 items needs under 2/s; 10/s with a burst of 200 covers its start.
+  announcesPerSecond: 10,
+  announceBurst: 200,
+  maxTorrentsPerClient: 1000,
+  // The library never forgets a swarm; the relay sweeps empty ones (`torrentSweepMs`) and refuses
+  // new torrents above this (≈ 1 KiB each, so ≈ 50 MiB at most).
+  maxTorrents: 50_000,
+  torrentSweepMs: 30_000,
+  // A tab holds one or two tracker sockets (content and previews), more while reconnecting.
+  maxTrackerSocketsPerIp: 64,
+  faucetAddressIntervalMs: 10_000,
+  faucetIpBurst: 100,
+  faucetIpIntervalMs: 3_000,
+}
+
+/** A request over its budget: `retryAfterMs` says when one more would be allowed. */
+export class RateLimitError extends Error {
+  override readonly name = 'RateLimitError'
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(message)
+  }
+}
+
+type Bucket = { tokens: number; at: number }
+
+/**
+ * Token buckets by key (a peer id, a socket, an IP address): `capacity` tokens, refilled at
+ * `perSecond`. Memory is bounded: at most `maxKeys` buckets; a full bucket is the same as no
+ * bucket, so those are swept first, and when every bucket is in use a new key is refused
+ * (fail closed) rather than evicting someone's debt.
+ *
+ * @example
+ * const b = new TokenBuckets({ capacity: 100, perSecond: 20 })
+ * if (b.take(peerId) > 0) drop()
+ */
+export class TokenBuckets {
+  private readonly buckets = new Map<string, Bucket>()
+  private readonly maxKeys: number
+
+  constructor(
+    private readonly o: { capacity: number; perSecond: number; maxKeys?: number },
+    private readonly now: () => number = Date.now,
+  ) {
+    this.maxKeys = o.maxKeys ?? 65_536
+  }
+
+  /** Takes `n` tokens from `key`'s bucket: 0 when taken, else the milliseconds until they would be. */
+  take(key: string, n = 1): number {
+    const now = this.now()
+    let b = this.buckets.get(key)
+    if (b) {
+      b.tokens = Math.min(this.o.capacity, b.tokens + ((now - b.at) / 1000) * this.o.perSecond)
+      b.at = now
+    } else {
+      if (this.buckets.size >= this.maxKeys) this.sweep(now)
+      if (this.buckets.size >= this.maxKeys) return 1000
+      b = { tokens: this.o.capacity, at: now }
+      this.buckets.set(key, b)
+    }
+    if (b.tokens >= n) {
+      b.tokens -= n
+      return 0
+    }
+    return Math.ceil(((n - b.tokens) / this.o.perSecond) * 1000)
+  }
+
+  /** Forgets `key` (a peer that left). */
+  delete(key: string): void {
+    this.buckets.delete(key)
+  }
+
+  get size(): number {
+    return this.buckets.size
+  }
+
+  private sweep(now: number): void {
+    for (const [key, b] of this.buckets)
+      if (b.tokens + ((now - b.at) / 1000) * this.o.perSecond >= this.o.capacity)
+        this.buckets.delete(key)
+  }
+}
+
+/** Counts what the limits refused, for the stats line and the load test. */
+export type LimitStats = {
+  gossipAccepted: number
+  gossipDropped: number
+  announcesAccepted: number
+  announcesDropped: number
+  trackerSocketsRefused: number
+  trackerSocketsClosed: number
+  connectionsRefused: number
+  reservationsRefused: number
+  faucetRefused: number
+}
+
+export const emptyLimitStats = (): LimitStats => ({
+  gossipAccepted: 0,
+  gossipDropped: 0,
+  announcesAccepted: 0,
+  announcesDropped: 0,
+  trackerSocketsRefused: 0,
+  trackerSocketsClosed: 0,
+  connectionsRefused: 0,
+  reservationsRefused: 0,
+  faucetRefused: 0,
+})
