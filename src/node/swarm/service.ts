@@ -44,6 +44,7 @@ import type { SeedPolicy } from './seedPolicy.ts'
 import { serialStore } from './serialStore.ts'
 import { torrentInfo, torrentStats } from './stats.ts'
 import { ownRecord } from './torrentFile.ts'
+import { keepTrackers } from './trackerLink.ts'
 import { TrafficMeter, type TrafficReport } from './traffic.ts'
 import { UseTracker } from './uses.ts'
 import { waitForSlice } from './waiters.ts'
@@ -96,6 +97,7 @@ export class SwarmService {
   private started: Promise<void> | null = null
   private serialView: SliceStore | null = null
   private caps: RateCaps | null = null
+  private stopTrackers: (() => void) | null = null
   /** Items read or played, and when: eviction spares what plays and values what was used. */
   readonly uses: UseTracker
   /** Bytes both ways, requests per torrent, and the rates of the last minutes (traffic.ts). */
@@ -155,6 +157,8 @@ export class SwarmService {
       this.caps = createRateCaps(rates)
       installRateCaps(this.client, this.caps)
       this.meter.install(this.client)
+      // Prompt reconnects to a restarted tracker, then announces again (trackerLink.ts).
+      this.stopTrackers = keepTrackers(this.client)
       this.meter.startSampling()
       this.client.on('error', (err: Error) => log.error('client: %s', err.message))
       await this.parking.follow(this.c.seedPolicy)
@@ -177,6 +181,8 @@ export class SwarmService {
   stop(): void {
     if (this.timer) clearInterval(this.timer)
     this.meter.stop()
+    this.stopTrackers?.()
+    this.stopTrackers = null
     this.parking.stop()
     for (const a of this.active.values()) a.picker.stop()
     this.active.clear()
