@@ -110,6 +110,36 @@ function putPiece(t: Torrent, i: number, bytes: Uint8Array): Promise<Error | nul
   return new Promise((resolve) => (t.store as unknown as PieceStore).put(i, bytes, resolve))
 }
 
+/**
+ * A node fetching a seeded item whose .torrent it already has (as after a reload), with its
+ * torrent ready in webtorrent: pieces can be handed to its chunk store.
+ */
+async function fetching(
+  o: Parameters<typeof node>[0],
+  seeded: { infoHash: string; torrentFile: Uint8Array | null; content: SwarmContent },
+) {
+  const f = await node(o)
+  const { infoHash, torrentFile, content } = seeded
+  await putRecord(f.records, {
+    itemId: infoHash,
+    infoHash,
+    origin: 'peer',
+    torrentFile,
+    createdAt: Date.now(),
+  })
+  await f.swarm.add({ content })
+  const wt = await f.swarm.webtorrent()
+  const t = await waitFor('the torrent', () => wt.torrents.find((x) => x.infoHash === infoHash), {
+    timeoutMs: 10_000,
+    everyMs: 20,
+  })
+  await waitFor('the torrent to be ready', () => t.ready && t.store, {
+    timeoutMs: 10_000,
+    everyMs: 20,
+  })
+  return { ...f, t }
+}
+
 describe('SwarmService', () => {
   it('seeds a complete item: infoHash, the free key from keyFor, resolve, slices, stats and resume', async () => {
     const key = crypto.getRandomValues(new Uint8Array(32))
@@ -242,28 +272,8 @@ describe('SwarmService', () => {
     )
 
     /** A fetching node that already has the .torrent (as after a reload) and `cipher`. */
-    const fetcher = async (cipher: SliceCipher | null) => {
-      const f = await node({ cipher })
-      await putRecord(f.records, {
-        itemId: infoHash,
-        infoHash,
-        origin: 'peer',
-        torrentFile,
-        createdAt: Date.now(),
-      })
-      await f.swarm.add({ content })
-      const wt = await f.swarm.webtorrent()
-      const t = await waitFor(
-        'the torrent',
-        () => wt.torrents.find((x) => x.infoHash === infoHash),
-        { timeoutMs: 10_000, everyMs: 20 },
-      )
-      await waitFor('the torrent to be ready', () => t.ready && t.store, {
-        timeoutMs: 10_000,
-        everyMs: 20,
-      })
-      return { ...f, t }
-    }
+    const fetcher = (cipher: SliceCipher | null) =>
+      fetching({ cipher }, { infoHash, torrentFile, content })
 
     // The right context: a piece is stored, and the waiting `slice` call resolves.
     const good = await fetcher(await sliceCipher(key, r.contentSalt))
@@ -328,32 +338,23 @@ describe('SwarmService', () => {
     const torrentFile = (await allRecords(seeder.records))[0]!.torrentFile
     const piece = await seeder.store.getSlice(r.id, 1)
     // IndexedDB's transaction marking a slice hits the quota (the file itself was allocated).
-    const full = await node({
-      cipher: await sliceCipher(key, r.contentSalt),
-      wrap: (store) =>
-        Object.assign(Object.create(store) as SliceStore, {
-          writer: async (id: string) => {
-            const w = await store.writer(id)
-            return {
-              ...w,
-              commit: async () => {
-                throw new DOMException('The quota has been exceeded.', 'QuotaExceededError')
-              },
-            }
-          },
-        }),
-    })
-    await putRecord(full.records, {
-      itemId: infoHash,
-      infoHash,
-      origin: 'peer',
-      torrentFile,
-      createdAt: Date.now(),
-    })
-    await full.swarm.add({ content })
-    const wt = await full.swarm.webtorrent()
-    const t = await waitFor('the torrent', () => wt.torrents.find((x) => x.infoHash === infoHash))
-    await waitFor('the torrent to be ready', () => t.ready && t.store)
+    const wrap = (store: SliceStore) =>
+      Object.assign(Object.create(store) as SliceStore, {
+        writer: async (id: string) => {
+          const w = await store.writer(id)
+          return {
+            ...w,
+            commit: async () => {
+              throw new DOMException('The quota has been exceeded.', 'QuotaExceededError')
+            },
+          }
+        },
+      })
+    const full = await fetching(
+      { cipher: await sliceCipher(key, r.contentSalt), wrap },
+      { infoHash, torrentFile, content },
+    )
+    const t = full.t
     // webtorrent is told the piece is stored (an error would destroy the torrent its way).
     expect(await putPiece(t, 1, piece)).toBeNull()
     const stopped = await waitFor('the download to stop', () =>
