@@ -16,7 +16,8 @@ import { join } from 'node:path'
 import { chromium, expect, type Page, test } from '@playwright/test'
 import type { SwarmStats, SwarmTorrentInfo } from '../src/shared/protocol/methods/swarm.ts'
 import { chromiumLaunchOptions } from './browser.ts'
-import { type NodePage, openNodes, shaThroughSw, useStack, waitForStatus } from './stack.ts'
+import { type NodePage, openNodes, shaThroughSw, useStack } from './stack.ts'
+import { swarmReady as ready, swarmStatus as status, waitComplete } from './swarm.ts'
 
 const stack = useStack(test)
 test.describe.configure({ mode: 'serial' })
@@ -80,29 +81,6 @@ function watch(nodes: NodePage[], names: string): void {
         console.log(`[${names[i]}] ${m.text()}`)
     })
   })
-}
-
-async function ready(page: Page): Promise<void> {
-  await waitForStatus(page, (s) => s.relay.state === 'connected', { timeout: 60_000 })
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, {
-    timeout: 30_000,
-  })
-}
-
-async function status(page: Page, id: string): Promise<SwarmStats> {
-  return rpc<SwarmStats>(page, 'swarm.status', { id })
-}
-
-async function waitComplete(page: Page, id: string, timeout = 120_000): Promise<SwarmStats> {
-  const deadline = Date.now() + timeout
-  let last: SwarmStats | undefined
-  while (Date.now() < deadline) {
-    last = await status(page, id)
-    if (last.present === last.count) return last
-    await page.waitForTimeout(500)
-  }
-  const { have: _, ...summary } = last ?? ({} as SwarmStats)
-  throw new Error(`the download did not complete; last status: ${JSON.stringify(summary)}`)
 }
 
 async function openPlayer(page: Page, id: string): Promise<void> {

@@ -31,7 +31,8 @@ export type RelayReady = {
 
 export type RelayProcess = RelayReady & {
   child: ChildProcess
-  stop(): Promise<void>
+  /** SIGTERM (a clean stop, SIGKILL after 5 s), or SIGKILL at once (a crash, for drills). */
+  stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>
 }
 
 /**
@@ -85,11 +86,11 @@ export async function spawnRelay(opts: RelayProcessOptions): Promise<RelayProces
   return {
     ...ready,
     child,
-    async stop() {
+    async stop(signal = 'SIGTERM') {
       stopping = true
       if (child.exitCode !== null || child.signalCode !== null) return
       const exited = once(child, 'exit')
-      child.kill('SIGTERM')
+      child.kill(signal)
       const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
       await exited
       clearTimeout(timer)

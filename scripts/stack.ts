@@ -25,8 +25,11 @@ export type Stack = {
   rpcUrl: string
   chain: ChainConfig
   relay: RelayProcess
-  /** Stops the relay and starts it again on the same ports with the same key. */
-  restartRelay(): Promise<RelayProcess>
+  /**
+   * Stops the relay and starts it again on the same ports with the same key; `crash` kills it
+   * (SIGKILL, no goodbye on any socket) instead of stopping it cleanly.
+   */
+  restartRelay(opts?: { crash?: boolean }): Promise<RelayProcess>
   stop(): Promise<void>
 }
 
@@ -68,8 +71,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       rpcUrl: anvil.rpcUrl,
       chain,
       relay,
-      async restartRelay() {
-        await relay.stop()
+      async restartRelay(o = {}) {
+        await relay.stop(o.crash ? 'SIGKILL' : 'SIGTERM')
         relay = await spawnRelay({
           ...relayOptions,
           httpPort: relay.ports.http,

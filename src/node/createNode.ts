@@ -34,7 +34,7 @@ import { peerKeySigner } from './seed/availability.ts'
 import { availabilityService } from './seed/availabilityService.ts'
 import { nodeHoldings } from './seed/holdings.ts'
 import { seedService } from './seed/service.ts'
-import { browserEstimate } from './store/quota.ts'
+import { browserEstimate, ensureRoom } from './store/quota.ts'
 import { storeService } from './store/service.ts'
 import { swarmService } from './swarm/handlers.ts'
 import { openRecords } from './swarm/records.ts'
@@ -115,6 +115,7 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
     rates: () => seed.rates(),
     seedPolicy: () => seed.seedPolicy(),
     ensureRoom: seed.ensureRoom,
+    ensureQuota: (bytes) => ensureRoom(browserEstimate, bytes),
     cardOf: (itemId) => access.map.cardOf(itemId),
     pay: () => ({ seller: pay.seller, buyer: pay.buyer }),
   })

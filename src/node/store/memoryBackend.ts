@@ -1,7 +1,9 @@
 /**
  * An in-memory {@link FileBackend} for Node tests. It models durability: bytes written but not
  * flushed are lost by {@link MemoryBackend.crash}, and `failAfterWrites` makes a write throw,
- * to test that a crash never leaves a slice marked verified that is not on "disk".
+ * to test that a crash never leaves a slice marked verified that is not on "disk". `quotaBytes`
+ * models the origin's quota: a write or truncate that would grow the files past it throws the
+ * DOMException a browser throws (`QuotaExceededError`).
  */
 import type { FileBackend, FileWriter } from './fileBackend.ts'
 
@@ -13,6 +15,8 @@ export class MemoryBackend implements FileBackend {
   failAfterWrites = Number.POSITIVE_INFINITY
   writes = 0
   bytesWritten = 0
+  /** The most bytes all files may hold together (the origin's quota); Infinity = no limit. */
+  quotaBytes = Number.POSITIVE_INFINITY
 
   async openWriter(name: string): Promise<FileWriter> {
     let entry = this.files.get(name)
@@ -29,6 +33,7 @@ export class MemoryBackend implements FileBackend {
       write: async (bytes, at) => {
         check()
         if (this.failAfterWrites-- <= 0) throw new Error('injected write failure')
+        this.checkQuota(e, at + bytes.length)
         this.writes++
         this.bytesWritten += bytes.length
         e.pending.push({ bytes: bytes.slice(), at })
@@ -44,6 +49,7 @@ export class MemoryBackend implements FileBackend {
       },
       truncate: async (size) => {
         check()
+        this.checkQuota(e, size)
         const d = applied(e)
         e.durable = d.length >= size ? d.slice(0, size) : grow(d, size)
         e.pending = []
@@ -77,6 +83,17 @@ export class MemoryBackend implements FileBackend {
     return [...this.files.keys()]
   }
 
+  /** Throws as a browser does when growing `e` to `size` bytes would pass the quota. */
+  private checkQuota(e: Entry, size: number): void {
+    let total = 0
+    for (const f of this.files.values()) total += f === e ? Math.max(size, extent(f)) : extent(f)
+    if (total > this.quotaBytes)
+      throw new DOMException(
+        `memory backend: ${total} bytes would exceed the quota of ${this.quotaBytes}`,
+        'QuotaExceededError',
+      )
+  }
+
   /** Loses every write not yet flushed, as a killed tab would. */
   crash(): void {
     for (const e of this.files.values()) e.pending = []
@@ -100,6 +117,13 @@ function applied(e: Entry): Uint8Array {
     d.set(bytes, at)
   }
   return d
+}
+
+/** The size a file has with its pending writes applied. */
+function extent(e: Entry): number {
+  let size = e.durable.length
+  for (const { bytes, at } of e.pending) size = Math.max(size, at + bytes.length)
+  return size
 }
 
 function grow(d: Uint8Array, size: number): Uint8Array {

@@ -13,9 +13,10 @@
  * blocked it and the stages ran nearly one after another (bench/crypto.ts measures both).
  *
  * Memory stays bounded by the window (≈ 2·concurrency·S) plus the I/O worker's queue (at most
- * 16 MiB, workerBackend.ts), never the file. A cancelled publish
- * removes its item and file; a failure of another kind (an I/O error, a killed tab) keeps the
- * slices already committed, and `resumeId` continues from them with the same input.
+ * 16 MiB, workerBackend.ts), never the file. A cancelled publish, and one the browser's quota
+ * stops (QuotaExceededError, however far it got), removes its item and file; a failure of
+ * another kind (an I/O error, a killed tab) keeps the slices already committed, and `resumeId`
+ * continues from them with the same input.
  */
 import { AbortedError } from '../../shared/errors/common.ts'
 import { ItemNotFoundError } from '../../shared/errors/store.ts'
@@ -25,7 +26,13 @@ import { DEFAULT_SLICE_SIZE, layout } from '../crypto/layout.ts'
 import { merkleRoot } from '../crypto/merkle.ts'
 import { mapOrdered, type SliceSource, slices } from '../crypto/slicer.ts'
 import { getBit } from './bitfield.ts'
-import { type EnsureRoom, ensureRoom, type StorageEstimateFn } from './quota.ts'
+import {
+  type EnsureRoom,
+  ensureRoom,
+  isQuotaError,
+  quotaError,
+  type StorageEstimateFn,
+} from './quota.ts'
 import type { SliceStore } from './types.ts'
 
 /** Bytes between commit points (flush, then one metadata transaction) by default. */
@@ -79,7 +86,8 @@ export type PublishComponents = {
 
 /**
  * Encrypts, hashes and stores one file. Throws QuotaExceededError (or StorageBudgetError)
- * before any work when it cannot fit, AbortedError (after removing everything) when cancelled.
+ * before any work when it cannot fit, QuotaExceededError (after removing everything) when the
+ * browser runs out of room on the way, AbortedError (after removing everything) when cancelled.
  * @example const r = await publishFile({ store, estimate }, { input: file, cipherOf: creatorCipher(contentMaster) }, { signal })
  */
 export async function publishFile(
@@ -115,6 +123,8 @@ export async function publishFile(
         name: params.name,
         mime: params.mime,
       })
+    } catch (err) {
+      throw isQuotaError(err) ? quotaError(err, 'The publish') : err
     } finally {
       room?.release()
     }
@@ -122,7 +132,15 @@ export async function publishFile(
   const id = item.id
   const present = await store.bitfield(id)
   const hashes = await store.hashes(id)
-  const writer = await store.writer(id)
+  let writer: Awaited<ReturnType<SliceStore['writer']>>
+  try {
+    // Preallocates the whole file: the first place a full quota shows.
+    writer = await store.writer(id)
+  } catch (err) {
+    if (!isQuotaError(err)) throw err
+    await store.remove(id)
+    throw quotaError(err, 'The publish')
+  }
   const commitEvery =
     options.commitEvery ?? Math.max(1, Math.floor(DEFAULT_COMMIT_BYTES / l.sliceSize))
   let done = 0
@@ -176,9 +194,11 @@ export async function publishFile(
       contentRoot,
     }
   } catch (err) {
-    if (err instanceof AbortedError || signal?.aborted || err instanceof RangeError) {
+    const full = isQuotaError(err)
+    if (full || err instanceof AbortedError || signal?.aborted || err instanceof RangeError) {
       await writer.close().catch(() => {})
       await store.remove(id)
+      if (full) throw quotaError(err, 'The publish')
       if (signal?.aborted && !(err instanceof AbortedError))
         throw new AbortedError('The publish was cancelled.')
     } else {

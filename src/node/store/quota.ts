@@ -1,6 +1,9 @@
 /**
  * Storage quota (DESIGN §4.7): `navigator.storage.estimate()` before any work, `persist()` on
- * request. A publish that would not fit is refused up front, so nothing is half-written.
+ * request. A publish that would not fit is refused up front, so nothing is half-written. When
+ * the browser still runs out (the quota shrank, the estimate was generous), its own error — a
+ * DOMException named `QuotaExceededError`, from an OPFS write or an IndexedDB transaction — is
+ * turned into ours by {@link quotaError}, so the page gets a typed error, not the browser's text.
  */
 import { QuotaExceededError } from '../../shared/errors/store.ts'
 
@@ -42,4 +45,25 @@ export async function ensureRoom(estimate: StorageEstimateFn, bytes: number): Pr
     throw new QuotaExceededError('There is not enough storage space for this file.', {
       details: `needs ${bytes} bytes, ${Math.max(0, free)} available (quota ${quota}, used ${usage})`,
     })
+}
+
+/** Whether `err` says the origin is out of storage: the browser's DOMException, or ours. */
+export function isQuotaError(err: unknown): boolean {
+  return (
+    err instanceof QuotaExceededError ||
+    (typeof err === 'object' && err !== null && (err as Error).name === 'QuotaExceededError')
+  )
+}
+
+/**
+ * Our {@link QuotaExceededError} for a quota failure of the browser's while `what` ran (the
+ * browser's message goes into `details`); `err` itself when it already is one.
+ * @example if (isQuotaError(err)) throw quotaError(err, 'Storing the download')
+ */
+export function quotaError(err: unknown, what: string): QuotaExceededError {
+  if (err instanceof QuotaExceededError) return err
+  return new QuotaExceededError(`${what} ran out of storage space: the browser's quota is full.`, {
+    details: err instanceof Error ? err.message : String(err),
+    cause: err,
+  })
 }

@@ -52,6 +52,8 @@ export type ActivateContext = {
   pay?: (() => PayPorts) | undefined
   /** The items the swarm runs, by item id: activation adds one, a failure removes it. */
   active: Map<string, Active>
+  /** Downloads stopped for good (the quota is full), by item id, with why. */
+  stopped: Map<string, Error>
   /** Dev test hook: whether served blocks are corrupted. */
   tamper: () => boolean
   announce: string[]
@@ -89,6 +91,15 @@ export async function activateTorrent(ctx: ActivateContext, rec: TorrentRecord):
     onStored: (i) => {
       for (const fn of waiters.get(i) ?? []) fn()
       waiters.delete(i)
+    },
+    // Out of quota: every slice would fail the same way, so the download stops here rather
+    // than fetching the same slices again and again (issue 20's drill).
+    onQuotaExceeded: (i, err) => {
+      const a = ctx.active.get(rec.itemId)
+      if (!a || ctx.stopped.has(rec.itemId)) return
+      log.warn('%s: slice %d: %s', rec.itemId, i, err.message)
+      ctx.stopped.set(rec.itemId, err)
+      failTorrent(ctx, a, err)
     },
     onPutFailed: (i, err) => {
       log.warn('%s: storing slice %d failed (%s); fetching it again', rec.itemId, i, err.message)

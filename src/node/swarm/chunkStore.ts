@@ -8,6 +8,7 @@
  * (readCache.ts), which replaces webtorrent's own cache.
  */
 import { logger } from '../log.ts'
+import { isQuotaError, quotaError } from '../store/quota.ts'
 import type { SliceStore } from '../store/types.ts'
 import {
   type Cb,
@@ -41,6 +42,12 @@ export type SliceChunkStoreInit = {
    * this is called so the caller marks it missing again.
    */
   onPutFailed?: (index: number, err: Error) => void
+  /**
+   * Storing slice i failed because the origin's quota is full (QuotaExceededError): fetching
+   * it again would fail the same way, so this is called instead of `onPutFailed`, and the
+   * caller stops the download.
+   */
+  onQuotaExceeded?: (index: number, err: Error) => void
   /** Test hook (dev chains only): corrupt what this node serves to peers. */
   tamper?: () => boolean
   /** The slices read for peers, kept briefly (readCache.ts). */
@@ -52,7 +59,7 @@ export type SliceChunkStoreInit = {
  * @example client.add(torrentFile, { store: sliceChunkStore({ store, itemId }) })
  */
 export function sliceChunkStore(init: SliceChunkStoreInit): ChunkStoreCtor {
-  const { store, itemId, verify, onChecked, onStored, onPutFailed, tamper } = init
+  const { store, itemId, verify, onChecked, onStored, onPutFailed, onQuotaExceeded, tamper } = init
   const writer = groupWriter(store, itemId)
   const recent = readCache<Uint8Array>(init.readCache ?? READ_CACHE)
   // The item's file is opened before anything reads it (groupCommit.ts): reads then go
@@ -83,6 +90,12 @@ export function sliceChunkStore(init: SliceChunkStoreInit): ChunkStoreCtor {
         try {
           await writer.put(index, buf)
         } catch (err) {
+          const full = isQuotaError(err) && onQuotaExceeded
+          if (full) {
+            const typed = quotaError(err, 'Storing the download')
+            queueMicrotask(() => full(index, typed))
+            return
+          }
           if (!onPutFailed) throw err
           queueMicrotask(() => onPutFailed(index, err as Error))
           return

@@ -10,6 +10,7 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Torrent } from 'webtorrent/dist/webtorrent.min.js'
 import { waitFor } from '../../../scripts/test/waitFor.ts'
+import { QuotaExceededError } from '../../shared/errors/store.ts'
 import { SwarmItemNotFoundError } from '../../shared/errors/swarm.ts'
 import type { SwarmContent } from '../../shared/protocol/methods/swarm.ts'
 import type { NodeEvent } from '../../shared/protocol/rpc.ts'
@@ -45,12 +46,25 @@ afterEach(() => {
 })
 
 async function node(
-  o: { cipher?: SliceCipher | null; keys?: Map<string, Uint8Array>; reuse?: Node } = {},
+  o: {
+    cipher?: SliceCipher | null
+    keys?: Map<string, Uint8Array>
+    reuse?: Node
+    /** The backend (e.g. with a quota); a fresh one without. */
+    files?: MemoryBackend
+    /** Wraps the store the swarm gets (fault injection). */
+    wrap?: (s: SliceStore) => SliceStore
+    ensureQuota?: (bytes: number) => Promise<void>
+  } = {},
 ): Promise<Node> {
   const name = `swarm-service-${n++}`
-  const store =
+  const inner =
     o.reuse?.store ??
-    createSliceStore({ files: new MemoryBackend(), meta: await openMeta(`${name}-store`) })
+    createSliceStore({
+      files: o.files ?? new MemoryBackend(),
+      meta: await openMeta(`${name}-store`),
+    })
+  const store = o.wrap ? o.wrap(inner) : inner
   const records = o.reuse?.records ?? (await openRecords(`${name}-records`))
   const events: NodeEvent[] = []
   const asked: string[] = []
@@ -69,6 +83,7 @@ async function node(
         return k
       },
       emit: (e) => events.push(e),
+      ...(o.ensureQuota ? { ensureQuota: o.ensureQuota } : {}),
     },
     { announce: [] },
   )
@@ -93,6 +108,36 @@ type PieceStore = { put(i: number, b: Uint8Array, cb: (err: Error | null) => voi
 /** Hands piece i to the torrent's chunk store as webtorrent does once a peer's piece hashed right. */
 function putPiece(t: Torrent, i: number, bytes: Uint8Array): Promise<Error | null> {
   return new Promise((resolve) => (t.store as unknown as PieceStore).put(i, bytes, resolve))
+}
+
+/**
+ * A node fetching a seeded item whose .torrent it already has (as after a reload), with its
+ * torrent ready in webtorrent: pieces can be handed to its chunk store.
+ */
+async function fetching(
+  o: Parameters<typeof node>[0],
+  seeded: { infoHash: string; torrentFile: Uint8Array | null; content: SwarmContent },
+) {
+  const f = await node(o)
+  const { infoHash, torrentFile, content } = seeded
+  await putRecord(f.records, {
+    itemId: infoHash,
+    infoHash,
+    origin: 'peer',
+    torrentFile,
+    createdAt: Date.now(),
+  })
+  await f.swarm.add({ content })
+  const wt = await f.swarm.webtorrent()
+  const t = await waitFor('the torrent', () => wt.torrents.find((x) => x.infoHash === infoHash), {
+    timeoutMs: 10_000,
+    everyMs: 20,
+  })
+  await waitFor('the torrent to be ready', () => t.ready && t.store, {
+    timeoutMs: 10_000,
+    everyMs: 20,
+  })
+  return { ...f, t }
 }
 
 describe('SwarmService', () => {
@@ -227,28 +272,8 @@ describe('SwarmService', () => {
     )
 
     /** A fetching node that already has the .torrent (as after a reload) and `cipher`. */
-    const fetcher = async (cipher: SliceCipher | null) => {
-      const f = await node({ cipher })
-      await putRecord(f.records, {
-        itemId: infoHash,
-        infoHash,
-        origin: 'peer',
-        torrentFile,
-        createdAt: Date.now(),
-      })
-      await f.swarm.add({ content })
-      const wt = await f.swarm.webtorrent()
-      const t = await waitFor(
-        'the torrent',
-        () => wt.torrents.find((x) => x.infoHash === infoHash),
-        { timeoutMs: 10_000, everyMs: 20 },
-      )
-      await waitFor('the torrent to be ready', () => t.ready && t.store, {
-        timeoutMs: 10_000,
-        everyMs: 20,
-      })
-      return { ...f, t }
-    }
+    const fetcher = (cipher: SliceCipher | null) =>
+      fetching({ cipher }, { infoHash, torrentFile, content })
 
     // The right context: a piece is stored, and the waiting `slice` call resolves.
     const good = await fetcher(await sliceCipher(key, r.contentSalt))
@@ -270,6 +295,86 @@ describe('SwarmService', () => {
     const keyless = await fetcher(null)
     expect(await putPiece(keyless.t, 0, pieces[0]!)).toBeNull()
     expect(await keyless.store.has(infoHash, 0)).toBe(true)
+  })
+
+  it('refuses a download the quota cannot hold before fetching anything, creating nothing', async () => {
+    const content: SwarmContent = {
+      infoHash: 'e3'.repeat(20),
+      size: 200_000,
+      sliceSize: SLICE,
+      contentSalt: '07'.repeat(16),
+    }
+    // The estimate says it does not fit.
+    const estimated = await node({
+      ensureQuota: async (bytes) => {
+        throw new QuotaExceededError('There is not enough storage space for this file.', {
+          details: `needs ${bytes} bytes`,
+        })
+      },
+    })
+    await expect(estimated.swarm.add({ content })).rejects.toBeInstanceOf(QuotaExceededError)
+    expect(await estimated.store.items()).toEqual([])
+    expect(await allRecords(estimated.records)).toEqual([])
+    // The estimate was wrong: allocating the file finds out, and the item goes again.
+    const files = new MemoryBackend()
+    files.quotaBytes = 100_000
+    const allocated = await node({ files })
+    const err = await allocated.swarm.add({ content }).catch((e: Error) => e)
+    expect(err).toBeInstanceOf(QuotaExceededError)
+    expect((err as QuotaExceededError).shortMessage).toMatch(/^The download ran out of storage/)
+    expect(await allocated.store.items()).toEqual([])
+    await allocated.store.removals()
+    expect([...files.files.keys()]).toEqual([])
+    await expect(allocated.swarm.stats(content.infoHash)).rejects.toBeInstanceOf(
+      SwarmItemNotFoundError,
+    )
+  })
+
+  it('stops a download whose slices the full quota cannot store, instead of fetching them again', async () => {
+    const key = crypto.getRandomValues(new Uint8Array(32))
+    const seeder = await node()
+    const r = await publish(seeder.store, key)
+    const { infoHash, content } = await seeder.swarm.seed(r.id)
+    const torrentFile = (await allRecords(seeder.records))[0]!.torrentFile
+    const piece = await seeder.store.getSlice(r.id, 1)
+    // IndexedDB's transaction marking a slice hits the quota (the file itself was allocated).
+    const wrap = (store: SliceStore) =>
+      Object.assign(Object.create(store) as SliceStore, {
+        writer: async (id: string) => {
+          const w = await store.writer(id)
+          return {
+            ...w,
+            commit: async () => {
+              throw new DOMException('The quota has been exceeded.', 'QuotaExceededError')
+            },
+          }
+        },
+      })
+    const full = await fetching(
+      { cipher: await sliceCipher(key, r.contentSalt), wrap },
+      { infoHash, torrentFile, content },
+    )
+    const t = full.t
+    // webtorrent is told the piece is stored (an error would destroy the torrent its way).
+    expect(await putPiece(t, 1, piece)).toBeNull()
+    const stopped = await waitFor('the download to stop', () =>
+      full.swarm.stats(infoHash).then(
+        () => null,
+        (e: Error) => e,
+      ),
+    )
+    expect(stopped).toBeInstanceOf(QuotaExceededError)
+    expect((stopped as QuotaExceededError).shortMessage).toMatch(/^Storing the download ran out/)
+    await waitFor('the torrent to go', () => t.destroyed)
+    expect(await full.store.has(infoHash, 1)).toBe(false)
+    expect(full.events).toContainEqual({
+      kind: 'log',
+      level: 'error',
+      message: (stopped as Error).message,
+    })
+    // Adding it again (room was made) starts it again.
+    expect((await full.swarm.add({ content })).itemId).toBe(infoHash)
+    expect((await full.swarm.stats(infoHash)).present).toBe(0)
   })
 
   // The failed torrent is destroyed once webtorrent has verified its pieces: destroyed

@@ -26,7 +26,7 @@ import { layout } from '../crypto/layout.ts'
 import { logger } from '../log.ts'
 import type { PayPorts } from '../pay/extension.ts'
 import type { ItemMeta } from '../store/meta.ts'
-import type { EnsureRoom } from '../store/quota.ts'
+import { type EnsureRoom, isQuotaError, quotaError } from '../store/quota.ts'
 import type { SliceStore } from '../store/types.ts'
 import { type Active, activateTorrent, cardLearnt } from './activate.ts'
 import * as C from './constants.ts'
@@ -44,6 +44,7 @@ import type { SeedPolicy } from './seedPolicy.ts'
 import { serialStore } from './serialStore.ts'
 import { torrentInfo, torrentStats } from './stats.ts'
 import { ownRecord } from './torrentFile.ts'
+import { keepTrackers } from './trackerLink.ts'
 import { TrafficMeter, type TrafficReport } from './traffic.ts'
 import { UseTracker } from './uses.ts'
 import { waitForSlice } from './waiters.ts'
@@ -63,6 +64,11 @@ export type SwarmComponents = {
   rates?: () => Promise<RateSource>
   /** Room within the storage budget for a new download (the seed service); unchecked without. */
   ensureRoom?: EnsureRoom
+  /**
+   * Throws QuotaExceededError unless `bytes` more fit the origin's quota (store/quota.ts,
+   * from `navigator.storage.estimate()`); unchecked without.
+   */
+  ensureQuota?: (bytes: number) => Promise<void>
   /** The card an item is sold under (access's card map): `hc_pay` charges and pays per card. */
   cardOf?: (itemId: string) => Promise<`0x${string}` | null>
   /** The pay service's sides for `hc_pay` (src/node/pay/extension.ts); absent: no payments. */
@@ -91,11 +97,14 @@ export class SwarmService {
   private readonly o: Required<Omit<SwarmInit, 'dev' | 'now'>> & { dev: boolean }
   private client: WebTorrent | null = null
   private readonly active = new Map<string, Active>()
+  /** Downloads stopped because the quota is full: `stats` reports the error (activate.ts). */
+  private readonly stopped = new Map<string, Error>()
   private timer: ReturnType<typeof setInterval> | null = null
   private tamper = false
   private started: Promise<void> | null = null
   private serialView: SliceStore | null = null
   private caps: RateCaps | null = null
+  private stopTrackers: (() => void) | null = null
   /** Items read or played, and when: eviction spares what plays and values what was used. */
   readonly uses: UseTracker
   /** Bytes both ways, requests per torrent, and the rates of the last minutes (traffic.ts). */
@@ -155,6 +164,8 @@ export class SwarmService {
       this.caps = createRateCaps(rates)
       installRateCaps(this.client, this.caps)
       this.meter.install(this.client)
+      // Prompt reconnects to a restarted tracker, then announces again (trackerLink.ts).
+      this.stopTrackers = keepTrackers(this.client)
       this.meter.startSampling()
       this.client.on('error', (err: Error) => log.error('client: %s', err.message))
       await this.parking.follow(this.c.seedPolicy)
@@ -177,6 +188,8 @@ export class SwarmService {
   stop(): void {
     if (this.timer) clearInterval(this.timer)
     this.meter.stop()
+    this.stopTrackers?.()
+    this.stopTrackers = null
     this.parking.stop()
     for (const a of this.active.values()) a.picker.stop()
     this.active.clear()
@@ -282,8 +295,11 @@ export class SwarmService {
     }
     let item = await store.item(rec.itemId)
     if (!item) {
+      const cipherSize = layout(c.size, c.sliceSize).cipherSize
+      // Refused before a byte is fetched when the quota cannot hold it (issue 20's drill).
+      await this.c.ensureQuota?.(cipherSize)
       // Its whole size, once, before the first slice: the hot path never checks the budget.
-      const room = await this.c.ensureRoom?.(layout(c.size, c.sliceSize).cipherSize)
+      const room = await this.c.ensureRoom?.(cipherSize)
       try {
         item = await store.createItem({
           id: rec.itemId,
@@ -295,15 +311,33 @@ export class SwarmService {
           name: c.name,
           mime: c.mime,
         })
+      } catch (err) {
+        throw isQuotaError(err) ? quotaError(err, 'The download') : err
       } finally {
         room?.release()
       }
+      await this.allocate(store, item.id)
     }
+    this.stopped.delete(rec.itemId)
     await putRecord(await this.c.records(), rec)
     const a = this.active.get(rec.itemId)
     if (a) a.rec = rec
     else await this.activate(rec)
     return this.info(rec, item)
+  }
+
+  /**
+   * Allocates a new download's whole file (the store's writer preallocates it): a quota the
+   * estimate missed shows here, and the item is removed, before any slice is fetched.
+   */
+  private async allocate(store: SliceStore, itemId: string): Promise<void> {
+    try {
+      await (await store.writer(itemId)).close()
+    } catch (err) {
+      if (!isQuotaError(err)) throw err
+      await store.remove(itemId)
+      throw quotaError(err, 'The download')
+    }
   }
 
   /** An item id for a path segment: a stored item's id, or a known infoHash. */
@@ -375,6 +409,8 @@ export class SwarmService {
   async stats(id: string): Promise<SwarmStats> {
     const itemId = await this.resolve(id)
     const a = itemId ? this.active.get(itemId) : undefined
+    const stopped = itemId ? this.stopped.get(itemId) : undefined
+    if (!a && stopped) throw stopped
     if (!itemId || !a) throw new SwarmItemNotFoundError(`The swarm has no item ${id}.`)
     return this.statsOf(a)
   }
@@ -427,7 +463,14 @@ export class SwarmService {
   private activateContext() {
     const client = this.client
     if (!client) throw new Error('the swarm is not started')
-    return { ...this.c, ...this.o, client, active: this.active, tamper: () => this.tamper }
+    return {
+      ...this.c,
+      ...this.o,
+      client,
+      active: this.active,
+      stopped: this.stopped,
+      tamper: () => this.tamper,
+    }
   }
 
   private info(rec: TorrentRecord, item: ItemMeta): SwarmTorrentInfo {
