@@ -279,6 +279,20 @@ test('people: a profile names its creator on cards and on the profile page; the 
   await expect(fan.getByTestId('person-name')).toHaveText(shortAddress(addrB))
   await expect(fan.getByTestId('identicon')).toBeVisible()
   expect(await b!.page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined()
+
+  // The profile card's own link (/card/<its id>) opens the person's profile page.
+  const { person: ada } = await rpc<{ person: { cardId: string } | null }>(
+    b!.page,
+    'feed.profile',
+    { address: addrA },
+  )
+  expect(ada).not.toBeNull()
+  await go(b!.page, '/node')
+  await go(b!.page, `/card/${ada!.cardId}`)
+  await expect(b!.page).toHaveURL(new RegExp(`/profile/${addrA.toLowerCase()}$`))
+  await expect(b!.page.getByTestId('profile').getByTestId('profile-name')).toHaveText(
+    'Ada Lovelace',
+  )
   await Promise.all([a!.context.close(), b!.context.close()])
 })
 
