@@ -5,6 +5,7 @@ import { extname, join, normalize, sep } from 'node:path'
 import { isAppPath } from '../src/shared/app-paths.ts'
 import { appShellHeaders } from '../src/shared/csp.ts'
 import { isSiteHost } from '../src/shared/site/origin.ts'
+import { compressedFile, pickEncoding } from './compress.ts'
 import { logger } from './log.ts'
 
 const log = logger('http')
@@ -109,16 +110,26 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: AppServer
   }
   const ext = extname(file.path)
   const immutable = file.path.includes(`${sep}assets${sep}`)
+  const encoding = req.headers.range
+    ? null
+    : pickEncoding(req.headers['accept-encoding'], ext, file.size)
+  const body = encoding ? await compressedFile(file.path, file, encoding) : null
   res.writeHead(200, {
     'content-type': MIME[ext] ?? 'application/octet-stream',
-    'content-length': file.size,
+    'content-length': body ? body.length : file.size,
     'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
     'x-content-type-options': 'nosniff',
+    ...(encoding ? { 'content-encoding': encoding } : {}),
+    vary: 'accept-encoding',
     // The shell's CSP; only embeds (/embed/<cardId>) may be framed, by any site.
     ...(ext === '.html' ? appShellHeaders(pathname) : {}),
   })
   if (req.method === 'HEAD') {
     res.end()
+    return
+  }
+  if (body) {
+    res.end(body)
     return
   }
   createReadStream(file.path)
@@ -217,7 +228,7 @@ async function resolveFile(root: string, pathname: string) {
   for (const path of candidates) {
     if (!path.startsWith(root)) continue
     const s = await stat(path).catch(() => null)
-    if (s?.isFile()) return { path, size: s.size }
+    if (s?.isFile()) return { path, size: s.size, mtimeMs: s.mtimeMs }
   }
   return null
 }

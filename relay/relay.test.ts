@@ -3,6 +3,7 @@ import { request } from 'node:http'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { createPublicClient, http } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
@@ -83,6 +84,35 @@ describe('the relay', () => {
       ).toBe(true)
       expect(res.headers.get('x-content-type-options')).toBe('nosniff')
     }
+  })
+
+  it('serves text assets compressed (Brotli, else gzip), never a Range', async () => {
+    const js = 'export const hashcard = 1;\n'.repeat(2000)
+    await writeFile(join(dir, 'app.js'), js)
+    const get = (headers: Record<string, string>) =>
+      new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+        request(url('/app.js'), { headers }, (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (c: Buffer) => chunks.push(c))
+          res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }))
+        })
+          .on('error', reject)
+          .end()
+      })
+    const br = await get({ 'accept-encoding': 'gzip, br' })
+    expect(br.headers['content-encoding']).toBe('br')
+    expect(br.headers.vary).toBe('accept-encoding')
+    expect(Number(br.headers['content-length'])).toBe(br.body.length)
+    expect(br.body.length).toBeLessThan(js.length / 10)
+    expect(brotliDecompressSync(br.body).toString()).toBe(js)
+    const gz = await get({ 'accept-encoding': 'gzip' })
+    expect(gz.headers['content-encoding']).toBe('gzip')
+    expect(gunzipSync(gz.body).toString()).toBe(js)
+    const plain = await get({})
+    expect(plain.headers['content-encoding']).toBeUndefined()
+    expect(plain.body.toString()).toBe(js)
+    const ranged = await get({ 'accept-encoding': 'br', range: 'bytes=0-9' })
+    expect(ranged.headers['content-encoding']).toBeUndefined()
   })
 
   it('drops malformed and oversized input and keeps serving', async () => {
