@@ -300,6 +300,19 @@ describe('FeedService on anvil', () => {
     await chain?.stop()
   })
 
+  /** A started feed service on the test chain, with databases of its own. */
+  async function chainFeed(c: FeedServiceComponents, tag: string): Promise<FeedService> {
+    const name = `feed-service-${tag}-${n++}`
+    const feed = new FeedService(c, {
+      chain: config,
+      dev: true,
+      dbName: name,
+      cursorDbName: `${name}-cursors`,
+    })
+    await feed.start()
+    return feed
+  }
+
   it('indexes a posted card and announces it; stop() ends the indexer', async () => {
     const poster = chain.ctx[0]!
     const { c, events } = components(null)
@@ -308,14 +321,7 @@ describe('FeedService on anvil', () => {
     c.onEvents = async (batch) => {
       for (const e of batch) if (e.type === 'card') heard.push(e.id)
     }
-    const name = `feed-service-chain-${n++}`
-    const feed = new FeedService(c, {
-      chain: config,
-      dev: true,
-      dbName: name,
-      cursorDbName: `${name}-cursors`,
-    })
-    await feed.start()
+    const feed = await chainFeed(c, 'chain')
     const h = feed.handlers()
     const announced = () =>
       events.flatMap((e) => (e.kind === 'feed.cards' ? e.cards.map((x: FeedCard) => x.id) : []))
@@ -352,14 +358,7 @@ describe('FeedService on anvil', () => {
     c.onReorg = async (from) => {
       reorgs.push(from)
     }
-    const name = `feed-service-reorg-${n++}`
-    const feed = new FeedService(c, {
-      chain: config,
-      dev: true,
-      dbName: name,
-      cursorDbName: `${name}-cursors`,
-    })
-    await feed.start()
+    const feed = await chainFeed(c, 'reorg')
     const h = feed.handlers()
     const snapshot = await chain.test.snapshot()
     const orphan = await postCard(poster, {
