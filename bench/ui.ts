@@ -10,17 +10,38 @@
  *   delta passes 1.5 × the idle frame interval measured just before (16.7 ms at 60 Hz, so
  *   "over 16 ms" means a dropped frame, not the frame itself). Frames spent waiting at the
  *   end of the list for the next page do not count. Beside the 5 % target.
+ * - lighthouse_a11y and lighthouse_best_practices: Lighthouse (bench/_lighthouse.ts) over the
+ *   home page, a lens, the notifications and the wallet of a tab with an identity and the
+ *   indexed feed, the lowest score of those pages (target 100 each).
+ * - lighthouse_mobile_perf: Lighthouse's mobile performance score of a first visit to `/`
+ *   (storage cleared, simulated throttling), median of BENCH_UI_LH_RUNS (3), target 95. Run
+ *   last: clearing storage drops the feed.
+ * BENCH_UI_ONLY=paint,jank,lighthouse runs parts.
  */
 import { rm } from 'node:fs/promises'
+import { createServer } from 'node:net'
 import type { Page } from 'playwright-core'
 import { ensureAppBuilt } from '../scripts/build-app.ts'
 import { benchStack } from './_app.ts'
-import { appPage, rpc } from './_stream.ts'
+import { lighthouseRun, loadLighthouse } from './_lighthouse.ts'
+import { appPage, createIdentity, rpc } from './_stream.ts'
 import { type BenchOptions, type BenchRow, percentile } from './lib.ts'
 
 const LENSES = ['all', 'posts', 'photos', 'watch', 'listen', 'read', 'apps'] as const
 const TARGET_PAINT_MS = 300
 const TARGET_JANK_PCT = 5
+const TARGET_LH_PERF = 95
+/** The pages Lighthouse checks for accessibility and best practices (with an identity). */
+const LH_PAGES = ['/', '/feed/photos', '/activity', '/wallet']
+
+/** A TCP port nobody listens on now (Chromium's DevTools port for Lighthouse). */
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const { port } = server.address() as { port: number }
+  await new Promise((r) => server.close(r))
+  return port
+}
 
 /** ms from navigating to `/feed/<lens>` to the frame after its first card is in the DOM. */
 async function firstPaint(page: Page, lens: string): Promise<number> {
@@ -110,19 +131,34 @@ export async function run({ log }: BenchOptions): Promise<BenchRow[]> {
   const scrollCards = Number(process.env.BENCH_UI_SCROLL ?? 1_000)
   const runs = Number(process.env.BENCH_UI_RUNS ?? 5)
   if (!process.env.BENCH_APP_DIR) await ensureAppBuilt(log)
-  const { stack, dataDir, launch } = await benchStack('ui', log)
+  const only = new Set((process.env.BENCH_UI_ONLY ?? 'paint,jank,lighthouse').split(','))
+  const lhRuns = Number(process.env.BENCH_UI_LH_RUNS ?? 3)
+  const lh = only.has('lighthouse') ? await loadLighthouse() : null
+  const port = await freePort()
+  const { stack, dataDir, launch } = await benchStack('ui', log, {
+    args: [`--remote-debugging-port=${port}`],
+  })
   const [browser, profile] = await launch()
-  const rows: BenchRow[] = [
-    { name: 'lens_first_paint_target_ms', value: TARGET_PAINT_MS, unit: 'ms' },
-  ]
+  const rows: BenchRow[] = []
   try {
     const page = await appPage(profile, stack.relay.url, 'ui')
     await page.setViewportSize({ width: 1280, height: 800 })
+    // A person's tab: the header's bell and their links, as Lighthouse should see them.
+    await createIdentity(page)
+    await page.evaluate(() =>
+      (
+        globalThis as unknown as { hashcard: { node: { refreshIdentity(): Promise<void> } } }
+      ).hashcard.node.refreshIdentity(),
+    )
     log(`indexing ${count} synthetic cards in the tab's node`)
     const filled = await rpc<{ cards: number; ms: number }>(page, 'feed.devFill', { count })
     log(`indexed ${filled.cards} cards in ${(filled.ms / 1000).toFixed(1)} s`)
+    rows.push({ name: 'ui_indexed_cards', value: filled.cards, unit: 'cards' })
+    rows.push({ name: 'ui_index_fill_s', value: Number((filled.ms / 1000).toFixed(1)), unit: 's' })
 
-    for (const lens of LENSES) {
+    if (only.has('paint'))
+      rows.push({ name: 'lens_first_paint_target_ms', value: TARGET_PAINT_MS, unit: 'ms' })
+    for (const lens of only.has('paint') ? LENSES : []) {
       await firstPaint(page, lens) // warm: the lens's code and the index pages it reads
       const times: number[] = []
       for (let r = 0; r < runs; r++) times.push(await firstPaint(page, lens))
@@ -136,11 +172,14 @@ export async function run({ log }: BenchOptions): Promise<BenchRow[]> {
       })
     }
 
-    rows.push({ name: 'scroll_jank_target_pct', value: TARGET_JANK_PCT, unit: '%' })
-    for (const [name, path] of [
-      ['scroll_jank_pct', '/feed'],
-      ['scroll_jank_pct_photos', '/feed/photos'],
-    ] as const) {
+    if (only.has('jank'))
+      rows.push({ name: 'scroll_jank_target_pct', value: TARGET_JANK_PCT, unit: '%' })
+    for (const [name, path] of only.has('jank')
+      ? ([
+          ['scroll_jank_pct', '/feed'],
+          ['scroll_jank_pct_photos', '/feed/photos'],
+        ] as const)
+      : []) {
       const j = await scrollJank(page, path, scrollCards)
       const pct = j.frames > 0 ? (100 * j.janky) / j.frames : 0
       log(
@@ -152,6 +191,56 @@ export async function run({ log }: BenchOptions): Promise<BenchRow[]> {
         value: Number(pct.toFixed(2)),
         unit: '%',
         baseline: 'scroll_jank_target_pct',
+      })
+    }
+    if (lh && 'missing' in lh) log(`no Lighthouse rows: ${lh.missing}`)
+    else if (lh) {
+      // Lighthouse opens tabs of its own: the node must be free to start in them (one per
+      // profile), so the bench's tab goes.
+      await page.close()
+      const url = (path: string) => new URL(path, stack.relay.url).href
+      const worst = { accessibility: 100, 'best-practices': 100 }
+      for (const path of LH_PAGES) {
+        const r = await lighthouseRun(lh.run, url(path), {
+          port,
+          categories: ['accessibility', 'best-practices'],
+          keepStorage: true,
+        })
+        log(`lighthouse ${path}: ${JSON.stringify(r.scores)}; below 1: ${r.failed.join(', ')}`)
+        worst.accessibility = Math.min(worst.accessibility, r.scores.accessibility ?? 0)
+        worst['best-practices'] = Math.min(worst['best-practices'], r.scores['best-practices'] ?? 0)
+      }
+      rows.push({ name: 'lighthouse_target', value: 100, unit: 'score' })
+      rows.push({
+        name: 'lighthouse_a11y',
+        value: worst.accessibility,
+        unit: 'score',
+        baseline: 'lighthouse_target',
+      })
+      rows.push({
+        name: 'lighthouse_best_practices',
+        value: worst['best-practices'],
+        unit: 'score',
+        baseline: 'lighthouse_target',
+      })
+      const perf: number[] = []
+      for (let r = 0; r < lhRuns; r++) {
+        const p = await lighthouseRun(lh.run, url('/'), {
+          port,
+          categories: ['performance'],
+          keepStorage: false,
+        })
+        perf.push(p.scores.performance ?? 0)
+        log(
+          `lighthouse perf run ${r + 1}: ${p.scores.performance} ${JSON.stringify(p.metrics)}; below 1: ${p.failed.join(', ')}`,
+        )
+      }
+      rows.push({ name: 'lighthouse_mobile_perf_target', value: TARGET_LH_PERF, unit: 'score' })
+      rows.push({
+        name: 'lighthouse_mobile_perf',
+        value: percentile(perf, 50),
+        unit: 'score',
+        baseline: 'lighthouse_mobile_perf_target',
       })
     }
     return rows

@@ -17,8 +17,12 @@
  * - activity: B follows A, likes and buys A's card; A's bell counts three unread, the sale among
  *   them while the purchase's block is at most one block old; the activity view lists the
  *   three, opening it clears the count for good (a reload keeps 0); B's wallet history shows the
- *   purchase by the card's title.
+ *   purchase by the card's title;
+ * - install and update: the install button appears only on the browser's offer and prompts
+ *   with it; a second build's Service Worker waits, "update ready" shows, Reload switches.
  */
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { expect, type Page, test } from '@playwright/test'
 import { entropyToMnemonic } from '@scure/bip39'
 import { wordlist } from '@scure/bip39/wordlists/english.js'
@@ -279,6 +283,20 @@ test('people: a profile names its creator on cards and on the profile page; the 
   await expect(fan.getByTestId('person-name')).toHaveText(shortAddress(addrB))
   await expect(fan.getByTestId('identicon')).toBeVisible()
   expect(await b!.page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined()
+
+  // The profile card's own link (/card/<its id>) opens the person's profile page.
+  const { person: ada } = await rpc<{ person: { cardId: string } | null }>(
+    b!.page,
+    'feed.profile',
+    { address: addrA },
+  )
+  expect(ada).not.toBeNull()
+  await go(b!.page, '/node')
+  await go(b!.page, `/card/${ada!.cardId}`)
+  await expect(b!.page).toHaveURL(new RegExp(`/profile/${addrA.toLowerCase()}$`))
+  await expect(b!.page.getByTestId('profile').getByTestId('profile-name')).toHaveText(
+    'Ada Lovelace',
+  )
   await Promise.all([a!.context.close(), b!.context.close()])
 })
 
@@ -368,4 +386,80 @@ test('activity: a follow, a like and a sale reach the creator within a block; re
   })
   await expect(purchase.getByTestId('history-amount')).toContainText('0.01 ETH')
   await Promise.all([a!.context.close(), b!.context.close()])
+})
+
+test('install and update: the install button follows the browser offer; a waiting new build is one Reload away', async ({
+  browser,
+}) => {
+  const context = await browser.newContext({ baseURL: stack().relay.url })
+  const page = await context.newPage()
+  await page.goto('/')
+  await expect(page.getByTestId('onboarding')).toBeVisible({ timeout: 30_000 })
+  await expect
+    .poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null))
+    .toBe(true)
+  // No offer, no button.
+  await expect(page.getByTestId('install')).toHaveCount(0)
+  // The browser's offer (synthetic: headless Chromium never makes one): the button appears and
+  // prompts with that very event.
+  await page.evaluate(() => {
+    const e = new Event('beforeinstallprompt', { cancelable: true }) as Event & {
+      prompt(): Promise<void>
+      userChoice: Promise<{ outcome: string }>
+    }
+    const w = window as unknown as { __prompted?: number; __defaultPrevented?: () => boolean }
+    e.prompt = async () => {
+      w.__prompted = (w.__prompted ?? 0) + 1
+    }
+    e.userChoice = Promise.resolve({ outcome: 'accepted' })
+    w.__defaultPrevented = () => e.defaultPrevented
+    dispatchEvent(e)
+  })
+  await page.getByTestId('install').click()
+  expect(await page.evaluate(() => (window as { __prompted?: number }).__prompted)).toBe(1)
+  expect(
+    await page.evaluate(() =>
+      (window as unknown as { __defaultPrevented: () => boolean }).__defaultPrevented(),
+    ),
+  ).toBe(true)
+  await expect(page.getByTestId('install')).toHaveCount(0)
+
+  // A second build is deployed: its worker installs and waits (the open tab keeps its shell),
+  // and the page says so; Reload switches to it.
+  await expect(page.getByTestId('update-ready')).toHaveCount(0)
+  const swPath = join(import.meta.dirname, '..', 'dist', 'sw.js')
+  const original = await readFile(swPath, 'utf8')
+  try {
+    await writeFile(swPath, `${original}\n// e2e: a second build\n`)
+    await page.evaluate(async () => {
+      const reg = await navigator.serviceWorker.getRegistration()
+      await reg?.update()
+    })
+    await expect(page.getByTestId('update-ready')).toBeVisible({ timeout: 30_000 })
+    expect(
+      await page.evaluate(async () => {
+        const reg = await navigator.serviceWorker.getRegistration()
+        return { waiting: !!reg?.waiting, active: !!reg?.active }
+      }),
+    ).toEqual({ waiting: true, active: true })
+    await page.evaluate(() => {
+      ;(window as { __sameDocument?: boolean }).__sameDocument = true
+    })
+    await page.getByTestId('update-reload').click()
+    // The page reloaded under the new worker: a new document, nothing waiting, no prompt.
+    await expect
+      .poll(() => page.evaluate(() => (window as { __sameDocument?: boolean }).__sameDocument))
+      .toBeUndefined()
+    await expect(page.getByTestId('onboarding')).toBeVisible({ timeout: 30_000 })
+    expect(
+      await page.evaluate(async () => {
+        const reg = await navigator.serviceWorker.getRegistration()
+        return { waiting: !!reg?.waiting, controlled: navigator.serviceWorker.controller !== null }
+      }),
+    ).toEqual({ waiting: false, controlled: true })
+    await expect(page.getByTestId('update-ready')).toHaveCount(0)
+  } finally {
+    await writeFile(swPath, original)
+  }
+  await context.close()
 })

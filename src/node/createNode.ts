@@ -183,6 +183,7 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
     },
     health: (infoHash) => availability.health(infoHash),
     onEvents: (events) => activity.feedEvents(events),
+    onReorg: (fromBlock) => activity.feedReorg(fromBlock),
   })
   // Notifications and the wallet's history: from the feed's events, the keys owner's
   // deliveries and its own follower of the market; titles from the feed index.

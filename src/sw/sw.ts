@@ -94,4 +94,5 @@ const handlers: FetchHandler[] = [
   },
 ]
 
-serveHandlers(self, handlers)
+// A new build waits for the page's "update ready" prompt (src/ui/pwa/).
+serveHandlers(self, handlers, { waitForPage: true })

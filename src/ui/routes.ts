@@ -4,25 +4,9 @@
  * each) and keeps its view in its own folder.
  */
 import type { Component } from 'svelte'
-import ActivityView from './activity/ActivityView.svelte'
-import CardView from './feed/CardView.svelte'
-import ComposeView from './feed/ComposeView.svelte'
-import EmbedView from './feed/EmbedView.svelte'
-import FeedView from './feed/FeedView.svelte'
-import ProfileView from './feed/ProfileView.svelte'
-import PhotoView from './lenses/PhotoView.svelte'
-import ReadView from './lenses/ReadView.svelte'
-import WatchView from './lenses/WatchView.svelte'
 import type { NodeState } from './lib/node.svelte.ts'
 import type { Router } from './lib/router.svelte.ts'
-import EarningsView from './pay/EarningsView.svelte'
-import SpendingView from './pay/SpendingView.svelte'
-import SiteView from './site/SiteView.svelte'
-import PlayerView from './swarm/PlayerView.svelte'
-import BackupView from './views/BackupView.svelte'
 import HomeView from './views/HomeView.svelte'
-import NodeView from './views/NodeView.svelte'
-import WalletView from './wallet/WalletView.svelte'
 
 export type RouteProps = {
   node: NodeState
@@ -30,10 +14,20 @@ export type RouteProps = {
   params: Record<string, string>
 }
 
+/** A view's module, as a dynamic import gives it. */
+export type ViewModule = { default: Component<RouteProps> }
+
+/** Home is in the first bundle (the first run and the feed); every other view is a chunk. */
+const HOME: Promise<ViewModule> = Promise.resolve({ default: HomeView })
+
 export type Route = {
   name: string
   pattern: RegExp
-  component: Component<RouteProps>
+  /**
+   * The view, loaded when first shown: the first paint loads only what it shows (issue #18:
+   * one render-blocking bundle held Lighthouse's mobile score at 85).
+   */
+  load: () => Promise<ViewModule>
   /** Shown in the header when set; `identity` hides it until the profile has one. */
   nav?: { label: string; href: string; order: number; identity?: boolean }
   /** `false` renders the view alone, without the app header (embeds). */
@@ -44,71 +38,95 @@ export const routes: Route[] = [
   {
     name: 'node',
     pattern: /^\/node\/?$/,
-    component: NodeView,
+    load: () => import('./views/NodeView.svelte'),
     nav: { label: 'Node', href: '/node', order: 90 },
   },
   {
     name: 'backup',
     pattern: /^\/settings\/backup\/?$/,
-    component: BackupView,
+    load: () => import('./views/BackupView.svelte'),
     nav: { label: 'Backup', href: '/settings/backup', order: 95, identity: true },
   },
   {
     name: 'wallet',
     pattern: /^\/wallet\/?$/,
-    component: WalletView,
+    load: () => import('./wallet/WalletView.svelte'),
     nav: { label: 'Wallet', href: '/wallet', order: 50, identity: true },
   },
   {
     name: 'earnings',
     pattern: /^\/earnings\/?$/,
-    component: EarningsView,
+    load: () => import('./pay/EarningsView.svelte'),
     nav: { label: 'Earnings', href: '/earnings', order: 55, identity: true },
   },
   {
     name: 'spending',
     pattern: /^\/spending\/?$/,
-    component: SpendingView,
+    load: () => import('./pay/SpendingView.svelte'),
     nav: { label: 'Spending', href: '/spending', order: 56, identity: true },
   },
   // Reached from the header's bell (App.svelte), not the nav links.
-  { name: 'activity', pattern: /^\/activity\/?$/, component: ActivityView },
-  { name: 'play', pattern: /^\/play\/(?<id>[^/]+)\/?$/, component: PlayerView },
+  {
+    name: 'activity',
+    pattern: /^\/activity\/?$/,
+    load: () => import('./activity/ActivityView.svelte'),
+  },
+  {
+    name: 'play',
+    pattern: /^\/play\/(?<id>[^/]+)\/?$/,
+    load: () => import('./swarm/PlayerView.svelte'),
+  },
   // The viewers (issue #18): each kind of card opens in the one that fits it (lenses/viewer.ts).
-  { name: 'watch', pattern: /^\/watch\/(?<id>0x[0-9a-fA-F]{64})\/?$/, component: WatchView },
-  { name: 'photo', pattern: /^\/photo\/(?<id>0x[0-9a-fA-F]{64})\/?$/, component: PhotoView },
-  { name: 'read', pattern: /^\/read\/(?<id>0x[0-9a-fA-F]{64})\/?$/, component: ReadView },
+  {
+    name: 'watch',
+    pattern: /^\/watch\/(?<id>0x[0-9a-fA-F]{64})\/?$/,
+    load: () => import('./lenses/WatchView.svelte'),
+  },
+  {
+    name: 'photo',
+    pattern: /^\/photo\/(?<id>0x[0-9a-fA-F]{64})\/?$/,
+    load: () => import('./lenses/PhotoView.svelte'),
+  },
+  {
+    name: 'read',
+    pattern: /^\/read\/(?<id>0x[0-9a-fA-F]{64})\/?$/,
+    load: () => import('./lenses/ReadView.svelte'),
+  },
   {
     name: 'site',
     pattern: /^\/site\/(?<id>0x[0-9a-fA-F]{64})(?<path>\/.*)?$/,
-    component: SiteView,
+    load: () => import('./site/SiteView.svelte'),
   },
   {
     name: 'feed',
     pattern: /^\/feed(?:\/(?<lens>[a-z-]+))?\/?$/,
-    component: FeedView,
+    load: () => import('./feed/FeedView.svelte'),
     nav: { label: 'Feed', href: '/feed', order: 10 },
   },
-  { name: 'card', pattern: /^\/card\/(?<id>0x[0-9a-fA-F]{64})\/?$/, component: CardView },
+  {
+    name: 'card',
+    pattern: /^\/card\/(?<id>0x[0-9a-fA-F]{64})\/?$/,
+    load: () => import('./feed/CardView.svelte'),
+  },
   {
     name: 'embed',
     pattern: /^\/embed\/(?<id>0x[0-9a-fA-F]{64})\/?$/,
-    component: EmbedView,
+    load: () => import('./feed/EmbedView.svelte'),
     chrome: false,
   },
   {
     name: 'profile',
     pattern: /^\/profile\/(?<address>0x[0-9a-fA-F]{40})\/?$/,
-    component: ProfileView,
+    load: () => import('./feed/ProfileView.svelte'),
   },
   {
     name: 'compose',
     pattern: /^\/compose\/?$/,
-    component: ComposeView,
+    load: () => import('./feed/ComposeView.svelte'),
     nav: { label: 'Compose', href: '/compose', order: 20, identity: true },
   },
   // The fallback: home.
-  { name: 'home', pattern: /^/, component: HomeView, nav: { label: 'Home', href: '/', order: 0 } },
+  { name: 'home', pattern: /^/, load: () => HOME, nav: { label: 'Home', href: '/', order: 0 } },
 ]
 
 export function matchRoute(path: string): { route: Route; params: Record<string, string> } {

@@ -17,7 +17,7 @@ type Row = Omit<ActivityEntry, 'read'> & { unread?: 0 | 1 }
 type ListingRow = { listingId: string; cardId: `0x${string}`; price: string }
 
 interface ActivitySchema extends DBSchema {
-  entries: { key: string; value: Row; indexes: { at: number; unread: number } }
+  entries: { key: string; value: Row; indexes: { at: number; unread: number; block: number } }
   listings: { key: string; value: ListingRow }
   meta: { key: string; value: unknown }
 }
@@ -47,6 +47,11 @@ export type ActivityStore = {
   markRead(ids?: readonly string[]): Promise<number>
   listings(): Promise<Map<string, MyListing>>
   putListings(l: ReadonlyMap<string, MyListing>): Promise<void>
+  /**
+   * Withdraws the entries of these kinds mined at `fromBlock` or later (their chain events were
+   * reorganised out; log sync reads the blocks again); returns the ids removed.
+   */
+  dropFrom(fromBlock: number, kinds: ReadonlySet<string>): Promise<string[]>
   /** Whether the feed index's past was read into this store (service.ts, backfill). */
   backfilled(): Promise<boolean>
   setBackfilled(): Promise<void>
@@ -63,14 +68,18 @@ export async function openActivityStore(
 ): Promise<ActivityStore> {
   const db: IDBPDatabase<ActivitySchema> = await openDB<ActivitySchema>(
     `${base}-${address.toLowerCase()}`,
-    1,
+    2,
     {
-      upgrade(d) {
-        const entries = d.createObjectStore('entries', { keyPath: 'id' })
-        entries.createIndex('at', 'at')
-        entries.createIndex('unread', 'unread')
-        d.createObjectStore('listings', { keyPath: 'listingId' })
-        d.createObjectStore('meta')
+      // Version 2 indexes entries by block: a reorg withdraws what it undid (dropFrom).
+      upgrade(d, oldVersion, _new, tx) {
+        if (oldVersion < 1) {
+          const entries = d.createObjectStore('entries', { keyPath: 'id' })
+          entries.createIndex('at', 'at')
+          entries.createIndex('unread', 'unread')
+          d.createObjectStore('listings', { keyPath: 'listingId' })
+          d.createObjectStore('meta')
+        }
+        if (oldVersion < 2) tx.objectStore('entries').createIndex('block', 'block')
       },
     },
   )
@@ -122,6 +131,14 @@ export async function openActivityStore(
         ),
       )
       await tx.done
+    },
+    async dropFrom(fromBlock, kinds) {
+      const tx = db.transaction('entries', 'readwrite')
+      const rows = await tx.store.index('block').getAll(IDBKeyRange.lowerBound(fromBlock))
+      const gone = rows.filter((r) => kinds.has(r.kind)).map((r) => r.id)
+      await Promise.all(gone.map((id) => tx.store.delete(id)))
+      await tx.done
+      return gone
     },
     backfilled: async () => (await db.get('meta', 'backfilled')) === true,
     setBackfilled: async () => {

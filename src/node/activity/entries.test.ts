@@ -88,6 +88,7 @@ describe('entriesOfMarketLogs', () => {
     listings: new Map<string, MyListing>(),
     timeOf: async (block: number) => block * 1000,
     listingOfToken: async () => otherListing,
+    creatorOf: async (cardId: Hex) => (cardId === MINE ? ME : cardId === THEIRS ? C : null),
   })
 
   it('names sales of my listing, my purchases, royalties, resales, claims and cash-outs', async () => {
@@ -145,6 +146,12 @@ describe('entriesOfMarketLogs', () => {
         eventName: 'ChequeCashed',
         args: { payer: ME, payee: C, cardId: THEIRS, amount: 4n, royalty: 0n },
       },
+      // B's cheque on my card, cashed by C (a seeder): its royalty is mine.
+      {
+        ...pos(9, 1),
+        eventName: 'ChequeCashed',
+        args: { payer: B, payee: C, cardId: MINE, amount: 30n, royalty: 3n },
+      },
     ]
     const out = await entriesOfMarketLogs(logs, c)
     expect(c.listings.get('3')).toEqual({ cardId: MINE, price: 100n })
@@ -155,8 +162,16 @@ describe('entriesOfMarketLogs', () => {
       ['royalty', '5', MINE, C, false],
       ['resale', '27', THEIRS, C, false],
       ['claim', '105', null, null, false],
+      ['royalty', '1', MINE, B, false],
       ['cash', '27', null, null, false],
       ['cash', '4', null, null, true],
+      ['royalty', '3', MINE, B, false],
+    ])
+    // Each cheque's royalty is an entry of its own, from the Chequebook.
+    expect(out.filter((e) => e.kind === 'royalty').map((e) => [e.id, e.source ?? null])).toEqual([
+      [`royalty:${token(1n)}:5:0`, null],
+      [`royalty:cheque:${pos(8).transactionHash}:0`, 'chequebook'],
+      [`royalty:cheque:${pos(9).transactionHash}:1`, 'chequebook'],
     ])
     expect(out.find((e) => e.kind === 'sale')).toMatchObject({
       id: `sale:${token(1n)}`,

@@ -120,7 +120,7 @@ export type MarketLog = Pos &
 export type MyListing = { cardId: Hex; price: bigint }
 
 /** What deriving market entries needs besides {@link DeriveContext}. */
-export type MarketContext = Omit<DeriveContext, 'creatorOf'> & {
+export type MarketContext = DeriveContext & {
   /** My listings by listing id (decimal); `Listed` logs of mine are added to it. */
   listings: Map<string, MyListing>
   /** Any token's listing (a chain read): the card, price and transfer fee of a key I bought. */
@@ -132,8 +132,9 @@ const listingIdOf = (tokenId: bigint) => (tokenId >> 64n).toString()
 /**
  * The entries of a batch of market logs (in chain order): my listings sold (`sale`), keys of my
  * listings resold (`royalty`), my keys sold on their offer (`resale`), keys I bought
- * (`purchase`), what I claimed (`claim`), and cheques cashed for or against me (`cash`, one
- * per transaction and side, naming the cheque lines it covered).
+ * (`purchase`), what I claimed (`claim`), cheques cashed for or against me (`cash`, one
+ * per transaction and side, naming the cheque lines it covered), and the royalty of each cheque
+ * cashed on a card of mine, whoever the payee (`royalty` from the Chequebook, one per cheque).
  */
 export async function entriesOfMarketLogs(
   logs: readonly MarketLog[],
@@ -245,7 +246,20 @@ export async function entriesOfMarketLogs(
         })
         break
       case 'ChequeCashed': {
-        const { payer, payee, amount, royalty } = l.args
+        const { payer, payee, cardId, amount, royalty } = l.args
+        const creator = royalty > 0n ? await c.creatorOf(lower(cardId)) : null
+        if (creator && c.me.has(lower(creator)))
+          out.push({
+            ...base,
+            id: `royalty:cheque:${l.transactionHash}:${l.logIndex}`,
+            kind: 'royalty',
+            at: await c.timeOf(block),
+            cardId: lower(cardId),
+            who: lower(payer),
+            amount: royalty.toString(),
+            source: 'chequebook',
+            read: false,
+          })
         for (const side of ['received', 'sent'] as const) {
           if (!c.me.has(lower(side === 'received' ? payee : payer))) continue
           const id = `cash:${side}:${l.transactionHash}`

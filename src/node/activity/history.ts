@@ -7,8 +7,8 @@
  * - a cash-out (`cash`: one `cashBatch`/`cash` transaction) links to the cheque lines it covered,
  *   and each line back to every cash-out that paid on it;
  * - a KeyMarket claim takes everything owed since the claim before, so it links to the sales,
- *   royalties and resales between the two, and they to it. (A Chequebook claim pays royalties
- *   of pay-per-slice cheques, which this history does not itemise: it links to nothing.)
+ *   royalties and resales between the two, and they to it; a Chequebook claim likewise links
+ *   to the royalties of the cheques cashed on my cards since the one before.
  *
  * Links are symmetric and computed when asked, from what is stored: nothing to keep in step.
  */
@@ -84,14 +84,17 @@ export function buildHistory(
       const target = byId.get(line)
       if (target) link(e, target)
     }
-  // Claims of the KeyMarket, oldest first: each takes what came since the one before.
+  // Claims of each contract, oldest first: each takes what that contract owed since the claim
+  // before (the Chequebook owes cheque royalties, the KeyMarket sales, resales and royalties).
   const chrono = [...money].sort((a, b) => -newestFirst(a, b))
-  let since: ShownEntry[] = []
+  const since = { keyMarket: [] as ShownEntry[], chequebook: [] as ShownEntry[] }
   for (const e of chrono) {
-    if (CLAIMED_KINDS.has(e.kind) && !e.out) since.push(e)
-    else if (e.kind === 'claim' && e.source === 'keyMarket') {
-      for (const paid of since) link(e, paid)
-      since = []
+    if (CLAIMED_KINDS.has(e.kind) && !e.out)
+      since[e.source === 'chequebook' ? 'chequebook' : 'keyMarket'].push(e)
+    else if (e.kind === 'claim') {
+      const source = e.source === 'chequebook' ? 'chequebook' : 'keyMarket'
+      for (const paid of since[source]) link(e, paid)
+      since[source] = []
     }
   }
   return [...money, ...cheques].sort(newestFirst)

@@ -3,8 +3,9 @@
  * the keys agent and owner do) over the KeyMarket and the Chequebook, reading per range only
  * what concerns this account — its own `Listed`, every mint (`Transfer` from zero: sales of my
  * listings and my purchases), every `Resold` (rare; royalties, resales, purchases), its
- * `Claimed` on both contracts, and `ChequeCashed` with it as payee or payer — filtered by
- * indexed arguments on the node, never the whole market's history of everything.
+ * `Claimed` on both contracts, and every `ChequeCashed` (mine as payee or payer, and the
+ * royalties of cheques on my cards) — filtered by indexed arguments on the node where an
+ * argument says whose it is, never the whole market's history of everything.
  *
  * On a dev chain it runs without confirmations and polls every 300 ms, so a creator hears of a
  * sale while its block is the newest (issue #18: "a sale appears within one block").
@@ -46,13 +47,14 @@ export async function readMarketLogs(
   const me = chain.account.address
   const km = { address: contracts.keyMarket, abi: keyMarketAbi, ...range, strict: true as const }
   const cb = { address: contracts.chequebook, abi: chequebookAbi, ...range, strict: true as const }
-  const [listed, mints, resold, kmClaims, cashedIn, cashedOut, cbClaims] = await Promise.all([
+  const [listed, mints, resold, kmClaims, cashed, cbClaims] = await Promise.all([
     pc.getContractEvents({ ...km, eventName: 'Listed', args: { creator: me } }),
     pc.getContractEvents({ ...km, eventName: 'Transfer', args: { from: ZERO } }),
     pc.getContractEvents({ ...km, eventName: 'Resold' }),
     pc.getContractEvents({ ...km, eventName: 'Claimed', args: { account: me } }),
-    pc.getContractEvents({ ...cb, eventName: 'ChequeCashed', args: { payee: me } }),
-    pc.getContractEvents({ ...cb, eventName: 'ChequeCashed', args: { payer: me } }),
+    // Every cash-out, not only mine as payee or payer: a cheque on a card of mine pays me its
+    // royalty whoever cashes it (entries.ts keeps what concerns me).
+    pc.getContractEvents({ ...cb, eventName: 'ChequeCashed' }),
     pc.getContractEvents({ ...cb, eventName: 'Claimed', args: { account: me } }),
   ])
   const all = [
@@ -60,8 +62,7 @@ export async function readMarketLogs(
     ...mints,
     ...resold,
     ...kmClaims.map((l) => ({ ...l, source: 'keyMarket' as const })),
-    ...cashedIn,
-    ...cashedOut,
+    ...cashed,
     ...cbClaims.map((l) => ({ ...l, source: 'chequebook' as const })),
   ] as unknown as (MarketLog & { blockHash: string })[]
   const byPosition = new Map<string, MarketLog>()
@@ -76,6 +77,8 @@ export type MarketFollowerOptions = {
   cursors: CursorStore
   fromBlock: bigint
   onLogs(logs: MarketLog[]): Promise<void>
+  /** A reorg: drop what came from `fromBlock` on (those blocks are read again). */
+  onReorg?(fromBlock: bigint): Promise<void>
   log: Logger
 }
 
@@ -99,6 +102,7 @@ export function followMarket(o: MarketFollowerOptions): { stop(): Promise<void> 
     read: async (range) =>
       (await readMarketLogs(o.chain, range)) as unknown as SyncedLog<typeof marketAbi>[],
     onLogs: (logs) => o.onLogs(logs as unknown as MarketLog[]),
+    ...(o.onReorg ? { onReorg: o.onReorg } : {}),
     onError: (err) => o.log.warn('market sync pass failed: %s', (err as Error).message),
   })
   return {

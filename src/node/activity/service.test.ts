@@ -196,9 +196,15 @@ describe('activity service', () => {
     ]
     await a.marketLogs(s, logs)
     const { entries } = await a.handlers()['activity.history'](undefined)
-    const byKind = (k: string, n = 0) => entries.filter((e) => e.kind === k)[n]!
+    const byKind = (k: string, n = 0) =>
+      entries.filter(
+        (e) =>
+          e.kind === k && !('source' in e && e.kind === 'royalty' && e.source === 'chequebook'),
+      )[n]!
+    // I am the payee and the card's creator: the cash-out and the cheque's royalty.
     expect(entries.map((e) => e.kind)).toEqual([
       'cash',
+      'royalty',
       'sale',
       'claim',
       'royalty',
@@ -223,7 +229,7 @@ describe('activity service', () => {
     expect(received).toMatchObject({ amount: '30', cashed: '10', who: B, title: 'Harbour at dusk' })
     // A sale is a notification too (unread); the claim and the cash-out are not.
     const list = await a.handlers()['activity.list'](undefined)
-    expect(list.entries.map((e) => e.kind)).toEqual(['sale', 'royalty', 'sale'])
+    expect(list.entries.map((e) => e.kind)).toEqual(['royalty', 'sale', 'royalty', 'sale'])
     // The listing is remembered: after a restart a new mint is still a sale of mine.
     await a.stop()
     const again = make()
@@ -237,5 +243,101 @@ describe('activity service', () => {
       amount: '100',
     })
     await again.stop()
+  })
+  it('withdraws what a reorg undid, from the store and the page, and keeps the rest', async () => {
+    const { events, make } = setup()
+    const a = make()
+    await a.start()
+    await feed(a) // a follow (block 3), a reaction (block 4) and a gossiped comment (no block)
+    const s = (await a.session())!
+    await a.marketLogs(s, [
+      {
+        ...pos(2),
+        eventName: 'Listed',
+        args: { cardId: MINE, creator: ME, listingId: 3n, price: 100n },
+      },
+      {
+        ...pos(3),
+        eventName: 'Transfer',
+        args: { from: addr(0), to: B, tokenId: (3n << 64n) | 1n },
+      },
+      {
+        ...pos(5),
+        eventName: 'Transfer',
+        args: { from: addr(0), to: C, tokenId: (3n << 64n) | 2n },
+      },
+    ])
+    const kinds = async () =>
+      (await a.handlers()['activity.list'](undefined)).entries.map((e) => [e.kind, e.block ?? null])
+    expect(await kinds()).toEqual([
+      ['comment', null],
+      ['sale', 5],
+      ['reaction', 4],
+      ['sale', 3],
+      ['follow', 3],
+    ])
+    // The feed's index rolled back from block 4: the reaction goes, the follow and the gossiped
+    // comment (not mined) stay, and so do the sales (the market follower's own reorg check).
+    await a.feedReorg(4)
+    expect(await kinds()).toEqual([
+      ['comment', null],
+      ['sale', 5],
+      ['sale', 3],
+      ['follow', 3],
+    ])
+    const reaction = `reaction:${MINE}:${B}:1`
+    expect(updates(events).at(-1)).toMatchObject({ unread: 4, added: [], removed: [reaction] })
+    // The market follower's reorg from block 4: the later sale goes.
+    await a.marketReorg(s, 4)
+    expect(await kinds()).toEqual([
+      ['comment', null],
+      ['sale', 3],
+      ['follow', 3],
+    ])
+    expect(updates(events).at(-1)).toMatchObject({
+      unread: 3,
+      removed: [`sale:${(3n << 64n) | 2n}`],
+    })
+    // Nothing from there on: no event.
+    const told = updates(events).length
+    await a.feedReorg(10)
+    expect(updates(events)).toHaveLength(told)
+    // The reaction read again on the new chain (the log sync re-reads) is back, unread.
+    await a.feedEvents([{ type: 'reaction', cardId: MINE, from: B, kind: 1, block: 6 }])
+    expect(await kinds()).toContainEqual(['reaction', 6])
+    await a.stop()
+  })
+
+  it('lists each cheque royalty and links them to the Chequebook claim that paid them', async () => {
+    const { make } = setup()
+    const a = make()
+    await a.start()
+    const s = (await a.session())!
+    const cashed = (block: number, royalty: bigint): MarketLog => ({
+      ...pos(block),
+      eventName: 'ChequeCashed',
+      args: { payer: B, payee: C, cardId: MINE, amount: 10n * royalty, royalty },
+    })
+    await a.marketLogs(s, [
+      cashed(2, 1n),
+      cashed(3, 2n),
+      { ...pos(4), eventName: 'Claimed', source: 'chequebook', args: { account: ME, amount: 3n } },
+      cashed(5, 4n),
+    ])
+    const { entries } = await a.handlers()['activity.history'](undefined)
+    expect(entries.map((e) => [e.kind, e.amount, e.who ?? null])).toEqual([
+      ['royalty', '4', B],
+      ['claim', '3', null],
+      ['royalty', '2', B],
+      ['royalty', '1', B],
+    ])
+    const [late, claim, second, first] = entries
+    expect(claim!.links.sort()).toEqual([first!.id, second!.id].sort())
+    expect(first!.links).toEqual([claim!.id])
+    expect(late!.links).toEqual([])
+    expect(first).toMatchObject({ source: 'chequebook', title: 'Harbour at dusk' })
+    // They are notifications too.
+    expect((await a.handlers()['activity.list'](undefined)).unread).toBe(3)
+    await a.stop()
   })
 })

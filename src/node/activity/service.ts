@@ -25,6 +25,17 @@ import { followMarket } from './market.ts'
 
 const log = logger('activity')
 
+/** The kinds derived from the feed indexer's events, and those from the market follower's logs. */
+const FEED_KINDS: ReadonlySet<string> = new Set(['follow', 'reaction', 'comment'])
+const MARKET_KINDS: ReadonlySet<string> = new Set([
+  'sale',
+  'royalty',
+  'resale',
+  'purchase',
+  'claim',
+  'cash',
+])
+
 type Hex = `0x${string}`
 
 /** Entries per `activity.list` / `activity.history` page, by default and at most. */
@@ -161,6 +172,7 @@ export class ActivityService {
         cursors: ctx.cursors,
         fromBlock: BigInt(ctx.config.deployBlock),
         onLogs: (logs) => this.marketLogs(session, logs),
+        onReorg: (from) => this.marketReorg(session, Number(from)),
         log,
       })
     log('started for %s', account)
@@ -205,6 +217,7 @@ export class ActivityService {
     const before = s.listings.size
     const entries = await entriesOfMarketLogs(logs, {
       me: s.me,
+      creatorOf: async (id) => (await this.c.card(id))?.creator ?? null,
       listings: s.listings,
       timeOf: s.timeOf,
       listingOfToken: (tokenId) => getListingOfToken(s.chain, { tokenId }),
@@ -229,6 +242,40 @@ export class ActivityService {
       await this.record(s, entries)
     } catch (err) {
       log.warn('feed events not recorded: %s', (err as Error).message)
+    }
+  }
+
+  /**
+   * Withdraws what a reorg undid: entries of `kinds` mined from `fromBlock` on leave the store
+   * and the page (`removed`); the log sync reads those blocks again, so an event still on the
+   * new chain comes back (as new) and one that is gone stays gone.
+   */
+  private withdraw(s: Session, fromBlock: number, kinds: ReadonlySet<string>): Promise<void> {
+    const done = this.queue.then(async () => {
+      const removed = await s.store.dropFrom(fromBlock, kinds)
+      if (removed.length === 0) return
+      log('reorg from block %d: %d entries withdrawn', fromBlock, removed.length)
+      this.c.emit({ kind: 'activity.update', unread: await s.store.unread(), added: [], removed })
+    })
+    this.queue = done.catch(() => {})
+    return done
+  }
+
+  /** The market follower found a reorg: what its logs from `fromBlock` on made goes. */
+  marketReorg(s: Session, fromBlock: number): Promise<void> {
+    return this.withdraw(s, fromBlock, MARKET_KINDS)
+  }
+
+  /**
+   * The feed indexer dropped what was mined from `fromBlock` on (a reorg): the follows,
+   * reactions and comments it had told of go too. Never throws, like {@link feedEvents}.
+   */
+  async feedReorg(fromBlock: number): Promise<void> {
+    try {
+      const s = await this.session()
+      if (s) await this.withdraw(s, fromBlock, FEED_KINDS)
+    } catch (err) {
+      log.warn('reorg not applied to activity: %s', (err as Error).message)
     }
   }
 

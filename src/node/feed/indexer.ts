@@ -36,6 +36,8 @@ export type FeedIndexerComponents = {
    * notifications from them); awaited, so the log cursor moves after it, and never throws.
    */
   onEvents?(events: FeedEvent[]): Promise<void>
+  /** After a reorg rolled the index back to before `fromBlock` (activity withdraws its news). */
+  onReorg?(fromBlock: number): Promise<void>
 }
 
 export type FeedIndexerInit = {
@@ -91,7 +93,10 @@ export class FeedIndexer {
       confirmations: this.init.confirmations ?? 2,
       batchSize: this.init.batchSize ?? 2_000,
       onLogs: (logs: Parameters<typeof eventsOfLogs>[0]) => this.ingestLogs(logs),
-      onReorg: (from: bigint) => rollbackFrom(this.components.db, Number(from)),
+      onReorg: async (from: bigint) => {
+        await rollbackFrom(this.components.db, Number(from))
+        await this.components.onReorg?.(Number(from))
+      },
       signal,
     }
   }

@@ -300,6 +300,19 @@ describe('FeedService on anvil', () => {
     await chain?.stop()
   })
 
+  /** A started feed service on the test chain, with databases of its own. */
+  async function chainFeed(c: FeedServiceComponents, tag: string): Promise<FeedService> {
+    const name = `feed-service-${tag}-${n++}`
+    const feed = new FeedService(c, {
+      chain: config,
+      dev: true,
+      dbName: name,
+      cursorDbName: `${name}-cursors`,
+    })
+    await feed.start()
+    return feed
+  }
+
   it('indexes a posted card and announces it; stop() ends the indexer', async () => {
     const poster = chain.ctx[0]!
     const { c, events } = components(null)
@@ -308,14 +321,7 @@ describe('FeedService on anvil', () => {
     c.onEvents = async (batch) => {
       for (const e of batch) if (e.type === 'card') heard.push(e.id)
     }
-    const name = `feed-service-chain-${n++}`
-    const feed = new FeedService(c, {
-      chain: config,
-      dev: true,
-      dbName: name,
-      cursorDbName: `${name}-cursors`,
-    })
-    await feed.start()
+    const feed = await chainFeed(c, 'chain')
     const h = feed.handlers()
     const announced = () =>
       events.flatMap((e) => (e.kind === 'feed.cards' ? e.cards.map((x: FeedCard) => x.id) : []))
@@ -343,5 +349,32 @@ describe('FeedService on anvil', () => {
     await new Promise((r) => setTimeout(r, 2_500)) // > two dev poll intervals
     expect(events.length).toBe(before)
     expect(announced()).not.toContain(late.cardId)
+  })
+
+  it('a reorg rolls the index back and tells onReorg (the activity service withdraws its news)', async () => {
+    const poster = chain.ctx[0]!
+    const { c, events } = components(null)
+    const reorgs: number[] = []
+    c.onReorg = async (from) => {
+      reorgs.push(from)
+    }
+    const feed = await chainFeed(c, 'reorg')
+    const h = feed.handlers()
+    const snapshot = await chain.test.snapshot()
+    const orphan = await postCard(poster, {
+      card: encodeCard(card('post', 'orphaned', { createdAt: Math.floor(Date.now() / 1000) })),
+    })
+    // Announced by the indexer (feed.card alone reads an unindexed card from the chain).
+    await waitFor('the card to be indexed', () =>
+      events.some((e) => e.kind === 'feed.cards' && e.cards.some((x) => x.id === orphan.cardId)),
+    )
+    // Another branch replaces the card's block.
+    await chain.test.revert({ id: snapshot })
+    await chain.test.mine({ blocks: 3 })
+    await waitFor('the reorg', () => reorgs.length > 0)
+    expect(reorgs[0]).toBeLessThanOrEqual(Number(orphan.receipt.blockNumber))
+    const page = await h['feed.query']({ lens: 'all' }, ctx)
+    expect(page.items.map((x) => x.id)).not.toContain(orphan.cardId)
+    await feed.stop()
   })
 })

@@ -56,6 +56,8 @@ export type FeedServiceComponents = {
   health?: HealthOf
   /** Every indexed batch of events, mined or gossiped (the activity service's source). */
   onEvents?(events: FeedEvent[]): Promise<void>
+  /** The index rolled back what was mined from `fromBlock` on (a reorg). */
+  onReorg?(fromBlock: number): Promise<void>
 }
 
 export type FeedServiceInit = {
@@ -121,6 +123,7 @@ export class FeedService {
         onChange: (cards) => this.changed(cards),
         onFollows: (creators) => this.c.emit({ kind: 'feed.follows', creators }),
         ...(this.c.onEvents ? { onEvents: this.c.onEvents } : {}),
+        ...(this.c.onReorg ? { onReorg: this.c.onReorg } : {}),
       },
       {
         chainId: chain.chainId,

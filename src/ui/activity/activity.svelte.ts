@@ -26,6 +26,9 @@ export class ActivityState {
     const off = rpc.onEvent((e) => {
       if (e.kind !== 'activity.update') return
       this.unread = e.unread
+      // Withdrawn by a reorg: gone from the list at once.
+      const removed = new Set(e.removed ?? [])
+      if (removed.size > 0) this.entries = this.entries.filter((x) => !removed.has(x.id))
       if (this.#showing && e.added.length > 0) void this.open()
     })
     void this.refresh()

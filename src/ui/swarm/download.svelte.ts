@@ -33,6 +33,9 @@ export function failureText(r: Pick<DownloadProgress, 'status' | 'message'>): st
   return `The download failed: ${r.message ?? 'unknown error'}.`
 }
 
+/** Downloads this tab is following now (the update prompt waits for them: ui/pwa). */
+export const runningDownloads = $state({ count: 0 })
+
 export class Download {
   state = $state<DownloadState>('idle')
   sent = $state(0)
@@ -66,7 +69,9 @@ export class Download {
     const frame = document.createElement('iframe')
     frame.hidden = true
     frame.title = 'Download'
+    runningDownloads.count++
     this.stopListening = () => {
+      runningDownloads.count--
       clearInterval(ping)
       clearTimeout(slow)
       channel.close()

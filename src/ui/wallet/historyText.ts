@@ -12,7 +12,7 @@ export function historyLabel(e: HistoryEntry): string {
     case 'sale':
       return 'Sold a key'
     case 'royalty':
-      return 'Royalty on a resale'
+      return e.source === 'chequebook' ? 'Royalty on a cheque' : 'Royalty on a resale'
     case 'resale':
       return 'Resold your key'
     case 'claim':

@@ -130,4 +130,6 @@ export type ActivityEvent = {
   unread: number
   /** Entries new since the last event (notifications and money alike). */
   added: ActivityEntry[]
+  /** Ids of entries withdrawn: the chain events behind them were reorganised out. */
+  removed?: string[] | undefined
 }

@@ -1,0 +1,89 @@
+/**
+ * Lighthouse runs for `npm run bench -- ui` (issue #18): mobile performance on a first visit,
+ * and accessibility and best practices with an identity and a populated feed. Lighthouse is not
+ * a dependency of the app: the bench loads it from `BENCH_LIGHTHOUSE` (a path to its
+ * `core/index.js`, e.g. from `npm install lighthouse@12` in any folder; 13.x needs Node 22) or
+ * from node_modules, and says so when it finds neither; no score is ever made up.
+ */
+import { resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+
+/** The part of Lighthouse's result this reads. */
+type LhResult = {
+  lhr: {
+    categories: Record<string, { score: number | null }>
+    audits: Record<string, { score: number | null; title: string; numericValue?: number }>
+    runtimeError?: { message: string }
+  }
+}
+type Lighthouse = (
+  url: string,
+  flags: Record<string, unknown>,
+  config?: unknown,
+) => Promise<LhResult | undefined>
+
+/** Lighthouse's entry, or null (with why) when it is not installed. */
+export async function loadLighthouse(): Promise<{ run: Lighthouse } | { missing: string }> {
+  const where = process.env.BENCH_LIGHTHOUSE
+  try {
+    const mod = (await import(where ? pathToFileURL(resolve(where)).href : 'lighthouse')) as {
+      default: Lighthouse
+    }
+    return { run: mod.default }
+  } catch (err) {
+    return {
+      missing: `Lighthouse is not installed (${(err as Error).message.split('\n')[0]}); set BENCH_LIGHTHOUSE to its core/index.js`,
+    }
+  }
+}
+
+export type Scores = {
+  /** Category id → score 0–100. */
+  scores: Record<string, number>
+  /** Audits that failed (score below 1), by title, for the log. */
+  failed: string[]
+  /** The performance metrics Lighthouse measured (ms), when asked for performance. */
+  metrics: Record<string, number>
+}
+
+/**
+ * One Lighthouse run against the Chromium listening on `port` (mobile, simulated throttling:
+ * Lighthouse's defaults). `keepStorage` keeps the origin's storage (the identity and the feed);
+ * otherwise Lighthouse clears it first, as for a first visit.
+ */
+export async function lighthouseRun(
+  lh: Lighthouse,
+  url: string,
+  o: { port: number; categories: string[]; keepStorage: boolean },
+): Promise<Scores> {
+  const result = await lh(url, {
+    port: o.port,
+    output: 'json',
+    logLevel: 'error',
+    onlyCategories: o.categories,
+    disableStorageReset: o.keepStorage,
+  })
+  if (!result) throw new Error('Lighthouse returned nothing')
+  const { lhr } = result
+  if (lhr.runtimeError) throw new Error(`Lighthouse: ${lhr.runtimeError.message}`)
+  const scores: Record<string, number> = {}
+  for (const id of o.categories) {
+    const s = lhr.categories[id]?.score
+    if (s === null || s === undefined) throw new Error(`Lighthouse gave no ${id} score`)
+    scores[id] = Math.round(s * 100)
+  }
+  const failed = Object.entries(lhr.audits)
+    .filter(([, a]) => a.score !== null && a.score < 1)
+    .map(([id, a]) => `${id} (${a.score})`)
+  const metrics: Record<string, number> = {}
+  for (const id of [
+    'first-contentful-paint',
+    'largest-contentful-paint',
+    'total-blocking-time',
+    'speed-index',
+  ]) {
+    const v = lhr.audits[id]?.numericValue
+    if (v !== undefined) metrics[id] = Math.round(v)
+  }
+  return { scores, failed, metrics }
+}
