@@ -55,7 +55,7 @@ export async function createBrowserNode(opts: BrowserNodeOptions) {
       : { listen: ['/p2p-circuit', '/webrtc'] },
     transports: [
       webSockets(),
-      webRTC({ rtcConfiguration: rtcConfigFor(opts.privacy ?? false, opts.turn) }),
+      webRTC(opts.privacy ? { rtcConfiguration: rtcConfigFor(true, opts.turn) } : {}),
       circuitRelayTransport(),
     ],
     connectionEncrypters: [noise()],

@@ -23,8 +23,11 @@ describe('privacy mode: WebRTC configuration', () => {
     expect(rtcConfigFor(true, undefined)).toEqual({ iceTransportPolicy: 'relay', iceServers: [] })
   })
 
-  it('leaves the browser defaults when off, TURN server or not', () => {
-    expect(rtcConfigFor(false, turn)).toEqual({})
+  it('uses the TURN server for STUN when off, so private peers can reach this node', () => {
+    expect(rtcConfigFor(false, turn)).toEqual({ iceServers: [{ urls: ['stun:127.0.0.1:3478'] }] })
+    const tcpOnly = { ...turn, urls: ['turn:r.example:3478?transport=tcp', 'turns:r.example:5349'] }
+    expect(rtcConfigFor(false, tcpOnly)).toEqual({})
+    expect(rtcConfigFor(false, undefined)).toEqual({})
   })
 
   it('does not share the TURN urls array with the config', () => {

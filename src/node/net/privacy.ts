@@ -28,14 +28,19 @@ export const fixedPrivacy = (on: boolean): PrivacySource => ({
 })
 
 /**
- * The `RTCConfiguration` for new peer connections: with privacy on, relayed candidates only,
- * from the relay's TURN server; off, the browser's defaults (host candidates, no STUN), as
- * before. Privacy on without a TURN server gives a configuration that gathers nothing: the
- * node then makes no WebRTC connection at all rather than reveal its address.
+ * The `RTCConfiguration` for new peer connections. With privacy on: relayed candidates only,
+ * from the relay's TURN server; without a TURN server that gathers nothing, and the node then
+ * makes no WebRTC connection at all rather than reveal its address. Off: the relay's TURN
+ * server as a STUN server, so that this node also offers a server-reflexive candidate. A
+ * private peer needs one: its TURN allocation forwards only from addresses it was given a
+ * permission for, and Chromium conceals host candidates behind mDNS names it cannot resolve.
  * @example new RTCPeerConnection(rtcConfigFor(true, config.relay.turn))
  */
 export function rtcConfigFor(privacy: boolean, turn: TurnInfo | undefined): RTCConfiguration {
-  if (!privacy) return {}
+  if (!privacy) {
+    const stun = stunUrls(turn)
+    return stun.length > 0 ? { iceServers: [{ urls: stun }] } : {}
+  }
   return {
     iceTransportPolicy: 'relay',
     iceServers: turn
@@ -43,6 +48,12 @@ export function rtcConfigFor(privacy: boolean, turn: TurnInfo | undefined): RTCC
       : [],
   }
 }
+
+/** `turn:host:port?transport=udp` → `stun:host:port` (a TURN server answers STUN binding). */
+const stunUrls = (turn: TurnInfo | undefined): string[] =>
+  (turn?.urls ?? [])
+    .filter((u) => u.startsWith('turn:') && !/transport=tcp/.test(u))
+    .map((u) => `stun:${u.slice('turn:'.length).replace(/\?.*$/, '')}`)
 
 /**
  * Whether a multiaddr is (or would become) a WebRTC connection: a privacy-mode node neither

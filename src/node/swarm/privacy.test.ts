@@ -8,6 +8,8 @@ const turn = {
   credential: 'c2VjcmV0',
 }
 
+const stunOnly = { iceServers: [{ urls: ['stun:127.0.0.1:3478'] }] }
+
 /** A switchable setting, as the seed service's source behaves. */
 function toggle(initial: boolean) {
   let on = initial
@@ -56,12 +58,12 @@ function fakeTorrent() {
 }
 
 describe('privacy mode in the swarm', () => {
-  it('starts from the setting: relay-only when on, defaults when off', () => {
+  it('starts from the setting: relay-only when on, STUN on the TURN server when off', () => {
     expect(followPrivacy(toggle(true).source, turn, () => []).rtcConfig).toEqual({
       iceTransportPolicy: 'relay',
       iceServers: [{ urls: turn.urls, username: '9:hc', credential: 'c2VjcmV0' }],
     })
-    expect(followPrivacy(toggle(false).source, turn, () => []).rtcConfig).toEqual({})
+    expect(followPrivacy(toggle(false).source, turn, () => []).rtcConfig).toEqual(stunOnly)
   })
 
   it('rewrites the shared config in place on a change, and drops wires and pending offers', () => {
@@ -82,10 +84,10 @@ describe('privacy mode in the swarm', () => {
     ])
     expect((t.discovery.tracker as { n: number }).n).toBe(1)
     s.set(false)
-    expect(held).toEqual({})
+    expect(held).toEqual(stunOnly)
     stop()
     s.set(true)
-    expect(held).toEqual({})
+    expect(held).toEqual(stunOnly)
   })
 
   it('replaces every key of the target', () => {
