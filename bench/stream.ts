@@ -17,6 +17,9 @@
  *   dedicated worker the channel was transferred to, as the node's are (the same bridge).
  *   xfer_raw_dc_page_mbps: the same with both ends on the pages' main threads (for reference).
  * - xfer_swarm_mbps: our swarm, 64 MiB random data, one seeder (first slice → complete).
+ * - xfer_private_mbps: the same with the seeder in privacy mode (issue 20): every byte goes
+ *   through the relay's TURN server (the seeder's only candidates are relayed ones). The mode
+ *   is switched on for that transfer and off after it, as a user would in the settings.
  * - xfer_webtorrent_mbps: stock webtorrent in pages, default settings, unencrypted, the same
  *   64 MiB (first piece → done).
  * The transfers run in interleaved rounds (raw, raw on the page, swarm, stock; BENCH_ROUNDS,
@@ -178,6 +181,7 @@ export async function run({ signal, log }: BenchOptions): Promise<BenchRow[]> {
         raw: [] as Transfer[],
         page: [] as Transfer[],
         swarm: [] as Transfer[],
+        private: [] as Transfer[],
         stock: [] as Transfer[],
       }
       // BENCH_THREADS=1: where the CPU went from now until the returned function is called.
@@ -229,6 +233,12 @@ export async function run({ signal, log }: BenchOptions): Promise<BenchRow[]> {
         )
         swarmCpu()
         for (const stop of profiling) log(await stop())
+        x.private.push(
+          await privateTransfer(a, b, `${origin}/data.bin`).catch((err: Error): Transfer => {
+            log(`private transfer failed: ${err.message}`)
+            return { mbps: Number.NaN, stalls: [] }
+          }),
+        )
         x.stock.push(
           await stockWebtorrent(
             seedBrowser,
@@ -238,18 +248,18 @@ export async function run({ signal, log }: BenchOptions): Promise<BenchRow[]> {
             cpuWatch(`round ${r + 1} stock`),
           ),
         )
-        const [raw, page, swarm, stock] = [x.raw, x.page, x.swarm, x.stock].map(
+        const [raw, page, swarm, priv, stock] = [x.raw, x.page, x.swarm, x.private, x.stock].map(
           (v) => v[r] as Transfer,
-        ) as [Transfer, Transfer, Transfer, Transfer]
+        ) as [Transfer, Transfer, Transfer, Transfer, Transfer]
         const f = (t: Transfer) =>
           `${t.mbps.toFixed(2)}${t.stalls.length ? ` (stalled ${t.stalls.join(', ')} ms)` : ''}`
         log(
-          `round ${r + 1} MB/s: raw DC (worker) ${f(raw)}, raw DC (page) ${f(page)}, swarm ${f(swarm)} (${(swarm.mbps / raw.mbps).toFixed(2)}× raw), stock webtorrent ${f(stock)} (swarm ${(swarm.mbps / stock.mbps).toFixed(2)}×)`,
+          `round ${r + 1} MB/s: raw DC (worker) ${f(raw)}, raw DC (page) ${f(page)}, swarm ${f(swarm)} (${(swarm.mbps / raw.mbps).toFixed(2)}× raw), private ${f(priv)} (${(priv.mbps / swarm.mbps).toFixed(2)}× swarm), stock webtorrent ${f(stock)} (swarm ${(swarm.mbps / stock.mbps).toFixed(2)}×)`,
         )
       }
-      const [raw, page, swarm, stock] = [x.raw, x.page, x.swarm, x.stock].map((v) =>
-        median(v.map((t) => t.mbps)),
-      ) as [number, number, number, number]
+      const [raw, page, swarm, priv, stock] = [x.raw, x.page, x.swarm, x.private, x.stock].map(
+        (v) => median(v.map((t) => t.mbps)),
+      ) as [number, number, number, number, number]
       rows.push({ name: 'xfer_raw_dc_mbps', value: round2(raw), unit: 'MB/s' })
       rows.push({ name: 'xfer_raw_dc_page_mbps', value: round2(page), unit: 'MB/s' })
       rows.push({
@@ -257,6 +267,12 @@ export async function run({ signal, log }: BenchOptions): Promise<BenchRow[]> {
         value: round2(swarm),
         unit: 'MB/s',
         baseline: 'xfer_raw_dc_mbps',
+      })
+      rows.push({
+        name: 'xfer_private_mbps',
+        value: round2(priv),
+        unit: 'MB/s',
+        baseline: 'xfer_swarm_mbps',
       })
       rows.push({
         name: 'xfer_webtorrent_mbps',
@@ -419,6 +435,26 @@ async function swarmTransfer(
       return { mbps: bytes / ((now - first) / 1000) / 1e6, stalls }
     }
     await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+/**
+ * One swarm transfer with the seeder in privacy mode: `seeder` switches it on (its network
+ * restarts and its swarm drops its wires), publishes a fresh copy of `src`, and `leecher`
+ * fetches it through the TURN server; the mode goes off again afterwards.
+ */
+async function privateTransfer(seeder: Page, leecher: Page, src: string): Promise<Transfer> {
+  await rpc(seeder, 'seed.setSettings', { privacyMode: true })
+  try {
+    const itemId = await publishFrom(seeder, src, 'private.bin', 'application/octet-stream')
+    const info = await rpc<SwarmTorrentInfo & { key: string }>(seeder, 'swarm.seed', {
+      itemId,
+      free: true,
+    })
+    await new Promise((r) => setTimeout(r, 1_000))
+    return await swarmTransfer(leecher, info, seeder)
+  } finally {
+    await rpc(seeder, 'seed.setSettings', { privacyMode: false })
   }
 }
 

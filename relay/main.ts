@@ -4,7 +4,8 @@
  * and the test fixtures; logs go to stderr. SIGINT/SIGTERM stop it cleanly.
  *
  * Options (flags or env): --host (RELAY_HOST), --http-port (RELAY_HTTP_PORT),
- * --p2p-port (RELAY_P2P_PORT), --tracker-port (RELAY_TRACKER_PORT), --data-dir,
+ * --p2p-port (RELAY_P2P_PORT), --tracker-port (RELAY_TRACKER_PORT), --turn-port (RELAY_TURN_PORT,
+ * UDP), --data-dir,
  * --app-dir, --chain-config, --stats-ms (RELAY_STATS_MS: print a `{"event":"stats",...}` line
  * with the limits' counters and the process's memory this often; 0, the default, never).
  */
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     'http-port': { type: 'string', default: process.env.RELAY_HTTP_PORT ?? '0' },
     'p2p-port': { type: 'string', default: process.env.RELAY_P2P_PORT ?? '0' },
     'tracker-port': { type: 'string', default: process.env.RELAY_TRACKER_PORT ?? '0' },
+    'turn-port': { type: 'string', default: process.env.RELAY_TURN_PORT ?? '0' },
     'data-dir': { type: 'string', default: '.data/relay' },
     'app-dir': { type: 'string', default: 'dist' },
     'chain-config': { type: 'string' },
@@ -38,6 +40,7 @@ const relay = await startRelay({
   httpPort: Number(values['http-port']),
   p2pPort: Number(values['p2p-port']),
   trackerPort: Number(values['tracker-port']),
+  turnPort: Number(values['turn-port']),
   dataDir: resolve(values['data-dir']),
   appDir: resolve(values['app-dir']),
   chainConfigFile: values['chain-config'] ? resolve(values['chain-config']) : undefined,

@@ -66,6 +66,12 @@ describe('the relay', () => {
     expect(config.relay.peerId).toBe(relay.peerId)
     expect(config.relay.multiaddrs[0]).toMatch(/\/ws\/p2p\/12D3KooW/)
     expect(config.relay.tracker).toBe(relay.tracker)
+    // Its TURN server, with credentials issued for this request and valid for a day.
+    expect(config.relay.turn?.urls).toEqual([relay.turn])
+    expect(relay.turn).toBe(`turn:127.0.0.1:${relay.ports.turn}?transport=udp`)
+    const expiry = Number(config.relay.turn?.username.split(':')[0])
+    expect(expiry * 1000).toBeGreaterThan(Date.now() + 23 * 3600_000)
+    expect(config.relay.turn?.credential).toMatch(/^[A-Za-z0-9+/]{27}=$/)
     expect(config.chain?.chainId).toBe(31337)
     expect(config.dev).toBe(true)
   })

@@ -3,11 +3,12 @@ import type { AppConfig, ChainConfig } from '../src/shared/config.ts'
 import { appCsp, connectSourcesOf } from '../src/shared/csp.ts'
 import { createFaucet } from './faucet.ts'
 import { startAppServer } from './http.ts'
-import { loadOrCreateKey } from './key.ts'
+import { loadOrCreateKey, loadOrCreateTurnSecret } from './key.ts'
 import { emptyLimitStats, type LimitStats, RELAY_LIMITS, type RelayLimits } from './limits.ts'
 import { logger } from './log.ts'
 import { startRelayNode } from './p2p.ts'
 import { startTracker } from './tracker.ts'
+import { startTurn } from './turn.ts'
 
 const log = logger('main')
 
@@ -19,6 +20,8 @@ export type RelayOptions = {
   p2pPort?: number
   /** Port of the WebSocket BitTorrent tracker. */
   trackerPort?: number
+  /** UDP port of the TURN server (privacy mode); 0 picks a free one. */
+  turnPort?: number
   /** Keeps the relay's key (its peer id) across restarts. */
   dataDir: string
   /** The built app (dist/). */
@@ -45,12 +48,14 @@ export type Relay = {
   peerId: string
   multiaddrs: string[]
   tracker: string
-  ports: { http: number; p2p: number; tracker: number }
+  /** The TURN server's URL (`turn:<host>:<port>?transport=udp`). */
+  turn: string
+  ports: { http: number; p2p: number; tracker: number; turn: number }
   stats(): RelayStats
   stop(): Promise<void>
 }
 
-/** Starts the relay's three parts: libp2p peer, tracker, and the app server. */
+/** Starts the relay's parts: libp2p peer, tracker, TURN server, and the app server. */
 export async function startRelay(opts: RelayOptions): Promise<Relay> {
   const host = opts.host ?? '127.0.0.1'
   const chain = opts.chainConfigFile
@@ -72,21 +77,26 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     limits,
     stats: counters,
   })
+  const turn = await startTurn({
+    host,
+    port: opts.turnPort ?? 0,
+    secret: await loadOrCreateTurnSecret(opts.dataDir),
+  })
   const peerId = p2p.node.peerId.toString()
-  const config: AppConfig = {
+  const config = (): AppConfig => ({
     v: 1,
     chain,
-    relay: { peerId, multiaddrs: p2p.multiaddrs, tracker: tracker.url },
+    // Fresh TURN credentials per request: each set expires a day after the app loaded it.
+    relay: { peerId, multiaddrs: p2p.multiaddrs, tracker: tracker.url, turn: turn.credentials() },
     dev: chain === null || chain.chainId === 31337,
-  }
-  const body = JSON.stringify(config)
+  })
   const faucet = chain ? createFaucet(chain, limits, counters) : null
   const app = await startAppServer({
     host,
     port: opts.httpPort ?? 0,
     appDir: opts.appDir,
-    config: () => body,
-    csp: appCsp(connectSourcesOf(config)),
+    config: () => JSON.stringify(config()),
+    csp: appCsp(connectSourcesOf(config())),
     post: faucet
       ? {
           '/faucet': (req, client) =>
@@ -101,7 +111,8 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     peerId,
     multiaddrs: p2p.multiaddrs,
     tracker: tracker.url,
-    ports: { http: app.port, p2p: p2pPort, tracker: tracker.port },
+    turn: turn.url,
+    ports: { http: app.port, p2p: p2pPort, tracker: tracker.port, turn: turn.port },
     stats: () => {
       const mem = process.memoryUsage()
       return {
@@ -114,7 +125,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
       }
     },
     async stop() {
-      await Promise.allSettled([app.stop(), tracker.stop(), p2p.stop()])
+      await Promise.allSettled([app.stop(), tracker.stop(), turn.stop(), p2p.stop()])
     },
   }
 }

@@ -12,6 +12,8 @@ export type RelayProcessOptions = {
   httpPort: number
   p2pPort: number
   trackerPort: number
+  /** UDP port of the TURN server; 0 picks a free one. */
+  turnPort?: number
   dataDir: string
   appDir: string
   chainConfigFile?: string | undefined
@@ -26,7 +28,8 @@ export type RelayReady = {
   peerId: string
   multiaddrs: string[]
   tracker: string
-  ports: { http: number; p2p: number; tracker: number }
+  turn: string
+  ports: { http: number; p2p: number; tracker: number; turn: number }
 }
 
 export type RelayProcess = RelayReady & {
@@ -52,6 +55,8 @@ export async function spawnRelay(opts: RelayProcessOptions): Promise<RelayProces
     String(opts.p2pPort),
     '--tracker-port',
     String(opts.trackerPort),
+    '--turn-port',
+    String(opts.turnPort ?? 0),
     '--data-dir',
     opts.dataDir,
     '--app-dir',

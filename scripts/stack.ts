@@ -12,7 +12,7 @@ export type StackOptions = {
   appDir: string
   host?: string
   /** 0 picks a free port. */
-  ports?: { http?: number; p2p?: number; tracker?: number; rpc?: number }
+  ports?: { http?: number; p2p?: number; tracker?: number; turn?: number; rpc?: number }
   /** Seconds between blocks; 0 mines on every transaction. */
   blockTime?: number
   /** Keep chain state in `dataDir` across restarts (`npm start`); tests start fresh. */
@@ -60,6 +60,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       httpPort: opts.ports?.http ?? 0,
       p2pPort: opts.ports?.p2p ?? 0,
       trackerPort: opts.ports?.tracker ?? 0,
+      turnPort: opts.ports?.turn ?? 0,
       dataDir: join(opts.dataDir, 'relay'),
       appDir: opts.appDir,
       chainConfigFile: chainFile,
@@ -78,6 +79,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           httpPort: relay.ports.http,
           p2pPort: relay.ports.p2p,
           trackerPort: relay.ports.tracker,
+          turnPort: relay.ports.turn,
         })
         stack.relay = relay
         return relay

@@ -7,6 +7,7 @@
  *   --port HASHCARD_PORT [8080]            the app and /config.json
  *   --p2p-port HASHCARD_P2P_PORT [8081]    the relay's libp2p websockets
  *   --tracker-port HASHCARD_TRACKER_PORT [8082]
+ *   --turn-port HASHCARD_TURN_PORT [3478]  the relay's TURN server (UDP), for privacy mode
  *   --rpc-port HASHCARD_RPC_PORT [8545]    anvil
  *   --data-dir HASHCARD_DATA_DIR [.data]   chain state, relay key, generated config
  *   --block-time HASHCARD_BLOCK_TIME [1]   seconds per block (0: mine on each transaction)
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     port: { type: 'string', default: env.HASHCARD_PORT ?? '8080' },
     'p2p-port': { type: 'string', default: env.HASHCARD_P2P_PORT ?? '8081' },
     'tracker-port': { type: 'string', default: env.HASHCARD_TRACKER_PORT ?? '8082' },
+    'turn-port': { type: 'string', default: env.HASHCARD_TURN_PORT ?? '3478' },
     'rpc-port': { type: 'string', default: env.HASHCARD_RPC_PORT ?? '8545' },
     'data-dir': { type: 'string', default: env.HASHCARD_DATA_DIR ?? '.data' },
     'block-time': { type: 'string', default: env.HASHCARD_BLOCK_TIME ?? '1' },
@@ -39,6 +41,7 @@ const stack = await startStack({
     http: Number(values.port),
     p2p: Number(values['p2p-port']),
     tracker: Number(values['tracker-port']),
+    turn: Number(values['turn-port']),
     rpc: Number(values['rpc-port']),
   },
   blockTime: Number(values['block-time']),
@@ -51,6 +54,7 @@ console.log(`
     chain    ${stack.rpcUrl} (chain id ${stack.chain.chainId})
     relay    ${stack.relay.multiaddrs[0]}
     tracker  ${stack.relay.tracker}
+    turn     ${stack.relay.turn} (privacy mode)
 
   Open ${stack.url.replace('//localhost:', '//hashcard.localhost:')}
   (packaged sites need the app on a host name: each runs at <card>.hashcard.localhost;

@@ -77,7 +77,7 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
   // it evicts from only once the node runs (holdings.ts), and eviction's value inputs — the
   // other seeders (the availability map) and the week's earnings per card (the pay ledger) —
   // through synchronous ports read only while it evicts.
-  const seed = seedService({ dev: config.dev })({
+  const seed = seedService({ dev: config.dev, turn: config.relay.turn !== undefined })({
     rpc,
     storage: globalThis.navigator?.storage,
     holdings: nodeHoldings({
@@ -94,6 +94,7 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
     rpc,
     emit,
     peerKey: async () => (await identity.identity())?.peerKey ?? loadDevicePeerKey(),
+    privacy: () => seed.privacy(),
   })
   const account = accountService({ chain: config.chain })({ identity, emit })
   // Its ports (pay.seller, pay.buyer) are what the swarm's hc_pay extension calls.
@@ -104,7 +105,7 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
     priceOf: (itemId) => seed.priceOf(itemId),
   })
   const access = accessService()({ rpc, identity, store: () => store.slices(), account })
-  const swarm = swarmService({ announce, dev: config.dev })({
+  const swarm = swarmService({ announce, dev: config.dev, turn: config.relay.turn })({
     rpc,
     access,
     store: () => store.slices(),
@@ -114,6 +115,7 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
     emit,
     rates: () => seed.rates(),
     seedPolicy: () => seed.seedPolicy(),
+    privacy: () => seed.privacy(),
     ensureRoom: seed.ensureRoom,
     ensureQuota: (bytes) => ensureRoom(browserEstimate, bytes),
     cardOf: (itemId) => access.map.cardOf(itemId),

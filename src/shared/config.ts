@@ -16,7 +16,16 @@ export type RelayInfo = {
   multiaddrs: string[]
   /** WebSocket BitTorrent tracker for WebRTC signalling. */
   tracker: string
+  /**
+   * The relay's TURN server, with credentials valid for a day (issued per `/config.json`
+   * request): privacy mode sends all WebRTC through it. Absent: the relay has none, and
+   * privacy mode cannot be turned on.
+   */
+  turn?: TurnInfo
 }
+
+/** An ICE server entry as `RTCConfiguration.iceServers` takes it. */
+export type TurnInfo = { urls: string[]; username: string; credential: string }
 
 export type AppConfig = {
   v: 1
@@ -44,6 +53,14 @@ export function parseAppConfig(value: unknown): AppConfig {
   if (!Array.isArray(relay?.multiaddrs) || !relay.multiaddrs.every((a) => typeof a === 'string'))
     fail('relay.multiaddrs')
   if (typeof relay?.tracker !== 'string') fail('relay.tracker')
+  if (relay?.turn !== undefined) {
+    const t = relay.turn as Record<string, unknown> | null
+    const urls = t?.urls
+    if (!Array.isArray(urls) || urls.length === 0 || !urls.every((u) => /^turns?:/.test(String(u))))
+      fail('relay.turn.urls')
+    if (typeof t?.username !== 'string') fail('relay.turn.username')
+    if (typeof t?.credential !== 'string') fail('relay.turn.credential')
+  }
   const chain = v.chain as Record<string, unknown> | null | undefined
   if (chain !== null) {
     if (!chain || typeof chain.chainId !== 'number') fail('chain.chainId')

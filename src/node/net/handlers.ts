@@ -4,6 +4,7 @@ import type { PrivateKey } from '@libp2p/interface'
 import type { AppConfig } from '../../shared/config.ts'
 import type { NodeEvent, RpcMethods, RpcParams, RpcResult } from '../../shared/protocol/rpc.ts'
 import type { Registrar } from '../rpc/server.ts'
+import type { PrivacySource } from './privacy.ts'
 import { NetworkRuntime } from './runtime.ts'
 
 type NodeMethod = Extract<keyof RpcMethods, `node.${string}`>
@@ -21,6 +22,7 @@ export function createNodeHandlers(runtime: NetworkRuntime): NodeHandlers {
       return undefined
     },
     'node.dial': async ({ peerId }, { signal }) => (await network()).dialDirect(peerId, signal),
+    'node.peerAddrs': async ({ peerId }) => (await network()).peerAddrs(peerId),
   }
 }
 
@@ -29,10 +31,17 @@ export function createNodeHandlers(runtime: NetworkRuntime): NodeHandlers {
  * and gossip go out as events, and it registers `node.*`.
  */
 export function networkService(init: { config: AppConfig }) {
-  return (c: { peerKey: () => Promise<PrivateKey>; emit(e: NodeEvent): void; rpc?: Registrar }) => {
+  return (c: {
+    peerKey: () => Promise<PrivateKey>
+    emit(e: NodeEvent): void
+    rpc?: Registrar
+    /** Privacy mode (the seed settings); off without. */
+    privacy?: () => Promise<PrivacySource>
+  }) => {
     const runtime = new NetworkRuntime({
       config: init.config,
       peerKey: c.peerKey,
+      ...(c.privacy ? { privacy: c.privacy } : {}),
       onStatus: (status) => c.emit({ kind: 'status', status }),
       onGossip: (message) => c.emit({ kind: 'gossip', message }),
     })

@@ -8,8 +8,10 @@ import { pubsubPeerDiscovery } from '@libp2p/pubsub-peer-discovery'
 import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
+import type { TurnInfo } from '../../shared/config.ts'
 import { TOPICS } from '../../shared/topics.ts'
 import { GOSSIPSUB_OPTIONS, NET_DEFAULTS } from './constants.ts'
+import { gaterFor, isWebRTCAddr, rtcConfigFor } from './privacy.ts'
 
 export type BrowserNodeOptions = {
   privateKey: PrivateKey
@@ -18,12 +20,19 @@ export type BrowserNodeOptions = {
    * `ws://` and private addresses, so a dev node allows them. Production dials `wss://` only.
    */
   dev: boolean
+  /** Privacy mode (privacy.ts): only the relay's circuit, no WebRTC, no own address announced. */
+  privacy?: boolean
+  /** The relay's TURN server: the only ICE server of WebRTC in privacy mode. */
+  turn?: TurnInfo | undefined
 }
 
 /**
  * The tab's libp2p peer (PLATFORM.md, "libp2p 3.x"): websockets to reach the relay, a circuit
  * reservation on it so other tabs can signal us, WebRTC for direct tab-to-tab connections,
  * gossipsub for cards, views and availability, and pubsub peer discovery to find the others.
+ * In privacy mode (privacy.ts) it listens on the circuit only, announces only circuit
+ * addresses, and its WebRTC transport — kept so nothing can fall back to defaults — gathers
+ * relayed candidates only and is gated shut.
  */
 export async function createBrowserNode(opts: BrowserNodeOptions) {
   // Keep hold of the discovery instance so the node can announce itself at once when its
@@ -36,16 +45,22 @@ export async function createBrowserNode(opts: BrowserNodeOptions) {
   const node = await createLibp2p({
     privateKey: opts.privateKey,
     start: false,
-    addresses: { listen: ['/p2p-circuit', '/webrtc'] },
-    transports: [webSockets(), webRTC(), circuitRelayTransport()],
+    addresses: opts.privacy
+      ? {
+          listen: ['/p2p-circuit'],
+          // Never an observed or other own address: only the relay's circuit to reach us by.
+          announceFilter: (addrs) =>
+            addrs.filter((a) => a.toString().includes('/p2p-circuit') && !isWebRTCAddr(`${a}`)),
+        }
+      : { listen: ['/p2p-circuit', '/webrtc'] },
+    transports: [
+      webSockets(),
+      webRTC(opts.privacy ? { rtcConfiguration: rtcConfigFor(true, opts.turn) } : {}),
+      circuitRelayTransport(),
+    ],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionGater: opts.dev
-      ? { denyDialMultiaddr: () => false }
-      : {
-          denyDialMultiaddr: (ma) =>
-            ma.toString().includes('/ws/') && !ma.toString().includes('/tls/'),
-        },
+    connectionGater: gaterFor(opts),
     connectionManager: { maxConnections: NET_DEFAULTS.maxConnections },
     peerDiscovery: [
       (components: Parameters<typeof discover>[0]) => {

@@ -1,5 +1,6 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { Connection, PeerId, PrivateKey } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { RelayInfo } from '../../shared/config.ts'
 import { InvalidInputError } from '../../shared/errors/common.ts'
@@ -21,7 +22,12 @@ export type NetworkEvents = {
 }
 
 /** The key the node runs under (its peer id's): services sign with it (availability). */
-export type NetworkInit = { relay: RelayInfo; peerKey: PrivateKey } & NetworkEvents
+export type NetworkInit = {
+  relay: RelayInfo
+  peerKey: PrivateKey
+  /** Privacy mode (privacy.ts): no direct connections; gossip goes through the relay only. */
+  privacy?: boolean
+} & NetworkEvents
 
 /** gossipsub's verdict on one message: deliver and forward it, drop it, or drop and blame. */
 export type GossipVerdict = 'accept' | 'ignore' | 'reject'
@@ -140,6 +146,7 @@ export class NetworkService {
       },
       peers: uniquePeers(conns.filter((c) => c.status === 'open').map((c) => this.peerInfo(c))),
       listenAddrs: own,
+      privacy: this.init.privacy ?? false,
     }
   }
 
@@ -196,8 +203,15 @@ export class NetworkService {
     this.node.services.pubsub.topicValidators.delete(topic)
   }
 
-  /** Dials a peer directly over WebRTC, signalled through the relay. */
+  /**
+   * Dials a peer directly over WebRTC, signalled through the relay. Refused in privacy mode,
+   * where this node talks to peers only through the relay.
+   */
   async dialDirect(peerId: string, signal?: AbortSignal): Promise<PeerInfo> {
+    if (this.init.privacy)
+      throw new InvalidInputError('Privacy mode is on: no direct connections.', {
+        details: `peer ${peerId}: this node talks to peers only through the relay`,
+      })
     const existing = this.directConnection(peerId)
     if (existing) return this.peerInfo(existing)
     const addr = `${this.init.relay.multiaddrs[0]}/p2p-circuit/webrtc/p2p/${peerId}`
@@ -206,6 +220,21 @@ export class NetworkService {
       signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
     })
     return this.peerInfo(conn)
+  }
+
+  /** A peer's addresses in the peer store and its open connections' remote addresses. */
+  async peerAddrs(peerId: string): Promise<{ addrs: string[]; connections: string[] }> {
+    let id: PeerId
+    try {
+      id = peerIdFromString(peerId)
+    } catch {
+      throw new InvalidInputError('Not a peer id.', { details: `peerId: ${peerId.slice(0, 100)}` })
+    }
+    const known = await this.node.peerStore.get(id).catch(() => null)
+    return {
+      addrs: (known?.addresses ?? []).map((a) => a.multiaddr.toString()),
+      connections: this.node.getConnections(id).map((c) => c.remoteAddr.toString()),
+    }
   }
 
   private peerInfo(c: Connection): PeerInfo {
@@ -248,6 +277,7 @@ export class NetworkService {
    */
   private onDiscovered(id: PeerId, addrs: string[]): void {
     const peer = id.toString()
+    if (this.init.privacy) return
     if (peer === this.relayPeer || this.dialing.has(peer) || this.directConnection(peer)) return
     if (webrtcDialAddrs(addrs).length === 0) return
     const first = this.seenAt.get(peer) ?? Date.now()

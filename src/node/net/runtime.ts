@@ -4,6 +4,7 @@ import type { GossipMessage, NodeStatus } from '../../shared/protocol/methods/no
 import { logger } from '../log.ts'
 import { createBrowserNode } from './libp2p.ts'
 import { NetworkService, type TopicValidator } from './network.ts'
+import { fixedPrivacy, type PrivacySource } from './privacy.ts'
 
 const log = logger('runtime')
 
@@ -13,6 +14,8 @@ export type NetworkRuntimeInit = {
   peerKey: () => Promise<PrivateKey>
   onStatus(status: NodeStatus): void
   onGossip(message: GossipMessage): void
+  /** Privacy mode (privacy.ts; the seed settings): the network restarts when it changes. */
+  privacy?: () => Promise<PrivacySource>
 }
 
 /**
@@ -27,6 +30,7 @@ export class NetworkRuntime {
   private readonly gossipListeners = new Map<string, Set<(message: GossipMessage) => void>>()
   private readonly validators = new Map<string, TopicValidator>()
   private readonly goneListeners = new Set<(publicKey: Uint8Array) => void>()
+  private privacy: Promise<PrivacySource> | null = null
 
   constructor(init: NetworkRuntimeInit) {
     this.init = init
@@ -100,12 +104,37 @@ export class NetworkRuntime {
     return this.running
   }
 
+  /** The privacy setting, read once; a change restarts the network under the new value. */
+  private privacySource(): Promise<PrivacySource> {
+    this.privacy ??= (this.init.privacy?.() ?? Promise.resolve(fixedPrivacy(false))).then(
+      (source) => {
+        source.onChange((on) => {
+          log('privacy mode %s: restarting the network', on ? 'on' : 'off')
+          void this.restart().catch((err: Error) => log.warn('restart failed: %s', err.message))
+        })
+        return source
+      },
+      (err: unknown) => {
+        this.privacy = null
+        throw err
+      },
+    )
+    return this.privacy
+  }
+
   private async launch(): Promise<NetworkService> {
     const { config } = this.init
     const peerKey = await this.init.peerKey()
-    const node = await createBrowserNode({ privateKey: peerKey, dev: config.dev })
+    const privacy = (await this.privacySource()).current()
+    const node = await createBrowserNode({
+      privateKey: peerKey,
+      dev: config.dev,
+      privacy,
+      turn: config.relay.turn,
+    })
     const network = new NetworkService(node, {
       relay: config.relay,
+      privacy,
       peerKey,
       onStatus: this.init.onStatus,
       onGossip: (message) => {

@@ -63,8 +63,10 @@ function idsFromWire(v: unknown): string[] {
 export function createSeedHandlers(seed: SeedService): SeedHandlers {
   return {
     'seed.settings': async () => settingsToWire((await seed.settings()).get()),
-    'seed.setSettings': async (p) =>
-      settingsToWire(await (await seed.settings()).update(patchFromWire(p))),
+    'seed.setSettings': async (p) => {
+      seed.checkPatch(p)
+      return settingsToWire(await (await seed.settings()).update(patchFromWire(p)))
+    },
     'seed.setItem': async (p) => {
       const settings = await seed.settings()
       const patch: { pinned?: boolean; pricePerSlice?: bigint | null } = {}

@@ -26,12 +26,17 @@ function service(
     playing?: string[]
     holdings?: Holdings
     dev?: boolean
+    turn?: boolean
     earned?: (itemId: string) => bigint
     seeders?: (itemId: string) => number
   } = {},
 ) {
   const registered: Record<string, unknown>[] = []
-  const seed = seedService({ dbName: `seed-service-${n++}`, dev: o.dev ?? false })({
+  const seed = seedService({
+    dbName: `seed-service-${n++}`,
+    dev: o.dev ?? false,
+    turn: o.turn ?? true,
+  })({
     rpc: { register: (h) => void registered.push(h) },
     holdings: o.holdings ?? holdings(o.list ?? [], o.playing),
     storage: o.storage,
@@ -262,5 +267,33 @@ describe('seed service', () => {
     expect((await seed.debug({ ensureRoom: 20 * MiB })).evicted).toEqual([])
     seed.stop()
     off.stop()
+  })
+
+  it('turns privacy mode on only where the relay has a TURN server, and reports real changes', async () => {
+    const without = service({ turn: false }).seed
+    const err = await handlers(without)
+      ['seed.setSettings']({ privacyMode: true }, ctx)
+      .catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(SeedSettingsError)
+    expect((err as SeedSettingsError).details).toMatch(/^privacyMode:/)
+    expect((await without.settings()).get().privacyMode).toBe(false)
+    // Turning it off, or leaving it alone, is always allowed there.
+    await handlers(without)['seed.setSettings']({ privacyMode: false }, ctx)
+    without.stop()
+
+    const { seed } = service()
+    const privacy = await seed.privacy()
+    const seen: boolean[] = []
+    privacy.onChange((on) => seen.push(on))
+    const h = handlers(seed)
+    expect(await h['seed.setSettings']({ privacyMode: true }, ctx)).toMatchObject({
+      privacyMode: true,
+    })
+    await h['seed.setSettings']({ uploadBytesPerSec: 2 * MiB }, ctx)
+    await h['seed.setSettings']({ privacyMode: true }, ctx)
+    await h['seed.setSettings']({ privacyMode: false }, ctx)
+    expect(seen).toEqual([true, false])
+    expect(privacy.current()).toBe(false)
+    seed.stop()
   })
 })

@@ -8,8 +8,10 @@
  * It is built before the swarm and the previews it evicts from, so it reaches them through
  * {@link Holdings} (holdings.ts), whose ports are called only once the node runs.
  */
+import { SeedSettingsError } from '../../shared/errors/seed.ts'
 import type { SeedUsage } from '../../shared/protocol/methods/seed.ts'
 import { logger } from '../log.ts'
+import type { PrivacySource } from '../net/privacy.ts'
 import type { Registrar } from '../rpc/server.ts'
 import type { EnsureRoom, Room } from '../store/quota.ts'
 import type { RateLimits, RateSource } from '../swarm/rateCaps.ts'
@@ -45,6 +47,8 @@ export type SeedInit = {
   now?: () => number
   /** A development chain: the bench hook `seed.debug` answers (it refuses elsewhere). */
   dev?: boolean
+  /** The relay offers a TURN server: without one, privacy mode cannot be turned on. */
+  turn?: boolean
 }
 
 /** Factory in the libp2p style: `seedService(init)(components)`; registers `seed.*`. */
@@ -123,6 +127,34 @@ export class SeedService {
       current: () => limitsOf(s),
       onChange: (fn) => s.onChange(() => fn(limitsOf(s))),
     }
+  }
+
+  /**
+   * Privacy mode for the network and the swarm (net/privacy.ts): its value now, and a call
+   * each time it changes (not on other settings' changes).
+   */
+  async privacy(): Promise<PrivacySource> {
+    const s = await this.settings()
+    return {
+      current: () => s.get().privacyMode,
+      onChange: (fn) => {
+        let last = s.get().privacyMode
+        return s.onChange((next) => {
+          if (next.privacyMode === last) return
+          last = next.privacyMode
+          fn(last)
+        })
+      },
+    }
+  }
+
+  /** Refuses turning privacy mode on where the relay offers no TURN server to hide behind. */
+  checkPatch(patch: unknown): void {
+    const on = (patch as { privacyMode?: unknown } | null)?.privacyMode === true
+    if (on && !this.init.turn)
+      throw new SeedSettingsError('Privacy mode needs a TURN server, and this relay has none.', {
+        details: 'privacyMode: the relay announces no TURN server (config.json relay.turn)',
+      })
   }
 
   /**

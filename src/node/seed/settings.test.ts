@@ -24,6 +24,7 @@ describe('seed settings: parsing', () => {
       downloadBytesPerSec: null,
       seedWhatIWatch: true,
       defaultPricePerSlice: 0n,
+      privacyMode: false,
     })
   })
 
@@ -38,6 +39,8 @@ describe('seed settings: parsing', () => {
       [{ storageBudget: { kind: 'share', share: 0.5, bytes: 1 } }, 'storageBudget.bytes'],
       [{ storageBudget: { kind: 'percent' } }, 'storageBudget.kind'],
       [{ seedWhatIWatch: 'yes' }, 'seedWhatIWatch'],
+      [{ privacyMode: 1 }, 'privacyMode'],
+      [{ privacyMode: 'on' }, 'privacyMode'],
       [{ defaultPricePerSlice: 5 }, 'defaultPricePerSlice'],
       [{ defaultPricePerSlice: -1n }, 'defaultPricePerSlice'],
       [{ defaultPricePerSlice: 2n ** 96n }, 'defaultPricePerSlice'],
@@ -100,6 +103,7 @@ describe('seed settings: IndexedDB', () => {
       downloadBytesPerSec: 4 * MiB,
       seedWhatIWatch: true,
       defaultPricePerSlice: 10n ** 12n,
+      privacyMode: false,
     })
     expect(s.item('item-a')).toEqual({
       id: 'item-a',
@@ -163,5 +167,23 @@ describe('seed settings: IndexedDB', () => {
     expect(again.items().map((i) => i.id)).toEqual(['ok'])
     expect(again.item('ok').pricePerSlice).toBe(12n)
     again.close()
+  })
+
+  it('keeps privacy mode across a reopen, and reads a record from before it existed as off', async () => {
+    const dbName = fresh()
+    const s = await openSeedSettings({ dbName })
+    await s.update({ privacyMode: true, uploadBytesPerSec: 2 * MiB })
+    s.close()
+    const again = await openSeedSettings({ dbName })
+    expect(again.get()).toMatchObject({ privacyMode: true, uploadBytesPerSec: 2 * MiB })
+    again.close()
+    // A record written by the build before privacy mode: every other setting is kept.
+    const raw = await openDB(dbName, 1)
+    const { privacyMode: _gone, ...legacy } = await raw.get('settings', 'global')
+    await raw.put('settings', legacy, 'global')
+    raw.close()
+    const old = await openSeedSettings({ dbName })
+    expect(old.get()).toMatchObject({ privacyMode: false, uploadBytesPerSec: 2 * MiB })
+    old.close()
   })
 })

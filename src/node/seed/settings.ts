@@ -44,6 +44,13 @@ export type SeedSettings = {
   seedWhatIWatch: boolean
   /** Wei per slice for items without their own price (0 = free). */
   defaultPricePerSlice: bigint
+  /**
+   * Privacy mode (relay only): the node never reveals its own addresses. WebRTC gathers only
+   * relayed candidates through the relay's TURN server, libp2p talks only through the relay,
+   * and no address of this node is announced (src/node/net/privacy.ts). Off by default: every
+   * transfer then costs the relay its bandwidth and runs slower.
+   */
+  privacyMode: boolean
 }
 
 /** One item's own settings as stored; `pricePerSlice` null means "the default". */
@@ -80,6 +87,7 @@ export const DEFAULT_SEED_SETTINGS: Readonly<SeedSettings> = Object.freeze({
   downloadBytesPerSec: null,
   seedWhatIWatch: true,
   defaultPricePerSlice: 0n,
+  privacyMode: false,
 })
 
 const KEYS = [
@@ -88,6 +96,7 @@ const KEYS = [
   'downloadBytesPerSec',
   'seedWhatIWatch',
   'defaultPricePerSlice',
+  'privacyMode',
 ] as const
 
 function fail(field: string, expected: string, got: unknown): never {
@@ -141,6 +150,7 @@ const fieldParsers: { [K in keyof SeedSettings]: (v: unknown) => SeedSettings[K]
   downloadBytesPerSec: (v) => (v === null ? null : rate(v, 'downloadBytesPerSec')),
   seedWhatIWatch: (v) => (typeof v === 'boolean' ? v : fail('seedWhatIWatch', 'a boolean', v)),
   defaultPricePerSlice: (v) => price(v, 'defaultPricePerSlice'),
+  privacyMode: (v) => (typeof v === 'boolean' ? v : fail('privacyMode', 'a boolean', v)),
 }
 
 /**
@@ -193,9 +203,11 @@ export function budgetBytes(settings: Pick<SeedSettings, 'storageBudget'>, quota
 export const SEED_DB = 'hashcard-seed'
 const GLOBAL_KEY = 'global'
 
-type StoredSettings = Omit<SeedSettings, 'defaultPricePerSlice'> & {
+type StoredSettings = Omit<SeedSettings, 'defaultPricePerSlice' | 'privacyMode'> & {
   v: 1
   defaultPricePerSlice: string
+  /** Absent in records written before privacy mode existed: off. */
+  privacyMode?: boolean
 }
 type StoredItem = { id: string; pinned: boolean; pricePerSlice: string | null }
 
@@ -211,7 +223,11 @@ function fromStored(s: StoredSettings): SeedSettings {
   if (v !== 1) fail('v', '1', v)
   if (typeof defaultPricePerSlice !== 'string' || !DECIMAL.test(defaultPricePerSlice))
     fail('defaultPricePerSlice', 'a decimal string', defaultPricePerSlice)
-  return parseSeedSettings({ ...rest, defaultPricePerSlice: BigInt(defaultPricePerSlice) })
+  return parseSeedSettings({
+    privacyMode: false,
+    ...rest,
+    defaultPricePerSlice: BigInt(defaultPricePerSlice),
+  })
 }
 
 function itemFromStored(s: StoredItem): ItemSettings {

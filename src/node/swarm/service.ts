@@ -13,6 +13,7 @@
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import type WebTorrent from 'webtorrent/dist/webtorrent.min.js'
+import type { TurnInfo } from '../../shared/config.ts'
 import { SwarmItemNotFoundError } from '../../shared/errors/swarm.ts'
 import type {
   SwarmAddParams,
@@ -24,6 +25,7 @@ import { checkBytes } from '../crypto/bytes.ts'
 import type { SliceCipher } from '../crypto/content.ts'
 import { layout } from '../crypto/layout.ts'
 import { logger } from '../log.ts'
+import { fixedPrivacy, type PrivacySource } from '../net/privacy.ts'
 import type { PayPorts } from '../pay/extension.ts'
 import type { ItemMeta } from '../store/meta.ts'
 import { type EnsureRoom, isQuotaError, quotaError } from '../store/quota.ts'
@@ -31,6 +33,7 @@ import type { SliceStore } from '../store/types.ts'
 import { type Active, activateTorrent, cardLearnt } from './activate.ts'
 import * as C from './constants.ts'
 import { Parking } from './parking.ts'
+import { followPrivacy } from './privacy.ts'
 import {
   createRateCaps,
   installRateCaps,
@@ -75,6 +78,8 @@ export type SwarmComponents = {
   pay?: () => PayPorts
   /** "Seed what I watch" (the seed service's settings, seedPolicy.ts); seed everything without. */
   seedPolicy?: () => Promise<SeedPolicy>
+  /** Privacy mode (the seed service's settings; privacy.ts): off without. */
+  privacy?: () => Promise<PrivacySource>
 }
 
 export type SwarmInit = {
@@ -88,13 +93,19 @@ export type SwarmInit = {
   readCache?: { maxBytes: number; idleMs: number }
   /** Dev chains only: enables the tamper test hook. */
   dev?: boolean
+  /** The relay's TURN server: privacy mode's only ICE server. */
+  turn?: TurnInfo | undefined
   /** The clock of uses, parking and the traffic series (tests). */
   now?: () => number
 }
 
 export class SwarmService {
   private readonly c: SwarmComponents
-  private readonly o: Required<Omit<SwarmInit, 'dev' | 'now'>> & { dev: boolean }
+  private readonly o: Required<Omit<SwarmInit, 'dev' | 'now' | 'turn'>> & {
+    dev: boolean
+    turn: TurnInfo | undefined
+  }
+  private stopPrivacy: (() => void) | null = null
   private client: WebTorrent | null = null
   private readonly active = new Map<string, Active>()
   /** Downloads stopped because the quota is full: `stats` reports the error (activate.ts). */
@@ -132,6 +143,7 @@ export class SwarmService {
       statsIntervalMs: init.statsIntervalMs ?? C.STATS_INTERVAL_MS,
       readCache: init.readCache ?? C.READ_CACHE,
       dev: init.dev ?? false,
+      turn: init.turn,
     }
   }
 
@@ -159,7 +171,21 @@ export class SwarmService {
     this.started ??= (async () => {
       const { default: WT } = await import('webtorrent/dist/webtorrent.min.js')
       const rates = await this.rateSource()
-      this.client = new WT({ dht: false, lsd: false, utp: false, webSeeds: false, tracker: {} })
+      // Every peer connection of the client is made from this one object, which follows
+      // privacy mode (privacy.ts).
+      const privacy = followPrivacy(
+        (await this.c.privacy?.()) ?? fixedPrivacy(false),
+        this.o.turn,
+        () => this.client?.torrents ?? [],
+      )
+      this.stopPrivacy = privacy.stop
+      this.client = new WT({
+        dht: false,
+        lsd: false,
+        utp: false,
+        webSeeds: false,
+        tracker: { rtcConfig: privacy.rtcConfig },
+      })
       // Before any torrent is added: every wire of every torrent is capped (rateCaps.ts).
       this.caps = createRateCaps(rates)
       installRateCaps(this.client, this.caps)
@@ -191,6 +217,8 @@ export class SwarmService {
     this.stopTrackers?.()
     this.stopTrackers = null
     this.parking.stop()
+    this.stopPrivacy?.()
+    this.stopPrivacy = null
     for (const a of this.active.values()) a.picker.stop()
     this.active.clear()
     this.client?.destroy()

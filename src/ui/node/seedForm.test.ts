@@ -9,6 +9,7 @@ const settings: SeedSettingsWire = {
   downloadBytesPerSec: null,
   seedWhatIWatch: true,
   defaultPricePerSlice: '1000',
+  privacyMode: false,
 }
 
 describe('seed settings form', () => {
@@ -20,6 +21,7 @@ describe('seed settings form', () => {
       ...settings,
       storageBudget: { kind: 'share', share: 0.25 },
       downloadBytesPerSec: 1_500_000,
+      privacyMode: true,
     }
     expect(settingsOf(formOf(share))).toEqual(share)
   })

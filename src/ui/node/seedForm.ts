@@ -22,6 +22,8 @@ export type SeedForm = {
   seedWhatIWatch: boolean
   /** Decimal wei. */
   defaultPrice: string
+  /** Privacy mode (relay only). */
+  privacyMode: boolean
 }
 
 /** The form for the node's settings; the fields of the kind not chosen get usual values. */
@@ -37,6 +39,7 @@ export function formOf(s: SeedSettingsWire): SeedForm {
     downloadMBps: (s.downloadBytesPerSec ?? 4 * MB) / MB,
     seedWhatIWatch: s.seedWhatIWatch,
     defaultPrice: s.defaultPricePerSlice,
+    privacyMode: s.privacyMode,
   }
 }
 
@@ -51,6 +54,7 @@ export function settingsOf(f: SeedForm): SeedSettingsWire {
     downloadBytesPerSec: f.downloadCapped ? Math.round(f.downloadMBps * MB) : null,
     seedWhatIWatch: f.seedWhatIWatch,
     defaultPricePerSlice: f.defaultPrice.trim(),
+    privacyMode: f.privacyMode,
   }
 }
 

@@ -13,6 +13,8 @@ export type NodeStatus = {
   }
   peers: PeerInfo[]
   listenAddrs: string[]
+  /** Privacy mode is on: only the relay's circuit, no direct connections (net/privacy.ts). */
+  privacy: boolean
 }
 
 export type PeerInfo = {
@@ -31,4 +33,13 @@ export type NodeMethods = {
   'node.publishGossip': { params: { topic: string; data: string }; result: { recipients: number } }
   'node.subscribe': { params: { topic: string }; result: undefined }
   'node.dial': { params: { peerId: string }; result: PeerInfo }
+  /**
+   * What this node has learnt of a peer's addresses (its peer store: identify and discovery),
+   * and the remote address of each open connection to it. Lets a user, or a test, check what
+   * a peer in privacy mode gives away.
+   */
+  'node.peerAddrs': {
+    params: { peerId: string }
+    result: { addrs: string[]; connections: string[] }
+  }
 }

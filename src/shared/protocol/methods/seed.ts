@@ -22,6 +22,12 @@ export type SeedSettingsWire = {
   seedWhatIWatch: boolean
   /** Wei per slice for items without their own price, decimal. */
   defaultPricePerSlice: string
+  /**
+   * Privacy mode (relay only): peers never see this node's addresses; every WebRTC transfer
+   * goes through the relay's TURN server, and libp2p only through the relay (slower). Turning
+   * it on fails with SeedSettingsError when the relay offers no TURN server.
+   */
+  privacyMode: boolean
 }
 
 /** One item's own settings; `pricePerSlice` null means "the default price". */
