@@ -445,11 +445,13 @@ test('install and update: the install button follows the browser offer; a waitin
     await page.evaluate(() => {
       ;(window as { __sameDocument?: boolean }).__sameDocument = true
     })
+    const reloaded = page.waitForEvent('load')
     await page.getByTestId('update-reload').click()
+    await reloaded
     // The page reloaded under the new worker: a new document, nothing waiting, no prompt.
-    await expect
-      .poll(() => page.evaluate(() => (window as { __sameDocument?: boolean }).__sameDocument))
-      .toBeUndefined()
+    expect(
+      await page.evaluate(() => (window as { __sameDocument?: boolean }).__sameDocument),
+    ).toBeUndefined()
     await expect(page.getByTestId('onboarding')).toBeVisible({ timeout: 30_000 })
     expect(
       await page.evaluate(async () => {
