@@ -54,7 +54,9 @@ export async function wireRows({ signal, log }: BenchOptions): Promise<BenchRow[
     const seedBrowser = seedProfile.browser()
     if (!seedBrowser) throw new Error('a persistent context without its browser')
     // A only publishes and serves S once: an off-the-record context of S's browser will do.
-    const creatorCtx = await seedBrowser.newContext()
+    // It reads the file to publish from the bench's static server, an origin the app's
+    // narrowed connect-src does not list: A's pages skip the CSP (S and L keep it).
+    const creatorCtx = await seedBrowser.newContext({ bypassCSP: true })
     const [a, s] = await Promise.all([
       appPage(creatorCtx, stack.relay.url, 'A'),
       appPage(seedProfile, stack.relay.url, 'S'),
