@@ -4,7 +4,7 @@ import { chromiumLaunchOptions } from './e2e/browser.ts'
 /**
  * Spec files whose assertions measure time or throughput (a rate cap, a seek's latency, a
  * killed seeder noticed within 2.5 s, a heap ceiling during a 200 MiB download, timed
- * announcements, relay restarts) or that move the most bytes: they run one at a time, after
+ * announcements, relay restarts, a join within 30 s of one) or that move the most bytes: they run one at a time, after
  * the rest, so nothing else shares the 2 cores with them.
  */
 const ALONE = [
@@ -14,6 +14,7 @@ const ALONE = [
   'sites.spec.ts',
   'network.spec.ts',
   'pay.spec.ts',
+  'drills.spec.ts',
 ].map((f) => `**/${f}`)
 
 /**
