@@ -18,8 +18,12 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 export type BenchStack = {
   stack: Stack
   dataDir: string
-  /** A new browser on a new on-disk profile, and that profile's context. */
-  launch(): Promise<[Browser, BrowserContext]>
+  /**
+   * A new browser on a new on-disk profile, and that profile's context. `bypassCSP` is for a
+   * publisher that reads its files from the bench's static server, an origin the app's
+   * connect-src (narrowed by the relay to its own origins) does not admit.
+   */
+  launch(o?: { bypassCSP?: boolean }): Promise<[Browser, BrowserContext]>
 }
 
 /**
@@ -39,12 +43,13 @@ export async function benchStack(
     blockTime: 0,
     relayStderr: 'ignore',
   })
-  const launch = async (): Promise<[Browser, BrowserContext]> => {
+  const launch = async (l: { bypassCSP?: boolean } = {}): Promise<[Browser, BrowserContext]> => {
     const profile = await chromium.launchPersistentContext(
       await mkdtemp(join(dataDir, 'profile-')),
       {
         executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
         args: [...CHROMIUM_ARGS, ...(o.args ?? [])],
+        ...(l.bypassCSP ? { bypassCSP: true } : {}),
       },
     )
     const browser = profile.browser()

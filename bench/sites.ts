@@ -94,27 +94,24 @@ type AppGlobal = {
 
 /**
  * Publishes the site as a free card through the compose view's RPC (`feed.publish` with the
- * folder's files); the page fetches them from the static server.
+ * folder's files). Its bytes go into the page with the call: the app's connect-src (narrowed
+ * by the relay to its own origins) does not admit the bench's static server.
  */
-function publishSite(page: Page, base: string, paths: string[]): Promise<string> {
-  return page.evaluate(
-    async ([base, paths]) => {
-      const files = await Promise.all(
-        (paths as string[]).map(async (p) => {
-          const blob = await (await fetch(`${base}${p}`)).blob()
-          return { path: p.slice(1), file: new File([blob], p.split('/').pop() as string) }
-        }),
-      )
-      const { rpc } = (globalThis as unknown as AppGlobal).hashcard.node
-      const r = await rpc.call('feed.publish', {
-        jobId: crypto.randomUUID(),
-        draft: { kind: 'site', title: 'Bench site', tags: [], access: { free: true } },
-        site: { files, entry: 'index.html' },
-      })
-      return r.cardId
-    },
-    [base, paths] as const,
-  )
+function publishSite(page: Page, files: Record<string, SiteFile>): Promise<string> {
+  const wire = Object.entries(files).map(([p, f]) => [p, f.body.toString('base64')] as const)
+  return page.evaluate(async (wire) => {
+    const files = wire.map(([p, b64]) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))
+      return { path: p.slice(1), file: new File([bytes], p.split('/').pop() as string) }
+    })
+    const { rpc } = (globalThis as unknown as AppGlobal).hashcard.node
+    const r = await rpc.call('feed.publish', {
+      jobId: crypto.randomUUID(),
+      draft: { kind: 'site', title: 'Bench site', tags: [], access: { free: true } },
+      site: { files, entry: 'index.html' },
+    })
+    return r.cardId
+  }, wire)
 }
 
 /**
@@ -270,7 +267,6 @@ export async function run({ log }: BenchOptions): Promise<BenchRow[]> {
   log(`site: ${Object.keys(files).length} files, ${(bytes / 1024).toFixed(0)} KiB`)
   const server: Server = await serveStatic(files)
   const port = (server.address() as { port: number }).port
-  const base = `http://127.0.0.1:${port}`
   const { stack, dataDir, launch } = await benchStack('sites', log)
   // Sites need a host name whose subdomains are theirs (src/shared/site/origin.ts).
   const appUrl = new URL(stack.relay.url)
@@ -283,7 +279,7 @@ export async function run({ log }: BenchOptions): Promise<BenchRow[]> {
     await a.setViewportSize({ width: 1280, height: 800 })
     await createIdentity(a)
     await fundTab(stack, a)
-    const cardId = await publishSite(a, base, Object.keys(files))
+    const cardId = await publishSite(a, files)
     log(`published ${cardId}`)
 
     const local: Open[] = []

@@ -98,7 +98,8 @@ export async function run({ signal, log }: BenchOptions): Promise<BenchRow[]> {
     args: ['--autoplay-policy=no-user-gesture-required'],
   })
   // Seeder and leecher in separate browsers: CDP then finds the leecher's node worker alone.
-  const [seedBrowser, seedProfile] = await launch()
+  // The seeder publishes files it reads from the static server (see launch).
+  const [seedBrowser, seedProfile] = await launch({ bypassCSP: true })
   const [leechBrowser, leechProfile] = await launch()
   const rows: BenchRow[] = []
   try {
