@@ -28,13 +28,15 @@
  * `cancel` message; webtorrent sends none), the seeder's read failed, a choke without BEP 6
  * dropped it, or the wire closed. Also when the piece failed its hash and then verified from
  * other wires alone. Each such event leaves the payer one slice behind on that wire for good.
- * The credit rule lets a payer hold `credit` unpaid slices, and one that pays after every
- * verified slice is at most one behind between cheques; so with the default credit of 2 a
- * drift costs the seeder one slice — inside its stated loss bound of `credit` slices per
- * payer — and the wire goes on, one slice in flight instead of two. A second drift on the
- * same wire stalls it (the seeder waits for a cheque for a slice the payer never got); the
- * payer's picker then fetches from other peers, and a new wire starts again from the ledger
- * (credit.ts: `held` opens the line), so a drift is never carried over.
+ * Each drift costs the seeder one slice and shrinks that wire's window by one for good: the
+ * seeder admits an ask only while its own count of unpaid slices, which is the payer's plus
+ * the drifts, stays below the credit both compute (credit.ts: 2 slices, growing by one per
+ * slice paid up to 16 × credit). A drift stays inside the seeder's loss bound (net of what it
+ * was paid on the wire, `credit` slices). Two drifts stall a new wire; one whose credit has
+ * grown stalls when its drifts reach that credit. A stalled wire waits for a cheque for a
+ * slice the payer never got; the payer's picker then fetches from other peers, and a new
+ * wire starts again from the ledger (credit.ts: `held` opens the line), so a drift is never
+ * carried over.
  *
  * One cheque message per verified piece per wire, and nothing per block. The first on a wire
  * is `type ‖ cumulative ‖ signature` (1 + n + 65 bytes, n the cumulative's minimal length);
