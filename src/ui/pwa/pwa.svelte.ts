@@ -27,9 +27,8 @@ export class PwaState {
       activate: () => {
         const wb = this.#wb
         if (!wb) return
-        // workbox-window's `controlling` is not fired for a worker that an update found after
-        // this page registered (it counts as another registration's), so the page also
-        // listens for the controller change itself; whichever comes first reloads, once.
+        // The new worker controls the page: workbox-window's `controlling` or the container's
+        // own `controllerchange`, whichever comes first, reloads it, once.
         let reloading = false
         const reload = () => {
           if (reloading) return
