@@ -110,6 +110,21 @@ function putPiece(t: Torrent, i: number, bytes: Uint8Array): Promise<Error | nul
   return new Promise((resolve) => (t.store as unknown as PieceStore).put(i, bytes, resolve))
 }
 
+/** The swarm record of a peer's item whose .torrent this node holds (as after a reload). */
+function holdTorrentFile(
+  records: Parameters<typeof putRecord>[0],
+  infoHash: string,
+  torrentFile: Uint8Array | null,
+): Promise<void> {
+  return putRecord(records, {
+    itemId: infoHash,
+    infoHash,
+    origin: 'peer',
+    torrentFile,
+    createdAt: Date.now(),
+  })
+}
+
 /**
  * A node fetching a seeded item whose .torrent it already has (as after a reload), with its
  * torrent ready in webtorrent: pieces can be handed to its chunk store.
@@ -120,13 +135,7 @@ async function fetching(
 ) {
   const f = await node(o)
   const { infoHash, torrentFile, content } = seeded
-  await putRecord(f.records, {
-    itemId: infoHash,
-    infoHash,
-    origin: 'peer',
-    torrentFile,
-    createdAt: Date.now(),
-  })
+  await holdTorrentFile(f.records, infoHash, torrentFile)
   await f.swarm.add({ content })
   const wt = await f.swarm.webtorrent()
   const t = await waitFor('the torrent', () => wt.torrents.find((x) => x.infoHash === infoHash), {
@@ -432,13 +441,7 @@ describe('SwarmService', () => {
     const { infoHash, content } = await seeder.swarm.seed(r.id)
     const torrentFile = (await allRecords(seeder.records))[0]!.torrentFile
     const f = await node()
-    await putRecord(f.records, {
-      itemId: infoHash,
-      infoHash,
-      origin: 'peer',
-      torrentFile,
-      createdAt: Date.now(),
-    })
+    await holdTorrentFile(f.records, infoHash, torrentFile)
     // The card claims a bigger file than the torrent describes.
     await f.swarm.add({ content: { ...content, size: content.size + SLICE } })
     await waitFor(
