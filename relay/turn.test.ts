@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto'
-import { connect } from 'turn-server'
+import { connect, type Socket as TurnSocket } from 'turn-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { restCredentials, startTurn, TURN_CREDENTIAL_TTL_S, type TurnRelay } from './turn.ts'
 
@@ -42,7 +42,11 @@ describe('the relay TURN server', () => {
     const c = restCredentials(secret, now)
     expect(c.username).toBe(`${1_765_000_000 + TURN_CREDENTIAL_TTL_S}:hashcard`)
     expect(c.credential).toBe(createHmac('sha1', secret).update(c.username).digest('base64'))
-    expect(turn.credentials(now)).toEqual({ urls: [turn.url], ...c })
+    expect(turn.credentials(now)).toEqual({
+      urls: [turn.url],
+      ...c,
+      ttlSeconds: TURN_CREDENTIAL_TTL_S,
+    })
     expect(turn.url).toBe(`turn:127.0.0.1:${turn.port}?transport=udp`)
     expect(turn.port).toBeGreaterThan(0)
   })
@@ -59,5 +63,42 @@ describe('the relay TURN server', () => {
     expect(await allocate(old.username, old.credential)).not.toMatch(/^relay/)
     const other = restCredentials('another-secret-of-at-least-32-chars!!', Date.now())
     expect(await allocate(other.username, other.credential)).not.toMatch(/^relay/)
+  })
+
+  it('refuses credentials once they expire, and will not extend an allocation made with them', async () => {
+    // Valid for 2 s: the server reads the expiry from the user name at every request.
+    const c = restCredentials(secret, Date.now(), 2)
+    const expiry = Number(c.username.split(':')[0]) * 1000
+    const socket = await new Promise<TurnSocket>((resolve, reject) =>
+      connect(turn.url, { username: c.username, password: c.credential }, (err, s) =>
+        err ? reject(err) : resolve(s),
+      ),
+    )
+    try {
+      // The socket's answers (it has `on` only): each goes to the request awaiting it.
+      let settle: ((outcome: string) => void) | undefined
+      for (const event of ['allocate', 'refresh'])
+        for (const outcome of ['success', 'error'])
+          socket.on(`${event}:${outcome}`, () => settle?.(`${event} ${outcome}`))
+      const answer = (event: string, send: () => void) =>
+        new Promise<string>((resolve) => {
+          const timer = setTimeout(() => resolve('timeout'), 10_000)
+          settle = (outcome) => {
+            clearTimeout(timer)
+            resolve(outcome.replace(`${event} `, ''))
+          }
+          send()
+        })
+      expect(await answer('allocate', () => socket.allocate({ lifetime: 60 }))).toBe('success')
+      expect(await answer('refresh', () => socket.refresh())).toBe('success')
+      // Past the expiry's second: the same pair no longer refreshes, nor allocates anew.
+      await new Promise((r) => setTimeout(r, expiry + 1100 - Date.now()))
+      expect(await answer('refresh', () => socket.refresh())).toBe('error')
+      expect(await allocate(c.username, c.credential)).toBe('refused')
+      const fresh = turn.credentials()
+      expect(await allocate(fresh.username, fresh.credential)).toMatch(/^relay /)
+    } finally {
+      socket.close()
+    }
   })
 })

@@ -14,7 +14,10 @@ export type TurnRelay = {
   /** `turn:<host>:<port>?transport=udp`. */
   url: string
   port: number
-  /** Fresh time-limited credentials (TURN REST API style), one set per call. */
+  /**
+   * Fresh time-limited credentials (TURN REST API style), one set per call, with their
+   * lifetime: the node asks again before they expire.
+   */
   credentials(now?: number): TurnInfo
   stop(): Promise<void>
 }
@@ -86,7 +89,11 @@ export async function startTurn(opts: {
   return {
     url,
     port,
-    credentials: (now = Date.now()) => ({ urls: [url], ...restCredentials(secret, now) }),
+    credentials: (now = Date.now()) => ({
+      urls: [url],
+      ...restCredentials(secret, now),
+      ttlSeconds: TURN_CREDENTIAL_TTL_S,
+    }),
     stop: async () => {
       await new Promise<void>((resolve) => server.stop(() => resolve()))
       await new Promise<void>((resolve) => socket.close(() => resolve())).catch(() => {})

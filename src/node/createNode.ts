@@ -22,6 +22,7 @@ import { feedService } from './feed/service.ts'
 import { keysService } from './keys/service.ts'
 import { logger } from './log.ts'
 import { networkService } from './net/handlers.ts'
+import { fetchRelayTurn, fixedTurn, refreshTurn } from './net/turnCredentials.ts'
 import { payLine } from './pay/handlers.ts'
 import { payService } from './pay/service.ts'
 import { loadDevicePeerKey } from './peer-key.ts'
@@ -69,6 +70,12 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
   const { rpc } = ports
   const emit = (event: NodeEvent) => rpc.emit(event)
   const announce = [config.relay.tracker]
+  // The TURN credentials of /config.json expire (a day): fetched again before that, for the
+  // swarm's and libp2p's new connections.
+  const initialTurn = config.relay.turn
+  const turn = initialTurn
+    ? refreshTurn({ initial: initialTurn, fetchTurn: () => fetchRelayTurn() })
+    : { ...fixedTurn(undefined), stop() {} }
 
   const identity = identityService()({ rpc, onChange: () => node.restart() })
   const store = storeService()({ rpc })
@@ -90,7 +97,7 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
     seeders: (itemId) => availability.seeders(itemId),
     earned: (itemId) => pay.earned7d(access.map.peekCardOf(itemId)),
   })
-  const network = networkService({ config })({
+  const network = networkService({ config, turn })({
     rpc,
     emit,
     peerKey: async () => (await identity.identity())?.peerKey ?? loadDevicePeerKey(),
@@ -105,7 +112,7 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
     priceOf: (itemId) => seed.priceOf(itemId),
   })
   const access = accessService()({ rpc, identity, store: () => store.slices(), account })
-  const swarm = swarmService({ announce, dev: config.dev, turn: config.relay.turn })({
+  const swarm = swarmService({ announce, dev: config.dev, turn })({
     rpc,
     access,
     store: () => store.slices(),
@@ -241,6 +248,7 @@ export function createNode(config: AppConfig, ports: NodePorts): HashcardNode {
       )
     },
     async stop() {
+      turn.stop()
       for (const s of [...services].reverse())
         await Promise.resolve(s.stop()).catch((err: Error) =>
           log.warn('%s: stop failed: %s', s.name, err.message),

@@ -24,6 +24,8 @@ describe('config.json', () => {
     expect(parseAppConfig(withTurn(turn)).relay.turn).toEqual(turn)
     const tls = { ...turn, urls: ['turns:relay.example:5349?transport=tcp'] }
     expect(parseAppConfig(withTurn(tls)).relay.turn).toEqual(tls)
+    const timed = { ...turn, ttlSeconds: 86_400 }
+    expect(parseAppConfig(withTurn(timed)).relay.turn).toEqual(timed)
   })
 
   it('names the malformed TURN field', () => {
@@ -34,6 +36,8 @@ describe('config.json', () => {
       [{ ...turn, urls: ['stun:127.0.0.1:3478'] }, 'relay.turn.urls'],
       [{ ...turn, username: 7 }, 'relay.turn.username'],
       [{ urls: turn.urls, username: turn.username }, 'relay.turn.credential'],
+      [{ ...turn, ttlSeconds: 0 }, 'relay.turn.ttlSeconds'],
+      [{ ...turn, ttlSeconds: '86400' }, 'relay.turn.ttlSeconds'],
     ]
     for (const [t, field] of bad)
       expect(() => parseAppConfig(withTurn(t)), JSON.stringify(t)).toThrow(`"${field}"`)

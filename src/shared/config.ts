@@ -24,8 +24,12 @@ export type RelayInfo = {
   turn?: TurnInfo
 }
 
-/** An ICE server entry as `RTCConfiguration.iceServers` takes it. */
-export type TurnInfo = { urls: string[]; username: string; credential: string }
+/**
+ * An ICE server entry as `RTCConfiguration.iceServers` takes it, and how long its credentials
+ * stay valid from receipt (`ttlSeconds`): the node refreshes them before that
+ * (src/node/net/turnCredentials.ts).
+ */
+export type TurnInfo = { urls: string[]; username: string; credential: string; ttlSeconds?: number }
 
 export type AppConfig = {
   v: 1
@@ -60,6 +64,9 @@ export function parseAppConfig(value: unknown): AppConfig {
       fail('relay.turn.urls')
     if (typeof t?.username !== 'string') fail('relay.turn.username')
     if (typeof t?.credential !== 'string') fail('relay.turn.credential')
+    const ttl = t?.ttlSeconds
+    if (ttl !== undefined && !(typeof ttl === 'number' && Number.isFinite(ttl) && ttl > 0))
+      fail('relay.turn.ttlSeconds')
   }
   const chain = v.chain as Record<string, unknown> | null | undefined
   if (chain !== null) {

@@ -6,6 +6,7 @@ import type { NodeEvent, RpcMethods, RpcParams, RpcResult } from '../../shared/p
 import type { Registrar } from '../rpc/server.ts'
 import type { PrivacySource } from './privacy.ts'
 import { NetworkRuntime } from './runtime.ts'
+import type { TurnSource } from './turnCredentials.ts'
 
 type NodeMethod = Extract<keyof RpcMethods, `node.${string}`>
 export type NodeHandlers = {
@@ -30,7 +31,7 @@ export function createNodeHandlers(runtime: NetworkRuntime): NodeHandlers {
  * Factory in the libp2p style: `networkService({ config })(components)`; the runtime's status
  * and gossip go out as events, and it registers `node.*`.
  */
-export function networkService(init: { config: AppConfig }) {
+export function networkService(init: { config: AppConfig; turn?: TurnSource }) {
   return (c: {
     peerKey: () => Promise<PrivateKey>
     emit(e: NodeEvent): void
@@ -42,6 +43,7 @@ export function networkService(init: { config: AppConfig }) {
       config: init.config,
       peerKey: c.peerKey,
       ...(c.privacy ? { privacy: c.privacy } : {}),
+      ...(init.turn ? { turn: init.turn } : {}),
       onStatus: (status) => c.emit({ kind: 'status', status }),
       onGossip: (message) => c.emit({ kind: 'gossip', message }),
     })

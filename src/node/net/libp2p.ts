@@ -22,8 +22,22 @@ export type BrowserNodeOptions = {
   dev: boolean
   /** Privacy mode (privacy.ts): only the relay's circuit, no WebRTC, no own address announced. */
   privacy?: boolean
-  /** The relay's TURN server: the only ICE server of WebRTC in privacy mode. */
-  turn?: TurnInfo | undefined
+  /**
+   * The relay's TURN server, read for each new connection (its credentials are refreshed:
+   * turnCredentials.ts): the only ICE server of WebRTC in privacy mode.
+   */
+  turn?: () => TurnInfo | undefined
+}
+
+/**
+ * The WebRTC transport's options: in privacy mode an `rtcConfiguration` function, which
+ * @libp2p/webrtc calls for each connection it dials or accepts (`getRtcConfiguration`), so
+ * refreshed TURN credentials reach the next connection.
+ */
+export function webRTCInit(opts: Pick<BrowserNodeOptions, 'privacy' | 'turn'>): {
+  rtcConfiguration?: () => RTCConfiguration
+} {
+  return opts.privacy ? { rtcConfiguration: () => rtcConfigFor(true, opts.turn?.()) } : {}
 }
 
 /**
@@ -53,11 +67,7 @@ export async function createBrowserNode(opts: BrowserNodeOptions) {
             addrs.filter((a) => a.toString().includes('/p2p-circuit') && !isWebRTCAddr(`${a}`)),
         }
       : { listen: ['/p2p-circuit', '/webrtc'] },
-    transports: [
-      webSockets(),
-      webRTC(opts.privacy ? { rtcConfiguration: rtcConfigFor(true, opts.turn) } : {}),
-      circuitRelayTransport(),
-    ],
+    transports: [webSockets(), webRTC(webRTCInit(opts)), circuitRelayTransport()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: gaterFor(opts),

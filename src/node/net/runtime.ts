@@ -5,6 +5,7 @@ import { logger } from '../log.ts'
 import { createBrowserNode } from './libp2p.ts'
 import { NetworkService, type TopicValidator } from './network.ts'
 import { fixedPrivacy, type PrivacySource } from './privacy.ts'
+import type { TurnSource } from './turnCredentials.ts'
 
 const log = logger('runtime')
 
@@ -16,6 +17,8 @@ export type NetworkRuntimeInit = {
   onGossip(message: GossipMessage): void
   /** Privacy mode (privacy.ts; the seed settings): the network restarts when it changes. */
   privacy?: () => Promise<PrivacySource>
+  /** The relay's TURN credentials, kept fresh; `config.relay.turn` as it came without. */
+  turn?: TurnSource
 }
 
 /**
@@ -130,7 +133,7 @@ export class NetworkRuntime {
       privateKey: peerKey,
       dev: config.dev,
       privacy,
-      turn: config.relay.turn,
+      turn: () => (this.init.turn ? this.init.turn.current() : config.relay.turn),
     })
     const network = new NetworkService(node, {
       relay: config.relay,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { PrivacySource } from '../net/privacy.ts'
+import { fixedTurn } from '../net/turnCredentials.ts'
 import { assignRtcConfig, followPrivacy } from './privacy.ts'
 
 const turn = {
@@ -59,18 +60,20 @@ function fakeTorrent() {
 
 describe('privacy mode in the swarm', () => {
   it('starts from the setting: relay-only when on, STUN on the TURN server when off', () => {
-    expect(followPrivacy(toggle(true).source, turn, () => []).rtcConfig).toEqual({
+    expect(followPrivacy(toggle(true).source, fixedTurn(turn), () => []).rtcConfig).toEqual({
       iceTransportPolicy: 'relay',
       iceServers: [{ urls: turn.urls, username: '9:hc', credential: 'c2VjcmV0' }],
     })
-    expect(followPrivacy(toggle(false).source, turn, () => []).rtcConfig).toEqual(stunOnly)
+    expect(followPrivacy(toggle(false).source, fixedTurn(turn), () => []).rtcConfig).toEqual(
+      stunOnly,
+    )
   })
 
   it('rewrites the shared config in place on a change, and drops wires and pending offers', () => {
     const s = toggle(false)
     const { t, log } = fakeTorrent()
     const gone = { ...fakeTorrent().t, destroyed: true }
-    const { rtcConfig, stop } = followPrivacy(s.source, turn, () => [t, gone])
+    const { rtcConfig, stop } = followPrivacy(s.source, fixedTurn(turn), () => [t, gone])
     const held = rtcConfig // what bittorrent-tracker keeps as `_rtcConfig`
     s.set(true)
     expect(held.iceTransportPolicy).toBe('relay')

@@ -5,11 +5,13 @@
  * by reference (bittorrent-tracker reads `client._rtcConfig` for each new simple-peer). A
  * change of the setting rewrites that object in place, then drops what was made under the old
  * one: every wire, and each tracker client with its pending offers (a new one announces at
- * once), so no later connection of this node carries an address it should not.
+ * once), so no later connection of this node carries an address it should not. Fresh TURN
+ * credentials (net/turnCredentials.ts) rewrite the same object and touch nothing else: the
+ * next connection uses them, those made before keep theirs.
  */
-import type { TurnInfo } from '../../shared/config.ts'
 import type { PrivacySource } from '../net/privacy.ts'
 import { rtcConfigFor } from '../net/privacy.ts'
+import type { TurnSource } from '../net/turnCredentials.ts'
 
 /** The parts of a torrent the switch touches (webtorrent's internals; the d.ts has them). */
 type SwitchTorrent = {
@@ -31,20 +33,30 @@ export function assignRtcConfig(target: RTCConfiguration, next: RTCConfiguration
 
 /**
  * The configuration webtorrent is created with (`tracker: { rtcConfig }`), following the
- * setting: returns it and the stop function. `torrents` is read at each change.
+ * setting and the TURN credentials: returns it and the stop function. `torrents` is read at
+ * each change of the setting.
  * @example const { rtcConfig } = followPrivacy(privacy, turn, () => client.torrents)
  */
 export function followPrivacy(
   privacy: PrivacySource,
-  turn: TurnInfo | undefined,
+  turn: TurnSource,
   torrents: () => readonly SwitchTorrent[],
 ): { rtcConfig: RTCConfiguration; stop(): void } {
-  const rtcConfig = rtcConfigFor(privacy.current(), turn)
-  const stop = privacy.onChange((on) => {
-    assignRtcConfig(rtcConfig, rtcConfigFor(on, turn))
+  const rtcConfig = rtcConfigFor(privacy.current(), turn.current())
+  const stopPrivacy = privacy.onChange((on) => {
+    assignRtcConfig(rtcConfig, rtcConfigFor(on, turn.current()))
     for (const t of torrents()) if (!t.destroyed) restartDiscovery(t)
   })
-  return { rtcConfig, stop }
+  const stopTurn = turn.onChange((fresh) =>
+    assignRtcConfig(rtcConfig, rtcConfigFor(privacy.current(), fresh)),
+  )
+  return {
+    rtcConfig,
+    stop() {
+      stopPrivacy()
+      stopTurn()
+    },
+  }
 }
 
 /** Drops a torrent's wires and its tracker client (pending offers too); a new client announces. */

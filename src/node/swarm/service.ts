@@ -13,7 +13,6 @@
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import type WebTorrent from 'webtorrent/dist/webtorrent.min.js'
-import type { TurnInfo } from '../../shared/config.ts'
 import { SwarmItemNotFoundError } from '../../shared/errors/swarm.ts'
 import type {
   SwarmAddParams,
@@ -26,6 +25,7 @@ import type { SliceCipher } from '../crypto/content.ts'
 import { layout } from '../crypto/layout.ts'
 import { logger } from '../log.ts'
 import { fixedPrivacy, type PrivacySource } from '../net/privacy.ts'
+import { fixedTurn, type TurnSource } from '../net/turnCredentials.ts'
 import type { PayPorts } from '../pay/extension.ts'
 import type { ItemMeta } from '../store/meta.ts'
 import { type EnsureRoom, isQuotaError, quotaError } from '../store/quota.ts'
@@ -93,8 +93,8 @@ export type SwarmInit = {
   readCache?: { maxBytes: number; idleMs: number }
   /** Dev chains only: enables the tamper test hook. */
   dev?: boolean
-  /** The relay's TURN server: privacy mode's only ICE server. */
-  turn?: TurnInfo | undefined
+  /** The relay's TURN server, its credentials kept fresh: privacy mode's only ICE server. */
+  turn?: TurnSource | undefined
   /** The clock of uses, parking and the traffic series (tests). */
   now?: () => number
 }
@@ -103,7 +103,7 @@ export class SwarmService {
   private readonly c: SwarmComponents
   private readonly o: Required<Omit<SwarmInit, 'dev' | 'now' | 'turn'>> & {
     dev: boolean
-    turn: TurnInfo | undefined
+    turn: TurnSource | undefined
   }
   private stopPrivacy: (() => void) | null = null
   private client: WebTorrent | null = null
@@ -175,7 +175,7 @@ export class SwarmService {
       // privacy mode (privacy.ts).
       const privacy = followPrivacy(
         (await this.c.privacy?.()) ?? fixedPrivacy(false),
-        this.o.turn,
+        this.o.turn ?? fixedTurn(undefined),
         () => this.client?.torrents ?? [],
       )
       this.stopPrivacy = privacy.stop
