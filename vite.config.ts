@@ -79,8 +79,9 @@ export default defineConfig({
       manifest: false,
       injectManifest: {
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,wasm}'],
-        // A site origin's own scripts (siteScripts): not the app shell's.
-        globIgnores: ['__hc/**'],
+        // A site origin's own scripts (siteScripts): not the app shell's. The manifest's
+        // screenshots are shown only by the browser's install dialog, which is online.
+        globIgnores: ['__hc/**', 'screenshots/**'],
         maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
       },
       devOptions: { enabled: false },

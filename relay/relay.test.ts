@@ -35,6 +35,10 @@ beforeAll(async () => {
   await mkdir(join(dir, 'assets'))
   await writeFile(join(dir, 'assets', 'main-Dx1y2Z3a.js'), APP_JS)
   await writeFile(join(dir, 'assets', 'logo-abc123.png'), PNG)
+  // The manifest's icon and screenshot: unhashed names, beside the shell.
+  await writeFile(join(dir, 'icon-192.png'), PNG)
+  await mkdir(join(dir, 'screenshots'))
+  await writeFile(join(dir, 'screenshots', 'feed-wide.webp'), PNG)
   await writeFile(join(dir, 'sw.js'), APP_JS)
   anvil = await startAnvil()
   const chain = chainConfigOf(await deployContracts({ rpcUrl: anvil.rpcUrl }), anvil.rpcUrl)
@@ -162,6 +166,17 @@ describe('the relay', () => {
     expect(png.headers['content-encoding']).toBeUndefined()
     expect(png.body.equals(PNG)).toBe(true)
     expect(png.headers['cache-control']).toBe('public, max-age=31536000, immutable')
+    // The manifest's images: their types, as they are, revalidated (their names carry no hash).
+    for (const [path, type] of [
+      ['/icon-192.png', 'image/png'],
+      ['/screenshots/feed-wide.webp', 'image/webp'],
+    ] as const) {
+      const res = await get(path, 'br')
+      expect(res.headers['content-type'], path).toBe(type)
+      expect(res.headers['content-encoding'], path).toBeUndefined()
+      expect(res.headers['cache-control'], path).toBe('no-cache')
+      expect(res.body.equals(PNG), path).toBe(true)
+    }
   })
 
   it('drops malformed and oversized input and keeps serving', async () => {
