@@ -19,7 +19,11 @@
  *   three, opening it clears the count for good (a reload keeps 0); B's wallet history shows the
  *   purchase by the card's title;
  * - install and update: the install button appears only on the browser's offer and prompts
- *   with it; a second build's Service Worker waits, "update ready" shows, Reload switches.
+ *   with it; a second build's Service Worker waits, "update ready" shows, Reload switches;
+ * - the manifest: Chromium reads it without an error or an installability problem; its PNG
+ *   icons load at their declared sizes, the maskable one full-bleed with the glyph inside the
+ *   safe zone; its screenshots load at their sizes and form factors; each shortcut opens its
+ *   view.
  */
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -28,6 +32,7 @@ import { entropyToMnemonic } from '@scure/bip39'
 import { wordlist } from '@scure/bip39/wordlists/english.js'
 import { createPublicClient, http } from 'viem'
 import { keyMarketAbi } from '../src/node/chain/abi.ts'
+import { isAppPath } from '../src/shared/app-paths.ts'
 import { shortAddress } from '../src/ui/people/look.ts'
 import { cardIn, person, publishUi } from './people.ts'
 import { answerSpend } from './spend.ts'
@@ -462,6 +467,130 @@ test('install and update: the install button follows the browser offer; a waitin
     await expect(page.getByTestId('update-ready')).toHaveCount(0)
   } finally {
     await writeFile(swPath, original)
+  }
+  await context.close()
+})
+
+/** The parts of the web app manifest the test reads. */
+type Manifest = {
+  id: string
+  start_url: string
+  scope: string
+  icons: { src: string; sizes: string; type: string; purpose?: string }[]
+  screenshots: { src: string; sizes: string; type: string; form_factor: string }[]
+  shortcuts: { name: string; url: string; icons?: { src: string }[] }[]
+}
+
+/** What the page decodes of one image: its type and size on the wire, and its pixel size. */
+type Decoded = { type: string | null; bytes: number; width: number; height: number }
+
+test('the manifest: icons, a maskable icon, screenshots and shortcuts that load; no manifest errors', async ({
+  browser,
+}) => {
+  const context = await browser.newContext({ baseURL: stack().relay.url })
+  const page = await context.newPage()
+  await page.goto('/node')
+  await expect
+    .poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null))
+    .toBe(true)
+
+  // Chromium's own reading: no parse error or warning, nothing that blocks installing.
+  const cdp = await context.newCDPSession(page)
+  const read = (await cdp.send('Page.getAppManifest')) as {
+    url: string
+    errors: { message: string }[]
+  }
+  expect(read.url).toBe(new URL('/manifest.webmanifest', stack().relay.url).href)
+  expect(read.errors).toEqual([])
+  const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as {
+    installabilityErrors: { errorId: string }[]
+  }
+  // Playwright's contexts are incognito profiles, where Chromium never installs: that one is
+  // the profile's, not the app's.
+  expect(installabilityErrors.filter((e) => e.errorId !== 'in-incognito')).toEqual([])
+
+  const manifest = await page.evaluate(
+    async () => (await fetch('/manifest.webmanifest')).json() as Promise<Manifest>,
+  )
+  expect([manifest.id, manifest.start_url, manifest.scope]).toEqual(['/', '/', '/'])
+
+  const decode = (src: string) =>
+    page.evaluate(async (src): Promise<Decoded> => {
+      const res = await fetch(src)
+      const blob = await res.blob()
+      const img = new Image()
+      img.src = URL.createObjectURL(blob)
+      await img.decode()
+      return {
+        type: res.headers.get('content-type'),
+        bytes: blob.size,
+        width: img.naturalWidth,
+        height: img.naturalHeight,
+      }
+    }, src)
+
+  // Icons: each loads as its type and at its declared size; PNGs at 192 and 512, one maskable.
+  for (const icon of manifest.icons) {
+    const got = await decode(icon.src)
+    expect(got.type, icon.src).toBe(icon.type)
+    if (icon.sizes !== 'any') expect(`${got.width}x${got.height}`, icon.src).toBe(icon.sizes)
+  }
+  const png = manifest.icons.filter((i) => i.type === 'image/png')
+  expect(png.filter((i) => i.purpose !== 'maskable').map((i) => i.sizes)).toEqual([
+    '192x192',
+    '512x512',
+  ])
+  const maskable = png.find((i) => i.purpose === 'maskable' && i.sizes === '512x512')
+  expect(maskable).toBeDefined()
+  // The maskable icon is full-bleed, its glyph inside the safe zone (the centred circle of
+  // radius 40 %): every pixel outside that circle is the opaque background.
+  const outside = await page.evaluate(async (src) => {
+    const bitmap = await createImageBitmap(await (await fetch(src)).blob())
+    const c = new OffscreenCanvas(bitmap.width, bitmap.height)
+    const g = c.getContext('2d') as OffscreenCanvasRenderingContext2D
+    g.drawImage(bitmap, 0, 0)
+    const { data, width, height } = g.getImageData(0, 0, bitmap.width, bitmap.height)
+    const colours = new Set<string>()
+    for (let y = 0; y < height; y++)
+      for (let x = 0; x < width; x++) {
+        if (Math.hypot(x + 0.5 - width / 2, y + 0.5 - height / 2) <= 0.4 * width) continue
+        const i = (y * width + x) * 4
+        colours.add(`${data[i]},${data[i + 1]},${data[i + 2]},${data[i + 3]}`)
+      }
+    return [...colours]
+  }, maskable!.src)
+  expect(outside).toEqual(['15,17,21,255'])
+
+  // Screenshots: a narrow and a wide one, each at its declared size, small.
+  expect(manifest.screenshots.map((s) => s.form_factor).sort()).toEqual(['narrow', 'wide'])
+  for (const shot of manifest.screenshots) {
+    const got = await decode(shot.src)
+    expect(got.type, shot.src).toBe(shot.type)
+    expect(`${got.width}x${got.height}`, shot.src).toBe(shot.sizes)
+    expect(got.bytes, shot.src).toBeLessThan(150 * 1024)
+  }
+
+  // Shortcuts: each is an app route, and opens its view (for a person: compose and the wallet
+  // need an identity).
+  const views: Record<string, string> = {
+    '/feed': 'lens-all',
+    '/compose': 'compose',
+    '/wallet': 'wallet',
+  }
+  expect(manifest.shortcuts.map((s) => s.url).sort()).toEqual(Object.keys(views).sort())
+  await person(page, mnemonic(0x82))
+  for (const shortcut of manifest.shortcuts) {
+    expect(isAppPath(shortcut.url), shortcut.url).toBe(true)
+    for (const icon of shortcut.icons ?? [])
+      expect((await decode(icon.src)).width).toBeGreaterThan(0)
+    await page.goto(shortcut.url)
+    await expect(page.getByTestId(views[shortcut.url]!), shortcut.name).toBeVisible({
+      timeout: 30_000,
+    })
+    await expect(page.locator(`header a[href="${shortcut.url}"]`)).toHaveAttribute(
+      'aria-current',
+      'page',
+    )
   }
   await context.close()
 })
