@@ -86,6 +86,11 @@ export interface PaySwarm {
   priceOf(wire: Wire): number
   /** Whether `wire` may be asked for a block of piece `index` (its seeder's credit). */
   mayAsk(wire: Wire, index: number): boolean
+  /**
+   * The only pieces `wire` may be asked for now (a priced wire at its seeder's credit: those
+   * asked and not yet paid for; none for a wire never to be asked), or null when any may be.
+   */
+  askable(wire: Wire): ReadonlySet<number> | null
   /** Peers banned on this torrent. */
   banned(): string[]
   /** `hc_pay` bytes sent and received on this torrent's wires so far (BEP-10 framing included). */
@@ -145,6 +150,7 @@ export function createPaySwarm(t: PayTorrent, ports: PayPorts, hooks: PayHooks =
     },
     priceOf: (wire) => wires.get(wire)?.price() ?? 0,
     mayAsk: (wire, index) => wires.get(wire)?.mayAsk(index) ?? true,
+    askable: (wire) => wires.get(wire)?.askable() ?? null,
     banned: () => [...banned],
     bytes: () => ({ ...bytes }),
     stop: () => wires.clear(),

@@ -215,6 +215,45 @@ describe('payer: cheques written ahead', () => {
     expect((await l.onSliceVerified())?.cumulative).toBe(6_000n)
   })
 
+  it('pays a batch of slices with one cheque, signed and recorded once, then signs ahead again', async () => {
+    const { l, log, stored } = aheadLine({ signed: 1_000n })
+    await l.settled()
+    expect((await l.onSliceVerified())?.cumulative).toBe(2_000n)
+    await l.settled()
+    log.length = 0
+    // Three slices verified while the line was busy: the cheque stored ahead (3,000) pays
+    // only one, so one cheque for all three is signed and recorded before it is handed out.
+    const batch = await l.onSliceVerified(3)
+    expect(batch?.cumulative).toBe(5_000n)
+    expect(log).toEqual(['sign 5000', 'persist 5000'])
+    expect(l.signed).toBe(5_000n)
+    await l.settled()
+    expect(log.slice(2)).toEqual(['sign 6000', 'ahead 6000'])
+    // The next single slice goes out from ahead again.
+    log.length = 0
+    expect(await l.onSliceVerified()).toEqual({ type: 'cheque', ...stored(), cumulative: 6_000n })
+    expect(log).toEqual([])
+  })
+
+  it('refuses a batch of no slices, or of a part of one', async () => {
+    const { l, log } = line()
+    for (const n of [0, -1, 1.5, Number.NaN])
+      await expect(l.onSliceVerified(n)).rejects.toMatchObject({ name: 'InvalidInputError' })
+    expect(log).toEqual([])
+    expect(l.signed).toBe(0n)
+  })
+
+  it('counts a whole batch against the caps: one that does not fit sends nothing', async () => {
+    const b = new SpendBudget({ limits: { ...limits, perItem: 4_000n }, spentToday: 0n })
+    const { l, log } = line({ budget: b })
+    expect((await l.onSliceVerified(3))?.cumulative).toBe(3_000n)
+    await expect(l.onSliceVerified(2)).rejects.toThrow('spending cap for this item')
+    expect(l.signed).toBe(3_000n)
+    expect(b.spent(cardId).item).toBe(3_000n)
+    expect(log).toEqual(['sign 3000', 'persist 3000'])
+    expect((await l.onSliceVerified(1))?.cumulative).toBe(4_000n)
+  })
+
   it('counts a cheque sent from ahead against the caps, and stops at them', async () => {
     const b = new SpendBudget({ limits: { ...limits, perItem: 2_000n }, spentToday: 0n })
     const capped = line({ budget: b, persistAhead: async () => undefined })

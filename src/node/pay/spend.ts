@@ -212,17 +212,23 @@ export class PayerLine {
   }
 
   /**
-   * After a slice from this peer verified: the cheque for `signed + price` (or for the one
-   * stored ahead, if higher), on disk before it is returned to be sent. Free peers get
-   * nothing (null). Throws `SpendingCapError` when a cap is reached (the line stays where it
-   * was, nothing is sent).
+   * After `slices` slices from this peer verified (1, or a batch whose cheques backed up):
+   * ONE cheque for `signed + slices × price` (or for the one stored ahead, if higher), on
+   * disk before it is returned to be sent. The cheque stored ahead covers one slice, so a
+   * batch is signed and recorded here, once for all its slices. Free peers get nothing
+   * (null). Throws `SpendingCapError` when a cap is reached (the line stays where it was,
+   * nothing is sent), and `InvalidInputError` for a count that is not a whole number ≥ 1.
    */
-  onSliceVerified(): Promise<PayCheque | null> {
+  onSliceVerified(slices = 1): Promise<PayCheque | null> {
+    if (!Number.isSafeInteger(slices) || slices < 1)
+      return Promise.reject(
+        new InvalidInputError(`A cheque pays for 1 or more slices (${slices}).`),
+      )
     return this.#serial(async (): Promise<PayCheque | null> => {
       const { price, cardId, budget } = this.#init
       if (price === 0n) return null
       const ahead = this.#ahead
-      const cumulative = larger(this.#signed + price, ahead?.cumulative ?? 0n)
+      const cumulative = larger(this.#signed + BigInt(slices) * price, ahead?.cumulative ?? 0n)
       budget.reserve(cardId, cumulative - this.#signed)
       let cheque: SignedCheque
       if (ahead && ahead.cumulative === cumulative) {
