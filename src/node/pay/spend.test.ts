@@ -1,4 +1,5 @@
 import 'fake-indexeddb/auto'
+import fc from 'fast-check'
 import { bytesToHex, getAddress, keccak256, toHex } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
@@ -169,11 +170,16 @@ describe('payer: cheques per slice', () => {
 describe('payer: cheques written ahead', () => {
   /** A line with a write-ahead store in memory; `log` shows the order of every step. */
   function aheadLine(
-    o: { signed?: bigint; stored?: { cumulative: bigint; signature: Uint8Array } } = {},
+    o: {
+      signed?: bigint
+      stored?: { cumulative: bigint; signature: Uint8Array }
+      budget?: SpendBudget
+    } = {},
   ) {
     let stored = o.stored
     const made = line({
       ...(o.signed === undefined ? {} : { signed: o.signed }),
+      ...(o.budget === undefined ? {} : { budget: o.budget }),
       persistAhead: async (c) => {
         made.log.push(`ahead ${c.cumulative}`)
         stored = c
@@ -233,6 +239,53 @@ describe('payer: cheques written ahead', () => {
     log.length = 0
     expect(await l.onSliceVerified()).toEqual({ type: 'cheque', ...stored(), cumulative: 6_000n })
     expect(log).toEqual([])
+  })
+
+  it('whatever the batches and however they overlap, pays exactly the slices verified, in order, each on disk first', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.bigInt({ min: 0n, max: 10_000n }),
+        // Groups of batches started together (slices verified while cheques were in the making).
+        fc.array(fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 4 }), {
+          maxLength: 12,
+        }),
+        async (start, groups) => {
+          const signed = start * 1_000n
+          const roomy = { maxPrice: 1_000n, perItem: 10n ** 9n, perDay: 10n ** 9n }
+          const b = new SpendBudget({ limits: roomy, spentToday: 0n })
+          const { l, log } = aheadLine({ signed, budget: b })
+          const disk = new Set<string>()
+          const onDisk = () => {
+            for (const e of log)
+              if (/^(persist|ahead) /.test(e)) disk.add(e.split(' ')[1] as string)
+          }
+          const sent: bigint[] = []
+          for (const group of groups) {
+            const cheques = await Promise.all(
+              group.map(async (n) => {
+                const c = await l.onSliceVerified(n)
+                onDisk()
+                // On disk (recorded, or stored ahead) before it is handed out to be sent.
+                expect(disk.has(String(c?.cumulative))).toBe(true)
+                return c?.cumulative ?? -1n
+              }),
+            )
+            sent.push(...cheques)
+          }
+          const total = groups.flat().reduce((a, n) => a + n, 0)
+          // Each cheque pays its batch on top of the one before: together, every slice once.
+          let expected = signed
+          for (const [k, n] of groups.flat().entries()) {
+            expected += BigInt(n) * 1_000n
+            expect(sent[k]).toBe(expected)
+          }
+          expect(l.signed).toBe(signed + BigInt(total) * 1_000n)
+          // The caps counted every slice once.
+          expect(b.spent(cardId).item).toBe(BigInt(total) * 1_000n)
+        },
+      ),
+      { numRuns: 200 },
+    )
   })
 
   it('refuses a batch of no slices, or of a part of one', async () => {
