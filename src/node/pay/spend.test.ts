@@ -180,6 +180,11 @@ describe('payer: cheques written ahead', () => {
     const made = line({
       ...(o.signed === undefined ? {} : { signed: o.signed }),
       ...(o.budget === undefined ? {} : { budget: o.budget }),
+      // Recording a cheque may store the next one ahead in the same write.
+      persist: async (c, ahead) => {
+        made.log.push(`persist ${c.cumulative}${ahead ? ` + ahead ${ahead.cumulative}` : ''}`)
+        if (ahead) stored = ahead
+      },
       persistAhead: async (c) => {
         made.log.push(`ahead ${c.cumulative}`)
         stored = c
@@ -201,7 +206,9 @@ describe('payer: cheques written ahead', () => {
     expect(second).toEqual({ type: 'cheque', ...stored(), cumulative: 2_000n })
     expect(log).toEqual([])
     await l.settled()
-    expect(log).toEqual(['persist 2000', 'sign 3000', 'ahead 3000'])
+    // The next cheque is signed first, then the sent one is recorded with it stored ahead, in
+    // one write.
+    expect(log).toEqual(['sign 3000', 'persist 2000 + ahead 3000'])
   })
 
   it('after a reload goes on from the cheque stored ahead, never below it', async () => {
@@ -211,7 +218,40 @@ describe('payer: cheques written ahead', () => {
     const next = await l.onSliceVerified()
     expect(next).toEqual({ type: 'cheque', cumulative: 2_000n, signature })
     await l.settled()
-    expect(log).toEqual(['persist 2000', 'sign 3000', 'ahead 3000'])
+    expect(log).toEqual(['sign 3000', 'persist 2000 + ahead 3000'])
+  })
+
+  it('records a cheque sent from ahead even when signing the next one fails; the next goes the slow way', async () => {
+    const log: string[] = []
+    const errors: string[] = []
+    let failing = false
+    const l = new PayerLine({
+      cardId,
+      price: 1_000n,
+      signed: 0n,
+      budget: budget(),
+      sign: async (c) => {
+        if (failing) throw new Error('no key')
+        log.push(`sign ${c}`)
+        return new Uint8Array(65).fill(1)
+      },
+      persist: async (c, ahead) => {
+        log.push(`persist ${c.cumulative}${ahead ? ` + ahead ${ahead.cumulative}` : ''}`)
+      },
+      persistAhead: async (c) => void log.push(`ahead ${c.cumulative}`),
+      onError: (err) => errors.push(err.message),
+    })
+    await l.onSliceVerified()
+    await l.settled()
+    failing = true
+    expect((await l.onSliceVerified())?.cumulative).toBe(2_000n) // from ahead
+    await l.settled()
+    expect(errors).toEqual(['no key'])
+    expect(log.slice(-1)).toEqual(['persist 2000'])
+    failing = false
+    log.length = 0
+    expect((await l.onSliceVerified())?.cumulative).toBe(3_000n)
+    expect(log).toEqual(['sign 3000', 'persist 3000'])
   })
 
   it('skips a cheque stored ahead that a receipt has overtaken', async () => {
@@ -257,7 +297,7 @@ describe('payer: cheques written ahead', () => {
           const disk = new Set<string>()
           const onDisk = () => {
             for (const e of log)
-              if (/^(persist|ahead) /.test(e)) disk.add(e.split(' ')[1] as string)
+              for (const m of e.matchAll(/(?:persist|ahead) (\d+)/g)) disk.add(m[1] as string)
           }
           const sent: bigint[] = []
           for (const group of groups) {

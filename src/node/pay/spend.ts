@@ -156,8 +156,12 @@ export type PayerLineInit = {
   signed: bigint
   /** Signs `cumulative` for this line (cheques.ts `signChequeBytes`). */
   sign(cumulative: bigint): Promise<Uint8Array>
-  /** Durably records the cheque (the ledger's `recordCheque('sent', …)`). */
-  persist(cheque: SignedCheque & { day: string }): Promise<void>
+  /**
+   * Durably records the cheque (the ledger's `recordCheque('sent', …)`). With `ahead` (only
+   * when `persistAhead` is given), stores that cheque ahead in the same write, as
+   * `persistAhead` would: one IndexedDB transaction per slice instead of two.
+   */
+  persist(cheque: SignedCheque & { day: string }, ahead?: SignedCheque): Promise<void>
   /**
    * Write-ahead: durably stores the next cheque, signed before its slice arrives, so that
    * when the slice verifies the cheque goes out at once, already on disk. Without it every
@@ -230,19 +234,21 @@ export class PayerLine {
       const ahead = this.#ahead
       const cumulative = larger(this.#signed + BigInt(slices) * price, ahead?.cumulative ?? 0n)
       budget.reserve(cardId, cumulative - this.#signed)
-      let cheque: SignedCheque
       if (ahead && ahead.cumulative === cumulative) {
-        cheque = ahead
+        // Already on disk (stored ahead): it leaves now; its record and the next cheque
+        // ahead go to disk together once the next one is signed.
         this.#ahead = null
-        this.#background(() => this.#record(cheque))
-      } else {
-        try {
-          cheque = { cumulative, signature: await this.#init.sign(cumulative) }
-          await this.#record(cheque)
-        } catch (err) {
-          budget.release(cardId, cumulative - this.#signed)
-          throw err
-        }
+        this.#signed = cumulative
+        this.#recordSigningAhead(ahead)
+        return { type: 'cheque', ...ahead }
+      }
+      let cheque: SignedCheque
+      try {
+        cheque = { cumulative, signature: await this.#init.sign(cumulative) }
+        await this.#record(cheque)
+      } catch (err) {
+        budget.release(cardId, cumulative - this.#signed)
+        throw err
       }
       this.#signed = cumulative
       this.#signAhead()
@@ -267,8 +273,31 @@ export class PayerLine {
     })
   }
 
-  #record(cheque: SignedCheque): Promise<void> {
-    return this.#init.persist({ ...cheque, day: this.#init.budget.day() })
+  #record(cheque: SignedCheque, ahead?: SignedCheque): Promise<void> {
+    return this.#init.persist({ ...cheque, day: this.#init.budget.day() }, ahead)
+  }
+
+  /**
+   * After a cheque sent from ahead: signs the next one, then records the sent cheque and
+   * stores the next ahead in one write (queued, after the work before it). If signing fails
+   * the sent cheque is recorded alone, and the next cheque takes the slow path. If a later
+   * cheque went out meanwhile (another wire of the line), its record covers this one.
+   */
+  #recordSigningAhead(sent: SignedCheque): void {
+    this.#background(async () => {
+      if (this.#signed !== sent.cumulative) return
+      let next: SignedCheque | undefined
+      if (this.#init.persistAhead) {
+        const cumulative = sent.cumulative + this.#init.price
+        try {
+          next = { cumulative, signature: await this.#init.sign(cumulative) }
+        } catch (err) {
+          this.#init.onError?.(err as Error)
+        }
+      }
+      await this.#record(sent, next)
+      if (next) this.#ahead = next
+    })
   }
 
   /** Signs and stores the next cheque while its slice downloads (after the queued work). */

@@ -11,6 +11,7 @@ import {
   MAX_NEXT_SLICES,
   MAX_PAY_MESSAGE_BYTES,
   type PayMessage,
+  type PayNext,
   type RejectCode,
   rejectCodes,
 } from './wire.ts'
@@ -148,7 +149,7 @@ describe('hc_pay wire codec', () => {
     expect(batch).toEqual({ type: 'next', slices: 32n, signature: sig })
     const bytes = encodePayMessage(batch)
     expect(bytes).toHaveLength(67)
-    expect(expandNext(decodePayMessage(bytes) as typeof batch, 10n ** 20n, 10n ** 14n)).toEqual({
+    expect(expandNext(decodePayMessage(bytes) as PayNext, 10n ** 20n, 10n ** 14n)).toEqual({
       cumulative: 10n ** 20n + 32n * 10n ** 14n,
       signature: sig,
     })
