@@ -212,7 +212,8 @@ export class SeederLine {
     if (this.#ban) return { accepted: false, code: 'banned', value: 0n, ban: true }
     if (!signatureValid) return this.#refuse('bad_signature', 0n, true)
     if (cumulative <= this.#held) return this.#refuse('replayed', this.#held, true)
-    // One cheque per slice: it must add at least one slice's price (any tip above is kept).
+    // A cheque pays one slice or more (a payer's batch): it must add at least one slice's
+    // price; paidSlices counts the whole slices it added, and any tip above is kept.
     if (cumulative < this.#held + this.price)
       return this.#refuse('underpaid', this.#held + this.price, true)
     const exposure = this.#exposure(view, cumulative)

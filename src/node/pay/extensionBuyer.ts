@@ -1,7 +1,9 @@
 /**
  * The payer's side of `hc_pay` on one wire (DESIGN §4.6): judge the seeder's terms, name the
  * payer, note which pieces the wire sent blocks of, and pay one cheque per verified piece per
- * wire. Its price, or Infinity when the wire must not be asked, is what the picker reads.
+ * wire, or one per batch of them when cheques back up. Its price (Infinity when the wire must
+ * not be asked), its credit check and the pieces it may be asked for at its credit are what
+ * the picker reads.
  */
 import { SpendingCapError } from '../../shared/errors/pay.ts'
 import { logger } from '../log.ts'
