@@ -24,7 +24,9 @@
  *   its whole size. Outside those waits rarest-first fills the pipeline as before.
  * - Paid peers (`hc_pay`, src/node/pay/extension.ts): a wire priced at Infinity is never asked,
  *   and outside the deadline window a slice is not asked of a wire while a cheaper one that
- *   has it is unchoking us. Inside the window only speed counts. All prices 0: no change.
+ *   has it is unchoking us. Inside the window only speed counts. A priced wire at its credit is
+ *   offered only the pieces it may still be asked for (`askable`), not every piece in turn.
+ *   All prices 0: no change.
  */
 import type { Torrent, Wire } from 'webtorrent/dist/webtorrent.min.js'
 import { logger } from '../log.ts'
