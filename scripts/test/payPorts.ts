@@ -44,6 +44,7 @@ export class MemorySeller implements SellerPort, ReceiptSource {
   }[] = []
   readonly bans: { peerId: string; reason: RejectCode }[] = []
   readonly #verifier = createChequeVerifier()
+  readonly #bookWatchers = new Set<() => void>()
 
   constructor(market: Market, payee: Address, offer: Offer) {
     this.market = market
@@ -77,6 +78,15 @@ export class MemorySeller implements SellerPort, ReceiptSource {
   }
   banned(_t: PayTorrent, peerId: string, reason: RejectCode): void {
     this.bans.push({ peerId, reason })
+  }
+  onBookChange(_payer: Address, fn: () => void): () => void {
+    this.#bookWatchers.add(fn)
+    return () => this.#bookWatchers.delete(fn)
+  }
+  /** Log sync saw the payer's book change: its balance is now `balance`. */
+  setBalance(balance: bigint): void {
+    this.balance = balance
+    for (const fn of [...this.#bookWatchers]) fn()
   }
   newestCheque(payer: Address): WireCheque | null {
     return this.cheques.get(payer.toLowerCase()) ?? null

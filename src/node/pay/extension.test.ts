@@ -319,6 +319,21 @@ describe('hc_pay: the seeder', () => {
     expect(p.seller.accepts).toEqual([])
   })
 
+  it('serves a payer whose book it had not read yet the moment the book arrives, not at the next rechoke', async () => {
+    const seller = new MemorySeller(market, payee, { price, credit: 2 })
+    seller.balance = 0n // a payer first seen: 0 until log sync has read its book
+    const p = await connect({ seller })
+    await waitFor('an unchoke', () => !p.payer.peerChoking)
+    expect(await fetchPiece(p.payer, 0)).toBe(false)
+    await waitFor('the hold', () => p.payer.peerChoking)
+    expect(p.buyer.stops).toEqual([{ code: 'over_balance', value: 0n }])
+    seller.setBalance(10n ** 18n) // the read arrives; nothing else happens on the wire
+    await waitFor('the unchoke', () => !p.payer.peerChoking)
+    expect(await download(p, 2, 2)).toBe(2)
+    await waitFor('the cheque', () => seller.accepts.length > 0)
+    expect(seller.bans).toEqual([])
+  })
+
   it('rejects a forged cheque and bans the peer', async () => {
     const p = await connect()
     await download(p, 1, 1)

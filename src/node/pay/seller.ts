@@ -98,6 +98,11 @@ export function createSeller(c: SellerComponents): SellerPort & ReceiptSource {
       return acceptCheque(c, s, key(s, payer, cardId), cheque, served)
     },
 
+    onBookChange(payer, fn) {
+      const s = c.live()
+      return s ? s.onBookChange(payer, fn) : () => {}
+    },
+
     banned(t: PayTorrent, peerId: string, reason: RejectCode) {
       log('banned %s on %s: %s', peerId, t.infoHash, reason)
       c.emit({

@@ -131,6 +131,11 @@ describe('PayService on anvil', () => {
   })
 
   it('deposits into the node’s book and every node’s log sync sees it', async () => {
+    // A seeder's wire held for a payer's book hears of each change (extensionSeller.ts).
+    let heard = 0
+    const off = seller.pay.seller.onBookChange?.(payer.address, () => {
+      heard += 1
+    })
     const { hash } = await payer.call('pay.deposit', { amount: DEPOSIT.toString() })
     expect(hash).toMatch(/^0x[0-9a-f]{64}$/)
     const mine = await waitFor('the payer’s own balance', async () => {
@@ -143,6 +148,8 @@ describe('PayService on anvil', () => {
     await waitFor('the seller’s view of the deposit', () =>
       seller.pay.seller.view(payer.address, cards[0]).balance === DEPOSIT ? true : null,
     )
+    expect(heard).toBeGreaterThan(0)
+    off?.()
   })
 
   it('signs cheques on one line per payee and card; the seller holds them at once', async () => {
