@@ -68,6 +68,11 @@ export type PayerView = {
   paid: bigint
   /** Held but uncashed on every *other* line of this payer: Σ (newest cheque − paid). */
   uncashedElsewhere: bigint
+  /**
+   * False while the payer's book has not been read yet (its balance then counts as 0): the
+   * payer is held, but not told its balance is spent. Absent: known.
+   */
+  known?: boolean
 }
 
 /** The verdict for the next slice. */

@@ -321,17 +321,26 @@ describe('hc_pay: the seeder', () => {
 
   it('serves a payer whose book it had not read yet the moment the book arrives, not at the next rechoke', async () => {
     const seller = new MemorySeller(market, payee, { price, credit: 2 })
-    seller.balance = 0n // a payer first seen: 0 until log sync has read its book
+    seller.known = false // a payer first seen: balance 0 until log sync has read its book
     const p = await connect({ seller })
     await waitFor('an unchoke', () => !p.payer.peerChoking)
     expect(await fetchPiece(p.payer, 0)).toBe(false)
     await waitFor('the hold', () => p.payer.peerChoking)
-    expect(p.buyer.stops).toEqual([{ code: 'over_balance', value: 0n }])
+    // Held, but not told its balance is spent: it is not (the Wallet would say so until a
+    // deposit).
+    await new Promise((r) => setTimeout(r, 50))
+    expect(p.buyer.stops).toEqual([])
     seller.setBalance(10n ** 18n) // the read arrives; nothing else happens on the wire
     await waitFor('the unchoke', () => !p.payer.peerChoking)
     expect(await download(p, 2, 2)).toBe(2)
     await waitFor('the cheque', () => seller.accepts.length > 0)
     expect(seller.bans).toEqual([])
+    expect(p.buyer.stops).toEqual([])
+    // A book read and spent is another matter: the payer hears why.
+    seller.setBalance(seller.accepts.at(-1)!.cheque.cumulative)
+    expect(await fetchPiece(p.payer, 2)).toBe(false)
+    await waitFor('the reject', () => p.buyer.stops.length > 0)
+    expect(p.buyer.stops).toEqual([{ code: 'over_balance', value: 0n }])
   })
 
   it('rejects a forged cheque and bans the peer', async () => {

@@ -86,7 +86,9 @@ export class SellerSide {
     }
     if (d.action === 'ban') this.#link.ban(d.reason)
     else {
-      if (d.reason === 'over_balance' && !this.#held) this.#tellOverBalance(bound.line, view)
+      // A book not read yet is no spent balance: the payer waits for the read (onBookChange).
+      if (d.reason === 'over_balance' && !this.#held && view.known !== false)
+        this.#tellOverBalance(bound.line, view)
       this.#hold()
     }
     return false

@@ -77,6 +77,7 @@ export function createSeller(c: SellerComponents): SellerPort & ReceiptSource {
         balance: s.book.available(payer),
         paid: s.lines.get('received', key(s, payer, cardId))?.cashed ?? 0n,
         uncashedElsewhere: s.lines.uncashedFrom(payer, cardId),
+        known: s.book.account(payer) !== null,
       }
     },
 

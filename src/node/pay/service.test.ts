@@ -127,7 +127,10 @@ describe('PayService on anvil', () => {
 
   it('has no terms without a card; a payer first seen has balance 0 until its book is read', () => {
     expect(seller.pay.seller.terms({ ...torrents[0]!, cardId: null })).toBeNull()
-    expect(seller.pay.seller.view(payer.address, cards[0]).balance).toBe(0n)
+    expect(seller.pay.seller.view(payer.address, cards[0])).toMatchObject({
+      balance: 0n,
+      known: false,
+    })
   })
 
   it('deposits into the node’s book and every node’s log sync sees it', async () => {
@@ -205,6 +208,7 @@ describe('PayService on anvil', () => {
       balance: DEPOSIT,
       paid: 0n,
       uncashedElsewhere: 5n * PRICE,
+      known: true,
     })
     const o = (await payer.call('pay.overview', undefined))!
     expect(o.chequebook?.committed).toBe((10n * PRICE).toString())
@@ -264,6 +268,7 @@ describe('PayService on anvil', () => {
       balance: DEPOSIT - 2n * amount,
       paid: amount,
       uncashedElsewhere: 0n,
+      known: true,
     })
     // Nothing more to cash.
     expect(await seller.call('pay.cash', undefined)).toEqual({
