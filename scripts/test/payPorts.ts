@@ -35,6 +35,8 @@ export class MemorySeller implements SellerPort, ReceiptSource {
   readonly offer: Offer
   /** The payer's chequebook balance as log sync would see it. */
   balance = 10n ** 18n
+  /** Whether log sync has read the payer's book yet (until then its balance counts as 0). */
+  known = true
   /** The newest cheque held per payer (lowercase). */
   readonly cheques = new Map<string, WireCheque>()
   readonly accepts: {
@@ -44,6 +46,7 @@ export class MemorySeller implements SellerPort, ReceiptSource {
   }[] = []
   readonly bans: { peerId: string; reason: RejectCode }[] = []
   readonly #verifier = createChequeVerifier()
+  readonly #bookWatchers = new Set<() => void>()
 
   constructor(market: Market, payee: Address, offer: Offer) {
     this.market = market
@@ -60,7 +63,12 @@ export class MemorySeller implements SellerPort, ReceiptSource {
     return this.cheques.get(payer.toLowerCase())?.cumulative ?? 0n
   }
   view(_payer: Address): PayerView {
-    return { balance: this.balance, paid: 0n, uncashedElsewhere: 0n }
+    return {
+      balance: this.known ? this.balance : 0n,
+      paid: 0n,
+      uncashedElsewhere: 0n,
+      known: this.known,
+    }
   }
   verifier(payer: Address, cardId: Hex) {
     const { chainId, chequebook } = this.market
@@ -77,6 +85,16 @@ export class MemorySeller implements SellerPort, ReceiptSource {
   }
   banned(_t: PayTorrent, peerId: string, reason: RejectCode): void {
     this.bans.push({ peerId, reason })
+  }
+  onBookChange(_payer: Address, fn: () => void): () => void {
+    this.#bookWatchers.add(fn)
+    return () => this.#bookWatchers.delete(fn)
+  }
+  /** Log sync saw the payer's book change: its balance is now `balance`. */
+  setBalance(balance: bigint): void {
+    this.balance = balance
+    this.known = true
+    for (const fn of [...this.#bookWatchers]) fn()
   }
   newestCheque(payer: Address): WireCheque | null {
     return this.cheques.get(payer.toLowerCase()) ?? null

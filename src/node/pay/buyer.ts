@@ -121,8 +121,10 @@ function payerLine(
     signed,
     budget: s.budget,
     sign: (cumulative: bigint) => signChequeBytes(s.account, chequeLine, cumulative),
-    persist: (cheque: { cumulative: bigint; signature: Uint8Array; day: string }) =>
-      persistSent(c, s, k, price, cheque),
+    persist: (
+      cheque: { cumulative: bigint; signature: Uint8Array; day: string },
+      ahead?: SignedCheque,
+    ) => persistSent(c, s, k, price, cheque, ahead),
     persistAhead: (cheque: SignedCheque) =>
       s.ledger.putAhead(k, {
         cumulative: cheque.cumulative,
@@ -140,23 +142,32 @@ function payerLine(
   return line
 }
 
-/** Writes a signed cheque to the ledger (before it is sent), then memory, series and page. */
+/**
+ * Writes a signed cheque to the ledger (before it is sent; with the next cheque stored ahead in
+ * the same transaction when given), then memory, series and page.
+ */
 async function persistSent(
   c: BuyerComponents,
   s: PaySession,
   k: { payer: Address; payee: Address; cardId: Hex },
   price: bigint,
   cheque: { cumulative: bigint; signature: Uint8Array; day: string },
+  ahead?: SignedCheque,
 ): Promise<void> {
   if (s.closed) throw new PayUnavailableError('The account changed: this line signs no more.')
   const before = s.lines.get('sent', k)
   const prev = before?.cumulative ?? 0n
-  const line = await s.ledger.recordCheque('sent', k, {
-    cumulative: cheque.cumulative,
-    signature: bytesToHex(cheque.signature),
-    slices: price > 0n ? Number((cheque.cumulative - prev) / price) : 0,
-    day: cheque.day,
-  })
+  const line = await s.ledger.recordCheque(
+    'sent',
+    k,
+    {
+      cumulative: cheque.cumulative,
+      signature: bytesToHex(cheque.signature),
+      slices: price > 0n ? Number((cheque.cumulative - prev) / price) : 0,
+      day: cheque.day,
+    },
+    ahead && { cumulative: ahead.cumulative, signature: bytesToHex(ahead.signature) },
+  )
   // A reconcile may have moved `cashed` in memory while the write was in flight.
   const now = s.lines.get('sent', k)
   s.lines.put({ ...line, cashed: larger(line.cashed, now?.cashed ?? 0n) })

@@ -9,7 +9,9 @@
  *   share of samples at the credit (`full`) and the blocks requested on the wire;
  * - per piece finished in the period, the median and p90 ms from its first request to its
  *   last block, from its last block to checked, and from checked to its cheque sent;
- * - how often the picker asked for a new piece and was held back by the credit.
+ * - how often the picker asked for a new piece and was held back by the credit;
+ * - the cheques sent and the slices they paid (more than one each when cheques backed up and
+ *   were batched: extensionBuyer.ts).
  */
 import { logger } from '../log.ts'
 
@@ -51,6 +53,7 @@ export class BuyerTrace {
     cheque: [],
   }
   #asks = { allowed: 0, held: 0 }
+  #cheques = { sent: 0, slices: 0, most: 0 }
   /** The first request on the wire, and the credit last seen (its growth is logged). */
   #firstRequest: number | null = null
   #credit = 0
@@ -99,6 +102,13 @@ export class BuyerTrace {
     else this.#asks.held += 1
   }
 
+  /** A cheque left, paying for `slices` slices. */
+  cheque(slices: number): void {
+    this.#cheques.sent += 1
+    this.#cheques.slices += slices
+    this.#cheques.most = Math.max(this.#cheques.most, slices)
+  }
+
   stop(): void {
     this.#report()
     for (const t of this.#timers) clearInterval(t)
@@ -135,7 +145,7 @@ export class BuyerTrace {
     log(
       '%s counted: wire %s, check %s, cheque %s (mean of %d samples; at the credit %s%), blocks out %s; ' +
         'per piece (%d) ms median/p90: request→last block %s, last block→checked %s, checked→cheque %s; ' +
-        'new-piece asks %d allowed, %d held back',
+        'new-piece asks %d allowed, %d held back; %d cheques for %d slices (at most %d in one)',
       this.#src.peerId()?.slice(0, 8),
       mean(this.#sum.wire),
       mean(this.#sum.check),
@@ -149,11 +159,15 @@ export class BuyerTrace {
       quantiles(spans.cheque),
       this.#asks.allowed,
       this.#asks.held,
+      this.#cheques.sent,
+      this.#cheques.slices,
+      this.#cheques.most,
     )
     this.#samples = 0
     this.#sum = { wire: 0, check: 0, cheque: 0, full: 0, blocks: 0 }
     this.#spans = { wire: [], check: [], cheque: [] }
     this.#asks = { allowed: 0, held: 0 }
+    this.#cheques = { sent: 0, slices: 0, most: 0 }
   }
 }
 

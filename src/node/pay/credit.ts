@@ -68,6 +68,11 @@ export type PayerView = {
   paid: bigint
   /** Held but uncashed on every *other* line of this payer: Σ (newest cheque − paid). */
   uncashedElsewhere: bigint
+  /**
+   * False while the payer's book has not been read yet (its balance then counts as 0): the
+   * payer is held, but not told its balance is spent. Absent: known.
+   */
+  known?: boolean
 }
 
 /** The verdict for the next slice. */
@@ -212,7 +217,8 @@ export class SeederLine {
     if (this.#ban) return { accepted: false, code: 'banned', value: 0n, ban: true }
     if (!signatureValid) return this.#refuse('bad_signature', 0n, true)
     if (cumulative <= this.#held) return this.#refuse('replayed', this.#held, true)
-    // One cheque per slice: it must add at least one slice's price (any tip above is kept).
+    // A cheque pays one slice or more (a payer's batch): it must add at least one slice's
+    // price; paidSlices counts the whole slices it added, and any tip above is kept.
     if (cumulative < this.#held + this.price)
       return this.#refuse('underpaid', this.#held + this.price, true)
     const exposure = this.#exposure(view, cumulative)

@@ -143,7 +143,7 @@ async function expectBanned(p: Pair, reason: string): Promise<void> {
 }
 
 describe('hc_pay: a payer', () => {
-  it('pays one cheque per piece and gets every piece, pipelined past its credit', async () => {
+  it('pays one cheque per piece, or per batch that verified together, and gets every piece pipelined past its credit', async () => {
     const p = await connect()
     await waitFor('an unchoke', () => !p.payer.peerChoking)
     // Four pieces asked at once: two fit the credit, the third chokes the payer, and the
@@ -155,10 +155,20 @@ describe('hc_pay: a payer', () => {
     p.payerPay.verified(1)
     // Pieces 0 and 1 are asked again below: served free, and not paid twice.
     expect(await download(p, PIECES, 4)).toBe(PIECES)
-    await waitFor('every cheque', () => p.seller.accepts.length === PIECES)
-    expect(p.seller.accepts.map((a) => a.cheque.cumulative)).toEqual(
-      Array.from({ length: PIECES }, (_, i) => BigInt(i + 1) * price),
+    await waitFor(
+      'every slice paid',
+      () => p.seller.accepts.at(-1)?.cheque.cumulative === BigInt(PIECES) * price,
     )
+    const cumulatives = p.seller.accepts.map((a) => a.cheque.cumulative)
+    // Pieces 0 and 1 verified together: one cheque for both. Every cheque pays whole slices,
+    // each more than the one before, and together exactly the pieces served.
+    expect(cumulatives[0]).toBe(2n * price)
+    for (const [k, c] of cumulatives.entries()) {
+      expect(c % price).toBe(0n)
+      expect(c > (cumulatives[k - 1] ?? 0n)).toBe(true)
+    }
+    // Four pieces verify at once in download(): far fewer cheques than pieces.
+    expect(cumulatives.length).toBeLessThan(PIECES / 2)
     const served = p.seller.accepts.reduce((n, a) => n + a.served.slices, 0)
     expect(served).toBe(PIECES)
     // Bytes count what was sent, pieces 0 and 1 twice.
@@ -167,14 +177,55 @@ describe('hc_pay: a payer', () => {
     expect(p.payerPay.priceOf(asTorrentWire(p.payer))).toBe(Number(price))
     expect(p.seller.bans).toEqual([])
     expect(p.buyer.stops).toEqual([])
-    // The first cheque goes whole, every later one as `next` (73 bytes framed): the hello, the
-    // first cheque, then PIECES - 1 of them, and the seeder read each back as the same cheque.
+    // The first cheque goes whole, every later one as `next` (73 bytes framed, whatever the
+    // slices it pays): the hello, the first cheque, then the rest, and the seeder read each
+    // back as the same cheque.
+    const whole = encodePayMessage({
+      type: 'cheque',
+      cumulative: 2n * price,
+      signature: new Uint8Array(65),
+    }).length
+    expect(p.payerPay.bytes().sent).toBe(62 + 6 + whole + 6 + (cumulatives.length - 1) * 73)
+  })
+
+  it('pays pieces that verify while its cheque is still being made with one cheque, and the credit grows by all of them', async () => {
+    const p = await connect()
+    const wire = asTorrentWire(p.payer)
+    expect(await download(p, 1, 1)).toBe(1)
+    await waitFor('the first cheque', () => p.seller.accepts.length === 1)
+    // Credit 2 + 1 paid: three more pieces may be asked, and no fourth while they are open.
+    const fetch = (pieces: number[]) =>
+      Promise.all(
+        pieces.map((i) => {
+          expect(p.payerPay.mayAsk(wire, i)).toBe(true)
+          return fetchPiece(p.payer, i)
+        }),
+      )
+    expect(p.payerPay.askable(wire)).toBe(null) // below the credit: any piece
+    const three = fetch([1, 2, 3])
+    expect(p.payerPay.mayAsk(wire, 4)).toBe(false)
+    // At the credit the picker is offered only the pieces already asked (swarm/picker.ts).
+    expect(p.payerPay.askable(wire)).toEqual(new Set([1, 2, 3]))
+    expect(await three).toEqual([true, true, true])
+    for (const i of [1, 2, 3]) p.payerPay.verified(i)
+    await waitFor('the batch', () => p.seller.accepts.length === 2)
+    await new Promise((r) => setTimeout(r, 50))
+    // One cheque for the three, read from a `next` of 3 slices (73 bytes framed, as for one).
+    expect(p.seller.accepts.map((a) => a.cheque.cumulative)).toEqual([price, 4n * price])
+    expect(p.seller.accepts[1]!.served.slices).toBe(3)
     const whole = encodePayMessage({
       type: 'cheque',
       cumulative: price,
       signature: new Uint8Array(65),
-    }).length
-    expect(p.payerPay.bytes().sent).toBe(62 + 6 + whole + 6 + (PIECES - 1) * 73)
+    })
+    expect(p.payerPay.bytes().sent).toBe(62 + 6 + whole.length + 6 + 73)
+    // Both sides count 4 slices paid on the wire: credit 2 + 4 = 6, with nothing unpaid, so
+    // six new pieces are admitted at once without a choke, and not a seventh.
+    const six = fetch([4, 5, 6, 7, 8, 9])
+    expect(p.payerPay.mayAsk(wire, 10)).toBe(false)
+    expect(await six).toEqual([true, true, true, true, true, true])
+    expect(p.payer.peerChoking).toBe(false)
+    expect(p.seller.bans).toEqual([])
   })
 
   it('asks more pieces at once as it pays, never past what the seeder admits, up to CREDIT_GROWTH × credit', async () => {
@@ -241,6 +292,7 @@ describe('hc_pay: a payer', () => {
     expect(p.buyer.stops).toEqual([{ cap: 'The spending cap for this item is reached.' }])
     expect(p.seller.accepts.map((a) => a.cheque.cumulative)).toEqual([price, 2n * price])
     expect(p.payerPay.priceOf(asTorrentWire(p.payer))).toBe(Number.POSITIVE_INFINITY)
+    expect(p.payerPay.askable(asTorrentWire(p.payer))).toEqual(new Set())
   })
 
   it('does not deal on terms it refuses: no hello, the wire is never asked', async () => {
@@ -265,6 +317,30 @@ describe('hc_pay: the seeder', () => {
     expect(p.seeder.amChoking).toBe(true)
     expect(p.seeder.uploaded).toBe(2 * PIECE)
     expect(p.seller.accepts).toEqual([])
+  })
+
+  it('serves a payer whose book it had not read yet the moment the book arrives, not at the next rechoke', async () => {
+    const seller = new MemorySeller(market, payee, { price, credit: 2 })
+    seller.known = false // a payer first seen: balance 0 until log sync has read its book
+    const p = await connect({ seller })
+    await waitFor('an unchoke', () => !p.payer.peerChoking)
+    expect(await fetchPiece(p.payer, 0)).toBe(false)
+    await waitFor('the hold', () => p.payer.peerChoking)
+    // Held, but not told its balance is spent: it is not (the Wallet would say so until a
+    // deposit).
+    await new Promise((r) => setTimeout(r, 50))
+    expect(p.buyer.stops).toEqual([])
+    seller.setBalance(10n ** 18n) // the read arrives; nothing else happens on the wire
+    await waitFor('the unchoke', () => !p.payer.peerChoking)
+    expect(await download(p, 2, 2)).toBe(2)
+    await waitFor('the cheque', () => seller.accepts.length > 0)
+    expect(seller.bans).toEqual([])
+    expect(p.buyer.stops).toEqual([])
+    // A book read and spent is another matter: the payer hears why.
+    seller.setBalance(seller.accepts.at(-1)!.cheque.cumulative)
+    expect(await fetchPiece(p.payer, 2)).toBe(false)
+    await waitFor('the reject', () => p.buyer.stops.length > 0)
+    expect(p.buyer.stops).toEqual([{ code: 'over_balance', value: 0n }])
   })
 
   it('rejects a forged cheque and bans the peer', async () => {

@@ -4,7 +4,8 @@
  * On each wire the seeder (a node that can be paid for the item) sends its terms once after
  * the extended handshake — price 0 too, so the payer knows it is free. A payer that takes
  * priced terms answers with a hello naming its account, then sends one cheque per piece it
- * verified with blocks from that wire (the first whole, later ones as `next`). The seeder
+ * verified with blocks from that wire, or one for several when they verified while the
+ * previous cheque was still being made (the first whole, later ones as `next`). The seeder
  * serves a new slice only while the credit rule allows (credit.ts), chokes the peer until a
  * cheque makes room, and bans it for a bad, replayed or underpaying cheque or a malformed
  * message. A peer without `hc_pay` (a stock WebTorrent client) is served only at price 0.
@@ -38,11 +39,14 @@
  * wire starts again from the ledger (credit.ts: `held` opens the line), so a drift is never
  * carried over.
  *
- * One cheque message per verified piece per wire, and nothing per block. The first on a wire
+ * One cheque message per verified piece per wire (or per batch of pieces that verified while
+ * the payer was busy with the previous cheque: extensionBuyer.ts), and nothing per block. The
+ * seeder needs no rule of its own for a batch: a cheque must add at least one slice's price,
+ * and the slices it paid are what it added over the price (credit.ts). The first on a wire
  * is `type ‖ cumulative ‖ signature` (1 + n + 65 bytes, n the cumulative's minimal length);
  * each later one is `next`, `type ‖ slices ‖ signature`, its cumulative the previous one plus
  * `slices` × the price (wire.ts). With BEP-10's 6 bytes a slice costs 73 bytes whatever the
- * amounts (2.8 × 10⁻⁴ of a 256 KiB slice), the first 73–84.
+ * amounts (2.8 × 10⁻⁴ of a 256 KiB slice) and less for a batch, the first 73–84.
  */
 import type { Torrent, Wire } from 'webtorrent/dist/webtorrent.min.js'
 import {
@@ -86,6 +90,11 @@ export interface PaySwarm {
   priceOf(wire: Wire): number
   /** Whether `wire` may be asked for a block of piece `index` (its seeder's credit). */
   mayAsk(wire: Wire, index: number): boolean
+  /**
+   * The only pieces `wire` may be asked for now (a priced wire at its seeder's credit: those
+   * asked and not yet paid for; none for a wire never to be asked), or null when any may be.
+   */
+  askable(wire: Wire): ReadonlySet<number> | null
   /** Peers banned on this torrent. */
   banned(): string[]
   /** `hc_pay` bytes sent and received on this torrent's wires so far (BEP-10 framing included). */
@@ -145,6 +154,7 @@ export function createPaySwarm(t: PayTorrent, ports: PayPorts, hooks: PayHooks =
     },
     priceOf: (wire) => wires.get(wire)?.price() ?? 0,
     mayAsk: (wire, index) => wires.get(wire)?.mayAsk(index) ?? true,
+    askable: (wire) => wires.get(wire)?.askable() ?? null,
     banned: () => [...banned],
     bytes: () => ({ ...bytes }),
     stop: () => wires.clear(),

@@ -1,7 +1,9 @@
 /**
  * The payer's side of `hc_pay` on one wire (DESIGN §4.6): judge the seeder's terms, name the
  * payer, note which pieces the wire sent blocks of, and pay one cheque per verified piece per
- * wire. Its price, or Infinity when the wire must not be asked, is what the picker reads.
+ * wire, or one per batch of them when cheques back up. Its price (Infinity when the wire must
+ * not be asked), its credit check and the pieces it may be asked for at its credit are what
+ * the picker reads.
  */
 import { SpendingCapError } from '../../shared/errors/pay.ts'
 import { logger } from '../log.ts'
@@ -13,6 +15,7 @@ import type { PayerLine } from './spend.ts'
 import type { PayReceipt, PayReject, PayTerms } from './wire.ts'
 
 const log = logger('pay:buyer')
+const NONE: ReadonlySet<number> = new Set()
 
 /** One wire's payer side. */
 export class BuyerSide {
@@ -35,6 +38,8 @@ export class BuyerSide {
    * two sets above so the picker's check, made for every request, does not walk them.
    */
   readonly #open = new Set<number>()
+  /** Verified pieces waiting for the next cheque, which pays for them all (see `#pay`). */
+  readonly #unpaid: number[] = []
   /** Slices paid by the cheques sent on this wire: the seeder's credit grows by one for each. */
   #paidOnWire = 0
   /** Cheques and receipts in order: a seeder bans a cumulative below one it holds. */
@@ -87,6 +92,19 @@ export class BuyerSide {
     const may = this.#open.size < this.#credit()
     this.#trace?.ask(may)
     return may
+  }
+
+  /**
+   * The only pieces the picker may ask this wire for now, or null when any piece may be
+   * asked (a free wire, or a priced one below its credit). At the credit they are the pieces
+   * asked and not yet paid for (a new piece would be refused); a wire never to be asked has
+   * none. The picker then looks among these few instead of walking every piece rarest-first
+   * for each request slot the credit refuses (swarm/picker.ts).
+   */
+  askable(): ReadonlySet<number> | null {
+    if (this.price() === Number.POSITIVE_INFINITY) return NONE
+    if (!this.#priced() || this.#open.size < this.#credit()) return null
+    return this.#open
   }
 
   /**
@@ -167,22 +185,36 @@ export class BuyerSide {
     }
   }
 
+  /**
+   * Pays for verified piece `index`. Pieces that verify while the line is still busy with
+   * the previous cheque (recording it, signing the next one ahead) wait in `#unpaid`, and
+   * the next cheque pays for all of them at once: one signature and one ledger write for the
+   * batch instead of one each, so a backlog of cheques drains instead of growing.
+   */
   #pay(index: number): void {
     this.#sent.delete(index)
     if (this.#paid.has(index)) return
     this.#paid.add(index)
     const line = this.#line
     if (!line || this.#refused || this.#link.ctx.capped()) return
+    this.#unpaid.push(index)
+    if (this.#unpaid.length > 1) return // the cheque queued already pays for this one too
     this.#enqueue(async () => {
-      const cheque = await (await line).onSliceVerified()
+      const l = await line
+      await l.settled() // the previous cheque's work: pieces verified meanwhile join this one
+      const pieces = this.#unpaid.splice(0)
+      const cheque = await l.onSliceVerified(pieces.length)
       if (cheque) {
         this.#link.send(cheque)
-        this.#paidOnWire += 1
+        this.#paidOnWire += pieces.length
       }
-      this.#settled.add(index)
-      this.#open.delete(index)
-      this.#trace?.settled(index)
-      this.#link.ctx.priceChanged() // room for the next piece on this wire
+      for (const i of pieces) {
+        this.#settled.add(i)
+        this.#open.delete(i)
+        this.#trace?.settled(i)
+      }
+      this.#trace?.cheque(pieces.length)
+      this.#link.ctx.priceChanged() // room for the next pieces on this wire
     })
   }
 

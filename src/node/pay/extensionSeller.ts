@@ -86,7 +86,9 @@ export class SellerSide {
     }
     if (d.action === 'ban') this.#link.ban(d.reason)
     else {
-      if (d.reason === 'over_balance' && !this.#held) this.#tellOverBalance(bound.line, view)
+      // A book not read yet is no spent balance: the payer waits for the read (onBookChange).
+      if (d.reason === 'over_balance' && !this.#held && view.known !== false)
+        this.#tellOverBalance(bound.line, view)
       this.#hold()
     }
     return false
@@ -143,6 +145,10 @@ export class SellerSide {
     })
     line.onHello()
     this.#bound = { payer: h.payer, line, check: this.#seller.verifier(h.payer, terms.cardId) }
+    // A payer first seen has balance 0 until its book is read: held for that, it is served
+    // the moment the read (or a top-up) arrives.
+    const off = this.#seller.onBookChange?.(h.payer, () => this.#release())
+    if (off) this.#link.wire.once('close', off)
     const newest = this.#seller.newestCheque?.(h.payer, terms.cardId)
     if (newest) this.#link.send({ type: 'receipt', cheque: newest })
     this.#release()

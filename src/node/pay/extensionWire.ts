@@ -25,6 +25,8 @@ export type WirePay = {
   price(): number
   /** Whether the picker may ask the wire for a block of `index` (BuyerSide.mayAsk). */
   mayAsk(index: number): boolean
+  /** The only pieces the picker may ask the wire for now; null: any (BuyerSide.askable). */
+  askable(): ReadonlySet<number> | null
   /** The torrent verified piece `index`. */
   verified(index: number): void
 }
@@ -47,6 +49,7 @@ export function installPay(wire: Wire, ctx: PaySwarmContext): WirePay {
   return {
     price: () => buyer?.price() ?? 0,
     mayAsk: (index) => buyer?.mayAsk(index) ?? true,
+    askable: () => buyer?.askable() ?? null,
     verified: (index) => buyer?.verified(index),
   }
 }

@@ -52,6 +52,48 @@ describe('pay ledger (IndexedDB)', () => {
     ledger.close()
   })
 
+  it('records a sent cheque and stores the next one ahead in one transaction, or neither', async () => {
+    const key: LineKey = { payer: addr(1), payee: addr(2), cardId: card('a') }
+    const ledger = await openPayLedger({ dbName: fresh() })
+    const day = '2025-01-01'
+    await ledger.recordCheque('sent', key, {
+      cumulative: 1_000n,
+      signature: sig(1),
+      slices: 1,
+      day,
+    })
+    await ledger.recordCheque(
+      'sent',
+      key,
+      { cumulative: 2_000n, signature: sig(2), slices: 1, day },
+      { cumulative: 3_000n, signature: sig(3) },
+    )
+    expect(await ledger.get('sent', key)).toMatchObject({ cumulative: 2_000n, slices: 2 })
+    expect(await ledger.getAhead(key)).toEqual({ cumulative: 3_000n, signature: sig(3) })
+    expect(await ledger.spentOn(day)).toBe(2_000n)
+    // A regression writes neither.
+    await expect(
+      ledger.recordCheque(
+        'sent',
+        key,
+        { cumulative: 1_500n, signature: sig(4), day },
+        { cumulative: 9_000n, signature: sig(9) },
+      ),
+    ).rejects.toMatchObject({ name: 'LedgerRegressionError' })
+    expect(await ledger.getAhead(key)).toEqual({ cumulative: 3_000n, signature: sig(3) })
+    // Only a payer's line signs ahead.
+    await expect(
+      ledger.recordCheque(
+        'received',
+        key,
+        { cumulative: 1_000n, signature: sig(1) },
+        { cumulative: 2_000n, signature: sig(2) },
+      ),
+    ).rejects.toMatchObject({ name: 'InternalError' })
+    expect(await ledger.get('received', key)).toBeUndefined()
+    ledger.close()
+  })
+
   it("sums a payer's uncashed cheques across cards and payees, and lists what is owed", async () => {
     const ledger = await openPayLedger({ dbName: fresh() })
     const payer = addr(1)

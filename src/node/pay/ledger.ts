@@ -9,6 +9,7 @@
  */
 import { type DBSchema, type IDBPDatabase, openDB } from 'idb'
 import type { Address, Hex } from 'viem'
+import { InternalError } from '../../shared/errors/common.ts'
 import { LedgerRegressionError } from '../../shared/errors/pay.ts'
 
 /** Which side of the line this node is on. */
@@ -71,12 +72,15 @@ export type PayLedger = {
   /**
    * Records the newest cheque on a line, with the slices and bytes it adds. Refuses to go
    * backwards (`LedgerRegressionError`). For `sent` cheques the increase is added to `day`'s
-   * spending in the same transaction, so caps survive reloads too.
+   * spending in the same transaction, so caps survive reloads too. With `ahead` (a `sent` line),
+   * the next cheque is stored ahead in that transaction too, as {@link PayLedger.putAhead}
+   * does: one write per cheque for a payer signing ahead (spend.ts).
    */
   recordCheque(
     side: LedgerSide,
     key: LineKey,
     p: { cumulative: bigint; signature: Hex; slices?: number; bytes?: number; day?: string },
+    ahead?: { cumulative: bigint; signature: Hex },
   ): Promise<LedgerLine>
   /**
    * Stores the next cheque of a `sent` line ahead of its slice (spend.ts, write-ahead): one
@@ -125,8 +129,10 @@ export async function openPayLedger(opts: { dbName?: string } = {}): Promise<Pay
       return r && fromRow(r)
     },
 
-    async recordCheque(side, key, p) {
-      const tx = db.transaction(['lines', 'days'], 'readwrite')
+    async recordCheque(side, key, p, ahead) {
+      if (ahead && side !== 'sent')
+        throw new InternalError('Only a sent line stores a cheque ahead.')
+      const tx = db.transaction(['lines', 'days', 'ahead'], 'readwrite')
       const lines = tx.objectStore('lines')
       const id = idOf(side, key)
       const old = await lines.get(id)
@@ -160,6 +166,12 @@ export async function openPayLedger(opts: { dbName?: string } = {}): Promise<Pay
         const spent = BigInt(d?.spent ?? '0') + (p.cumulative - before)
         await days.put({ day: p.day, spent: spent.toString() })
       }
+      if (ahead)
+        await tx.objectStore('ahead').put({
+          id,
+          cumulative: ahead.cumulative.toString(),
+          signature: ahead.signature,
+        })
       await tx.done
       return fromRow(row)
     },

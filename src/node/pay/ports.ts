@@ -43,6 +43,13 @@ export interface SellerPort {
   ): Promise<void>
   /** A peer was banned on this torrent (for the page's log and the swarm's ban list). */
   banned(t: PayTorrent, peerId: string, reason: RejectCode): void
+  /**
+   * Calls `fn` whenever `payer`'s book as {@link view} sees it changes (its first read, a
+   * deposit, a withdrawal, a cash); returns the call that stops it. A wire held because the
+   * book could not cover the next slice is served again at once, not at webtorrent's next
+   * rechoke (up to 10 s later). Optional: without it such a wire waits for that rechoke.
+   */
+  onBookChange?(payer: Address, fn: () => void): () => void
 }
 
 /** The payer's side. */

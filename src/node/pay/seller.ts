@@ -77,6 +77,7 @@ export function createSeller(c: SellerComponents): SellerPort & ReceiptSource {
         balance: s.book.available(payer),
         paid: s.lines.get('received', key(s, payer, cardId))?.cashed ?? 0n,
         uncashedElsewhere: s.lines.uncashedFrom(payer, cardId),
+        known: s.book.account(payer) !== null,
       }
     },
 
@@ -96,6 +97,11 @@ export function createSeller(c: SellerComponents): SellerPort & ReceiptSource {
       const s = c.live()
       if (!s) return Promise.reject(new PayUnavailableError('No pay session to keep the cheque.'))
       return acceptCheque(c, s, key(s, payer, cardId), cheque, served)
+    },
+
+    onBookChange(payer, fn) {
+      const s = c.live()
+      return s ? s.onBookChange(payer, fn) : () => {}
     },
 
     banned(t: PayTorrent, peerId: string, reason: RejectCode) {

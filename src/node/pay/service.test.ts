@@ -127,10 +127,18 @@ describe('PayService on anvil', () => {
 
   it('has no terms without a card; a payer first seen has balance 0 until its book is read', () => {
     expect(seller.pay.seller.terms({ ...torrents[0]!, cardId: null })).toBeNull()
-    expect(seller.pay.seller.view(payer.address, cards[0]).balance).toBe(0n)
+    expect(seller.pay.seller.view(payer.address, cards[0])).toMatchObject({
+      balance: 0n,
+      known: false,
+    })
   })
 
   it('deposits into the node’s book and every node’s log sync sees it', async () => {
+    // A seeder's wire held for a payer's book hears of each change (extensionSeller.ts).
+    let heard = 0
+    const off = seller.pay.seller.onBookChange?.(payer.address, () => {
+      heard += 1
+    })
     const { hash } = await payer.call('pay.deposit', { amount: DEPOSIT.toString() })
     expect(hash).toMatch(/^0x[0-9a-f]{64}$/)
     const mine = await waitFor('the payer’s own balance', async () => {
@@ -143,6 +151,8 @@ describe('PayService on anvil', () => {
     await waitFor('the seller’s view of the deposit', () =>
       seller.pay.seller.view(payer.address, cards[0]).balance === DEPOSIT ? true : null,
     )
+    expect(heard).toBeGreaterThan(0)
+    off?.()
   })
 
   it('signs cheques on one line per payee and card; the seller holds them at once', async () => {
@@ -198,6 +208,7 @@ describe('PayService on anvil', () => {
       balance: DEPOSIT,
       paid: 0n,
       uncashedElsewhere: 5n * PRICE,
+      known: true,
     })
     const o = (await payer.call('pay.overview', undefined))!
     expect(o.chequebook?.committed).toBe((10n * PRICE).toString())
@@ -257,6 +268,7 @@ describe('PayService on anvil', () => {
       balance: DEPOSIT - 2n * amount,
       paid: amount,
       uncashedElsewhere: 0n,
+      known: true,
     })
     // Nothing more to cash.
     expect(await seller.call('pay.cash', undefined)).toEqual({

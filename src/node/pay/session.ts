@@ -81,6 +81,8 @@ export class PaySession {
   readonly #verifier: ChequeVerifier = createChequeVerifier()
   readonly #checks = new Map<string, (cumulative: bigint, signature: Uint8Array) => boolean>()
   #delay: Promise<number> | null = null
+  /** Who hears of a payer's book changing, per payer (lowercase): onBookChange. */
+  readonly #bookWatchers = new Map<string, Set<() => void>>()
 
   private constructor(
     private readonly init: PaySessionInit,
@@ -104,6 +106,9 @@ export class PaySession {
       fromBlock,
       syncedTo: () => this.#sync?.syncedTo ?? fromBlock - 1n,
       read: (payer, blockNumber) => getChequebookAccount(this.hot, { payer, blockNumber }),
+      onChange: (payer) => {
+        for (const fn of [...(this.#bookWatchers.get(payer.toLowerCase()) ?? [])]) fn()
+      },
       onError: (err) => log.warn('reading a chequebook account failed: %s', (err as Error).message),
     })
     this.cashOut = new CashOut({
@@ -114,6 +119,21 @@ export class PaySession {
       ...(init.cashMultiple === undefined ? {} : { multiple: init.cashMultiple }),
       ...(init.now ? { now: init.now } : {}),
     })
+  }
+
+  /**
+   * Calls `fn` whenever `payer`'s book changes (its first read, a deposit, a withdrawal, a
+   * cash); returns the call that stops it.
+   */
+  onBookChange(payer: Address, fn: () => void): () => void {
+    const k = payer.toLowerCase()
+    const set = this.#bookWatchers.get(k) ?? new Set()
+    set.add(fn)
+    this.#bookWatchers.set(k, set)
+    return () => {
+      set.delete(fn)
+      if (set.size === 0 && this.#bookWatchers.get(k) === set) this.#bookWatchers.delete(k)
+    }
   }
 
   /** Opens the databases, loads the ledger into memory and starts following the chain. */

@@ -1,4 +1,5 @@
 import 'fake-indexeddb/auto'
+import fc from 'fast-check'
 import { bytesToHex, getAddress, keccak256, toHex } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
@@ -169,11 +170,21 @@ describe('payer: cheques per slice', () => {
 describe('payer: cheques written ahead', () => {
   /** A line with a write-ahead store in memory; `log` shows the order of every step. */
   function aheadLine(
-    o: { signed?: bigint; stored?: { cumulative: bigint; signature: Uint8Array } } = {},
+    o: {
+      signed?: bigint
+      stored?: { cumulative: bigint; signature: Uint8Array }
+      budget?: SpendBudget
+    } = {},
   ) {
     let stored = o.stored
     const made = line({
       ...(o.signed === undefined ? {} : { signed: o.signed }),
+      ...(o.budget === undefined ? {} : { budget: o.budget }),
+      // Recording a cheque may store the next one ahead in the same write.
+      persist: async (c, ahead) => {
+        made.log.push(`persist ${c.cumulative}${ahead ? ` + ahead ${ahead.cumulative}` : ''}`)
+        if (ahead) stored = ahead
+      },
       persistAhead: async (c) => {
         made.log.push(`ahead ${c.cumulative}`)
         stored = c
@@ -195,7 +206,9 @@ describe('payer: cheques written ahead', () => {
     expect(second).toEqual({ type: 'cheque', ...stored(), cumulative: 2_000n })
     expect(log).toEqual([])
     await l.settled()
-    expect(log).toEqual(['persist 2000', 'sign 3000', 'ahead 3000'])
+    // The next cheque is signed first, then the sent one is recorded with it stored ahead, in
+    // one write.
+    expect(log).toEqual(['sign 3000', 'persist 2000 + ahead 3000'])
   })
 
   it('after a reload goes on from the cheque stored ahead, never below it', async () => {
@@ -205,7 +218,40 @@ describe('payer: cheques written ahead', () => {
     const next = await l.onSliceVerified()
     expect(next).toEqual({ type: 'cheque', cumulative: 2_000n, signature })
     await l.settled()
-    expect(log).toEqual(['persist 2000', 'sign 3000', 'ahead 3000'])
+    expect(log).toEqual(['sign 3000', 'persist 2000 + ahead 3000'])
+  })
+
+  it('records a cheque sent from ahead even when signing the next one fails; the next goes the slow way', async () => {
+    const log: string[] = []
+    const errors: string[] = []
+    let failing = false
+    const l = new PayerLine({
+      cardId,
+      price: 1_000n,
+      signed: 0n,
+      budget: budget(),
+      sign: async (c) => {
+        if (failing) throw new Error('no key')
+        log.push(`sign ${c}`)
+        return new Uint8Array(65).fill(1)
+      },
+      persist: async (c, ahead) => {
+        log.push(`persist ${c.cumulative}${ahead ? ` + ahead ${ahead.cumulative}` : ''}`)
+      },
+      persistAhead: async (c) => void log.push(`ahead ${c.cumulative}`),
+      onError: (err) => errors.push(err.message),
+    })
+    await l.onSliceVerified()
+    await l.settled()
+    failing = true
+    expect((await l.onSliceVerified())?.cumulative).toBe(2_000n) // from ahead
+    await l.settled()
+    expect(errors).toEqual(['no key'])
+    expect(log.slice(-1)).toEqual(['persist 2000'])
+    failing = false
+    log.length = 0
+    expect((await l.onSliceVerified())?.cumulative).toBe(3_000n)
+    expect(log).toEqual(['sign 3000', 'persist 3000'])
   })
 
   it('skips a cheque stored ahead that a receipt has overtaken', async () => {
@@ -213,6 +259,92 @@ describe('payer: cheques written ahead', () => {
     const { l } = aheadLine({ signed: 1_000n, stored: old })
     await l.adoptReceipt({ cumulative: 5_000n, signature: new Uint8Array(65).fill(5) }, true)
     expect((await l.onSliceVerified())?.cumulative).toBe(6_000n)
+  })
+
+  it('pays a batch of slices with one cheque, signed and recorded once, then signs ahead again', async () => {
+    const { l, log, stored } = aheadLine({ signed: 1_000n })
+    await l.settled()
+    expect((await l.onSliceVerified())?.cumulative).toBe(2_000n)
+    await l.settled()
+    log.length = 0
+    // Three slices verified while the line was busy: the cheque stored ahead (3,000) pays
+    // only one, so one cheque for all three is signed and recorded before it is handed out.
+    const batch = await l.onSliceVerified(3)
+    expect(batch?.cumulative).toBe(5_000n)
+    expect(log).toEqual(['sign 5000', 'persist 5000'])
+    expect(l.signed).toBe(5_000n)
+    await l.settled()
+    expect(log.slice(2)).toEqual(['sign 6000', 'ahead 6000'])
+    // The next single slice goes out from ahead again.
+    log.length = 0
+    expect(await l.onSliceVerified()).toEqual({ type: 'cheque', ...stored(), cumulative: 6_000n })
+    expect(log).toEqual([])
+  })
+
+  it('whatever the batches and however they overlap, pays exactly the slices verified, in order, each on disk first', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.bigInt({ min: 0n, max: 10_000n }),
+        // Groups of batches started together (slices verified while cheques were in the making).
+        fc.array(fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 4 }), {
+          maxLength: 12,
+        }),
+        async (start, groups) => {
+          const signed = start * 1_000n
+          const roomy = { maxPrice: 1_000n, perItem: 10n ** 9n, perDay: 10n ** 9n }
+          const b = new SpendBudget({ limits: roomy, spentToday: 0n })
+          const { l, log } = aheadLine({ signed, budget: b })
+          const disk = new Set<string>()
+          const onDisk = () => {
+            for (const e of log)
+              for (const m of e.matchAll(/(?:persist|ahead) (\d+)/g)) disk.add(m[1] as string)
+          }
+          const sent: bigint[] = []
+          for (const group of groups) {
+            const cheques = await Promise.all(
+              group.map(async (n) => {
+                const c = await l.onSliceVerified(n)
+                onDisk()
+                // On disk (recorded, or stored ahead) before it is handed out to be sent.
+                expect(disk.has(String(c?.cumulative))).toBe(true)
+                return c?.cumulative ?? -1n
+              }),
+            )
+            sent.push(...cheques)
+          }
+          const total = groups.flat().reduce((a, n) => a + n, 0)
+          // Each cheque pays its batch on top of the one before: together, every slice once.
+          let expected = signed
+          for (const [k, n] of groups.flat().entries()) {
+            expected += BigInt(n) * 1_000n
+            expect(sent[k]).toBe(expected)
+          }
+          expect(l.signed).toBe(signed + BigInt(total) * 1_000n)
+          // The caps counted every slice once.
+          expect(b.spent(cardId).item).toBe(BigInt(total) * 1_000n)
+        },
+      ),
+      { numRuns: 200 },
+    )
+  })
+
+  it('refuses a batch of no slices, or of a part of one', async () => {
+    const { l, log } = line()
+    for (const n of [0, -1, 1.5, Number.NaN])
+      await expect(l.onSliceVerified(n)).rejects.toMatchObject({ name: 'InvalidInputError' })
+    expect(log).toEqual([])
+    expect(l.signed).toBe(0n)
+  })
+
+  it('counts a whole batch against the caps: one that does not fit sends nothing', async () => {
+    const b = new SpendBudget({ limits: { ...limits, perItem: 4_000n }, spentToday: 0n })
+    const { l, log } = line({ budget: b })
+    expect((await l.onSliceVerified(3))?.cumulative).toBe(3_000n)
+    await expect(l.onSliceVerified(2)).rejects.toThrow('spending cap for this item')
+    expect(l.signed).toBe(3_000n)
+    expect(b.spent(cardId).item).toBe(3_000n)
+    expect(log).toEqual(['sign 3000', 'persist 3000'])
+    expect((await l.onSliceVerified(1))?.cumulative).toBe(4_000n)
   })
 
   it('counts a cheque sent from ahead against the caps, and stops at them', async () => {

@@ -156,8 +156,12 @@ export type PayerLineInit = {
   signed: bigint
   /** Signs `cumulative` for this line (cheques.ts `signChequeBytes`). */
   sign(cumulative: bigint): Promise<Uint8Array>
-  /** Durably records the cheque (the ledger's `recordCheque('sent', …)`). */
-  persist(cheque: SignedCheque & { day: string }): Promise<void>
+  /**
+   * Durably records the cheque (the ledger's `recordCheque('sent', …)`). With `ahead` (only
+   * when `persistAhead` is given), stores that cheque ahead in the same write, as
+   * `persistAhead` would: one IndexedDB transaction per slice instead of two.
+   */
+  persist(cheque: SignedCheque & { day: string }, ahead?: SignedCheque): Promise<void>
   /**
    * Write-ahead: durably stores the next cheque, signed before its slice arrives, so that
    * when the slice verifies the cheque goes out at once, already on disk. Without it every
@@ -212,31 +216,39 @@ export class PayerLine {
   }
 
   /**
-   * After a slice from this peer verified: the cheque for `signed + price` (or for the one
-   * stored ahead, if higher), on disk before it is returned to be sent. Free peers get
-   * nothing (null). Throws `SpendingCapError` when a cap is reached (the line stays where it
-   * was, nothing is sent).
+   * After `slices` slices from this peer verified (1, or a batch whose cheques backed up):
+   * ONE cheque for `signed + slices × price` (or for the one stored ahead, if higher), on
+   * disk before it is returned to be sent. The cheque stored ahead covers one slice, so a
+   * batch is signed and recorded here, once for all its slices. Free peers get nothing
+   * (null). Throws `SpendingCapError` when a cap is reached (the line stays where it was,
+   * nothing is sent), and `InvalidInputError` for a count that is not a whole number ≥ 1.
    */
-  onSliceVerified(): Promise<PayCheque | null> {
+  onSliceVerified(slices = 1): Promise<PayCheque | null> {
+    if (!Number.isSafeInteger(slices) || slices < 1)
+      return Promise.reject(
+        new InvalidInputError(`A cheque pays for 1 or more slices (${slices}).`),
+      )
     return this.#serial(async (): Promise<PayCheque | null> => {
       const { price, cardId, budget } = this.#init
       if (price === 0n) return null
       const ahead = this.#ahead
-      const cumulative = larger(this.#signed + price, ahead?.cumulative ?? 0n)
+      const cumulative = larger(this.#signed + BigInt(slices) * price, ahead?.cumulative ?? 0n)
       budget.reserve(cardId, cumulative - this.#signed)
-      let cheque: SignedCheque
       if (ahead && ahead.cumulative === cumulative) {
-        cheque = ahead
+        // Already on disk (stored ahead): it leaves now; its record and the next cheque
+        // ahead go to disk together once the next one is signed.
         this.#ahead = null
-        this.#background(() => this.#record(cheque))
-      } else {
-        try {
-          cheque = { cumulative, signature: await this.#init.sign(cumulative) }
-          await this.#record(cheque)
-        } catch (err) {
-          budget.release(cardId, cumulative - this.#signed)
-          throw err
-        }
+        this.#signed = cumulative
+        this.#recordSigningAhead(ahead)
+        return { type: 'cheque', ...ahead }
+      }
+      let cheque: SignedCheque
+      try {
+        cheque = { cumulative, signature: await this.#init.sign(cumulative) }
+        await this.#record(cheque)
+      } catch (err) {
+        budget.release(cardId, cumulative - this.#signed)
+        throw err
       }
       this.#signed = cumulative
       this.#signAhead()
@@ -261,8 +273,31 @@ export class PayerLine {
     })
   }
 
-  #record(cheque: SignedCheque): Promise<void> {
-    return this.#init.persist({ ...cheque, day: this.#init.budget.day() })
+  #record(cheque: SignedCheque, ahead?: SignedCheque): Promise<void> {
+    return this.#init.persist({ ...cheque, day: this.#init.budget.day() }, ahead)
+  }
+
+  /**
+   * After a cheque sent from ahead: signs the next one, then records the sent cheque and
+   * stores the next ahead in one write (queued, after the work before it). If signing fails
+   * the sent cheque is recorded alone, and the next cheque takes the slow path. If a later
+   * cheque went out meanwhile (another wire of the line), its record covers this one.
+   */
+  #recordSigningAhead(sent: SignedCheque): void {
+    this.#background(async () => {
+      if (this.#signed !== sent.cumulative) return
+      let next: SignedCheque | undefined
+      if (this.#init.persistAhead) {
+        const cumulative = sent.cumulative + this.#init.price
+        try {
+          next = { cumulative, signature: await this.#init.sign(cumulative) }
+        } catch (err) {
+          this.#init.onError?.(err as Error)
+        }
+      }
+      await this.#record(sent, next)
+      if (next) this.#ahead = next
+    })
   }
 
   /** Signs and stores the next cheque while its slice downloads (after the queued work). */

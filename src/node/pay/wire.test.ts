@@ -11,6 +11,7 @@ import {
   MAX_NEXT_SLICES,
   MAX_PAY_MESSAGE_BYTES,
   type PayMessage,
+  type PayNext,
   type RejectCode,
   rejectCodes,
 } from './wire.ts'
@@ -138,6 +139,20 @@ describe('hc_pay wire codec', () => {
     )
     expect(next).toEqual({ type: 'next', slices: 1n, signature: sig })
     expect(encodePayMessage(next)).toHaveLength(67)
+    // A cheque paying a batch (the payer's backlog of verified slices) is the same 67 bytes up
+    // to 255 slices, and reads back as the whole step.
+    const batch = compactCheque(
+      { cumulative: 10n ** 20n + 32n * 10n ** 14n, signature: sig },
+      10n ** 20n,
+      10n ** 14n,
+    )
+    expect(batch).toEqual({ type: 'next', slices: 32n, signature: sig })
+    const bytes = encodePayMessage(batch)
+    expect(bytes).toHaveLength(67)
+    expect(expandNext(decodePayMessage(bytes) as PayNext, 10n ** 20n, 10n ** 14n)).toEqual({
+      cumulative: 10n ** 20n + 32n * 10n ** 14n,
+      signature: sig,
+    })
     expect(() => expandNext({ type: 'next', slices: 1n, signature: sig }, null, 1n)).toThrow(
       'next before any cheque',
     )

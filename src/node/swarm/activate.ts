@@ -140,6 +140,7 @@ export async function activateTorrent(ctx: ActivateContext, rec: TorrentRecord):
     // Through `a`: a card learnt later replaces the torrent's `hc_pay` (cardLearnt).
     priceOf: (wire) => a.pay.priceOf(wire),
     mayAsk: (wire, index) => a.pay.mayAsk(wire, index),
+    askable: (wire) => a.pay.askable(wire),
   })
   const a: Active = { rec, item, torrent, picker, pay, waiters }
   ctx.active.set(rec.itemId, a)

@@ -24,6 +24,7 @@ function torrent(names: string[]) {
     wires: [] as Wire[],
     _critical: [] as boolean[],
     _markUnverified: () => {},
+    _updateWire: () => {},
     _request: () => true,
   }) as unknown as Torrent
   return { t, wires, join: () => t.wires.push(...wires) }
@@ -66,6 +67,96 @@ describe('installPicker: prices (hc_pay)', () => {
   })
 })
 
+describe('installPicker: a wire at its credit (hc_pay)', () => {
+  /**
+   * A torrent of `n` pieces with webtorrent's rarest-first walk, reduced: `_updateWire` asks the
+   * rarity map for the rarest untried piece until it has none, trying to request each. The
+   * map counts its full scans.
+   */
+  function rarestFirst(n: number) {
+    const wire = {
+      peerId: 'w',
+      destroyed: false,
+      peerChoking: false,
+      peerPieces: { get: () => true },
+    } as unknown as Wire
+    const requested: number[] = []
+    const rarity = {
+      scans: 0,
+      getRarestPiece(filter?: (i: number) => boolean) {
+        rarity.scans += 1
+        for (let i = 0; i < n; i++) if (!filter || filter(i)) return i
+        return -1
+      },
+    }
+    const t = Object.assign(new EventEmitter(), {
+      pieces: Array.from({ length: n }, () => new BigPiece(4 * BLOCK_BYTES)),
+      wires: [] as Wire[],
+      _critical: [] as boolean[],
+      _rarityMap: rarity,
+      _markUnverified: () => {},
+      _request: (_w: Wire, i: number) => {
+        requested.push(i)
+        return true
+      },
+      _updateWire(w: Wire) {
+        const tried = new Set<number>()
+        for (;;) {
+          const i = t._rarityMap?.getRarestPiece((k) => !tried.has(k)) ?? -1
+          if (i < 0) return
+          tried.add(i)
+          t._request(w, i, false)
+        }
+      },
+    }) as unknown as Torrent
+    /** The wire joins after the picker is installed (as in the fakes above). */
+    const join = () => t.wires.push(wire)
+    return { t, wire, requested, rarity, join }
+  }
+
+  it('offers a wire only the pieces it may be asked for, without walking every piece', () => {
+    const { t, wire, requested, rarity, join } = rarestFirst(64)
+    let only: ReadonlySet<number> | null = new Set([40, 7])
+    const picker = installPicker(t, {
+      deadlineMs: 1_000,
+      tickMs: 60_000,
+      priceOf: () => 5,
+      mayAsk: (_w, i) => only === null || only.has(i),
+      askable: () => only,
+    })
+    join()
+    t._updateWire(wire)
+    expect(requested).toEqual([40, 7])
+    expect(rarity.scans).toBe(0)
+    // A wire never to be asked is offered nothing.
+    only = new Set()
+    requested.length = 0
+    t._updateWire(wire)
+    expect(requested).toEqual([])
+    expect(rarity.scans).toBe(0)
+    // Below its credit (null), rarest-first over every piece as before.
+    only = null
+    t._updateWire(wire)
+    expect(requested).toHaveLength(64)
+    expect(rarity.scans).toBe(65)
+    picker.stop()
+  })
+
+  it('walks rarest-first outside _updateWire and for wires with no limit', () => {
+    const { t, requested, rarity } = rarestFirst(8)
+    const picker = installPicker(t, {
+      deadlineMs: 1_000,
+      tickMs: 60_000,
+      askable: () => new Set([3]),
+    })
+    // Not inside _updateWire: no wire to ask about, so the map answers.
+    expect(t._rarityMap?.getRarestPiece()).toBe(0)
+    expect(rarity.scans).toBe(1)
+    expect(requested).toEqual([])
+    picker.stop()
+  })
+})
+
 describe('installPicker: slices a reader waits for', () => {
   /** A ready torrent of four pieces, none stored, whose one wire has them all. */
   function ready() {
@@ -84,6 +175,7 @@ describe('installPicker: slices a reader waits for', () => {
       bitfield: { get: (i: number) => stored.has(i) },
       _critical: [] as boolean[],
       _markUnverified: () => {},
+      _updateWire: () => {},
       _request: () => true,
       _select: (i: number, _: number, priority: number) => selections.push({ i, priority }),
       _deselect: (i: number) =>
@@ -180,6 +272,7 @@ describe('installPicker: stalled wires', () => {
       _critical: [] as boolean[], // nothing critical: a download, not a play head
       _reservations: [[], [], []] as (Wire | null)[][],
       _markUnverified: () => {},
+      _updateWire: () => {},
       _request: () => true,
       _update: () => void updates++,
     }) as unknown as Torrent

@@ -24,7 +24,9 @@
  *   its whole size. Outside those waits rarest-first fills the pipeline as before.
  * - Paid peers (`hc_pay`, src/node/pay/extension.ts): a wire priced at Infinity is never asked,
  *   and outside the deadline window a slice is not asked of a wire while a cheaper one that
- *   has it is unchoking us. Inside the window only speed counts. All prices 0: no change.
+ *   has it is unchoking us. Inside the window only speed counts. A priced wire at its credit is
+ *   offered only the pieces it may still be asked for (`askable`), not every piece in turn.
+ *   All prices 0: no change.
  */
 import type { Torrent, Wire } from 'webtorrent/dist/webtorrent.min.js'
 import { logger } from '../log.ts'
@@ -53,6 +55,11 @@ export type PickerOptions = {
   priceOf?: (wire: Wire) => number
   /** Whether a priced wire may be asked for `index` now (its credit). Default: always. */
   mayAsk?: (wire: Wire, index: number) => boolean
+  /**
+   * The only pieces a wire may be asked for now (a priced wire at its credit), or null when
+   * any may be. Default: any.
+   */
+  askable?: (wire: Wire) => ReadonlySet<number> | null
   now?: () => number
 }
 
@@ -119,7 +126,24 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
   // with one seeder nearly every piece began with one block and got the rest over the next
   // second or more: ≈ 50 pieces in flight at once, each finishing (and being written) late, and
   // the seeder reading each slice again for its later blocks.
+  //
+  // A wire that may be asked only for a few pieces (`askable`: a priced wire at its seeder's
+  // credit) is offered those and nothing else. webtorrent asks for the rarest piece, tries to
+  // request it, and on refusal asks again, once per piece of the selection, each a scan of
+  // every piece: for a wire that refuses every new piece that is a quadratic walk per request
+  // slot, 100–700 ms of the payer's worker per 5 s while cheques backed up (a pay trace).
   const started = new Set<number>()
+  /** The wire webtorrent is finding requests for (inside `_updateWire`), or null. */
+  let updating: Wire | null = null
+  const updateWire = t._updateWire.bind(t)
+  t._updateWire = (wire) => {
+    updating = wire
+    try {
+      updateWire(wire)
+    } finally {
+      updating = null
+    }
+  }
   let preferring: unknown = null
   const preferStarted = () => {
     const rarity = t._rarityMap
@@ -131,12 +155,16 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
         if (!(t.pieces[i] as BigPiece | null)?.partlyReserved) started.delete(i)
         else if (!filter || filter(i)) return i
       }
-      return rarest(filter)
+      const only = updating && askable(updating)
+      if (!only) return rarest(filter)
+      for (const i of only) if (!filter || filter(i)) return i
+      return -1
     }
   }
 
   const priceOf = o.priceOf ?? (() => 0)
   const mayAsk = o.mayAsk ?? (() => true)
+  const askable = o.askable ?? (() => null)
   /** Whether `wire`'s price allows asking it for `index` (see the module comment). */
   const affordable = (wire: Wire, index: number) => {
     const price = priceOf(wire)

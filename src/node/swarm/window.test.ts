@@ -118,6 +118,7 @@ describe('installPicker', () => {
       _critical: [],
       _rarityMap: rarity,
       _markUnverified: () => {},
+      _updateWire: () => {},
       _request: (_w: unknown, i: number) => (pieces[i] as BigPiece).reserve() >= 0,
     }) as unknown as Torrent
     const picker = installPicker(t, { deadlineMs: 1_000, tickMs: 60_000 })
