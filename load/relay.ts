@@ -101,6 +101,8 @@ export type RelayLoadOptions = {
   hosts: number
   /** How often each honest peer posts a card. */
   honestIntervalMs?: number
+  /** Writes a CPU profile of the relay process (`node --cpu-prof`) into this directory. */
+  cpuProfDir?: string
   log?: (line: string) => void
 }
 
@@ -131,6 +133,9 @@ export type RelayLoadResult = {
     peakRssBytes: number
     ceilingBytes: number
     peakGraylisted: number
+    /** Event-loop delay of the relay process over the flood: p99 and worst, ms. */
+    loopDelayP99Ms: number
+    loopDelayMaxMs: number
     connectionsRefused: number
     trackerSocketsRefused: number
   }
@@ -167,6 +172,7 @@ export async function runRelayLoad(opts: RelayLoadOptions): Promise<RelayLoadRes
     dataDir: join(dir, 'data'),
     appDir: dir,
     stderr: 'ignore',
+    nodeArgs: opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [],
     stats: {
       everyMs: 500,
       onStats: (s) => {
@@ -229,6 +235,7 @@ export async function runRelayLoad(opts: RelayLoadOptions): Promise<RelayLoadRes
     const honestTracker = await trackerClient(relay.tracker)
     stops.push(() => honestTracker.terminate())
     log(`${fakeCount} fake peers and ${trackerCount} fake tracker clients connected`)
+    relay.child.kill('SIGUSR2') // the event-loop delay figures cover the flood only
     for (const f of floods) f.go()
 
     const ends = Date.now() + opts.durationMs
@@ -293,12 +300,14 @@ export async function runRelayLoad(opts: RelayLoadOptions): Promise<RelayLoadRes
             `accepted ${last?.gossipAccepted ?? 0} dropped ${last?.gossipDropped ?? 0} ` +
             `graylisted ${last?.graylisted ?? 0}; announces accepted ${last?.announcesAccepted ?? 0} ` +
             `refused ${last?.announcesDropped ?? 0}; honest ${delays.length}/${honestSent}; ` +
-            `relay rss ${((last?.rssBytes ?? 0) / 2 ** 20).toFixed(0)} MiB`,
+            `relay rss ${((last?.rssBytes ?? 0) / 2 ** 20).toFixed(0)} MiB, loop delay p99 ` +
+            `${(last?.loopDelayP99Ms ?? 0).toFixed(0)} ms max ${(last?.loopDelayMaxMs ?? 0).toFixed(0)} ms`,
         )
         await sleep(5_000)
       }
     })()
     const done = await Promise.all(floods.map((f) => f.done))
+    const atFloodEnd = last
     await Promise.all([honestLoop, honestTrackerLoop, sampler])
     const gossipSent = done.reduce((a, d) => a + d.gossipSent, 0)
     const announcesSent = done.reduce((a, d) => a + d.announcesSent, 0)
@@ -340,6 +349,8 @@ export async function runRelayLoad(opts: RelayLoadOptions): Promise<RelayLoadRes
         peakRssBytes: peak,
         ceilingBytes: RSS_CEILING_BYTES,
         peakGraylisted,
+        loopDelayP99Ms: Math.round(atFloodEnd?.loopDelayP99Ms ?? 0),
+        loopDelayMaxMs: Math.round(atFloodEnd?.loopDelayMaxMs ?? 0),
         connectionsRefused: final?.connectionsRefused ?? 0,
         trackerSocketsRefused: final?.trackerSocketsRefused ?? 0,
       },

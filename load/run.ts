@@ -1,5 +1,5 @@
 /**
- * `npm run load -- relay [--fakes N] [--seconds S] [--hosts H]`: the relay's load test
+ * `npm run load -- relay [--fakes N] [--seconds S] [--hosts H] [--cpu-prof DIR]`: the relay's load test
  * (issue #20): 200 fake peers and 200 fake tracker clients flood the relay for 60 s by
  * default while two honest peers exchange cards. Prints the numbers and exits non-zero when
  * the relay went over its memory ceiling or the honest cards did not get through.
@@ -13,6 +13,7 @@ const { values, positionals } = parseArgs({
     fakes: { type: 'string', default: '200' },
     seconds: { type: 'string', default: '60' },
     hosts: { type: 'string', default: '20' },
+    'cpu-prof': { type: 'string' },
   },
 })
 const scenario = positionals[0] ?? 'relay'
@@ -26,6 +27,7 @@ const r = await runRelayLoad({
   fakes: num('fakes', values.fakes),
   durationMs: num('seconds', values.seconds) * 1000,
   hosts: num('hosts', values.hosts),
+  ...(values['cpu-prof'] ? { cpuProfDir: values['cpu-prof'] } : {}),
   log: (line) => console.log(line),
 })
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`
@@ -35,7 +37,7 @@ console.log(`
   gossip      sent ${r.gossip.sent}, accepted ${r.gossip.accepted}, dropped by the limits ${r.gossip.dropped}, not processed (graylisted, held back or cut off) ${r.gossip.ignoredOrLost}; ${r.gossip.fakesCutOff} fakes cut off at the end
   announces   sent ${r.announces.sent}, accepted ${r.announces.accepted}, refused ${r.announces.refused}
   honest      ${r.honest.delivered}/${r.honest.sent} cards delivered (median ${r.honest.medianMs} ms, worst ${r.honest.maxMs} ms); announces ${r.honest.announcesOk} ok, ${r.honest.announcesRefused} refused; ${r.honest.redials} redials
-  relay       peak RSS ${mib(r.relay.peakRssBytes)} (ceiling ${mib(r.relay.ceilingBytes)}), peak graylisted peers ${r.relay.peakGraylisted}
+  relay       peak RSS ${mib(r.relay.peakRssBytes)} (ceiling ${mib(r.relay.ceilingBytes)}), peak graylisted peers ${r.relay.peakGraylisted}, event-loop delay p99 ${r.relay.loopDelayP99Ms} ms (worst ${r.relay.loopDelayMaxMs} ms)
 `)
 const ok =
   r.relay.peakRssBytes < r.relay.ceilingBytes &&

@@ -7,7 +7,8 @@
  * --p2p-port (RELAY_P2P_PORT), --tracker-port (RELAY_TRACKER_PORT), --turn-port (RELAY_TURN_PORT,
  * UDP), --data-dir,
  * --app-dir, --chain-config, --stats-ms (RELAY_STATS_MS: print a `{"event":"stats",...}` line
- * with the limits' counters and the process's memory this often; 0, the default, never).
+ * with the limits' counters, the process's memory and its event-loop delay this often; 0, the
+ * default, never). SIGUSR2 starts the event-loop delay figures afresh.
  */
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -56,6 +57,8 @@ const statsTimer =
         statsMs,
       )
     : undefined
+
+process.on('SIGUSR2', () => relay.resetLoopDelay())
 
 let stopping = false
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

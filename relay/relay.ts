@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { AppConfig, ChainConfig } from '../src/shared/config.ts'
 import { appCsp, connectSourcesOf } from '../src/shared/csp.ts'
 import { createFaucet } from './faucet.ts'
@@ -41,6 +42,9 @@ export type RelayStats = LimitStats & {
   torrents: number
   rssBytes: number
   heapUsedBytes: number
+  /** Event-loop delay since the relay started or {@link Relay.resetLoopDelay}: p99 and worst, ms. */
+  loopDelayP99Ms: number
+  loopDelayMaxMs: number
 }
 
 export type Relay = {
@@ -52,6 +56,8 @@ export type Relay = {
   turn: string
   ports: { http: number; p2p: number; tracker: number; turn: number }
   stats(): RelayStats
+  /** Starts the event-loop delay figures of {@link stats} afresh (the load test, as its flood starts). */
+  resetLoopDelay(): void
   stop(): Promise<void>
 }
 
@@ -104,6 +110,9 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
         }
       : {},
   })
+  // How late the event loop runs timers: what every peer's next message waits on top of its own.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 })
+  loopDelay.enable()
   const p2pPort = Number(/\/tcp\/(\d+)\//.exec(p2p.multiaddrs[0] ?? '')?.[1] ?? 0)
   log('ready at %s', app.url)
   return {
@@ -122,9 +131,13 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
         torrents: tracker.torrents(),
         rssBytes: mem.rss,
         heapUsedBytes: mem.heapUsed,
+        loopDelayP99Ms: loopDelay.count > 0 ? loopDelay.percentile(99) / 1e6 : 0,
+        loopDelayMaxMs: loopDelay.count > 0 ? loopDelay.max / 1e6 : 0,
       }
     },
+    resetLoopDelay: () => loopDelay.reset(),
     async stop() {
+      loopDelay.disable()
       await Promise.allSettled([app.stop(), tracker.stop(), turn.stop(), p2p.stop()])
     },
   }

@@ -19,6 +19,8 @@ export type RelayProcessOptions = {
   chainConfigFile?: string | undefined
   /** Where the relay's stderr goes; the default passes it through. */
   stderr?: 'inherit' | 'ignore'
+  /** Extra flags for the relay's Node (e.g. `--cpu-prof`). */
+  nodeArgs?: string[]
   /** Receives the relay's stats line this often (relay/main.ts `--stats-ms`). */
   stats?: { everyMs: number; onStats(stats: RelayStats): void }
 }
@@ -44,6 +46,7 @@ export type RelayProcess = RelayReady & {
  */
 export async function spawnRelay(opts: RelayProcessOptions): Promise<RelayProcess> {
   const args = [
+    ...(opts.nodeArgs ?? []),
     '--import',
     join(root, 'scripts/register.mjs'),
     join(root, 'relay/main.ts'),
