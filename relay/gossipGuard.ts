@@ -12,7 +12,16 @@ const PENALTY_CAP = 10_000
 export const GRAYLIST_THRESHOLD = -80
 
 export type GossipGuard = {
-  /** The topic validator: Accept within the peer's budget, Ignore (not forwarded) above it. */
+  /**
+   * Before any work on a message (signature, message id, IDONTWANT): true when its sender is
+   * already over its own budget, so the message is dropped at the cost of its decoding.
+   * Takes nothing: a message that passes is charged by {@link validate} once it is known new.
+   */
+  overBudget(peer: string): boolean
+  /**
+   * The topic validator: Accept within the peer's budget and the relay's total, Ignore (not
+   * forwarded) otherwise.
+   */
   validate(peer: PeerId, msg: { data: Uint8Array }): TopicValidatorResult
   /** gossipsub's `appSpecificScore`: minus the peer's decayed penalty. */
   score(peer: string): number
@@ -28,7 +37,15 @@ export type GossipGuard = {
  * A message over budget is Ignored — neither delivered nor forwarded — and costs the peer
  * {@link PENALTY_PER_DROP} points of application score, so a flooder falls under the
  * graylist threshold after a few drops and gossipsub then ignores its RPCs wholesale, before
- * any signature check. Honest peers never reach the budget and keep a score of 0.
+ * any signature check. Once a peer is in debt, its next messages are dropped before their
+ * signature is checked ({@link GossipGuard.overBudget}). Honest peers never reach the budget
+ * and keep a score of 0.
+ *
+ * Every peer within its budget still shares the relay's total (`gossipTotal*`): a flood from
+ * many peers, each within its own budget, would otherwise have the relay verify and forward
+ * all of it. The last `gossipQuietReserve` messages of the total are kept for quiet peers
+ * (within `gossipQuiet*`, a tab's pace), so the busiest senders are shed first and a tab's
+ * cards pass; a shed message costs no score (the peer kept to its own budget).
  */
 export function createGossipGuard(
   limits: RelayLimits,
@@ -41,6 +58,14 @@ export function createGossipGuard(
   )
   const bytes = new TokenBuckets(
     { capacity: limits.gossipByteBurst, perSecond: limits.gossipBytesPerSecond },
+    now,
+  )
+  const quiet = new TokenBuckets(
+    { capacity: limits.gossipQuietMessageBurst, perSecond: limits.gossipQuietMessagesPerSecond },
+    now,
+  )
+  const total = new TokenBuckets(
+    { capacity: limits.gossipTotalMessageBurst, perSecond: limits.gossipTotalMessagesPerSecond },
     now,
   )
   const penalties = new Map<string, { points: number; at: number }>()
@@ -56,18 +81,28 @@ export function createGossipGuard(
   const sweep = (t: number) => {
     for (const [peer, p] of penalties) if (decayed(p, t) < 1) penalties.delete(peer)
   }
+  const drop = (peer: string) => {
+    stats.gossipDropped++
+    penalize(peer)
+    return TopicValidatorResult.Ignore
+  }
   return {
+    overBudget(peer) {
+      if (messages.peek(peer) >= 1) return false
+      drop(peer)
+      return true
+    },
     validate(peer, msg) {
       const id = peer.toString()
       // A refused message still spends what it took: a flood keeps its own buckets empty.
-      const wait = messages.take(id) || bytes.take(id, msg.data.length)
-      if (wait === 0) {
-        stats.gossipAccepted++
-        return TopicValidatorResult.Accept
+      if (messages.take(id) > 0 || bytes.take(id, msg.data.length) > 0) return drop(id)
+      const isQuiet = quiet.take(id) === 0
+      if (total.take('', 1, isQuiet ? 0 : limits.gossipQuietReserve) > 0) {
+        stats.gossipShed++
+        return TopicValidatorResult.Ignore
       }
-      stats.gossipDropped++
-      penalize(id)
-      return TopicValidatorResult.Ignore
+      stats.gossipAccepted++
+      return TopicValidatorResult.Accept
     },
     score(peer) {
       const p = penalties.get(peer)
@@ -76,6 +111,7 @@ export function createGossipGuard(
     forget(peer) {
       messages.delete(peer)
       bytes.delete(peer)
+      quiet.delete(peer)
     },
     graylisted() {
       const t = now()

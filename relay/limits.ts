@@ -21,6 +21,18 @@ export type RelayLimits = {
   gossipMessageBurst: number
   gossipBytesPerSecond: number
   gossipByteBurst: number
+  /**
+   * What the relay forwards in all, from every peer together (each message it accepts goes to
+   * every subscriber): sustained rate and burst. The last `gossipQuietReserve` messages of
+   * that burst are kept for quiet peers, those within `gossipQuietMessagesPerSecond` (burst
+   * `gossipQuietMessageBurst`), a tab's own pace: when many peers send at once, the busiest
+   * are shed first and a tab's cards still pass.
+   */
+  gossipTotalMessagesPerSecond: number
+  gossipTotalMessageBurst: number
+  gossipQuietReserve: number
+  gossipQuietMessagesPerSecond: number
+  gossipQuietMessageBurst: number
   /** Tracker announces (offers and answers included) per WebSocket client: rate and burst. */
   announcesPerSecond: number
   announceBurst: number
@@ -51,6 +63,14 @@ export const RELAY_LIMITS: RelayLimits = {
   gossipMessageBurst: 100,
   gossipBytesPerSecond: 64 * 1024,
   gossipByteBurst: 512 * 1024,
+  // The relay's one core verifies a signature and forwards to each subscriber per message:
+  // 500/s in all is what it keeps up with beside the tracker; a quiet peer is one at 2/s
+  // (burst 20), six times a tab's announces, and a quarter of the burst waits for them.
+  gossipTotalMessagesPerSecond: 500,
+  gossipTotalMessageBurst: 1000,
+  gossipQuietReserve: 250,
+  gossipQuietMessagesPerSecond: 2,
+  gossipQuietMessageBurst: 20,
   // webtorrent announces each torrent every 2 min (the ws interval) and answers each offer:
   // a tab seeding 200 items needs under 2/s; 10/s with a burst of 200 covers its start.
   announcesPerSecond: 10,
@@ -101,8 +121,11 @@ export class TokenBuckets {
     this.maxKeys = o.maxKeys ?? 65_536
   }
 
-  /** Takes `n` tokens from `key`'s bucket: 0 when taken, else the milliseconds until they would be. */
-  take(key: string, n = 1): number {
+  /**
+   * Takes `n` tokens from `key`'s bucket, leaving at least `keep` in it: 0 when taken, else
+   * the milliseconds until they would be.
+   */
+  take(key: string, n = 1, keep = 0): number {
     const now = this.now()
     let b = this.buckets.get(key)
     if (b) {
@@ -114,11 +137,18 @@ export class TokenBuckets {
       b = { tokens: this.o.capacity, at: now }
       this.buckets.set(key, b)
     }
-    if (b.tokens >= n) {
+    if (b.tokens - n >= keep) {
       b.tokens -= n
       return 0
     }
-    return Math.ceil(((n - b.tokens) / this.o.perSecond) * 1000)
+    return Math.ceil(((n + keep - b.tokens) / this.o.perSecond) * 1000)
+  }
+
+  /** The tokens `key` has now, without taking any (a new key has a full bucket). */
+  peek(key: string): number {
+    const b = this.buckets.get(key)
+    if (!b) return this.o.capacity
+    return Math.min(this.o.capacity, b.tokens + ((this.now() - b.at) / 1000) * this.o.perSecond)
   }
 
   /** Forgets `key` (a peer that left). */
@@ -141,6 +171,8 @@ export class TokenBuckets {
 export type LimitStats = {
   gossipAccepted: number
   gossipDropped: number
+  /** Messages within their peer's budget that the relay's total budget shed. */
+  gossipShed: number
   announcesAccepted: number
   announcesDropped: number
   trackerSocketsRefused: number
@@ -153,6 +185,7 @@ export type LimitStats = {
 export const emptyLimitStats = (): LimitStats => ({
   gossipAccepted: 0,
   gossipDropped: 0,
+  gossipShed: 0,
   announcesAccepted: 0,
   announcesDropped: 0,
   trackerSocketsRefused: 0,

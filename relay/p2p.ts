@@ -1,14 +1,14 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
-import { gossipsub } from '@libp2p/gossipsub'
+import { type GossipsubOpts, gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { webSockets } from '@libp2p/websockets'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { ALL_TOPICS, MAX_GOSSIP_BYTES } from '../src/shared/topics.ts'
-import { createGossipGuard, GRAYLIST_THRESHOLD } from './gossipGuard.ts'
+import { createGossipGuard, type GossipGuard, GRAYLIST_THRESHOLD } from './gossipGuard.ts'
 import type { LimitStats, RelayLimits } from './limits.ts'
 import { logger } from './log.ts'
 
@@ -36,6 +36,28 @@ export type RelayNode = {
 export function hostOf(ma: Multiaddr): string {
   const c = ma.getComponents()[0]
   return c && (c.name === 'ip4' || c.name === 'ip6') ? (c.value ?? '') : ''
+}
+
+/** The part of gossipsub's class the guard hooks into (@libp2p/gossipsub 17). */
+type MessageHandler = { handleReceivedMessage(from: PeerId, msg: unknown): Promise<void> }
+
+/**
+ * gossipsub whose every received message first meets {@link GossipGuard.overBudget}: a peer
+ * already over its budget has its message dropped before the signature check, the message id,
+ * the IDONTWANTs and the topic validator — the work a flood would otherwise buy.
+ */
+function guardedGossipsub(guard: GossipGuard, init: Partial<GossipsubOpts>) {
+  const make = gossipsub(init)
+  return (components: Parameters<typeof make>[0]) => {
+    const pubsub = make(components)
+    const hook = pubsub as unknown as MessageHandler
+    if (typeof hook.handleReceivedMessage !== 'function')
+      throw new Error('@libp2p/gossipsub has no handleReceivedMessage: the gossip guard needs v17')
+    const handle = hook.handleReceivedMessage.bind(pubsub)
+    hook.handleReceivedMessage = (from, msg) =>
+      guard.overBudget(from.toString()) ? Promise.resolve() : handle(from, msg)
+    return pubsub
+  }
 }
 
 /**
@@ -95,15 +117,15 @@ export async function startRelayNode(opts: RelayNodeOptions): Promise<RelayNode>
       relay: circuitRelayServer({
         reservations: { maxReservations: limits.maxReservations, reservationTtl: 30 * 60_000 },
       }),
-      pubsub: gossipsub({
+      pubsub: guardedGossipsub(guard, {
         allowPublishToZeroTopicPeers: true,
         maxInboundDataLength: MAX_GOSSIP_BYTES * 4,
         allowedTopics: [...ALL_TOPICS],
         // The relay is a hub: it forwards to every subscriber it knows, so a message reaches
         // tabs that are not yet in each other's mesh.
         floodPublish: true,
-        // One RPC, and one message of it, at a time per peer: a flood waits in that peer's
-        // own stream window (yamux, then TCP) instead of as pending validations in memory.
+        // One RPC, and one message of it, at a time per peer: a peer's next message is checked
+        // against its budget only once the one before has been charged.
         awaitRpcHandler: true,
         awaitRpcMessageHandler: true,
         scoreParams: {

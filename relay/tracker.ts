@@ -15,6 +15,56 @@ export type Tracker = {
   stop(): Promise<void>
 }
 
+/** A tracker client's WebSocket (ws), with the gate's own fields. */
+type ClientSocket = {
+  send(data: string): void
+  terminate(): void
+  once(event: 'close', f: () => void): void
+  on(event: 'message', f: (data: unknown) => void): void
+  removeListener(event: 'message', f: (data: unknown) => void): void
+  /** bittorrent-tracker's message listener, which it removes by this name on close. */
+  onMessageBound: ((data: unknown) => void) | null
+  hcId?: string
+  hcRefusing?: boolean
+  hcRefusals?: number
+}
+
+/**
+ * Puts `admit` in front of bittorrent-tracker's message listener on every client socket: a
+ * message it refuses is never parsed (JSON), looked up or answered by the library.
+ */
+function gateMessages(server: Server, admit: (socket: ClientSocket, data: unknown) => boolean) {
+  const lib = server as unknown as {
+    onWebSocketConnection(socket: ClientSocket, opts?: unknown): void
+  }
+  const attach = lib.onWebSocketConnection.bind(server)
+  lib.onWebSocketConnection = (socket, opts) => {
+    attach(socket, opts)
+    const parse = socket.onMessageBound
+    if (!parse) return
+    socket.removeListener('message', parse)
+    socket.onMessageBound = (data) => {
+      if (admit(socket, data)) parse(data)
+    }
+    socket.on('message', socket.onMessageBound)
+  }
+}
+
+/** A `failure reason` reply to a refused message, naming its torrent when it has one. */
+function refusalOf(data: unknown, reason: string): string {
+  let msg: { action?: unknown; info_hash?: unknown } = {}
+  try {
+    msg = JSON.parse(String(data)) as typeof msg
+  } catch {
+    // not JSON: the reply names no torrent
+  }
+  return JSON.stringify({
+    action: msg.action === 'scrape' ? 'scrape' : 'announce',
+    'failure reason': reason,
+    ...(typeof msg.info_hash === 'string' ? { info_hash: msg.info_hash } : {}),
+  })
+}
+
 /** What the relay reads of a bittorrent-tracker swarm: its LRU of peers. */
 type Swarm = { peers: { length: number } }
 
@@ -27,10 +77,10 @@ type AnnounceParams = { socket?: { infoHashes?: string[] | null } }
  * messages are reported by the library as warnings, which are logged and dropped.
  *
  * Limits (relay/limits.ts), through the library's hooks: `verifyClient` refuses sockets over
- * the per-IP count; `filter` refuses announces over the client's token bucket and torrents
- * over its per-client count, which the library answers with a `failure reason`; a client
- * refused more than a burst's worth is disconnected. A client is its socket: peer ids are
- * free to invent.
+ * the per-IP count; each message a socket sends meets the client's token bucket before the
+ * library parses it (see {@link gateMessages}); `filter` refuses torrents over the client's
+ * and the tracker's counts, which the library answers with a `failure reason`. A client is its
+ * socket: peer ids are free to invent.
  */
 export async function startTracker(opts: {
   host: string
@@ -44,19 +94,7 @@ export async function startTracker(opts: {
     capacity: limits.announceBurst,
     perSecond: limits.announcesPerSecond,
   })
-  const ids = new WeakMap<object, string>()
-  const refusals = new WeakMap<object, number>()
   let nextId = 0
-  const idOf = (socket: object) => {
-    let id = ids.get(socket)
-    if (id === undefined) {
-      id = String(nextId++)
-      ids.set(socket, id)
-      const forget = () => buckets.delete(id as string)
-      ;(socket as { once?(e: string, f: () => void): void }).once?.('close', forget)
-    }
-    return id
-  }
   const server = new Server({
     udp: false,
     http: false,
@@ -84,18 +122,14 @@ export async function startTracker(opts: {
     filter(infoHash, params, cb) {
       const socket = (params as AnnounceParams).socket
       if (!socket) return cb(null)
-      const id = idOf(socket)
-      const wait = buckets.take(id)
       const joined = socket.infoHashes ?? []
       const isNew = !Object.hasOwn(swarms(), infoHash)
       const refusal =
-        wait > 0
-          ? `too many announces: try again in ${Math.ceil(wait / 1000)} s`
-          : !joined.includes(infoHash) && joined.length >= limits.maxTorrentsPerClient
-            ? `too many torrents on one connection (at most ${limits.maxTorrentsPerClient})`
-            : isNew && torrents >= limits.maxTorrents
-              ? 'too many torrents on this tracker; try again later'
-              : null
+        !joined.includes(infoHash) && joined.length >= limits.maxTorrentsPerClient
+          ? `too many torrents on one connection (at most ${limits.maxTorrentsPerClient})`
+          : isNew && torrents >= limits.maxTorrents
+            ? 'too many torrents on this tracker; try again later'
+            : null
       if (refusal === null) {
         if (isNew) torrents++
         stats.announcesAccepted++
@@ -103,17 +137,37 @@ export async function startTracker(opts: {
       }
       stats.announcesDropped++
       cb(new Error(refusal))
-      // A client that goes on announcing after a burst's worth of refusals is flooding (a
-      // WebTorrent client backs off to the tracker's interval): its socket is closed, so the
-      // flood costs it a new connection (per-IP capped) instead of the relay's time.
-      const n = (refusals.get(socket) ?? 0) + 1
-      refusals.set(socket, n)
-      if (n > limits.announceBurst) {
-        stats.trackerSocketsClosed++
-        ;(socket as { terminate?(): void }).terminate?.()
-      }
     },
   })
+  gateMessages(server, (socket, data) => {
+    if (socket.hcId === undefined) {
+      const id = String(nextId++)
+      socket.hcId = id
+      socket.once('close', () => buckets.delete(id))
+    }
+    const wait = buckets.take(socket.hcId)
+    if (wait === 0) {
+      socket.hcRefusing = false
+      return true
+    }
+    stats.announcesDropped++
+    // The first refusal of a run is answered, so a client learns when to come back; the rest
+    // of the run is dropped unread and unanswered: a flood is not worth a reply each.
+    if (!socket.hcRefusing) {
+      socket.hcRefusing = true
+      socket.send(refusalOf(data, `too many announces: try again in ${Math.ceil(wait / 1000)} s`))
+    }
+    // A client that goes on announcing after a burst's worth of refusals is flooding (a
+    // WebTorrent client backs off to the tracker's interval): its socket is closed, so the
+    // flood costs it a new connection (per-IP capped) instead of the relay's time.
+    socket.hcRefusals = (socket.hcRefusals ?? 0) + 1
+    if (socket.hcRefusals > limits.announceBurst) {
+      stats.trackerSocketsClosed++
+      socket.terminate()
+    }
+    return false
+  })
+
   const swarms = () => (server as unknown as { torrents: Record<string, Swarm> }).torrents
   let torrents = 0
   // bittorrent-tracker keeps every swarm it ever made; an empty one (its peers left or
