@@ -113,11 +113,13 @@ export type RelayLoadResult = {
     sent: number
     accepted: number
     dropped: number
+    /** Within their peer's budget, shed by the relay's total budget. */
+    shed: number
     ignoredOrLost: number
     /** Fakes with no gossip stream to the relay at the end (cut off while the relay was busy). */
     fakesCutOff: number
   }
-  announces: { sent: number; accepted: number; refused: number }
+  announces: { sent: number; accepted: number; refused: number; socketsClosed: number }
   honest: {
     sent: number
     delivered: number
@@ -297,7 +299,7 @@ export async function runRelayLoad(opts: RelayLoadOptions): Promise<RelayLoadRes
         peakRssSampled = Math.max(peakRssSampled, await peakRss(relay.child.pid ?? 0))
         log(
           `t=${Math.round((opts.durationMs - (ends - Date.now())) / 1000)}s gossip ` +
-            `accepted ${last?.gossipAccepted ?? 0} dropped ${last?.gossipDropped ?? 0} ` +
+            `accepted ${last?.gossipAccepted ?? 0} dropped ${last?.gossipDropped ?? 0} shed ${last?.gossipShed ?? 0} ` +
             `graylisted ${last?.graylisted ?? 0}; announces accepted ${last?.announcesAccepted ?? 0} ` +
             `refused ${last?.announcesDropped ?? 0}; honest ${delays.length}/${honestSent}; ` +
             `relay rss ${((last?.rssBytes ?? 0) / 2 ** 20).toFixed(0)} MiB, loop delay p99 ` +
@@ -325,9 +327,13 @@ export async function runRelayLoad(opts: RelayLoadOptions): Promise<RelayLoadRes
         sent: gossipSent,
         accepted: final?.gossipAccepted ?? 0,
         dropped: final?.gossipDropped ?? 0,
+        shed: final?.gossipShed ?? 0,
         ignoredOrLost: Math.max(
           0,
-          gossipSent - (final?.gossipAccepted ?? 0) - (final?.gossipDropped ?? 0),
+          gossipSent -
+            (final?.gossipAccepted ?? 0) -
+            (final?.gossipDropped ?? 0) -
+            (final?.gossipShed ?? 0),
         ),
         fakesCutOff: aborted,
       },
@@ -335,6 +341,7 @@ export async function runRelayLoad(opts: RelayLoadOptions): Promise<RelayLoadRes
         sent: announcesSent,
         accepted: final?.announcesAccepted ?? 0,
         refused: final?.announcesDropped ?? 0,
+        socketsClosed: final?.trackerSocketsClosed ?? 0,
       },
       honest: {
         sent: honestSent,
