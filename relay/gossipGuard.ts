@@ -96,7 +96,9 @@ export function createGossipGuard(
       const id = peer.toString()
       // A refused message still spends what it took: a flood keeps its own buckets empty.
       if (messages.take(id) > 0 || bytes.take(id, msg.data.length) > 0) return drop(id)
-      const isQuiet = quiet.take(id) === 0
+      // Quiet: within a tab's pace with half its quiet burst to spare, so a flooder's bucket,
+      // refilled now and then, does not make it quiet for one message.
+      const isQuiet = quiet.take(id) === 0 && quiet.peek(id) >= limits.gossipQuietMessageBurst / 2
       if (total.take('', 1, isQuiet ? 0 : limits.gossipQuietReserve) > 0) {
         stats.gossipShed++
         return TopicValidatorResult.Ignore

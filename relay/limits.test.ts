@@ -1,5 +1,7 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
-import { peerIdFromString } from '@libp2p/peer-id'
+import type { PeerId } from '@libp2p/interface'
+import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
 import { createGossipGuard, GRAYLIST_THRESHOLD, PENALTY_HALF_LIFE_MS } from './gossipGuard.ts'
 import { emptyLimitStats, RELAY_LIMITS, TokenBuckets } from './limits.ts'
@@ -26,6 +28,20 @@ describe('TokenBuckets', () => {
     expect(b.take('a')).toBe(500)
     c.advance(10_000) // refills to the capacity, not beyond
     expect([b.take('a', 3), b.take('a')]).toEqual([0, 500])
+  })
+
+  it('takes only while `keep` tokens stay, and peeks without taking', () => {
+    const c = clock()
+    const b = new TokenBuckets({ capacity: 10, perSecond: 1 }, c.now)
+    expect(b.peek('a')).toBe(10) // a new key: a full bucket
+    expect(b.take('a', 1, 8)).toBe(0)
+    expect(b.take('a', 1, 8)).toBe(0)
+    expect(b.take('a', 1, 8)).toBe(1000) // 8 left: one more would go under the floor
+    expect(b.peek('a')).toBe(8)
+    expect(b.take('a')).toBe(0) // without a floor the same bucket still gives
+    expect(b.peek('a')).toBe(7)
+    c.advance(500)
+    expect(b.peek('a')).toBe(7.5)
   })
 
   it('keeps at most maxKeys buckets: full ones are swept, then new keys are refused', () => {
@@ -81,6 +97,70 @@ describe('the gossip guard', () => {
     c.advance(PENALTY_HALF_LIFE_MS * 10)
     expect(g.score(peer.toString())).toBeGreaterThan(GRAYLIST_THRESHOLD)
     expect(g.graylisted()).toBe(0)
+  })
+
+  it('drops the messages of a peer in debt before any work on them, and graylists it', () => {
+    const c = clock()
+    const stats = emptyLimitStats()
+    const g = createGossipGuard(RELAY_LIMITS, stats, c.now)
+    const id = peer.toString()
+    expect(g.overBudget(id)).toBe(false)
+    for (let i = 0; i < RELAY_LIMITS.gossipMessageBurst; i++) g.validate(peer, msg(10))
+    expect(stats.gossipDropped).toBe(0)
+    // The budget is spent: each further message is refused at the door and costs score.
+    const refused = Array.from({ length: 9 }, () => g.overBudget(id))
+    expect(refused.every(Boolean)).toBe(true)
+    expect(stats.gossipDropped).toBe(9)
+    expect(g.score(id)).toBeLessThan(GRAYLIST_THRESHOLD)
+    // It refills at the sustained rate: one message's worth is heard again.
+    c.advance(1000 / RELAY_LIMITS.gossipMessagesPerSecond)
+    expect(g.overBudget(id)).toBe(false)
+  })
+
+  it('sheds the busiest peers when the total budget runs low, and keeps its reserve for quiet ones', async () => {
+    const c = clock()
+    const stats = emptyLimitStats()
+    const limits = {
+      ...RELAY_LIMITS,
+      gossipTotalMessageBurst: 100,
+      gossipTotalMessagesPerSecond: 10,
+      gossipQuietReserve: 20,
+    }
+    const g = createGossipGuard(limits, stats, c.now)
+    const busy = await Promise.all(
+      Array.from({ length: 20 }, async () =>
+        peerIdFromPrivateKey(await generateKeyPair('Ed25519')),
+      ),
+    )
+    // Twenty peers, each within its own budget, send 50 messages at once: the total lets its
+    // burst through (a new peer's first messages count as quiet) and sheds the rest, at no
+    // cost of score.
+    for (let k = 0; k < 50; k++) for (const p of busy) g.validate(p, msg(100))
+    expect(stats.gossipAccepted).toBe(limits.gossipTotalMessageBurst)
+    expect(stats.gossipShed).toBe(20 * 50 - limits.gossipTotalMessageBurst)
+    expect(stats.gossipDropped).toBe(0)
+    expect(busy.every((p) => g.score(p.toString()) === 0)).toBe(true)
+    // They go on at 10 messages/s each (half their own budget, five times a quiet pace): the
+    // total's refill reaches them only down to the reserve.
+    for (let t = 0; t < 50; t++) {
+      c.advance(100)
+      for (const p of busy) g.validate(p, msg(100))
+    }
+    const refilled = (5 * limits.gossipTotalMessagesPerSecond) as number
+    expect(stats.gossipAccepted).toBe(
+      limits.gossipTotalMessageBurst + refilled - limits.gossipQuietReserve,
+    )
+    // A quiet peer still gets through, from the reserve, while the busy ones stay shed.
+    const quiet = Array.from({ length: 5 }, () => g.validate(peer, msg(100)))
+    expect(quiet.every((r) => r === TopicValidatorResult.Accept)).toBe(true)
+    expect(g.validate(busy[0] as PeerId, msg(100))).toBe(TopicValidatorResult.Ignore)
+    // Past half its quiet burst, the same peer is shed like the rest.
+    const more = Array.from({ length: limits.gossipQuietMessageBurst }, () =>
+      g.validate(peer, msg(100)),
+    )
+    expect(more.filter((r) => r === TopicValidatorResult.Accept)).toHaveLength(
+      limits.gossipQuietMessageBurst / 2 - 5,
+    )
   })
 
   it('never drops a peer at an honest tab’s pace', () => {
