@@ -161,7 +161,7 @@ export async function startTracker(opts: {
     // WebTorrent client backs off to the tracker's interval): its socket is closed, so the
     // flood costs it a new connection (per-IP capped) instead of the relay's time.
     socket.hcRefusals = (socket.hcRefusals ?? 0) + 1
-    if (socket.hcRefusals > limits.announceBurst) {
+    if (socket.hcRefusals === limits.announceBurst + 1) {
       stats.trackerSocketsClosed++
       socket.terminate()
     }
