@@ -52,22 +52,12 @@ export function createGossipGuard(
   stats: LimitStats,
   now: () => number = Date.now,
 ): GossipGuard {
-  const messages = new TokenBuckets(
-    { capacity: limits.gossipMessageBurst, perSecond: limits.gossipMessagesPerSecond },
-    now,
-  )
-  const bytes = new TokenBuckets(
-    { capacity: limits.gossipByteBurst, perSecond: limits.gossipBytesPerSecond },
-    now,
-  )
-  const quiet = new TokenBuckets(
-    { capacity: limits.gossipQuietMessageBurst, perSecond: limits.gossipQuietMessagesPerSecond },
-    now,
-  )
-  const total = new TokenBuckets(
-    { capacity: limits.gossipTotalMessageBurst, perSecond: limits.gossipTotalMessagesPerSecond },
-    now,
-  )
+  const buckets = (capacity: number, perSecond: number) =>
+    new TokenBuckets({ capacity, perSecond }, now)
+  const messages = buckets(limits.gossipMessageBurst, limits.gossipMessagesPerSecond)
+  const bytes = buckets(limits.gossipByteBurst, limits.gossipBytesPerSecond)
+  const quiet = buckets(limits.gossipQuietMessageBurst, limits.gossipQuietMessagesPerSecond)
+  const total = buckets(limits.gossipTotalMessageBurst, limits.gossipTotalMessagesPerSecond)
   const penalties = new Map<string, { points: number; at: number }>()
   const decayed = (p: { points: number; at: number }, t: number) =>
     p.points * 0.5 ** ((t - p.at) / PENALTY_HALF_LIFE_MS)
