@@ -4,7 +4,7 @@ import type { PeerId } from '@libp2p/interface'
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
 import { createGossipGuard, GRAYLIST_THRESHOLD, PENALTY_HALF_LIFE_MS } from './gossipGuard.ts'
-import { emptyLimitStats, RELAY_LIMITS, TokenBuckets } from './limits.ts'
+import { emptyLimitStats, RELAY_LIMITS, TokenBuckets, yieldingEvery } from './limits.ts'
 
 const clock = () => {
   let t = 1_000_000
@@ -54,6 +54,32 @@ describe('TokenBuckets', () => {
     c.advance(1_000) // 'a' and 'b' are full again: same as absent
     expect(b.take('c')).toBe(0)
     expect(b.size).toBe(1)
+  })
+})
+
+describe('yieldingEvery', () => {
+  it('gives the event loop a turn once a run of back-to-back calls has spent its slice', async () => {
+    const busy = (ms: number) => {
+      const end = performance.now() + ms
+      while (performance.now() < end) {
+        // work, as a signature check and a forward would
+      }
+    }
+    const handled: number[] = []
+    const handle = yieldingEvery(10, async (i: number) => {
+      busy(3)
+      handled.push(i)
+    })
+    let timerRanAfter = -1
+    setTimeout(() => {
+      timerRanAfter = handled.length
+    }, 0)
+    // A backlog of 20 messages, 3 ms each, drained in one chain of promises.
+    for (let i = 0; i < 20; i++) await handle(i)
+    expect(handled).toHaveLength(20)
+    // The timer ran in the middle of the backlog, not after it.
+    expect(timerRanAfter).toBeGreaterThan(0)
+    expect(timerRanAfter).toBeLessThan(20)
   })
 })
 

@@ -33,6 +33,12 @@ export type RelayLimits = {
   gossipQuietReserve: number
   gossipQuietMessagesPerSecond: number
   gossipQuietMessageBurst: number
+  /**
+   * The longest the relay works through received gossip before it gives the event loop a
+   * turn. A backlog (a flood's RPCs, queued while the relay was busy) is otherwise drained in
+   * one chain of promises that lets no timer, ping or other socket run for seconds.
+   */
+  gossipSliceMs: number
   /** Tracker announces (offers and answers included) per WebSocket client: rate and burst. */
   announcesPerSecond: number
   announceBurst: number
@@ -71,6 +77,8 @@ export const RELAY_LIMITS: RelayLimits = {
   gossipQuietReserve: 250,
   gossipQuietMessagesPerSecond: 2,
   gossipQuietMessageBurst: 20,
+  // A tab's ping and a card wait at most about this long behind a flood's backlog.
+  gossipSliceMs: 10,
   // webtorrent announces each torrent every 2 min (the ws interval) and answers each offer:
   // a tab seeding 200 items needs under 2/s; 10/s with a burst of 200 covers its start.
   announcesPerSecond: 10,
@@ -194,3 +202,26 @@ export const emptyLimitStats = (): LimitStats => ({
   reservationsRefused: 0,
   faucetRefused: 0,
 })
+
+/**
+ * Wraps an async handler so that calls made back to back (a backlog drained in microtasks,
+ * which never yield to timers or sockets) give the event loop a turn once every `sliceMs`:
+ * the call that finds the slice spent waits for `setImmediate` first.
+ *
+ * @example
+ * const handle = yieldingEvery(10, (msg) => process(msg))
+ */
+export function yieldingEvery<A extends unknown[], R>(
+  sliceMs: number,
+  handle: (...args: A) => Promise<R>,
+  now: () => number = () => performance.now(),
+): (...args: A) => Promise<R> {
+  let since = now()
+  return async (...args) => {
+    if (now() - since >= sliceMs) {
+      await new Promise<void>((resolve) => setImmediate(resolve))
+      since = now()
+    }
+    return handle(...args)
+  }
+}

@@ -9,7 +9,7 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { ALL_TOPICS, MAX_GOSSIP_BYTES } from '../src/shared/topics.ts'
 import { createGossipGuard, type GossipGuard, GRAYLIST_THRESHOLD } from './gossipGuard.ts'
-import type { LimitStats, RelayLimits } from './limits.ts'
+import { type LimitStats, type RelayLimits, yieldingEvery } from './limits.ts'
 import { logger } from './log.ts'
 
 const log = logger('p2p')
@@ -44,9 +44,10 @@ type MessageHandler = { handleReceivedMessage(from: PeerId, msg: unknown): Promi
 /**
  * gossipsub whose every received message first meets {@link GossipGuard.overBudget}: a peer
  * already over its budget has its message dropped before the signature check, the message id,
- * the IDONTWANTs and the topic validator — the work a flood would otherwise buy.
+ * the IDONTWANTs and the topic validator — the work a flood would otherwise buy; and a
+ * backlog of messages is worked through in slices of `sliceMs` (see {@link yieldingEvery}).
  */
-function guardedGossipsub(guard: GossipGuard, init: Partial<GossipsubOpts>) {
+function guardedGossipsub(guard: GossipGuard, sliceMs: number, init: Partial<GossipsubOpts>) {
   const make = gossipsub(init)
   return (components: Parameters<typeof make>[0]) => {
     const pubsub = make(components)
@@ -54,8 +55,9 @@ function guardedGossipsub(guard: GossipGuard, init: Partial<GossipsubOpts>) {
     if (typeof hook.handleReceivedMessage !== 'function')
       throw new Error('@libp2p/gossipsub has no handleReceivedMessage: the gossip guard needs v17')
     const handle = hook.handleReceivedMessage.bind(pubsub)
-    hook.handleReceivedMessage = (from, msg) =>
-      guard.overBudget(from.toString()) ? Promise.resolve() : handle(from, msg)
+    hook.handleReceivedMessage = yieldingEvery(sliceMs, (from: PeerId, msg: unknown) =>
+      guard.overBudget(from.toString()) ? Promise.resolve() : handle(from, msg),
+    )
     return pubsub
   }
 }
@@ -117,7 +119,7 @@ export async function startRelayNode(opts: RelayNodeOptions): Promise<RelayNode>
       relay: circuitRelayServer({
         reservations: { maxReservations: limits.maxReservations, reservationTtl: 30 * 60_000 },
       }),
-      pubsub: guardedGossipsub(guard, {
+      pubsub: guardedGossipsub(guard, limits.gossipSliceMs, {
         allowPublishToZeroTopicPeers: true,
         maxInboundDataLength: MAX_GOSSIP_BYTES * 4,
         allowedTopics: [...ALL_TOPICS],
