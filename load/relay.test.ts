@@ -15,11 +15,11 @@ describe('the relay under a flood', () => {
     // The flood was not forwarded wholesale; the announce flood met the per-client budget.
     expect(r.gossip.accepted).toBeLessThan(r.gossip.sent)
     expect(r.announces.refused).toBeGreaterThan(0)
-    // Honest traffic got through: most cards (on a machine this busy, an honest peer can lose
-    // the relay for a moment and dial it again; a card sent meanwhile is lost, as for a tab),
-    // every announce.
+    // Honest traffic got through: most cards (on a machine this busy, an honest peer can still
+    // lose the relay for a moment and dial it again; a card sent meanwhile is lost, as for a
+    // tab), every announce. The long run asks for 90 %.
     expect(r.honest.sent).toBeGreaterThan(0)
-    expect(r.honest.delivered).toBeGreaterThanOrEqual(Math.floor(r.honest.sent * 0.5))
+    expect(r.honest.delivered).toBeGreaterThanOrEqual(Math.floor(r.honest.sent * 0.8))
     expect(r.honest.announcesOk).toBeGreaterThan(0)
     expect(r.honest.announcesRefused).toBe(0)
   }, 120_000)
