@@ -15,5 +15,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // vitest's default is one worker fewer than the cores: one worker on a 2-core machine. Most
+    // files wait on anvil, timers or sockets part of the time, so two share the cores well.
+    maxWorkers: 2,
   },
 })

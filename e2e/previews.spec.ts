@@ -13,7 +13,7 @@ import type { FeedCard } from '../src/shared/card/feed.ts'
 import type { PreviewFileData, PreviewItem } from '../src/shared/protocol/methods/preview.ts'
 import { onePagePdf } from './media.ts'
 import { person, postRawCard, publishUi } from './people.ts'
-import { openNodes, rpc, useStack, waitForStatus } from './stack.ts'
+import { go, openNodes, rpc, useStack, waitForStatus } from './stack.ts'
 
 /**
  * The real preview (DESIGN §2 `previewInfoHash`): made in A's page, seeded as an unencrypted
@@ -53,9 +53,12 @@ const media$ = (page: Page) => page.getByTestId('card-view').getByTestId('previe
 const cardOf = (page: Page, id: string) => rpc<FeedCard>(page, 'feed.card', { id })
 const items = (page: Page) => rpc<PreviewItem[]>(page, 'preview.items')
 
-/** Opens a card (once) and gives the natural width of its real preview image (0 until shown). */
+/**
+ * Opens a card (once, in-app: the node keeps its peers) and gives the natural width of its
+ * real preview image (0 until shown).
+ */
 async function realImageWidth(page: Page, id: string): Promise<number> {
-  if (!page.url().endsWith(id)) await page.goto(`/card/${id}`)
+  if (!page.url().endsWith(id)) await go(page, `/card/${id}`)
   const img = page.locator(
     '[data-testid="card-view"] [data-testid="preview-media"][data-state="real"] [data-testid="preview-real"]',
   )
@@ -68,6 +71,7 @@ test('B sees the real previews of A’s video, images, app and PDF, fetched over
 }) => {
   const [a, b] = await openNodes(browser, stack(), 2, '/node')
   await Promise.all([person(a!.page, MNEMONIC_A), person(b!.page, MNEMONIC_B)])
+  // A load, not in-app navigation: the UI learns the identity restored over RPC.
   await a!.page.goto('/feed')
   const video = await publishUi(a!.page, {
     title: 'Test card video',
@@ -95,7 +99,7 @@ test('B sees the real previews of A’s video, images, app and PDF, fetched over
   expect(own.every((p) => p.origin === 'own' && p.state === 'complete')).toBe(true)
 
   // The video: the placeholder at once, then the poster and clip from A's preview torrent.
-  await b!.page.goto(`/card/${video}`)
+  await go(b!.page, `/card/${video}`)
   const vm = media$(b!.page)
   await expect(vm).toHaveAttribute('data-state', 'real', { timeout: 60_000 })
   const clip = vm.getByTestId('preview-clip')
@@ -189,7 +193,7 @@ test('an oversized or mismatched preview torrent is refused with its reason; the
   const bigId = await cardFor('Too big a preview', big.infoHash)
   const oddId = await cardFor('A preview with a web page in it', odd.infoHash)
 
-  await b!.page.goto(`/card/${bigId}`)
+  await go(b!.page, `/card/${bigId}`)
   const m = media$(b!.page)
   await expect(m).toHaveAttribute('data-state', 'refused', { timeout: 60_000 })
   await expect(m).toHaveAttribute(
@@ -197,7 +201,7 @@ test('an oversized or mismatched preview torrent is refused with its reason; the
     /PreviewTooLargeError: .*larger than 4194304 bytes/,
   )
   await expect(m.getByTestId('preview-placeholder')).toBeVisible()
-  await b!.page.goto(`/card/${oddId}`)
+  await go(b!.page, `/card/${oddId}`)
   await expect(m).toHaveAttribute('data-state', 'refused', { timeout: 60_000 })
   await expect(m).toHaveAttribute('data-reason', /PreviewMismatchError: .*index\.html/)
   await expect(m.getByTestId('preview-placeholder')).toBeVisible()

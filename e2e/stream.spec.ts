@@ -242,7 +242,7 @@ test('a seeder killed mid-transfer: the download goes on from the other at once,
       await d.page.waitForTimeout(100)
     }
     console.log(
-      `D completed ${((Date.now() - killed) / 1000).toFixed(1)} s after K died; longest wait for a slice ${longest} ms; received ${done?.received} bytes for ${done?.size}`,
+      `D completed ${((Date.now() - killed) / 1000).toFixed(1)} s after K died; longest wait for a slice ${longest} ms; received ${done?.received} bytes for ${done?.size}; ${done?.reissued} requests re-issued`,
     )
     expect(done, 'the download completed').toBeDefined()
     // A dead wire's slices go to A within the stall limit (1.5 s, a tick), not its ~17 s timeout.
