@@ -205,6 +205,7 @@ export async function run({ log }: BenchOptions): Promise<BenchRow[]> {
           port,
           categories: ['accessibility', 'best-practices'],
           keepStorage: true,
+          label: `a11y-bp${path.replaceAll('/', '-')}`,
         })
         log(`lighthouse ${path}: ${JSON.stringify(r.scores)}; below 1: ${r.failed.join(', ')}`)
         worst.accessibility = Math.min(worst.accessibility, r.scores.accessibility ?? 0)
@@ -229,10 +230,12 @@ export async function run({ log }: BenchOptions): Promise<BenchRow[]> {
           port,
           categories: ['performance'],
           keepStorage: false,
+          label: `perf-${r + 1}`,
         })
         perf.push(p.scores.performance ?? 0)
         log(
-          `lighthouse perf run ${r + 1}: ${p.scores.performance} ${JSON.stringify(p.metrics)}; below 1: ${p.failed.join(', ')}`,
+          `lighthouse perf run ${r + 1}: ${p.scores.performance} ${JSON.stringify(p.metrics)}, ` +
+            `LCP element ${JSON.stringify(p.lcpElement ?? null)}; below 1: ${p.failed.join(', ')}`,
         )
       }
       rows.push({ name: 'lighthouse_mobile_perf_target', value: TARGET_LH_PERF, unit: 'score' })
