@@ -5,14 +5,18 @@
  * `core/index.js`, e.g. from `npm install lighthouse@12` in any folder; 13.x needs Node 22) or
  * from node_modules, and says so when it finds neither; no score is ever made up.
  */
-import { resolve } from 'node:path'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
 /** The part of Lighthouse's result this reads. */
 type LhResult = {
   lhr: {
     categories: Record<string, { score: number | null }>
-    audits: Record<string, { score: number | null; title: string; numericValue?: number }>
+    audits: Record<
+      string,
+      { score: number | null; title: string; numericValue?: number; details?: unknown }
+    >
     runtimeError?: { message: string }
   }
 }
@@ -44,17 +48,28 @@ export type Scores = {
   failed: string[]
   /** The performance metrics Lighthouse measured (ms), when asked for performance. */
   metrics: Record<string, number>
+  /**
+   * The text of the largest contentful paint's element, when asked for performance: whether
+   * the run saw the feed or ended while the node was still starting.
+   */
+  lcpElement?: string
+}
+
+/** The LCP element's label from the `largest-contentful-paint-element` audit's first table. */
+function lcpLabel(details: unknown): string | undefined {
+  const d = details as { items?: { items?: { node?: { nodeLabel?: string } }[] }[] } | undefined
+  return d?.items?.[0]?.items?.[0]?.node?.nodeLabel?.split('\n')[0]?.slice(0, 60)
 }
 
 /**
  * One Lighthouse run against the Chromium listening on `port` (mobile, simulated throttling:
  * Lighthouse's defaults). `keepStorage` keeps the origin's storage (the identity and the feed);
- * otherwise Lighthouse clears it first, as for a first visit.
+ * otherwise Lighthouse clears it first, as for a first visit. `label` names the saved report.
  */
 export async function lighthouseRun(
   lh: Lighthouse,
   url: string,
-  o: { port: number; categories: string[]; keepStorage: boolean },
+  o: { port: number; categories: string[]; keepStorage: boolean; label: string },
 ): Promise<Scores> {
   const result = await lh(url, {
     port: o.port,
@@ -65,6 +80,12 @@ export async function lighthouseRun(
   })
   if (!result) throw new Error('Lighthouse returned nothing')
   const { lhr } = result
+  // BENCH_LIGHTHOUSE_OUT keeps each full report (`<label>.json`) for reading the audits.
+  const out = process.env.BENCH_LIGHTHOUSE_OUT
+  if (out) {
+    await mkdir(out, { recursive: true })
+    await writeFile(join(out, `${o.label}.json`), JSON.stringify(lhr, null, 1))
+  }
   if (lhr.runtimeError) throw new Error(`Lighthouse: ${lhr.runtimeError.message}`)
   const scores: Record<string, number> = {}
   for (const id of o.categories) {
@@ -85,5 +106,6 @@ export async function lighthouseRun(
     const v = lhr.audits[id]?.numericValue
     if (v !== undefined) metrics[id] = Math.round(v)
   }
-  return { scores, failed, metrics }
+  const lcpElement = lcpLabel(lhr.audits['largest-contentful-paint-element']?.details)
+  return { scores, failed, metrics, ...(lcpElement ? { lcpElement } : {}) }
 }

@@ -14,6 +14,9 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['minute', 60_000],
 ]
 
+/** One formatter for every row: building one costs far more than using it (issue #18). */
+let relative: Intl.RelativeTimeFormat | null = null
+
 /**
  * How long ago `at` (ms) was, in the largest whole unit: "3 hours ago", "just now" under a
  * minute. A time in the future (a clock ahead of ours) reads as now.
@@ -21,7 +24,8 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
  */
 export function timeAgo(at: number, now = Date.now()): string {
   const ms = Math.max(0, now - at)
-  const fmt = new Intl.RelativeTimeFormat('en', { numeric: 'auto' })
+  relative ??= new Intl.RelativeTimeFormat('en', { numeric: 'auto' })
+  const fmt = relative
   for (const [unit, size] of UNITS) if (ms >= size) return fmt.format(-Math.floor(ms / size), unit)
   return 'just now'
 }

@@ -66,11 +66,19 @@ export class NodeState {
   }
 
   private async boot(): Promise<void> {
-    const config = await this.loadConfig()
+    // The worker's script (the largest file) loads while the config is fetched: the node
+    // answers sooner, and the feed paints sooner (issue #18).
     const worker = new Worker(new URL('../../node/main.ts', import.meta.url), {
       type: 'module',
       name: 'hashcard-node',
     })
+    let config: AppConfig
+    try {
+      config = await this.loadConfig()
+    } catch (err) {
+      worker.terminate()
+      throw err
+    }
     const rpc = new RpcClient(worker)
     this.worker = worker
     serveContentPorts(worker)

@@ -50,6 +50,8 @@ describe('formatEth', () => {
   it('shows a few decimals, rounded, grouped, and never 18 digits of noise', () => {
     expect(formatEth('9999998765432109876543')).toBe('9,999.9988')
     expect(formatEth(10_000n * ETH)).toBe('10,000')
+    expect(formatEth(1_234_567_890n * ETH + ETH / 2n)).toBe('1,234,567,890.5')
+    expect(formatEth(999n * ETH)).toBe('999')
     expect(formatEth('20000000000000000')).toBe('0.02')
     expect(ethText('20000000000000000')).toBe('0.02 ETH')
     expect(formatEth('123456789012345678')).toBe('0.123457')

@@ -41,6 +41,14 @@ function decimalsFor(abs: bigint): number {
 }
 
 /**
+ * `1234567` → `1,234,567`. Not `toLocaleString`: its first call loads the locale's number
+ * format, ~60 ms on a loaded phone-class CPU in the first render of the feed (issue #18).
+ */
+function groupThousands(digits: string): string {
+  return digits.replace(/\B(?=(\d{3})+$)/g, ',')
+}
+
+/**
  * Wei as ether for people: rounded half up to {@link decimalsFor} decimals, trailing zeros
  * dropped, the whole part grouped by thousands. A non-zero amount never reads as 0.
  * @example formatEth('9999998765432109876543') // '9,999.9988'
@@ -53,7 +61,7 @@ export function formatEth(value: string | bigint): string {
   const unit = 10n ** BigInt(18 - decimals)
   const scaled = (abs + unit / 2n) / unit
   const scale = 10n ** BigInt(decimals)
-  const whole = (scaled / scale).toLocaleString('en-US')
+  const whole = groupThousands((scaled / scale).toString())
   const fraction = (scaled % scale).toString().padStart(decimals, '0').replace(/0+$/, '')
   const sign = wei < 0n && scaled > 0n ? '-' : ''
   return `${sign}${whole}${fraction ? `.${fraction}` : ''}`
