@@ -1,7 +1,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { createPublicClient, http } from 'viem'
 import type { ChainConfig } from '../src/shared/config.ts'
-import { startAnvil } from './chain/anvil.ts'
+import { type StartAnvilOptions, startAnvil } from './chain/anvil.ts'
 import { type DeployedContracts, deployContracts } from './chain/deploy.ts'
 import { type RelayProcess, spawnRelay } from './relay-process.ts'
 
@@ -30,6 +31,13 @@ export type Stack = {
    * (SIGKILL, no goodbye on any socket) instead of stopping it cleanly.
    */
   restartRelay(opts?: { crash?: boolean }): Promise<RelayProcess>
+  /**
+   * Stops anvil (it writes its state on the way out) and starts it again on the same port from
+   * that state: blocks, receipts, logs, accounts and contracts survive, and new blocks continue
+   * the chain (number, hash and timestamp). `whileDown` runs while nothing answers the RPC.
+   * Throws when the restarted chain is behind the one stopped or lost the contracts.
+   */
+  restartChain(opts?: { whileDown?: () => Promise<void> }): Promise<{ blockNumber: bigint }>
   stop(): Promise<void>
 }
 
@@ -41,14 +49,18 @@ export type Stack = {
  */
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const host = opts.host ?? '127.0.0.1'
-  await mkdir(opts.dataDir, { recursive: true })
-  const anvil = await startAnvil({
+  const chainDir = join(opts.dataDir, 'chain')
+  await mkdir(chainDir, { recursive: true })
+  // A kept chain loads and saves its state in chainDir; a fresh one (tests, benches) starts
+  // empty and writes its state only when it stops, for `restartChain` to load.
+  const stateFile = join(chainDir, 'anvil-state.json')
+  const anvilOptions: StartAnvilOptions = {
     host,
-    port: opts.ports?.rpc ?? 0,
     // anvil takes no 0: without --block-time it mines a block per transaction.
     blockTime: opts.blockTime ? opts.blockTime : undefined,
-    dataDir: opts.persistChain ? join(opts.dataDir, 'chain') : undefined,
-  })
+    ...(opts.persistChain ? { dataDir: chainDir } : { dumpState: stateFile }),
+  }
+  let anvil = await startAnvil({ ...anvilOptions, port: opts.ports?.rpc ?? 0 })
   try {
     const chainFile = join(opts.dataDir, 'chain.json')
     const previous = opts.persistChain ? await readChainFile(chainFile) : undefined
@@ -83,6 +95,27 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         })
         stack.relay = relay
         return relay
+      },
+      async restartChain(o = {}) {
+        const client = createPublicClient({ transport: http(anvil.rpcUrl) })
+        const before = await client.getBlockNumber({ cacheTime: 0 })
+        await anvil.stop()
+        await o.whileDown?.()
+        anvil = await startAnvil({
+          ...anvilOptions,
+          port: anvil.port,
+          ...(opts.persistChain ? {} : { loadState: stateFile }),
+        })
+        const blockNumber = await client.getBlockNumber({ cacheTime: 0 })
+        const { cardRegistry, keyMarket, chequebook } = chain.contracts
+        const codes = await Promise.all(
+          [cardRegistry, keyMarket, chequebook].map((address) => client.getCode({ address })),
+        )
+        if (blockNumber < before || codes.some((c) => c === undefined || c === '0x'))
+          throw new Error(
+            `the restarted chain lost its state: block ${blockNumber} (was ${before}), contract code ${codes.map((c) => (c && c !== '0x' ? 'kept' : 'gone')).join('/')}`,
+          )
+        return { blockNumber }
       },
       async stop() {
         await relay.stop()

@@ -1,10 +1,13 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createPublicClient, http } from 'viem'
+import { createPublicClient, createWalletClient, http, parseEther } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { foundry } from 'viem/chains'
 import { afterAll, describe, expect, it } from 'vitest'
+import { chequebookAbi } from '../../src/node/chain/abi.ts'
 import { startAnvil } from './anvil.ts'
-import { deployContracts } from './deploy.ts'
+import { anvilDeployerKey, deployContracts } from './deploy.ts'
 
 const dirs: string[] = []
 afterAll(async () => {
@@ -49,6 +52,62 @@ describe('startAnvil + deployContracts', () => {
     expect(await freshClient.getCode({ address: redeployed.chequebook })).toMatch(/^0x[0-9a-f]+/)
     expect(redeployed.deployBlock).toBe(1)
     await fresh.stop()
+  })
+
+  it('restarts on its port from a dumped state: blocks, hashes, logs and receipts stay, and the chain goes on', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'hc-anvil-'))
+    dirs.push(dataDir)
+    const file = join(dataDir, 'state.json')
+    const first = await startAnvil({ dumpState: file })
+    const deployed = await deployContracts({ rpcUrl: first.rpcUrl })
+    const chain = { ...foundry, rpcUrls: { default: { http: [first.rpcUrl] } } }
+    const wallet = createWalletClient({
+      account: privateKeyToAccount(anvilDeployerKey),
+      chain,
+      transport: http(first.rpcUrl),
+    })
+    const client = createPublicClient({ chain, transport: http(first.rpcUrl) })
+    const deposit = () =>
+      wallet.writeContract({
+        address: deployed.chequebook,
+        abi: chequebookAbi,
+        functionName: 'deposit',
+        value: parseEther('1'),
+      })
+    const hash = await deposit()
+    const receipt = await client.waitForTransactionReceipt({ hash })
+    const head = await client.getBlock({ blockTag: 'latest' })
+    const logsOf = () =>
+      client.getContractEvents({
+        address: deployed.chequebook,
+        abi: chequebookAbi,
+        eventName: 'Deposited',
+        fromBlock: 0n,
+      })
+    expect(await logsOf()).toHaveLength(1)
+    await first.stop()
+
+    const second = await startAnvil({ port: first.port, loadState: file, dumpState: file })
+    expect(second.rpcUrl).toBe(first.rpcUrl)
+    const again = await client.getBlock({ blockNumber: head.number })
+    expect(again.hash).toBe(head.hash)
+    expect(again.timestamp).toBe(head.timestamp)
+    expect((await client.getTransactionReceipt({ hash })).blockHash).toBe(receipt.blockHash)
+    const logs = await logsOf()
+    expect(logs.map((l) => [l.blockHash, l.args.balance])).toEqual([
+      [receipt.blockHash, parseEther('1')],
+    ])
+    // The next block continues the chain: its parent is the last block before the restart.
+    const next = await client.waitForTransactionReceipt({ hash: await deposit() })
+    const block = await client.getBlock({ blockNumber: next.blockNumber })
+    expect(block.number).toBe(head.number + 1n)
+    expect(block.parentHash).toBe(head.hash)
+    expect(block.timestamp).toBeGreaterThanOrEqual(head.timestamp)
+    expect((await logsOf()).map((l) => l.args.balance)).toEqual([
+      parseEther('1'),
+      parseEther('2'),
+    ])
+    await second.stop()
   })
 
   it('stops when its AbortSignal aborts', async () => {

@@ -18,6 +18,10 @@ export type StartAnvilOptions = {
   host?: string
   /** Keep the chain state in `<dataDir>/anvil-state.json` across restarts. */
   dataDir?: string
+  /** Write the chain state (blocks, receipts, accounts) to this file when anvil stops. */
+  dumpState?: string
+  /** Start from the state in this file (one `dumpState` wrote). */
+  loadState?: string
   /** Seconds between blocks; default: a block per transaction. */
   blockTime?: number
   /** An older EVM rule set (e.g. 'cancun'); default: anvil's own (Prague). Benchmarks only. */
@@ -91,6 +95,8 @@ export async function startAnvil(opts: StartAnvilOptions = {}): Promise<{
     await mkdir(opts.dataDir, { recursive: true })
     args.push('--state', join(opts.dataDir, 'anvil-state.json'), '--state-interval', '5')
   }
+  if (opts.dumpState !== undefined) args.push('--dump-state', opts.dumpState)
+  if (opts.loadState !== undefined) args.push('--load-state', opts.loadState)
   opts.signal?.throwIfAborted()
   const child = spawn('/bin/sh', ['-c', supervisor, anvilBin, ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
