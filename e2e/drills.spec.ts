@@ -1,15 +1,23 @@
 /**
  * Failure drills (issue 20, Deliver 5) in real tabs over the real relay, tracker and chain:
  * the relay restarted mid-transfer, the origin's storage quota cut, a leecher's browser closed
- * and reopened on its profile. (A seeder killed mid-transfer is in stream.spec.ts.) Items are
- * small and seeders slowed so each drill lands mid-transfer in a few seconds.
+ * and reopened on its profile, the chain (anvil) restarted from its state while tabs run. (A
+ * seeder killed mid-transfer is in stream.spec.ts.) Items are small and seeders slowed so each
+ * transfer drill lands mid-transfer in a few seconds.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, expect, test } from '@playwright/test'
+import { chromium, expect, type Page, test } from '@playwright/test'
+import { entropyToMnemonic } from '@scure/bip39'
+import { wordlist } from '@scure/bip39/wordlists/english.js'
+import type { FeedCard, FeedPage } from '../src/shared/card/feed.ts'
+import type { OwnedKey } from '../src/shared/protocol/methods/keys.ts'
+import type { PayOverview } from '../src/shared/protocol/methods/pay.ts'
+import type { SwarmTorrentInfo } from '../src/shared/protocol/methods/swarm.ts'
 import { chromiumLaunchOptions } from './browser.ts'
-import { type NodePage, openNodes, rpc, shaThroughSw, useStack } from './stack.ts'
+import { person } from './people.ts'
+import { go, type NodePage, openNodes, rpc, shaThroughSw, useStack } from './stack.ts'
 import {
   addFree,
   fixedIdentity,
@@ -19,7 +27,8 @@ import {
   waitComplete,
 } from './swarm.ts'
 
-const stack = useStack(test)
+// The chain drill restarts anvil from its state.
+const stack = useStack(test, { restartableChain: true })
 test.setTimeout(120_000)
 
 const MiB = 1024 * 1024
@@ -198,3 +207,168 @@ test('leecher closed mid-download and reopened on its profile: it resumes from i
     await rm(profile, { recursive: true, force: true })
   }
 })
+
+test('chain restarted with its state while tabs run: the feed, the key agent and the payment ledger catch up', async ({
+  browser,
+}) => {
+  const started = Date.now()
+  const [a, b] = (await openNodes(browser, stack(), 2)) as [NodePage, NodePage]
+  const pageErrors: string[] = []
+  for (const n of [a, b]) n.page.on('pageerror', (err) => pageErrors.push(err.message))
+  try {
+    const [addressA] = await Promise.all([
+      person(a.page, mnemonic(0x60)).then(async (address) => {
+        await swarmReady(a.page)
+        return address
+      }),
+      person(b.page, mnemonic(0x61)).then(() => swarmReady(b.page)),
+    ])
+    // Before the restart: a paid card of A's mined in B's feed, a deposit in B's ledger.
+    const before = await publishPaid(a.page, 'before the restart')
+    await expect.poll(() => cardStatus(b.page, before.cardId), { timeout: 30_000 }).toBe('mined')
+    await rpc(b.page, 'pay.deposit', { amount: DEPOSIT.toString() })
+    await expect.poll(() => chequebookBalance(b.page), { timeout: 30_000 }).toBe(DEPOSIT)
+    const stopping = Date.now()
+    const { blockNumber } = await stack().restartChain({
+      whileDown: async () => {
+        // No chain: what needs it fails with the typed error, and the sync says why.
+        expect(await rpcError(b.page, 'pay.deposit', { amount: DEPOSIT.toString() })).toBe(
+          'ChainUnreachableError',
+        )
+        expect(await rpcError(b.page, 'keys.buy', { cardId: before.cardId })).toBe(
+          'ChainUnreachableError',
+        )
+        for (const n of [a, b])
+          await expect
+            .poll(async () => (await feedStatus(n.page)).error?.name, { timeout: 15_000 })
+            .toBe('ChainUnreachableError')
+      },
+    })
+    console.log(
+      `chain drill: down and back in ${Date.now() - stopping} ms, at block ${blockNumber}`,
+    )
+    for (const n of [a, b])
+      await expect
+        .poll(async () => (await feedStatus(n.page)).error, { timeout: 15_000 })
+        .toBeNull()
+
+    // The feed: a card A posts after the restart reaches B's feed from the chain.
+    const after = await publishPaid(a.page, 'after the restart')
+    await expect.poll(() => cardStatus(b.page, after.cardId), { timeout: 30_000 }).toBe('mined')
+    const feedB = await rpc<FeedPage>(b.page, 'feed.query', { lens: 'all', creator: addressA })
+    expect(feedB.items.map((c) => c.id).sort()).toEqual([before.cardId, after.cardId].sort())
+
+    // The key agent: B buys a key of the new card, A's agent delivers it, B decrypts the bytes.
+    const { tokenId } = await rpc<{ tokenId: string }>(b.page, 'keys.buy', {
+      cardId: after.cardId,
+    })
+    await expect.poll(() => keyState(b.page, tokenId), { timeout: 30_000 }).toBe('ready')
+    await fetchWhole(b.page, after.cardId)
+    expect(await shaThroughSw(b.page, after.cardId)).toBe(after.sha)
+    // A's feed counts the purchase once, as a verified view read from the KeyMarket.
+    await expect
+      .poll(async () => (await cardOf(a.page, after.cardId))?.verifiedViews, { timeout: 30_000 })
+      .toBe(1)
+
+    // The ledger: a deposit after the restart adds to the one before, counted once.
+    await rpc(b.page, 'pay.deposit', { amount: DEPOSIT.toString() })
+    await expect.poll(() => chequebookBalance(b.page), { timeout: 30_000 }).toBe(2n * DEPOSIT)
+    await go(b.page, '/wallet')
+    await expect(b.page.getByTestId('pay-balance')).toHaveText(/\b0\.02\b/)
+
+    expect(pageErrors).toEqual([])
+    console.log(`chain drill: test ${((Date.now() - started) / 1000).toFixed(1)} s`)
+  } finally {
+    await Promise.all([a, b].map((n) => n.context.close()))
+  }
+})
+
+/** Wei B deposits into its chequebook line, before and after the restart. */
+const DEPOSIT = 10n ** 16n
+
+const mnemonic = (byte: number) => entropyToMnemonic(new Uint8Array(16).fill(byte), wordlist)
+
+function rpcError(page: Page, method: string, params?: unknown): Promise<string> {
+  return rpc(page, method, params).then(
+    () => 'no error',
+    (err: Error) => err.name,
+  )
+}
+
+function cardOf(page: Page, id: string): Promise<FeedCard | null> {
+  return rpc<FeedCard | null>(page, 'feed.card', { id })
+}
+
+async function cardStatus(page: Page, id: string): Promise<string> {
+  return (await cardOf(page, id))?.status ?? 'absent'
+}
+
+type FeedStatus = { syncedTo: number; error: { name: string; message: string } | null }
+function feedStatus(page: Page): Promise<FeedStatus> {
+  return rpc<FeedStatus>(page, 'feed.status')
+}
+
+async function chequebookBalance(page: Page): Promise<bigint> {
+  const o = await rpc<PayOverview | null>(page, 'pay.overview')
+  return BigInt(o?.chequebook?.balance ?? '0')
+}
+
+async function keyState(page: Page, tokenId: string): Promise<string> {
+  const lib = await rpc<{ keys: OwnedKey[] }>(page, 'keys.library')
+  return lib.keys.find((k) => k.tokenId === tokenId)?.state ?? 'gone'
+}
+
+/**
+ * Publishes a paid card holding 300 kB of random bytes made in the page (posted, its key
+ * registered with the creator's key agent, listed); returns its id and the plaintext's SHA-256.
+ */
+async function publishPaid(
+  page: Page,
+  title: string,
+): Promise<{ cardId: `0x${string}`; sha: string }> {
+  return page.evaluate(async (title) => {
+    const all = new Uint8Array(300_000)
+    for (let at = 0; at < all.length; at += 65_536)
+      crypto.getRandomValues(all.subarray(at, Math.min(all.length, at + 65_536)))
+    const h = new Uint8Array(await crypto.subtle.digest('SHA-256', all))
+    const { node } = (
+      globalThis as unknown as {
+        hashcard: { node: { rpc: { call(m: string, p: unknown): Promise<unknown> } } }
+      }
+    ).hashcard
+    const r = (await node.rpc.call('feed.publish', {
+      jobId: crypto.randomUUID(),
+      draft: {
+        kind: 'doc',
+        title,
+        tags: [],
+        access: { price: '1000000000000000', supply: 0, royaltyBps: 0 },
+      },
+      file: new File([all], 'drill.bin', { type: 'application/octet-stream' }),
+    })) as { cardId: `0x${string}` }
+    return {
+      cardId: r.cardId,
+      sha: Array.from(h, (x) => x.toString(16).padStart(2, '0')).join(''),
+    }
+  }, title)
+}
+
+/** Fetches a card's whole ciphertext from the swarm (as Play does) and waits until it is stored. */
+async function fetchWhole(page: Page, cardId: `0x${string}`): Promise<void> {
+  const content = (await cardOf(page, cardId))?.card.content
+  if (!content?.infoHash) throw new Error(`card ${cardId} has no content`)
+  const bare = (h: string) => h.slice(2)
+  const info = await rpc<SwarmTorrentInfo>(page, 'swarm.add', {
+    cardId,
+    content: {
+      infoHash: bare(content.infoHash),
+      contentRoot: bare(content.contentRoot),
+      size: content.size,
+      sliceSize: content.sliceSize,
+      contentSalt: bare(content.contentSalt),
+      name: content.name,
+      mime: content.mime,
+    },
+  })
+  await waitComplete(page, info.infoHash, 30_000)
+}

@@ -15,7 +15,10 @@ const appDir = join(import.meta.dirname, '..', 'dist')
  * const stack = useStack(test)
  * test('…', async ({ browser }) => { const [a, b] = await openNodes(browser, stack(), 2) })
  */
-export function useStack(test: typeof base, opts: { blockTime?: number } = {}): () => Stack {
+export function useStack(
+  test: typeof base,
+  opts: { blockTime?: number; restartableChain?: boolean } = {},
+): () => Stack {
   let stack: Stack | undefined
   let dataDir: string | undefined
   test.beforeAll(async () => {
@@ -24,6 +27,7 @@ export function useStack(test: typeof base, opts: { blockTime?: number } = {}): 
       dataDir,
       appDir,
       blockTime: opts.blockTime ?? 0,
+      ...(opts.restartableChain ? { restartableChain: true } : {}),
       relayStderr: process.env.DEBUG ? 'inherit' : 'ignore',
     })
   })

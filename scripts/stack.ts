@@ -18,6 +18,11 @@ export type StackOptions = {
   blockTime?: number
   /** Keep chain state in `dataDir` across restarts (`npm start`); tests start fresh. */
   persistChain?: boolean
+  /**
+   * A fresh chain that `restartChain` can restart: anvil writes its state, every block's
+   * included, when it stops (about 100 kB a block, so only the drills ask for it).
+   */
+  restartableChain?: boolean
   relayStderr?: 'inherit' | 'ignore'
 }
 
@@ -35,6 +40,8 @@ export type Stack = {
    * Stops anvil (it writes its state on the way out) and starts it again on the same port from
    * that state: blocks, receipts, logs, accounts and contracts survive, and new blocks continue
    * the chain (number, hash and timestamp). `whileDown` runs while nothing answers the RPC.
+   * Needs `restartableChain` (or `persistChain`, whose restarts keep no past blocks' state:
+   * calls pinned to a block before the restart fail until the chain has moved past it).
    * Throws when the restarted chain is behind the one stopped or lost the contracts.
    */
   restartChain(opts?: { whileDown?: () => Promise<void> }): Promise<{ blockNumber: bigint }>
@@ -51,14 +58,18 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const host = opts.host ?? '127.0.0.1'
   const chainDir = join(opts.dataDir, 'chain')
   await mkdir(chainDir, { recursive: true })
-  // A kept chain loads and saves its state in chainDir; a fresh one (tests, benches) starts
-  // empty and writes its state only when it stops, for `restartChain` to load.
+  // A kept chain loads and saves its state in chainDir; a fresh restartable one starts empty
+  // and writes its state, with every block's, when it stops, for `restartChain` to load.
   const stateFile = join(chainDir, 'anvil-state.json')
   const anvilOptions: StartAnvilOptions = {
     host,
     // anvil takes no 0: without --block-time it mines a block per transaction.
     blockTime: opts.blockTime ? opts.blockTime : undefined,
-    ...(opts.persistChain ? { dataDir: chainDir } : { dumpState: stateFile }),
+    ...(opts.persistChain
+      ? { dataDir: chainDir }
+      : opts.restartableChain
+        ? { dumpState: stateFile, keepHistory: true }
+        : {}),
   }
   let anvil = await startAnvil({ ...anvilOptions, port: opts.ports?.rpc ?? 0 })
   try {
@@ -97,6 +108,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         return relay
       },
       async restartChain(o = {}) {
+        if (!opts.persistChain && !opts.restartableChain)
+          throw new Error('restartChain: start the stack with restartableChain (or persistChain)')
         const client = createPublicClient({ transport: http(anvil.rpcUrl) })
         const before = await client.getBlockNumber({ cacheTime: 0 })
         await anvil.stop()

@@ -103,10 +103,7 @@ describe('startAnvil + deployContracts', () => {
     expect(block.number).toBe(head.number + 1n)
     expect(block.parentHash).toBe(head.hash)
     expect(block.timestamp).toBeGreaterThanOrEqual(head.timestamp)
-    expect((await logsOf()).map((l) => l.args.balance)).toEqual([
-      parseEther('1'),
-      parseEther('2'),
-    ])
+    expect((await logsOf()).map((l) => l.args.balance)).toEqual([parseEther('1'), parseEther('2')])
     await second.stop()
   })
 

@@ -22,6 +22,12 @@ export type StartAnvilOptions = {
   dumpState?: string
   /** Start from the state in this file (one `dumpState` wrote). */
   loadState?: string
+  /**
+   * Dump every block's state too, not only the head's: without it a restarted anvil answers
+   * no call pinned to a block number from before the restart (not even the head's). The dump
+   * grows by about 100 kB a block.
+   */
+  keepHistory?: boolean
   /** Seconds between blocks; default: a block per transaction. */
   blockTime?: number
   /** An older EVM rule set (e.g. 'cancun'); default: anvil's own (Prague). Benchmarks only. */
@@ -96,6 +102,7 @@ export async function startAnvil(opts: StartAnvilOptions = {}): Promise<{
     args.push('--state', join(opts.dataDir, 'anvil-state.json'), '--state-interval', '5')
   }
   if (opts.dumpState !== undefined) args.push('--dump-state', opts.dumpState)
+  if (opts.keepHistory) args.push('--preserve-historical-states')
   if (opts.loadState !== undefined) args.push('--load-state', opts.loadState)
   opts.signal?.throwIfAborted()
   const child = spawn('/bin/sh', ['-c', supervisor, anvilBin, ...args], {

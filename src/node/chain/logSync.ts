@@ -8,7 +8,14 @@
  * Delivery is at least once: the cursor is saved after `onLogs` returns, so a crash in between
  * re-delivers the batch. Consumers key events by `(blockHash, logIndex)` or make them idempotent.
  */
-import type { Abi, AbiEvent, Address, Log, PublicClient } from 'viem'
+import {
+  type Abi,
+  type AbiEvent,
+  type Address,
+  BlockNotFoundError,
+  type Log,
+  type PublicClient,
+} from 'viem'
 import { AbortedError } from '../../shared/errors/common.ts'
 import type { CursorStore, LogCursor, SeenBlock } from './cursorStore.ts'
 import { decodeChainError } from './errors.ts'
@@ -61,14 +68,21 @@ function scopeOf(p: LogSyncParameters<Abi>): string {
   return JSON.stringify({ a: addrs.sort(), f: p.fromBlock.toString(), e: p.eventNames ?? null })
 }
 
+/**
+ * The hash of block `number`; undefined when the chain has no such block (past the head of a
+ * chain that was reset). Any other failure — the RPC down, a restarting chain — throws: taken
+ * for a missing block it would look like a reorg down to the deployment, and the consumer
+ * would drop and re-read everything it had.
+ */
 async function blockHash(
   client: LogSyncParameters<Abi>['client'],
   number: bigint,
 ): Promise<`0x${string}` | undefined> {
   try {
     return (await client.getBlock({ blockNumber: number })).hash ?? undefined
-  } catch {
-    return undefined // a block past the head (e.g. a chain that was reset) is simply gone
+  } catch (err) {
+    if (err instanceof BlockNotFoundError) return undefined
+    throw err
   }
 }
 
@@ -167,7 +181,9 @@ export async function syncLogsOnce<const abi extends Abi>(
 
 /**
  * Keeps syncing: a pass every `pollIntervalMs` until `signal` aborts (then it resolves).
- * Errors of a pass go to `onError` (default: rethrown, ending the loop).
+ * Errors of a pass go to `onError` (default: rethrown, ending the loop); the loop then goes on
+ * from the persisted cursor, so an outage of the RPC (a restarted chain) costs no event and
+ * delivers none twice. `onPass` hears of every pass that ended well.
  * @example
  * const ac = new AbortController()
  * void logSync({ ...params, signal: ac.signal, pollIntervalMs: 2000 })
@@ -176,13 +192,15 @@ export async function logSync<const abi extends Abi>(
   params: LogSyncParameters<abi> & {
     /** Default 2,000 ms. */
     pollIntervalMs?: number
+    /** A typed error (decodeChainError's; `ChainUnreachableError` while the RPC is down). */
     onError?: (err: unknown) => void
+    onPass?: (result: SyncPassResult) => void
   },
 ): Promise<void> {
   const interval = params.pollIntervalMs ?? 2_000
   while (!params.signal.aborted) {
     try {
-      await syncLogsOnce(params)
+      params.onPass?.(await syncLogsOnce(params))
     } catch (err) {
       if (params.signal.aborted) return
       if (!params.onError) throw err

@@ -7,6 +7,7 @@
 import type { Address, PublicClient } from 'viem'
 import type { Hex } from '../../shared/card/card.ts'
 import type { FeedCard } from '../../shared/card/feed.ts'
+import { BaseError } from '../../shared/errors/base.ts'
 import type { GossipMessage } from '../../shared/protocol/methods/node.ts'
 import { TOPICS } from '../../shared/topics.ts'
 import { cardRegistryAbi } from '../chain/abi.ts'
@@ -59,6 +60,8 @@ export class FeedIndexer {
   readonly domain: Domain
   readonly skipped: Skipped[] = []
   syncedTo = -1
+  /** Why the last sync pass failed (e.g. `ChainUnreachableError`); null once one succeeds. */
+  syncError: { name: string; message: string } | null = null
   private controller: AbortController | null = null
   private unsubscribe: (() => void)[] = []
   private loop: Promise<void> | null = null
@@ -113,7 +116,16 @@ export class FeedIndexer {
     this.loop = logSync({
       ...this.syncParams(controller.signal),
       pollIntervalMs: this.init.pollIntervalMs ?? 2_000,
-      onError: (err) => log.warn('sync pass failed: %s', (err as Error).message),
+      onPass: (r) => {
+        this.syncedTo = Number(r.syncedTo)
+        this.syncError = null
+      },
+      onError: (err) => {
+        const { name, message } =
+          err instanceof BaseError ? err : { name: 'ChainRequestError', message: String(err) }
+        this.syncError = { name, message }
+        log.warn('sync pass failed: %s', message)
+      },
     })
   }
 

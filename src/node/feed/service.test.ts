@@ -172,7 +172,11 @@ describe('FeedService without a chain', () => {
     ).rejects.toBeInstanceOf(InvalidInputError)
     expect(await h['feed.followList']({ address: OTHER, side: 'followers' }, ctx)).toEqual([mine])
     expect(await h['feed.followList']({ address: mine, side: 'following' }, ctx)).toEqual([OTHER])
-    expect(await h['feed.status'](undefined, ctx)).toEqual({ syncedTo: -1, skipped: [] })
+    expect(await h['feed.status'](undefined, ctx)).toEqual({
+      syncedTo: -1,
+      skipped: [],
+      error: null,
+    })
     expect(await h['feed.account'](undefined, ctx)).toEqual({ address: me.address, balance: '0' })
     await feed.stop()
   })

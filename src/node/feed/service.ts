@@ -342,7 +342,11 @@ export class FeedService {
       },
       'feed.status': async () => {
         await this.open()
-        return { syncedTo: this.indexer?.syncedTo ?? -1, skipped: this.indexer?.skipped ?? [] }
+        return {
+          syncedTo: this.indexer?.syncedTo ?? -1,
+          skipped: this.indexer?.skipped ?? [],
+          error: this.indexer?.syncError ?? null,
+        }
       },
       'feed.reset': async () => {
         const db = await this.open()

@@ -82,6 +82,8 @@ export function payLine(l: LedgerLine): PayLine {
 
 /** The node's own book, from log sync, with what the chain owes it (one read). */
 async function chequebookState(s: PaySession): Promise<ChequebookState> {
+  // Read again if its last read failed (the chain was down when the session started).
+  s.book.watch(s.me)
   const [owed, withdrawDelay] = await Promise.all([
     getOwed(s.hot, { account: s.me, from: 'chequebook' }),
     s.withdrawDelay(),

@@ -63,10 +63,17 @@ export type FeedMethods = {
   'feed.view': { params: { id: string }; result: undefined }
   /** This identity's address and balance in wei (decimal). */
   'feed.account': { params: undefined; result: { address: `0x${string}`; balance: string } }
-  /** Sync position and recently skipped (malformed) on-chain cards. */
+  /**
+   * Sync position, recently skipped (malformed) on-chain cards, and why the last sync pass
+   * failed (e.g. `ChainUnreachableError` while the chain is down; null once one succeeds).
+   */
   'feed.status': {
     params: undefined
-    result: { syncedTo: number; skipped: { cardId: string; block: number; reason: string }[] }
+    result: {
+      syncedTo: number
+      skipped: { cardId: string; block: number; reason: string }[]
+      error: { name: string; message: string } | null
+    }
   }
   /** Drops the index and re-reads everything from the chain. */
   'feed.reset': { params: undefined; result: undefined }
