@@ -200,7 +200,9 @@ export async function logSync<const abi extends Abi>(
   const interval = params.pollIntervalMs ?? 2_000
   while (!params.signal.aborted) {
     try {
-      params.onPass?.(await syncLogsOnce(params))
+      // Not `onPass?.(await …)`: an optional call skips evaluating its arguments.
+      const result = await syncLogsOnce(params)
+      params.onPass?.(result)
     } catch (err) {
       if (params.signal.aborted) return
       if (!params.onError) throw err
