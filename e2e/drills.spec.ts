@@ -17,7 +17,7 @@ import type { PayOverview } from '../src/shared/protocol/methods/pay.ts'
 import type { SwarmTorrentInfo } from '../src/shared/protocol/methods/swarm.ts'
 import { chromiumLaunchOptions } from './browser.ts'
 import { person } from './people.ts'
-import { go, type NodePage, openNodes, rpc, shaThroughSw, useStack } from './stack.ts'
+import { type NodePage, openNodes, rpc, shaThroughSw, useStack } from './stack.ts'
 import {
   addFree,
   fixedIdentity,
@@ -273,7 +273,8 @@ test('chain restarted with its state while tabs run: the feed, the key agent and
     // The ledger: a deposit after the restart adds to the one before, counted once.
     await rpc(b.page, 'pay.deposit', { amount: DEPOSIT.toString() })
     await expect.poll(() => chequebookBalance(b.page), { timeout: 30_000 }).toBe(2n * DEPOSIT)
-    await go(b.page, '/wallet')
+    // A load, not in-app navigation: the page learns of the identity restored over RPC.
+    await b.page.goto('/wallet')
     await expect(b.page.getByTestId('pay-balance')).toHaveText(/\b0\.02\b/)
 
     expect(pageErrors).toEqual([])
