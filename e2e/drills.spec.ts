@@ -14,11 +14,11 @@ import { wordlist } from '@scure/bip39/wordlists/english.js'
 import type { FeedCard, FeedPage } from '../src/shared/card/feed.ts'
 import type { OwnedKey } from '../src/shared/protocol/methods/keys.ts'
 import type { PayOverview } from '../src/shared/protocol/methods/pay.ts'
-import type { SwarmTorrentInfo } from '../src/shared/protocol/methods/swarm.ts'
 import { chromiumLaunchOptions } from './browser.ts'
 import { person } from './people.ts'
 import { type NodePage, openNodes, rpc, shaThroughSw, useStack } from './stack.ts'
 import {
+  addCardContent,
   addFree,
   fixedIdentity,
   publishRandom,
@@ -356,20 +356,8 @@ async function publishPaid(
 
 /** Fetches a card's whole ciphertext from the swarm (as Play does) and waits until it is stored. */
 async function fetchWhole(page: Page, cardId: `0x${string}`): Promise<void> {
-  const content = (await cardOf(page, cardId))?.card.content
-  if (!content?.infoHash) throw new Error(`card ${cardId} has no content`)
-  const bare = (h: string) => h.slice(2)
-  const info = await rpc<SwarmTorrentInfo>(page, 'swarm.add', {
-    cardId,
-    content: {
-      infoHash: bare(content.infoHash),
-      contentRoot: bare(content.contentRoot),
-      size: content.size,
-      sliceSize: content.sliceSize,
-      contentSalt: bare(content.contentSalt),
-      name: content.name,
-      mime: content.mime,
-    },
-  })
+  const card = await cardOf(page, cardId)
+  if (!card) throw new Error(`card ${cardId} is not in the feed`)
+  const info = await addCardContent(page, card)
   await waitComplete(page, info.infoHash, 30_000)
 }

@@ -17,10 +17,11 @@ import { wordlist } from '@scure/bip39/wordlists/english.js'
 import { parseEther } from 'viem'
 import type { FeedCard } from '../src/shared/card/feed.ts'
 import type { OwnedKey } from '../src/shared/protocol/methods/keys.ts'
-import type { SwarmStats, SwarmTorrentInfo } from '../src/shared/protocol/methods/swarm.ts'
+import type { SwarmStats } from '../src/shared/protocol/methods/swarm.ts'
 import { armRecorder, contentKeyNeedles, leaks, mnemonicNeedles, recordMessages } from './leaks.ts'
 import { answerSpend } from './spend.ts'
 import { go, openNodes, rpc, useStack, waitForStatus } from './stack.ts'
+import { addCardContent } from './swarm.ts'
 
 const stack = useStack(test)
 test.describe.configure({ mode: 'serial' })
@@ -158,19 +159,7 @@ test('paid: 403 without a key, buy → play, resale to C → C plays, B locked o
   const item = await cardOf(b!.page, cardId)
   expect(item.card.access.free).toBeUndefined()
   const content = item.card.content!
-  const bare = (h: string) => h.slice(2)
-  const info = await rpc<SwarmTorrentInfo>(b!.page, 'swarm.add', {
-    cardId,
-    content: {
-      infoHash: bare(content.infoHash!),
-      contentRoot: bare(content.contentRoot),
-      size: content.size,
-      sliceSize: content.sliceSize,
-      contentSalt: bare(content.contentSalt),
-      name: content.name,
-      mime: content.mime,
-    },
-  })
+  const info = await addCardContent(b!.page, item)
   await expect
     .poll(
       async () => {

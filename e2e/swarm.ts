@@ -1,6 +1,7 @@
 import type { Page } from '@playwright/test'
 import { entropyToMnemonic } from '@scure/bip39'
 import { wordlist } from '@scure/bip39/wordlists/english.js'
+import type { FeedCard } from '../src/shared/card/feed.ts'
 import type { SwarmStats, SwarmTorrentInfo } from '../src/shared/protocol/methods/swarm.ts'
 import { rpc, waitForStatus } from './stack.ts'
 
@@ -78,4 +79,23 @@ export async function publishRandom(
 /** Fetches a free item published elsewhere. */
 export function addFree(page: Page, info: SwarmTorrentInfo & { key: string }): Promise<unknown> {
   return rpc(page, 'swarm.add', { content: info.content, access: { kind: 'free', key: info.key } })
+}
+
+/** Adds a card's content to the node's swarm (as Play does); returns its torrent. */
+export function addCardContent(page: Page, card: FeedCard): Promise<SwarmTorrentInfo> {
+  const content = card.card.content
+  if (!content?.infoHash) throw new Error(`card ${card.id} has no content`)
+  const bare = (h: string) => h.slice(2)
+  return rpc<SwarmTorrentInfo>(page, 'swarm.add', {
+    cardId: card.id,
+    content: {
+      infoHash: bare(content.infoHash),
+      contentRoot: bare(content.contentRoot),
+      size: content.size,
+      sliceSize: content.sliceSize,
+      contentSalt: bare(content.contentSalt),
+      name: content.name,
+      mime: content.mime,
+    },
+  })
 }
