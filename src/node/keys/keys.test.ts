@@ -6,11 +6,11 @@
  */
 import 'fake-indexeddb/auto'
 import { hexToBytes } from '@noble/hashes/utils.js'
-import { type Hex, parseEther, parseEventLogs } from 'viem'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Hex, HttpRequestError, parseEther, parseEventLogs } from 'viem'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { makeCard, setupChain, type TestChain } from '../../../contracts/test/setup.ts'
 import { waitFor } from '../../../scripts/test/waitFor.ts'
-import { NotKeyAgentError } from '../../shared/errors/chain.ts'
+import { ChainUnreachableError, NotKeyAgentError } from '../../shared/errors/chain.ts'
 import { KeyUnwrapError, SliceAuthError } from '../../shared/errors/crypto.ts'
 import { accessService } from '../access/service.ts'
 import { createKeyVault, type KeyVault, vaultWrappingKey } from '../access/vault.ts'
@@ -172,6 +172,33 @@ describe('keys on anvil', () => {
     await expect(
       deliverKey(b.chain, { tokenId, wrappedKey: `0x${'00'.repeat(80)}` }),
     ).rejects.toBeInstanceOf(NotKeyAgentError)
+  })
+
+  it('a delivery read while the chain cannot answer the owner check fails the pass and is kept for the next', async () => {
+    const d = await person()
+    await d.owner.stop() // this test applies D's logs itself
+    const { tokenId } = await buyKey(d.chain, { cardId, wrapPub: d.hex })
+    await d.owner.track(tokenId, cardId)
+    expect(await serveKeyRequest(agentOf(), await lastRequest(tokenId))).toBe('delivered')
+    const logs = await d.owner.read({
+      fromBlock: BigInt(chain.deployed.deployBlock),
+      toBlock: await d.chain.publicClient.getBlockNumber({ cacheTime: 0 }),
+    })
+    const delivered = logs.filter(
+      (l) => l.eventName === 'KeyDelivered' && l.args.tokenId === tokenId,
+    )
+    expect(delivered).toHaveLength(1)
+    // The owner check meets a chain that is down: the pass fails, nothing is taken as "not mine".
+    const down = vi
+      .spyOn(d.chain.publicClient, 'readContract')
+      .mockRejectedValueOnce(new HttpRequestError({ url: chain.anvil.rpcUrl, details: 'down' }))
+    await expect(d.owner.apply(delivered)).rejects.toBeInstanceOf(ChainUnreachableError)
+    expect(await d.vault.get(cardId)).toBeNull()
+    down.mockRestore()
+    // The pass read again once the chain answers: the key is stored.
+    await d.owner.apply(delivered)
+    expect((await d.vault.get(cardId))?.tokenId).toBe(tokenId)
+    await d.vault.deleteToken(tokenId)
   })
 
   it('after a transfer the agent refuses the past owner and the old owner’s key is gone', async () => {

@@ -11,6 +11,7 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import type { IDBPDatabase } from 'idb'
 import type { Hex } from 'viem'
+import { ChainRequestError, ChainUnreachableError } from '../../shared/errors/chain.ts'
 import type { KeyVault } from '../access/vault.ts'
 import { TOKENS_STORE } from '../account/db.ts'
 import { keyMarketAbi } from '../chain/abi.ts'
@@ -184,7 +185,7 @@ export class KeyOwner {
       return // sealed to another owner of this token (an earlier or later one)
     }
     try {
-      const owner = await getKeyOwner(this.c.chain, { tokenId }).catch(() => null)
+      const owner = await ownerOrNull(this.c.chain, tokenId)
       if (owner?.toLowerCase() !== this.c.chain.account.address.toLowerCase()) return
       await this.c.vault.put(rec.cardId, tokenId, key)
     } finally {
@@ -195,7 +196,7 @@ export class KeyOwner {
   }
 
   private async requestIfNeeded(tokenId: bigint, cardId: Hex, signal?: AbortSignal) {
-    const owner = await getKeyOwner(this.c.chain, { tokenId }).catch(() => null)
+    const owner = await ownerOrNull(this.c.chain, tokenId)
     if (owner?.toLowerCase() !== this.c.chain.account.address.toLowerCase()) return
     if ((await this.c.vault.get(cardId))?.tokenId === tokenId) return
     if ((await getTokenState(this.c.chain, { tokenId })).pending) return
@@ -205,5 +206,19 @@ export class KeyOwner {
       ...(signal ? { signal } : {}),
     })
     this.c.onChange?.({ tokenId, cardId, change: 'requested' })
+  }
+}
+
+/**
+ * The token's owner; null when `ownerOf` reverts (a burned or unknown token). A chain that
+ * cannot answer (down, restarting) throws instead: taken for "not the owner", it would drop a
+ * delivery while the log sync's cursor moves past it; thrown, the pass fails and is read again.
+ */
+async function ownerOrNull(chain: ChainContext, tokenId: bigint): Promise<Hex | null> {
+  try {
+    return await getKeyOwner(chain, { tokenId })
+  } catch (err) {
+    if (err instanceof ChainUnreachableError || err instanceof ChainRequestError) throw err
+    return null
   }
 }
