@@ -27,7 +27,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { expect, type Page, test } from '@playwright/test'
+import { type Browser, type BrowserContext, expect, type Page, test } from '@playwright/test'
 import { entropyToMnemonic } from '@scure/bip39'
 import { wordlist } from '@scure/bip39/wordlists/english.js'
 import { createPublicClient, http } from 'viem'
@@ -396,13 +396,9 @@ test('activity: a follow, a like and a sale reach the creator within a block; re
 test('install and update: the install button follows the browser offer; a waiting new build is one Reload away', async ({
   browser,
 }) => {
-  const context = await browser.newContext({ baseURL: stack().relay.url })
-  const page = await context.newPage()
-  await page.goto('/')
-  await expect(page.getByTestId('onboarding')).toBeVisible({ timeout: 30_000 })
-  await expect
-    .poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null))
-    .toBe(true)
+  const { context, page } = await controlledPage(browser, '/', async (page) => {
+    await expect(page.getByTestId('onboarding')).toBeVisible({ timeout: 30_000 })
+  })
   // No offer, no button.
   await expect(page.getByTestId('install')).toHaveCount(0)
   // The browser's offer (synthetic: headless Chromium never makes one): the button appears and
@@ -487,12 +483,7 @@ type Decoded = { type: string | null; bytes: number; width: number; height: numb
 test('the manifest: icons, a maskable icon, screenshots and shortcuts that load; no manifest errors', async ({
   browser,
 }) => {
-  const context = await browser.newContext({ baseURL: stack().relay.url })
-  const page = await context.newPage()
-  await page.goto('/node')
-  await expect
-    .poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null))
-    .toBe(true)
+  const { context, page } = await controlledPage(browser, '/node')
 
   // Chromium's own reading: no parse error or warning, nothing that blocks installing.
   const cdp = await context.newCDPSession(page)
@@ -594,3 +585,22 @@ test('the manifest: icons, a maskable icon, screenshots and shortcuts that load;
   }
   await context.close()
 })
+
+/**
+ * A new person's page at `path` (after `loaded`, if given), once the Service Worker controls
+ * it: the install and manifest tests read what that worker serves.
+ */
+async function controlledPage(
+  browser: Browser,
+  path: string,
+  loaded?: (page: Page) => Promise<void>,
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL: stack().relay.url })
+  const page = await context.newPage()
+  await page.goto(path)
+  await loaded?.(page)
+  await expect
+    .poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null))
+    .toBe(true)
+  return { context, page }
+}
