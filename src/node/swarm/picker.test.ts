@@ -240,6 +240,8 @@ describe('installPicker: stalled wires', () => {
   function fakeWire(peerId: string) {
     type Pending = { index: number; offset: number; cb: (e: Error | null, b?: Uint8Array) => void }
     const pending: Pending[] = []
+    /** `cancel` messages sent to the peer, as `index:offset:length`. */
+    const cancels: string[] = []
     const w = Object.assign(new EventEmitter(), {
       peerId,
       destroyed: false,
@@ -250,8 +252,38 @@ describe('installPicker: stalled wires', () => {
       request(index: number, offset: number, _length: number, cb: Pending['cb']) {
         pending.push({ index, offset, cb })
       },
+      // As bittorrent-protocol's: the request's callback fails at once, then the message goes.
+      cancel(index: number, offset: number, length: number) {
+        const k = pending.findIndex((p) => p.index === index && p.offset === offset)
+        if (k >= 0) pending.splice(k, 1)[0]?.cb(new Error('request was cancelled'))
+        cancels.push(`${index}:${offset}:${length}`)
+      },
     })
-    return { wire: w as unknown as Wire, pending }
+    return { wire: w as unknown as Wire, pending, cancels }
+  }
+
+  /** A ready torrent of three 4-block pieces, nothing critical: a download, not a play head. */
+  function download() {
+    const counter = { updates: 0 }
+    const t = Object.assign(new EventEmitter(), {
+      ready: true,
+      destroyed: false,
+      pieces: [0, 1, 2].map(() => new BigPiece(4 * BLOCK_BYTES)),
+      wires: [] as Wire[],
+      _critical: [] as boolean[],
+      _reservations: [[], [], []] as (Wire | null)[][],
+      _markUnverified: () => {},
+      _updateWire: () => {},
+      _request: () => true,
+      _update: () => void counter.updates++,
+    }) as unknown as Torrent
+    const join = (...ws: Wire[]) => {
+      for (const w of ws) {
+        t.wires.push(w)
+        ;(t as unknown as EventEmitter).emit('wire', w)
+      }
+    }
+    return { t, counter, join }
   }
 
   afterEach(() => {
@@ -263,29 +295,14 @@ describe('installPicker: stalled wires', () => {
     let clock = 0
     const dead = fakeWire('dead')
     const live = fakeWire('live')
-    let updates = 0
-    const t = Object.assign(new EventEmitter(), {
-      ready: true,
-      destroyed: false,
-      pieces: [0, 1, 2].map(() => new BigPiece(4 * BLOCK_BYTES)),
-      wires: [] as Wire[],
-      _critical: [] as boolean[], // nothing critical: a download, not a play head
-      _reservations: [[], [], []] as (Wire | null)[][],
-      _markUnverified: () => {},
-      _updateWire: () => {},
-      _request: () => true,
-      _update: () => void updates++,
-    }) as unknown as Torrent
+    const { t, counter, join } = download()
     const picker = installPicker(t, {
       deadlineMs: 1_000,
       stallMs: 1_500,
       tickMs: 250,
       now: () => clock,
     })
-    for (const w of [dead.wire, live.wire]) {
-      t.wires.push(w)
-      ;(t as unknown as EventEmitter).emit('wire', w)
-    }
+    join(dead.wire, live.wire)
     /** The clock reads `ms`, and one tick runs. */
     const at = (ms: number) => {
       clock = ms
@@ -303,12 +320,15 @@ describe('installPicker: stalled wires', () => {
     expect(picker.stalled()).toEqual([])
     expect(picker.inflight()).toEqual(new Set([0, 1, 2]))
     expect(picker.reissued()).toBe(0)
-    // Past 1.5 s of silence (one tick later): both of its requests go elsewhere.
+    // Past 1.5 s of silence (one tick later): both of its requests go elsewhere, and the wire
+    // is told, so a live but slow seeder does not send them after the other peer has.
     at(1_750)
     expect(picker.stalled()).toEqual(['dead'])
     expect(picker.reissued()).toBe(2)
+    expect(dead.cancels).toEqual([`0:0:${BLOCK_BYTES}`, `1:0:${BLOCK_BYTES}`])
+    expect(dead.pending).toEqual([])
     expect(picker.inflight()).toEqual(new Set([2]))
-    expect(updates).toBeGreaterThan(0)
+    expect(counter.updates).toBeGreaterThan(0)
     // `live` has every piece: the stalled wire is not asked, for those or for new ones…
     expect(t._request(dead.wire, 0, false)).toBe(false)
     expect(t._request(dead.wire, 1, false)).toBe(false)
@@ -317,8 +337,8 @@ describe('installPicker: stalled wires', () => {
     ;(live.wire as unknown as { peerChoking: boolean }).peerChoking = true
     expect(t._request(dead.wire, 1, false)).toBe(true)
     ;(live.wire as unknown as { peerChoking: boolean }).peerChoking = false
-    // A late block from it: it sends again, and is asked like any wire.
-    dead.pending.shift()?.cb(null, new Uint8Array(BLOCK_BYTES))
+    // A sign of life from it (a `have`): it is asked like any wire again.
+    ;(dead.wire as unknown as EventEmitter).emit('have', 2)
     expect(picker.stalled()).toEqual([])
     // (piece 1 stays slow on it while another can serve; piece 2 never was)
     expect(t._request(dead.wire, 2, false)).toBe(true)
@@ -326,6 +346,32 @@ describe('installPicker: stalled wires', () => {
     for (const p of live.pending.splice(0)) p.cb(null, new Uint8Array(BLOCK_BYTES))
     at(10_000)
     expect(picker.stalled()).toEqual([])
+    expect(live.cancels).toEqual([])
+    picker.stop()
+  })
+
+  it("re-issues a silent priced wire's requests without a cancel: its seeder counts what was asked", () => {
+    vi.useFakeTimers()
+    let clock = 0
+    const paid = fakeWire('paid')
+    const free = fakeWire('free')
+    const { t, join } = download()
+    const picker = installPicker(t, {
+      deadlineMs: 1_000,
+      stallMs: 1_500,
+      tickMs: 250,
+      now: () => clock,
+      priceOf: (w) => (w === paid.wire ? 10 : 0),
+    })
+    join(paid.wire, free.wire)
+    paid.wire.request(0, 0, BLOCK_BYTES, () => {})
+    clock = 2_000
+    vi.advanceTimersByTime(250)
+    expect(picker.stalled()).toEqual(['paid'])
+    expect(picker.reissued()).toBe(1)
+    expect(paid.cancels).toEqual([])
+    // Still out on the wire: if its block comes after all, it is taken (and paid) as sent.
+    expect(paid.pending).toHaveLength(1)
     picker.stop()
   })
 })

@@ -10,7 +10,12 @@
  *   can serve it. webtorrent's own hotswap is off (it assumes 16 KiB blocks).
  * - A wire with requests out that has sent no block for `stallMs` is stalled: every request
  *   on it, critical or not, is cancelled and goes to another peer, and a stalled wire is asked
- *   only for what no other peer can serve, until a block arrives from it again.
+ *   only for what no other peer can serve, until a block or another sign of life (a `have`, a
+ *   keep-alive, an unchoke) arrives from it again.
+ * - A re-issued request on a free wire is cancelled on the wire too (a BitTorrent `cancel`), so
+ *   a slow but live seeder does not send the block again after another peer did. A priced
+ *   wire gets no `cancel`: its seeder counts what it was asked for, and a cancelled slice is a
+ *   drift the credit absorbs (src/node/pay/extension.ts); the late block is paid as sent.
  * - Each wire sends a message as one DataChannel message, and keeps at most `maxRequests`
  *   blocks requested (webtorrentWire.ts).
  * - Every block's sender is kept until its piece is checked (BigPiece). A piece failing its
@@ -38,6 +43,8 @@ import { capWireRequests, coalesceWireMessages } from './webtorrentWire.ts'
 import { type Outstanding, overdue } from './window.ts'
 
 const log = logger('swarm:picker')
+/** A block request on a wire, as sent. */
+type Sent = Outstanding & { length: number }
 /** A wire's first requests are logged (debug) with their round trips: the start of a stream. */
 const TRACED_REQUESTS = 24
 /** Selection priority of the first slice waited for (the window's run from 1000 down). */
@@ -82,7 +89,7 @@ export interface Picker {
 
 export function installPicker(t: Torrent, o: PickerOptions): Picker {
   const now = o.now ?? (() => performance.now())
-  const outstanding = new Map<Wire, Map<string, Outstanding>>()
+  const outstanding = new Map<Wire, Map<string, Sent>>()
   /** The piece being downloaded at each index (its blocks' senders are blamed on failure). */
   const attempts = new Map<number, BigPiece>()
   /** Blocks of failed shared pieces, kept until the piece verifies and shows which were bad. */
@@ -220,7 +227,7 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
     }
     coalesceWireMessages(wire)
     capWireRequests(wire, o.maxRequests ?? MAX_REQUESTS)
-    const mine = new Map<string, Outstanding>()
+    const mine = new Map<string, Sent>()
     outstanding.set(wire, mine)
     const send = wire.request.bind(wire)
     let traced = 0
@@ -230,7 +237,7 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
       const trace = traced++ < TRACED_REQUESTS
       if (trace) log('request %s (%d in flight)', key, wire.requests.length)
       if (mine.size === 0) heard.set(wire, at) // idle time before this request is not silence
-      mine.set(key, { index, offset, at })
+      mine.set(key, { index, offset, length, at })
       send(index, offset, length, (err, chunk) => {
         if (trace)
           log('block %s after %d ms%s', key, Math.round(now() - at), err ? ' (failed)' : '')
@@ -242,6 +249,12 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
         cb(err, chunk)
       })
     }
+    const alive = () => {
+      if (mine.size === 0 && stalledWires.delete(wire)) log('%s is back', wire.peerId)
+    }
+    wire.on('have', alive)
+    wire.on('keep-alive', alive)
+    wire.on('unchoke', alive)
     wire.once('close', () => {
       outstanding.delete(wire)
       heard.delete(wire)
@@ -303,6 +316,8 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
         const s = slow.get(r.index) ?? new Set<Wire>()
         const other = t.wires.some((w) => w !== wire && !s.has(w) && canServe(w, r.index))
         if (!other) continue
+        // A free wire is told (its callback then frees the block as below); see the module comment.
+        if (priceOf(wire) === 0) wire.cancel(r.index, r.offset, r.length)
         const piece = t.pieces[r.index]
         if (piece instanceof BigPiece) piece.cancel(piece.blockAt(r.offset))
         const res = t._reservations[r.index]

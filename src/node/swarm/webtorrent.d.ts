@@ -21,6 +21,8 @@ declare module 'webtorrent/dist/webtorrent.min.js' {
       length: number,
       cb: (err: Error | null, chunk?: Uint8Array) => void,
     ): void
+    /** Withdraws a block request: its callback fails at once, and a `cancel` goes to the peer. */
+    cancel(index: number, offset: number, length: number): void
     destroy(): void
     on(ev: string, fn: (...args: never[]) => void): void
     once(ev: string, fn: (...args: never[]) => void): void

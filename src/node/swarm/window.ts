@@ -38,13 +38,13 @@ export type Outstanding = { index: number; offset: number; at: number }
 /**
  * Requests older than `deadlineMs` on critical pieces, which other peers can serve instead.
  */
-export function overdue(
-  requests: Iterable<Outstanding>,
+export function overdue<R extends Outstanding>(
+  requests: Iterable<R>,
   now: number,
   deadlineMs: number,
   isCritical: (index: number) => boolean,
-): Outstanding[] {
-  const out: Outstanding[] = []
+): R[] {
+  const out: R[] = []
   for (const r of requests) if (isCritical(r.index) && now - r.at > deadlineMs) out.push(r)
   return out
 }
