@@ -126,6 +126,15 @@ export async function waitForStatus(
   throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(last)}`)
 }
 
+/**
+ * Waits until the page's Service Worker controls it (skipWaiting + clients.claim), so the
+ * worker serves `/c/<id>`, sites and the app shell it precached. Checked in the page until
+ * then, across navigations.
+ */
+export async function swControlled(page: Page, timeout = 30_000): Promise<void> {
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout })
+}
+
 /** SHA-256 (hex) of the whole plaintext of `/c/<id>`, read through the page's Service Worker. */
 export function shaThroughSw(page: Page, id: string): Promise<string> {
   return page.evaluate(async (id) => {
