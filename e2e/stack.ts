@@ -31,7 +31,11 @@ export function useStack(
       relayStderr: process.env.DEBUG ? 'inherit' : 'ignore',
     })
   })
-  test.afterAll(async () => {
+  test.afterAll(async ({ browser }) => {
+    // The file's tabs, if its tests left them open: each runs a node (and may play media)
+    // until closed, and every later test would start a trace on it. Before the relay stops,
+    // so they do not spend the rest of the run redialling it.
+    await Promise.all(browser.contexts().map((c) => c.close()))
     await stack?.stop()
     if (dataDir) await rm(dataDir, { recursive: true, force: true })
   })
