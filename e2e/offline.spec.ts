@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { openNodes, useStack, waitForStatus } from './stack.ts'
+import { openNodes, swControlled, useStack, waitForStatus } from './stack.ts'
 
 const stack = useStack(test)
 
@@ -7,10 +7,8 @@ test('after one visit the app shell opens offline and says so', async ({ browser
   const [a] = await openNodes(browser, stack(), 1)
   const { page, context } = a!
   await waitForStatus(page, (s) => s.relay.state === 'connected')
-  // The Service Worker controls the page (skipWaiting + clients.claim) and has precached.
-  await expect
-    .poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null))
-    .toBe(true)
+  // The Service Worker controls the page and has precached.
+  await swControlled(page)
   await page.evaluate(() => navigator.serviceWorker.ready)
 
   await context.setOffline(true)

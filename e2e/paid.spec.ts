@@ -20,7 +20,7 @@ import type { OwnedKey } from '../src/shared/protocol/methods/keys.ts'
 import type { SwarmStats } from '../src/shared/protocol/methods/swarm.ts'
 import { armRecorder, contentKeyNeedles, leaks, mnemonicNeedles, recordMessages } from './leaks.ts'
 import { answerSpend } from './spend.ts'
-import { go, openNodes, rpc, useStack, waitForStatus } from './stack.ts'
+import { go, openNodes, rpc, swControlled, useStack, waitForStatus } from './stack.ts'
 import { addCardContent } from './swarm.ts'
 
 const stack = useStack(test)
@@ -51,9 +51,7 @@ async function person(page: Page, words: string): Promise<void> {
     .poll(async () => BigInt((await rpc<{ balance: string }>(page, 'feed.account')).balance))
     .toBeGreaterThan(0n)
   await waitForStatus(page, (s) => s.relay.state === 'connected' && !!s.relay.reservation)
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, {
-    timeout: 30_000,
-  })
+  await swControlled(page)
 }
 
 /** Publishes the video in the compose view; returns the card id. */

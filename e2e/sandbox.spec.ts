@@ -17,7 +17,7 @@ import { entropyToMnemonic } from '@scure/bip39'
 import { wordlist } from '@scure/bip39/wordlists/english.js'
 import type { FeedCard } from '../src/shared/card/feed.ts'
 import { person, publishFile } from './people.ts'
-import { go, openNodes, rpc, useStack } from './stack.ts'
+import { go, openNodes, rpc, swControlled, useStack } from './stack.ts'
 
 const stack = useStack(test)
 test.setTimeout(300_000)
@@ -110,7 +110,7 @@ test('content from the swarm never runs as the app', async ({ browser }) => {
   noDialogs(b!.context, dialogs)
   noDialogs(a!.context, dialogs)
   await Promise.all([person(a!.page, mnemonic(0x61)), person(b!.page, mnemonic(0x62))])
-  await b!.page.waitForFunction(() => navigator.serviceWorker.controller !== null)
+  await swControlled(b!.page)
   const before = await rpc<{ state: string; address?: string }>(b!.page, 'identity.state')
   expect(before.state).toBe('ready')
 

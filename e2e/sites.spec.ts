@@ -32,7 +32,7 @@ import { DOWNLOAD_CHANNEL } from '../src/shared/protocol/content.ts'
 import { siteOrigin } from '../src/shared/site/origin.ts'
 import { person } from './people.ts'
 import { answerSpend } from './spend.ts'
-import { go, type NodePage, rpc, useStack } from './stack.ts'
+import { go, type NodePage, rpc, swControlled, useStack } from './stack.ts'
 
 const stack = useStack(test)
 test.describe.configure({ mode: 'serial' })
@@ -146,7 +146,7 @@ async function openNode(browser: Browser, i: number): Promise<NodePage> {
       globalThis as unknown as { hashcard: { node: { refreshIdentity(): Promise<void> } } }
     ).hashcard.node.refreshIdentity(),
   )
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null)
+  await swControlled(page)
   return { context, page }
 }
 

@@ -31,7 +31,11 @@ export function useStack(
       relayStderr: process.env.DEBUG ? 'inherit' : 'ignore',
     })
   })
-  test.afterAll(async () => {
+  test.afterAll(async ({ browser }) => {
+    // The file's tabs, if its tests left them open: each runs a node (and may play media)
+    // until closed, and every later test would start a trace on it. Before the relay stops,
+    // so they do not spend the rest of the run redialling it.
+    await Promise.all(browser.contexts().map((c) => c.close()))
     await stack?.stop()
     if (dataDir) await rm(dataDir, { recursive: true, force: true })
   })
@@ -124,6 +128,15 @@ export async function waitForStatus(
     await page.waitForTimeout(200)
   }
   throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(last)}`)
+}
+
+/**
+ * Waits until the page's Service Worker controls it (skipWaiting + clients.claim), so the
+ * worker serves `/c/<id>`, sites and the app shell it precached. Checked in the page until
+ * then, across navigations.
+ */
+export async function swControlled(page: Page, timeout = 30_000): Promise<void> {
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout })
 }
 
 /** SHA-256 (hex) of the whole plaintext of `/c/<id>`, read through the page's Service Worker. */

@@ -3,7 +3,7 @@ import { entropyToMnemonic } from '@scure/bip39'
 import { wordlist } from '@scure/bip39/wordlists/english.js'
 import type { FeedCard } from '../src/shared/card/feed.ts'
 import type { SwarmStats, SwarmTorrentInfo } from '../src/shared/protocol/methods/swarm.ts'
-import { rpc, waitForStatus } from './stack.ts'
+import { rpc, swControlled, waitForStatus } from './stack.ts'
 
 /**
  * What the swarm specs and drills do with a node: wait until it can swarm, publish bytes made
@@ -13,9 +13,7 @@ import { rpc, waitForStatus } from './stack.ts'
 /** The relay is connected and the Service Worker controls the page (`/c/<id>` is served). */
 export async function swarmReady(page: Page): Promise<void> {
   await waitForStatus(page, (s) => s.relay.state === 'connected', { timeout: 60_000 })
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, {
-    timeout: 30_000,
-  })
+  await swControlled(page)
 }
 
 export function swarmStatus(page: Page, id: string): Promise<SwarmStats> {

@@ -36,7 +36,7 @@ import { isAppPath } from '../src/shared/app-paths.ts'
 import { shortAddress } from '../src/ui/people/look.ts'
 import { cardIn, person, publishUi } from './people.ts'
 import { answerSpend } from './spend.ts'
-import { go, openNodes, rpc, useStack, waitForStatus } from './stack.ts'
+import { go, openNodes, rpc, swControlled, useStack, waitForStatus } from './stack.ts'
 
 const stack = useStack(test)
 test.describe.configure({ mode: 'serial' })
@@ -599,8 +599,6 @@ async function controlledPage(
   const page = await context.newPage()
   await page.goto(path)
   await loaded?.(page)
-  await expect
-    .poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null))
-    .toBe(true)
+  await swControlled(page)
   return { context, page }
 }
