@@ -28,7 +28,8 @@ export type SellerComponents = {
   afterCheque(): void
 }
 
-const NO_VIEW: PayerView = { balance: 0n, paid: 0n, uncashedElsewhere: 0n }
+/** No session yet (its chain reads are pending): nothing is known of any payer's book. */
+const NO_VIEW: PayerView = { balance: 0n, paid: 0n, uncashedElsewhere: 0n, known: false }
 
 /** A price the wire can carry; a bad setting serves free rather than breaking the wire. */
 function safePrice(c: SellerComponents, itemId: string): bigint {
