@@ -11,6 +11,7 @@ import { isDirectWebRTC, isRelayed, webrtcDialAddrs } from './addrs.ts'
 import { backoffDelay, sleep } from './backoff.ts'
 import { NET_DEFAULTS } from './constants.ts'
 import type { BrowserNode } from './libp2p.ts'
+import { Redials } from './redial.ts'
 
 const log = logger('net')
 
@@ -57,6 +58,8 @@ export class NetworkService {
   private relayState: NodeStatus['relay']['state'] = 'connecting'
   private readonly dialing = new Set<string>()
   private readonly seenAt = new Map<string, number>()
+  /** Direct dials that failed, and when each peer may be tried again (redial.ts). */
+  private readonly redials = new Redials()
   private wakeRelay: (() => void) | undefined
   private announcedCircuit = false
   private readonly validated = new Set<string>()
@@ -108,6 +111,9 @@ export class NetworkService {
     })
     node.services.pubsub.addEventListener('message', (e) => {
       const msg = e.detail
+      // A peer's announcement (every few seconds while it is here): dial it again if an earlier
+      // direct dial failed, once its back-off has passed (redial.ts).
+      if (msg.topic === TOPICS.peers && msg.type === 'signed') this.onAnnounced(msg.from)
       if (msg.topic === TOPICS.peers || this.validated.has(msg.topic)) return
       if (msg.data.byteLength > MAX_GOSSIP_BYTES) {
         log.warn('dropped oversized gossip on %s (%d bytes)', msg.topic, msg.data.byteLength)
@@ -284,14 +290,39 @@ export class NetworkService {
     this.seenAt.set(peer, first)
     const mine = this.node.peerId.toString()
     if (mine > peer && Date.now() - first < NET_DEFAULTS.dialTieBreakMs) return
+    if (!this.redials.due(peer, Date.now())) return
     this.dialing.add(peer)
     this.dialDirect(peer, this.controller.signal)
-      .then((info) => log('direct connection to %s via %s', peer, info.addr))
-      .catch((err: Error) => log('dial %s failed: %s', peer, err.message))
+      .then((info) => {
+        this.redials.succeeded(peer)
+        log('direct connection to %s via %s', peer, info.addr)
+      })
+      .catch((err: Error) => {
+        if (this.controller.signal.aborted) return
+        this.redials.failed(peer, Date.now())
+        log('dial %s failed: %s', peer, err.message)
+      })
       .finally(() => {
         this.dialing.delete(peer)
         this.seenAt.delete(peer)
       })
+  }
+
+  /** A peer whose direct dial failed announced itself: dial it again, with its stored addresses. */
+  private onAnnounced(id: PeerId): void {
+    const peer = id.toString()
+    if (this.init.privacy || !this.redials.failing(peer)) return
+    if (peer === this.relayPeer || this.dialing.has(peer) || this.directConnection(peer)) return
+    if (!this.redials.due(peer, Date.now())) return
+    this.node.peerStore
+      .get(id)
+      .then((known) =>
+        this.onDiscovered(
+          id,
+          known.addresses.map((a) => a.multiaddr.toString()),
+        ),
+      )
+      .catch(() => {}) // not stored yet: its discovery (peer:discovery) dials it
   }
 
   /** Dials the relay, and re-dials with backoff whenever the connection drops. */
