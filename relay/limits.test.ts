@@ -81,6 +81,38 @@ describe('yieldingEvery', () => {
     expect(timerRanAfter).toBeGreaterThan(0)
     expect(timerRanAfter).toBeLessThan(20)
   })
+
+  it('shares one slice per turn among many callers whose work runs in later microtasks', async () => {
+    const busy = (ms: number) => {
+      const end = performance.now() + ms
+      while (performance.now() < end) {
+        // a signature check and a forward, after the handler's first await
+      }
+    }
+    const handled: number[] = []
+    const handle = yieldingEvery(10, async (i: number) => {
+      await Promise.resolve()
+      busy(2)
+      handled.push(i)
+    })
+    // 60 peers' RPC handlers, each with a message waiting, all called in one turn.
+    const perTurn: number[] = []
+    let counted = 0
+    let draining = true
+    const count = () => {
+      perTurn.push(handled.length - counted)
+      counted = handled.length
+      if (draining) setImmediate(count)
+    }
+    setImmediate(count)
+    await Promise.all(Array.from({ length: 60 }, (_, i) => handle(i)))
+    draining = false
+    expect(handled).toHaveLength(60)
+    // About 10 ms of work per turn (5 messages of 2 ms), never the whole backlog at once.
+    expect(perTurn.length).toBeGreaterThanOrEqual(60 / 8)
+    expect(Math.max(...perTurn)).toBeLessThanOrEqual(8)
+    expect(handled).toEqual([...handled].sort((a, b) => a - b)) // in the order they came
+  })
 })
 
 describe('the gossip guard', () => {

@@ -205,8 +205,13 @@ export const emptyLimitStats = (): LimitStats => ({
 
 /**
  * Wraps an async handler so that calls made back to back (a backlog drained in microtasks,
- * which never yield to timers or sockets) give the event loop a turn once every `sliceMs`:
- * the call that finds the slice spent waits for `setImmediate` first.
+ * which never yield to timers or sockets) give the event loop a turn once every `sliceMs`.
+ * Calls run one at a time, in the order they came, and one that finds the slice spent waits
+ * for the next turn (one `setImmediate`). Many callers at once — every peer's RPC handler —
+ * thus share one slice per turn: were each to start as it came, one turn would start a message
+ * from every waiting peer, and their work, done in later microtasks, would hold the loop for
+ * seconds. A call still pending after `sliceMs × 10` (waiting on I/O, not the CPU) lets the
+ * next one start.
  *
  * @example
  * const handle = yieldingEvery(10, (msg) => process(msg))
@@ -217,11 +222,32 @@ export function yieldingEvery<A extends unknown[], R>(
   now: () => number = () => performance.now(),
 ): (...args: A) => Promise<R> {
   let since = now()
+  let turn: Promise<void> | null = null
+  const nextTurn = () => {
+    turn ??= new Promise<void>((resolve) =>
+      setImmediate(() => {
+        turn = null
+        since = now()
+        resolve()
+      }),
+    )
+    return turn
+  }
+  let last: Promise<void> = Promise.resolve()
   return async (...args) => {
-    if (now() - since >= sliceMs) {
-      await new Promise<void>((resolve) => setImmediate(resolve))
-      since = now()
+    const before = last
+    let done = () => {}
+    last = new Promise<void>((resolve) => {
+      done = resolve
+    })
+    await before
+    while (now() - since >= sliceMs) await nextTurn()
+    const waiting = setTimeout(done, sliceMs * 10)
+    try {
+      return await handle(...args)
+    } finally {
+      clearTimeout(waiting)
+      done()
     }
-    return handle(...args)
   }
 }
