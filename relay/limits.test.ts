@@ -1,10 +1,11 @@
+import { EventEmitter } from 'node:events'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
 import { createGossipGuard, GRAYLIST_THRESHOLD, PENALTY_HALF_LIFE_MS } from './gossipGuard.ts'
-import { emptyLimitStats, RELAY_LIMITS, TokenBuckets, yieldingEvery } from './limits.ts'
+import { emptyLimitStats, RELAY_LIMITS, ReadBudget, TokenBuckets, yieldingEvery } from './limits.ts'
 
 const clock = () => {
   let t = 1_000_000
@@ -112,6 +113,78 @@ describe('yieldingEvery', () => {
     expect(perTurn.length).toBeGreaterThanOrEqual(60 / 8)
     expect(Math.max(...perTurn)).toBeLessThanOrEqual(8)
     expect(handled).toEqual([...handled].sort((a, b) => a - b)) // in the order they came
+  })
+})
+
+describe('ReadBudget', () => {
+  const pausable = () =>
+    Object.assign(new EventEmitter(), {
+      paused: false,
+      pause() {
+        this.paused = true
+      },
+      resume() {
+        this.paused = false
+      },
+    })
+  const huge = { capacity: 1e12, perSecond: 1e12 }
+
+  it('pauses a socket that reads past its own budget until the debt is paid back', async () => {
+    const c = clock()
+    const reads = new ReadBudget(
+      {
+        perSocket: { capacity: 1000, perSecond: 10_000 },
+        total: huge,
+        quiet: huge,
+      },
+      c.now,
+    )
+    const socket = pausable()
+    reads.attach(socket)
+    socket.emit('message', new ArrayBuffer(600))
+    socket.emit('message', new ArrayBuffer(400)) // the whole burst, not past it
+    expect(socket.paused).toBe(false)
+    c.advance(10) // 100 bytes back
+    socket.emit('message', new ArrayBuffer(300)) // 200 in debt: 20 ms to pay back
+    expect(socket.paused).toBe(true)
+    socket.emit('message', new ArrayBuffer(100)) // already read before the pause took hold
+    expect(reads.paused).toBe(1)
+    await new Promise((r) => setTimeout(r, 40)) // 30 ms of debt on the real clock
+    expect(socket.paused).toBe(false)
+    // An honest pace, within the rate, is never paused.
+    const quiet = pausable()
+    reads.attach(quiet)
+    for (let i = 0; i < 100; i++) {
+      c.advance(10)
+      quiet.emit('message', new ArrayBuffer(90))
+    }
+    expect(quiet.paused).toBe(false)
+  })
+
+  it('holds back busy sockets once the total is spent, never a quiet one', () => {
+    const c = clock()
+    const reads = new ReadBudget(
+      {
+        perSocket: { capacity: 10_000, perSecond: 1_000 },
+        total: { capacity: 3_000, perSecond: 1_000 },
+        quiet: { capacity: 200, perSecond: 10 },
+      },
+      c.now,
+    )
+    const busy = pausable()
+    const tab = pausable()
+    reads.attach(busy)
+    reads.attach(tab)
+    busy.emit('message', new ArrayBuffer(2_500)) // 500 of the total left
+    expect(busy.paused).toBe(false)
+    busy.emit('message', new ArrayBuffer(600)) // the total in debt, and it is busy
+    expect(busy.paused).toBe(true)
+    tab.emit('message', new ArrayBuffer(100)) // the total is in debt, but this one is quiet
+    tab.emit('message', new ArrayBuffer(90))
+    expect(tab.paused).toBe(false)
+    tab.emit('message', new ArrayBuffer(100)) // past a tab's pace: now it waits too
+    expect(tab.paused).toBe(true)
+    expect(reads.paused).toBe(2)
   })
 })
 

@@ -13,6 +13,23 @@ export type RelayLimits = {
   connectionsPerIpPerSecond: number
   /** Connections still in their handshake at once. */
   maxPendingConnections: number
+  /**
+   * Bytes the relay reads from one libp2p connection: sustained rate and burst. Past it the
+   * relay stops reading the connection's socket until the budget refills, so a flooder waits
+   * on TCP instead of the relay decrypting, demultiplexing and decoding all it sends.
+   */
+  connectionReadBytesPerSecond: number
+  connectionReadByteBurst: number
+  /**
+   * Bytes the relay reads from all busy libp2p connections together: sustained rate and burst.
+   * A quiet connection, within `readQuietBytesPerSecond` (burst `readQuietBytes`), a tab's
+   * pace, is never paused for the total: under a flood from many connections, each within its
+   * own budget, the busy ones wait and a tab's traffic is still read at once.
+   */
+  readTotalBytesPerSecond: number
+  readTotalByteBurst: number
+  readQuietBytesPerSecond: number
+  readQuietBytes: number
   /** Circuit reservations held at once, and by the tabs of one IP address. */
   maxReservations: number
   maxReservationsPerIp: number
@@ -60,6 +77,18 @@ export const RELAY_LIMITS: RelayLimits = {
   maxConnectionsPerIp: 32,
   connectionsPerIpPerSecond: 5,
   maxPendingConnections: 32,
+  // The gossip byte budget below, and its burst (the rest of a tab's traffic, signalling
+  // through circuit reservations, is a few KiB).
+  connectionReadBytesPerSecond: 64 * 1024,
+  connectionReadByteBurst: 512 * 1024,
+  // What the relay's one core decrypts, demultiplexes and decodes beside its other work (a
+  // flood read at ≈ 30 MiB/s held it at 100 %). A tab sends a few KiB/s (its cards, ≤ 16 KiB,
+  // and gossip control), so 8 KiB/s with a 64 KiB burst keeps it quiet; 1,000 quiet
+  // connections read 8 MiB/s at most.
+  readTotalBytesPerSecond: 4 * 1024 * 1024,
+  readTotalByteBurst: 8 * 1024 * 1024,
+  readQuietBytesPerSecond: 8 * 1024,
+  readQuietBytes: 64 * 1024,
   maxReservations: 512,
   maxReservationsPerIp: 32,
   // A tab announces itself every 3 s and posts a card, a view or an availability summary
@@ -250,4 +279,80 @@ export function yieldingEvery<A extends unknown[], R>(
       done()
     }
   }
+}
+
+/** What {@link ReadBudget} needs of a socket: `ws`'s WebSocket has these. */
+export type PausableSocket = {
+  on(event: 'message', f: (data: ArrayBuffer | ArrayBufferView | string) => void): unknown
+  once(event: 'close', f: () => void): unknown
+  pause(): void
+  resume(): void
+}
+
+/**
+ * Reads sockets within byte budgets: each socket its own (`perSocket`), and the busy ones all
+ * together a total (`total`); a quiet socket, within `quiet` (a tab's pace), is never held
+ * back for the total. A message that takes a budget below zero pauses the socket until the
+ * debt is paid back; what the peer sends meanwhile waits in the kernel's buffers and then its
+ * own, as TCP back-pressure, instead of costing the relay its CPU.
+ *
+ * @example
+ * const reads = new ReadBudget(limits)
+ * reads.attach(websocket)
+ */
+export class ReadBudget {
+  private readonly total: Bucket
+  /** Times a socket was paused. */
+  paused = 0
+
+  constructor(
+    private readonly o: {
+      perSocket: { capacity: number; perSecond: number }
+      total: { capacity: number; perSecond: number }
+      quiet: { capacity: number; perSecond: number }
+    },
+    private readonly now: () => number = Date.now,
+  ) {
+    this.total = { tokens: o.total.capacity, at: now() }
+  }
+
+  attach(socket: PausableSocket): void {
+    const own: Bucket = { tokens: this.o.perSocket.capacity, at: this.now() }
+    const calm: Bucket = { tokens: this.o.quiet.capacity, at: this.now() }
+    let timer: ReturnType<typeof setTimeout> | undefined
+    socket.on('message', (data) => {
+      const n = typeof data === 'string' ? data.length : data.byteLength
+      const t = this.now()
+      const mine = spend(own, this.o.perSocket, n, t)
+      const quiet = spend(calm, this.o.quiet, n, t) >= 0
+      // A quiet socket's bytes count towards the total too: busy ones wait for them.
+      const all = spend(this.total, this.o.total, n, t)
+      if (timer !== undefined) return
+      // How long until this socket may read again: its own debt paid, the total out of debt.
+      const waitMs = Math.max(
+        mine < 0 ? (-mine / this.o.perSocket.perSecond) * 1000 : 0,
+        !quiet && all < 0 ? (-all / this.o.total.perSecond) * 1000 : 0,
+      )
+      if (waitMs <= 0) return
+      this.paused++
+      socket.pause()
+      // Sockets paused together by the total do not all come back in the same millisecond.
+      const jitter = mine < 0 ? 1 : 1 + Math.random()
+      timer = setTimeout(
+        () => {
+          timer = undefined
+          socket.resume()
+        },
+        Math.ceil(waitMs * jitter),
+      )
+    })
+    socket.once('close', () => clearTimeout(timer))
+  }
+}
+
+/** Refills `b` to time `t`, takes `n` (it may go into debt) and returns what is left. */
+function spend(b: Bucket, o: { capacity: number; perSecond: number }, n: number, t: number) {
+  b.tokens = Math.min(o.capacity, b.tokens + ((t - b.at) / 1000) * o.perSecond) - n
+  b.at = t
+  return b.tokens
 }
