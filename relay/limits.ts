@@ -59,13 +59,20 @@ export type RelayLimits = {
   /** Tracker announces (offers and answers included) per WebSocket client: rate and burst. */
   announcesPerSecond: number
   announceBurst: number
+  /**
+   * Tracker announces from all the sockets of one IP address together: rate and burst. A
+   * client that has its socket closed for flooding and opens another does not get a new budget.
+   */
+  announcesPerIpPerSecond: number
+  announceIpBurst: number
   /** Torrents one tracker client may be in at once, and the tracker in all. */
   maxTorrentsPerClient: number
   maxTorrents: number
   /** How often the tracker drops swarms no peer is in any more. */
   torrentSweepMs: number
-  /** Open tracker WebSockets from one IP address. */
+  /** Open tracker WebSockets from one IP address, and new ones per second (burst: the cap). */
   maxTrackerSocketsPerIp: number
+  trackerSocketsPerIpPerSecond: number
   /** Dev faucet: one drip per address per this long; per IP a burst, then one per interval. */
   faucetAddressIntervalMs: number
   faucetIpBurst: number
@@ -112,6 +119,9 @@ export const RELAY_LIMITS: RelayLimits = {
   // a tab seeding 200 items needs under 2/s; 10/s with a burst of 200 covers its start.
   announcesPerSecond: 10,
   announceBurst: 200,
+  // A NAT of 25 tabs at a busy tab's 2/s, and five tabs starting at once.
+  announcesPerIpPerSecond: 50,
+  announceIpBurst: 1000,
   maxTorrentsPerClient: 1000,
   // The library never forgets a swarm; the relay sweeps empty ones (`torrentSweepMs`) and refuses
   // new torrents above this (≈ 1 KiB each, so ≈ 50 MiB at most).
@@ -119,6 +129,8 @@ export const RELAY_LIMITS: RelayLimits = {
   torrentSweepMs: 30_000,
   // A tab holds one or two tracker sockets (content and previews), more while reconnecting.
   maxTrackerSocketsPerIp: 64,
+  // A tab opens its sockets once and again only when one drops; libp2p's own rate, 5/s.
+  trackerSocketsPerIpPerSecond: 5,
   faucetAddressIntervalMs: 10_000,
   faucetIpBurst: 100,
   faucetIpIntervalMs: 3_000,
