@@ -114,6 +114,26 @@ describe('yieldingEvery', () => {
     expect(Math.max(...perTurn)).toBeLessThanOrEqual(8)
     expect(handled).toEqual([...handled].sort((a, b) => a - b)) // in the order they came
   })
+
+  it('runs urgent calls first', async () => {
+    const order: string[] = []
+    const handle = yieldingEvery(
+      5,
+      async (name: string) => {
+        const end = performance.now() + 2
+        while (performance.now() < end) {
+          // a message's work
+        }
+        order.push(name)
+      },
+      { urgent: (name) => name.startsWith('tab') },
+    )
+    const calls = Array.from({ length: 20 }, (_, i) => handle(`flood ${i}`))
+    calls.push(handle('tab'))
+    await Promise.all(calls)
+    // The tab's call came last but ran within the first turn's few, not after the flood.
+    expect(order.indexOf('tab')).toBeLessThan(5)
+  })
 })
 
 describe('ReadBudget', () => {

@@ -247,50 +247,63 @@ export const emptyLimitStats = (): LimitStats => ({
 /**
  * Wraps an async handler so that calls made back to back (a backlog drained in microtasks,
  * which never yield to timers or sockets) give the event loop a turn once every `sliceMs`.
- * Calls run one at a time, in the order they came, and one that finds the slice spent waits
- * for the next turn (one `setImmediate`). Many callers at once — every peer's RPC handler —
- * thus share one slice per turn: were each to start as it came, one turn would start a message
- * from every waiting peer, and their work, done in later microtasks, would hold the loop for
- * seconds. A call still pending after `sliceMs × 10` (waiting on I/O, not the CPU) lets the
- * next one start.
+ * Calls run one at a time, in the order they came — those `urgent` says are urgent first —
+ * and when the slice is spent the next waits for the next turn (one `setImmediate`). Many
+ * callers at once — every peer's RPC handler — thus share one slice per turn: were each to
+ * start as it came, one turn would start a message from every waiting peer, and their work,
+ * done in later microtasks, would hold the loop for seconds. A call still pending after
+ * `sliceMs × 10` (waiting on I/O, not the CPU) lets the next one start.
  *
  * @example
- * const handle = yieldingEvery(10, (msg) => process(msg))
+ * const handle = yieldingEvery(10, (msg) => process(msg), { urgent: (msg) => msg.fromTab })
  */
 export function yieldingEvery<A extends unknown[], R>(
   sliceMs: number,
   handle: (...args: A) => Promise<R>,
-  now: () => number = () => performance.now(),
+  o: { urgent?: (...args: A) => boolean; now?: () => number } = {},
 ): (...args: A) => Promise<R> {
+  const now = o.now ?? (() => performance.now())
+  type Job = () => void
+  const urgent: Job[] = []
+  const normal: Job[] = []
   let since = now()
-  let turn: Promise<void> | null = null
-  const nextTurn = () => {
-    turn ??= new Promise<void>((resolve) =>
-      setImmediate(() => {
-        turn = null
-        since = now()
-        resolve()
-      }),
-    )
-    return turn
-  }
-  let last: Promise<void> = Promise.resolve()
-  return async (...args) => {
-    const before = last
-    let done = () => {}
-    last = new Promise<void>((resolve) => {
-      done = resolve
-    })
-    await before
-    while (now() - since >= sliceMs) await nextTurn()
-    const waiting = setTimeout(done, sliceMs * 10)
-    try {
-      return await handle(...args)
-    } finally {
-      clearTimeout(waiting)
-      done()
+  let running = false
+  let waiting = false
+  const next = () => {
+    if (running) return
+    const queue = urgent.length > 0 ? urgent : normal
+    if (queue.length === 0) return
+    if (now() - since >= sliceMs) {
+      if (!waiting) {
+        waiting = true
+        setImmediate(() => {
+          waiting = false
+          since = now()
+          next()
+        })
+      }
+      return
     }
+    running = true
+    queue.shift()?.()
   }
+  return (...args) =>
+    new Promise<R>((resolve, reject) => {
+      const job = () => {
+        let done = false
+        const finish = () => {
+          if (done) return
+          done = true
+          clearTimeout(stuck)
+          running = false
+          next()
+        }
+        const stuck = setTimeout(finish, sliceMs * 10)
+        new Promise<R>((settle) => settle(handle(...args))).then(resolve, reject).finally(finish)
+      }
+      ;(o.urgent?.(...args) ? urgent : normal).push(job)
+      next()
+    })
 }
 
 /** What {@link ReadBudget} needs of a socket: `ws`'s WebSocket has these. */

@@ -56,8 +56,8 @@ type MessageHandler = { handleReceivedMessage(from: PeerId, msg: unknown): Promi
 /**
  * gossipsub whose every received message first meets {@link GossipGuard.overBudget}: a peer
  * already over its budget has its message dropped before the signature check, the message id,
- * the IDONTWANTs and the topic validator — the work a flood would otherwise buy; and a
- * backlog of messages is worked through in slices of `sliceMs` (see {@link yieldingEvery}).
+ * the IDONTWANTs and the topic validator — the work a flood would otherwise buy; and the rest
+ * are worked through in slices of `sliceMs` (see {@link yieldingEvery}), quiet peers' first.
  */
 function guardedGossipsub(guard: GossipGuard, sliceMs: number, init: Partial<GossipsubOpts>) {
   const make = gossipsub(init)
@@ -66,10 +66,11 @@ function guardedGossipsub(guard: GossipGuard, sliceMs: number, init: Partial<Gos
     const hook = pubsub as unknown as MessageHandler
     if (typeof hook.handleReceivedMessage !== 'function')
       throw new Error('@libp2p/gossipsub has no handleReceivedMessage: the gossip guard needs v17')
-    const handle = hook.handleReceivedMessage.bind(pubsub)
-    hook.handleReceivedMessage = yieldingEvery(sliceMs, (from: PeerId, msg: unknown) =>
-      guard.overBudget(from.toString()) ? Promise.resolve() : handle(from, msg),
-    )
+    const handle = yieldingEvery(sliceMs, hook.handleReceivedMessage.bind(pubsub), {
+      urgent: (from) => guard.isQuiet(from.toString()),
+    })
+    hook.handleReceivedMessage = (from, msg) =>
+      guard.overBudget(from.toString()) ? Promise.resolve() : handle(from, msg)
     return pubsub
   }
 }
