@@ -134,6 +134,22 @@ describe('yieldingEvery', () => {
     // The tab's call came last but ran within the first turn's few, not after the flood.
     expect(order.indexOf('tab')).toBeLessThan(5)
   })
+
+  it('does not let urgent calls starve the others', async () => {
+    const order: string[] = []
+    const handle = yieldingEvery(
+      5,
+      async (name: string) => {
+        order.push(name)
+      },
+      { urgent: (name) => name.startsWith('urgent') },
+    )
+    const calls = Array.from({ length: 10 }, (_, i) => handle(`urgent ${i}`))
+    calls.push(handle('other'))
+    calls.push(...Array.from({ length: 10 }, (_, i) => handle(`urgent ${10 + i}`)))
+    await Promise.all(calls)
+    expect(order.indexOf('other')).toBeLessThan(3)
+  })
 })
 
 describe('ReadBudget', () => {

@@ -247,8 +247,9 @@ export const emptyLimitStats = (): LimitStats => ({
 /**
  * Wraps an async handler so that calls made back to back (a backlog drained in microtasks,
  * which never yield to timers or sockets) give the event loop a turn once every `sliceMs`.
- * Calls run one at a time, in the order they came — those `urgent` says are urgent first —
- * and when the slice is spent the next waits for the next turn (one `setImmediate`). Many
+ * Calls run one at a time, in the order they came — those `urgent` says are urgent ahead of
+ * the others, taking turns with them — and when the slice is spent the next waits for the
+ * next turn of the event loop (one `setImmediate`). Many
  * callers at once — every peer's RPC handler — thus share one slice per turn: were each to
  * start as it came, one turn would start a message from every waiting peer, and their work,
  * done in later microtasks, would hold the loop for seconds. A call still pending after
@@ -269,9 +270,12 @@ export function yieldingEvery<A extends unknown[], R>(
   let since = now()
   let running = false
   let waiting = false
+  let urgentLast = false
   const next = () => {
     if (running) return
-    const queue = urgent.length > 0 ? urgent : normal
+    // Urgent calls first, but turn about with the others while both wait: whoever can make
+    // its calls look urgent cannot starve the rest.
+    const queue = urgent.length > 0 && (normal.length === 0 || !urgentLast) ? urgent : normal
     if (queue.length === 0) return
     if (now() - since >= sliceMs) {
       if (!waiting) {
@@ -285,6 +289,7 @@ export function yieldingEvery<A extends unknown[], R>(
       return
     }
     running = true
+    urgentLast = queue === urgent
     queue.shift()?.()
   }
   return (...args) =>
