@@ -107,6 +107,12 @@ async function startFlood(o: {
  */
 export const RSS_CEILING_BYTES = 512 * 1024 * 1024
 
+/**
+ * A card that reaches the other honest peer later than this after its publish is counted
+ * apart: a feed that shows it half a minute late has, for its reader, lost it.
+ */
+export const HONEST_DEADLINE_MS = 5_000
+
 export type RelayLoadOptions = {
   /** Fake libp2p peers flooding gossip; as many tracker clients flood announces. */
   fakes: number
@@ -148,6 +154,8 @@ export type RelayLoadResult = {
   honest: {
     sent: number
     delivered: number
+    /** Of those delivered, how many within {@link HONEST_DEADLINE_MS} of their publish. */
+    deliveredInTime: number
     /** Median and worst delay from publish to the other honest peer's receipt. */
     medianMs: number
     maxMs: number
@@ -378,6 +386,7 @@ export async function runRelayLoad(opts: RelayLoadOptions): Promise<RelayLoadRes
       honest: {
         sent: honestSent,
         delivered: delays.length,
+        deliveredInTime: delays.filter((d) => d <= HONEST_DEADLINE_MS).length,
         medianMs: delays[Math.floor(delays.length / 2)] ?? 0,
         maxMs: delays[delays.length - 1] ?? 0,
         announcesOk: honestAnnouncesOk,
