@@ -23,8 +23,18 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 type Flood = {
   ready: { fakes: number; trackers: number }
   go(): void
-  done: Promise<{ gossipSent: number; announcesSent: number; aborted: number }>
+  done: Promise<FloodDone>
   kill(): void
+}
+
+type FloodDone = {
+  gossipSent: number
+  announcesSent: number
+  aborted: number
+  dials: number
+  dialsRefused: number
+  reopens: number
+  reopensRefused: number
 }
 
 /** Forks load/flood.ts and waits until its fakes are connected. */
@@ -79,6 +89,10 @@ async function startFlood(o: {
       gossipSent: d.gossipSent ?? 0,
       announcesSent: d.announcesSent ?? 0,
       aborted: d.aborted ?? 0,
+      dials: d.dials ?? 0,
+      dialsRefused: d.dialsRefused ?? 0,
+      reopens: d.reopens ?? 0,
+      reopensRefused: d.reopensRefused ?? 0,
     })),
     kill: () => {
       if (child.exitCode === null) child.kill('SIGKILL')
@@ -92,6 +106,12 @@ async function startFlood(o: {
  * and tracker swarms, each bounded by the limits (relay/limits.ts).
  */
 export const RSS_CEILING_BYTES = 512 * 1024 * 1024
+
+/**
+ * A card that reaches the other honest peer later than this after its publish is counted
+ * apart: a feed that shows it half a minute late has, for its reader, lost it.
+ */
+export const HONEST_DEADLINE_MS = 5_000
 
 export type RelayLoadOptions = {
   /** Fake libp2p peers flooding gossip; as many tracker clients flood announces. */
@@ -116,13 +136,26 @@ export type RelayLoadResult = {
     /** Within their peer's budget, shed by the relay's total budget. */
     shed: number
     ignoredOrLost: number
-    /** Fakes with no gossip stream to the relay at the end (cut off while the relay was busy). */
+    /** Fakes with no gossip stream to the relay at the end (cut off and not yet back). */
     fakesCutOff: number
+    /** Fakes' dials again after a cut-off (each with a new identity), and how many failed. */
+    redials: number
+    redialsRefused: number
   }
-  announces: { sent: number; accepted: number; refused: number; socketsClosed: number }
+  announces: {
+    sent: number
+    accepted: number
+    refused: number
+    socketsClosed: number
+    /** Fake tracker clients' new sockets after the relay closed one, and how many failed. */
+    reopens: number
+    reopensRefused: number
+  }
   honest: {
     sent: number
     delivered: number
+    /** Of those delivered, how many within {@link HONEST_DEADLINE_MS} of their publish. */
+    deliveredInTime: number
     /** Median and worst delay from publish to the other honest peer's receipt. */
     medianMs: number
     maxMs: number
@@ -139,6 +172,8 @@ export type RelayLoadResult = {
     loopDelayP99Ms: number
     loopDelayMaxMs: number
     connectionsRefused: number
+    /** Times a connection's reads were paused over its byte budget or the relay's total. */
+    readsPaused: number
     trackerSocketsRefused: number
   }
 }
@@ -300,7 +335,7 @@ export async function runRelayLoad(opts: RelayLoadOptions): Promise<RelayLoadRes
         log(
           `t=${Math.round((opts.durationMs - (ends - Date.now())) / 1000)}s gossip ` +
             `accepted ${last?.gossipAccepted ?? 0} dropped ${last?.gossipDropped ?? 0} shed ${last?.gossipShed ?? 0} ` +
-            `graylisted ${last?.graylisted ?? 0}; announces accepted ${last?.announcesAccepted ?? 0} ` +
+            `graylisted ${last?.graylisted ?? 0} conns ${last?.connections ?? 0} paused ${last?.readsPaused ?? 0}; announces accepted ${last?.announcesAccepted ?? 0} ` +
             `refused ${last?.announcesDropped ?? 0}; honest ${delays.length}/${honestSent}; ` +
             `relay rss ${((last?.rssBytes ?? 0) / 2 ** 20).toFixed(0)} MiB, loop delay p99 ` +
             `${(last?.loopDelayP99Ms ?? 0).toFixed(0)} ms max ${(last?.loopDelayMaxMs ?? 0).toFixed(0)} ms`,
@@ -313,7 +348,8 @@ export async function runRelayLoad(opts: RelayLoadOptions): Promise<RelayLoadRes
     await Promise.all([honestLoop, honestTrackerLoop, sampler])
     const gossipSent = done.reduce((a, d) => a + d.gossipSent, 0)
     const announcesSent = done.reduce((a, d) => a + d.announcesSent, 0)
-    const aborted = done.reduce((a, d) => a + d.aborted, 0)
+    const sum = (k: keyof FloodDone) => done.reduce((a, d) => a + d[k], 0)
+    const aborted = sum('aborted')
     // Stragglers: honest cards already on their way get a few seconds to land.
     for (let i = 0; i < 50 && sentAt.size > 0; i++) await sleep(100)
     await sleep(1_000) // one more stats line
@@ -336,16 +372,21 @@ export async function runRelayLoad(opts: RelayLoadOptions): Promise<RelayLoadRes
             (final?.gossipShed ?? 0),
         ),
         fakesCutOff: aborted,
+        redials: sum('dials'),
+        redialsRefused: sum('dialsRefused'),
       },
       announces: {
         sent: announcesSent,
         accepted: final?.announcesAccepted ?? 0,
         refused: final?.announcesDropped ?? 0,
         socketsClosed: final?.trackerSocketsClosed ?? 0,
+        reopens: sum('reopens'),
+        reopensRefused: sum('reopensRefused'),
       },
       honest: {
         sent: honestSent,
         delivered: delays.length,
+        deliveredInTime: delays.filter((d) => d <= HONEST_DEADLINE_MS).length,
         medianMs: delays[Math.floor(delays.length / 2)] ?? 0,
         maxMs: delays[delays.length - 1] ?? 0,
         announcesOk: honestAnnouncesOk,
@@ -359,6 +400,7 @@ export async function runRelayLoad(opts: RelayLoadOptions): Promise<RelayLoadRes
         loopDelayP99Ms: Math.round(atFloodEnd?.loopDelayP99Ms ?? 0),
         loopDelayMaxMs: Math.round(atFloodEnd?.loopDelayMaxMs ?? 0),
         connectionsRefused: final?.connectionsRefused ?? 0,
+        readsPaused: final?.readsPaused ?? 0,
         trackerSocketsRefused: final?.trackerSocketsRefused ?? 0,
       },
     }

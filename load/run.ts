@@ -34,10 +34,10 @@ const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`
 console.log(JSON.stringify(r, null, 2))
 console.log(`
   ${r.fakes} fake peers, ${r.durationS} s
-  gossip      sent ${r.gossip.sent}, accepted ${r.gossip.accepted}, dropped by the limits ${r.gossip.dropped}, shed by the total budget ${r.gossip.shed}, not processed (graylisted, held back or cut off) ${r.gossip.ignoredOrLost}; ${r.gossip.fakesCutOff} fakes cut off at the end
-  announces   sent ${r.announces.sent}, accepted ${r.announces.accepted}, refused ${r.announces.refused}; ${r.announces.socketsClosed} flooding sockets closed
-  honest      ${r.honest.delivered}/${r.honest.sent} cards delivered (median ${r.honest.medianMs} ms, worst ${r.honest.maxMs} ms); announces ${r.honest.announcesOk} ok, ${r.honest.announcesRefused} refused; ${r.honest.redials} redials
-  relay       peak RSS ${mib(r.relay.peakRssBytes)} (ceiling ${mib(r.relay.ceilingBytes)}), peak graylisted peers ${r.relay.peakGraylisted}, event-loop delay p99 ${r.relay.loopDelayP99Ms} ms (worst ${r.relay.loopDelayMaxMs} ms)
+  gossip      sent ${r.gossip.sent}, accepted ${r.gossip.accepted}, dropped by the limits ${r.gossip.dropped}, shed by the total budget ${r.gossip.shed}, not processed (graylisted, held back or cut off) ${r.gossip.ignoredOrLost}; fakes redialled ${r.gossip.redials} times (${r.gossip.redialsRefused} failed), ${r.gossip.fakesCutOff} cut off at the end
+  announces   sent ${r.announces.sent}, accepted ${r.announces.accepted}, refused ${r.announces.refused}; ${r.announces.socketsClosed} flooding sockets closed, ${r.announces.reopens} reopened (${r.announces.reopensRefused} failed)
+  honest      ${r.honest.delivered}/${r.honest.sent} cards delivered, ${r.honest.deliveredInTime} within 5 s (median ${r.honest.medianMs} ms, worst ${r.honest.maxMs} ms); announces ${r.honest.announcesOk} ok, ${r.honest.announcesRefused} refused; ${r.honest.redials} redials
+  relay       peak RSS ${mib(r.relay.peakRssBytes)} (ceiling ${mib(r.relay.ceilingBytes)}), peak graylisted peers ${r.relay.peakGraylisted}, event-loop delay p99 ${r.relay.loopDelayP99Ms} ms (worst ${r.relay.loopDelayMaxMs} ms); connections refused ${r.relay.connectionsRefused}, reads paused ${r.relay.readsPaused}
 `)
 const ok =
   r.relay.peakRssBytes < r.relay.ceilingBytes &&

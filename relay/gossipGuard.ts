@@ -18,6 +18,8 @@ export type GossipGuard = {
    * Takes nothing: a message that passes is charged by {@link validate} once it is known new.
    */
   overBudget(peer: string): boolean
+  /** True when the peer sends at a tab's pace (the quiet budget below): its messages go first. */
+  isQuiet(peer: string): boolean
   /**
    * The topic validator: Accept within the peer's budget and the relay's total, Ignore (not
    * forwarded) otherwise.
@@ -81,6 +83,9 @@ export function createGossipGuard(
       if (messages.peek(peer) >= 1) return false
       drop(peer)
       return true
+    },
+    isQuiet(peer) {
+      return quiet.peek(peer) >= limits.gossipQuietMessageBurst / 2
     },
     validate(peer, msg) {
       const id = peer.toString()

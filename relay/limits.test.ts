@@ -1,10 +1,11 @@
+import { EventEmitter } from 'node:events'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
 import { createGossipGuard, GRAYLIST_THRESHOLD, PENALTY_HALF_LIFE_MS } from './gossipGuard.ts'
-import { emptyLimitStats, RELAY_LIMITS, TokenBuckets, yieldingEvery } from './limits.ts'
+import { emptyLimitStats, RELAY_LIMITS, ReadBudget, TokenBuckets, yieldingEvery } from './limits.ts'
 
 const clock = () => {
   let t = 1_000_000
@@ -80,6 +81,146 @@ describe('yieldingEvery', () => {
     // The timer ran in the middle of the backlog, not after it.
     expect(timerRanAfter).toBeGreaterThan(0)
     expect(timerRanAfter).toBeLessThan(20)
+  })
+
+  it('shares one slice per turn among many callers whose work runs in later microtasks', async () => {
+    const busy = (ms: number) => {
+      const end = performance.now() + ms
+      while (performance.now() < end) {
+        // a signature check and a forward, after the handler's first await
+      }
+    }
+    const handled: number[] = []
+    const handle = yieldingEvery(10, async (i: number) => {
+      await Promise.resolve()
+      busy(2)
+      handled.push(i)
+    })
+    // 60 peers' RPC handlers, each with a message waiting, all called in one turn.
+    const perTurn: number[] = []
+    let counted = 0
+    let draining = true
+    const count = () => {
+      perTurn.push(handled.length - counted)
+      counted = handled.length
+      if (draining) setImmediate(count)
+    }
+    setImmediate(count)
+    await Promise.all(Array.from({ length: 60 }, (_, i) => handle(i)))
+    draining = false
+    expect(handled).toHaveLength(60)
+    // About 10 ms of work per turn (5 messages of 2 ms), never the whole backlog at once.
+    expect(perTurn.length).toBeGreaterThanOrEqual(60 / 8)
+    expect(Math.max(...perTurn)).toBeLessThanOrEqual(8)
+    expect(handled).toEqual([...handled].sort((a, b) => a - b)) // in the order they came
+  })
+
+  it('runs urgent calls first', async () => {
+    const order: string[] = []
+    const handle = yieldingEvery(
+      5,
+      async (name: string) => {
+        const end = performance.now() + 2
+        while (performance.now() < end) {
+          // a message's work
+        }
+        order.push(name)
+      },
+      { urgent: (name) => name.startsWith('tab') },
+    )
+    const calls = Array.from({ length: 20 }, (_, i) => handle(`flood ${i}`))
+    calls.push(handle('tab'))
+    await Promise.all(calls)
+    // The tab's call came last but ran within the first turn's few, not after the flood.
+    expect(order.indexOf('tab')).toBeLessThan(5)
+  })
+
+  it('does not let urgent calls starve the others', async () => {
+    const order: string[] = []
+    const handle = yieldingEvery(
+      5,
+      async (name: string) => {
+        order.push(name)
+      },
+      { urgent: (name) => name.startsWith('urgent') },
+    )
+    const calls = Array.from({ length: 10 }, (_, i) => handle(`urgent ${i}`))
+    calls.push(handle('other'))
+    calls.push(...Array.from({ length: 10 }, (_, i) => handle(`urgent ${10 + i}`)))
+    await Promise.all(calls)
+    expect(order.indexOf('other')).toBeLessThan(3)
+  })
+})
+
+describe('ReadBudget', () => {
+  const pausable = () =>
+    Object.assign(new EventEmitter(), {
+      paused: false,
+      pause() {
+        this.paused = true
+      },
+      resume() {
+        this.paused = false
+      },
+    })
+  const huge = { capacity: 1e12, perSecond: 1e12 }
+
+  it('pauses a socket that reads past its own budget until the debt is paid back', async () => {
+    const c = clock()
+    const reads = new ReadBudget(
+      {
+        perSocket: { capacity: 1000, perSecond: 10_000 },
+        total: huge,
+        quiet: huge,
+      },
+      c.now,
+    )
+    const socket = pausable()
+    reads.attach(socket)
+    socket.emit('message', new ArrayBuffer(600))
+    socket.emit('message', new ArrayBuffer(400)) // the whole burst, not past it
+    expect(socket.paused).toBe(false)
+    c.advance(10) // 100 bytes back
+    socket.emit('message', new ArrayBuffer(300)) // 200 in debt: 20 ms to pay back
+    expect(socket.paused).toBe(true)
+    socket.emit('message', new ArrayBuffer(100)) // already read before the pause took hold
+    expect(reads.paused).toBe(1)
+    await new Promise((r) => setTimeout(r, 40)) // 30 ms of debt on the real clock
+    expect(socket.paused).toBe(false)
+    // An honest pace, within the rate, is never paused.
+    const quiet = pausable()
+    reads.attach(quiet)
+    for (let i = 0; i < 100; i++) {
+      c.advance(10)
+      quiet.emit('message', new ArrayBuffer(90))
+    }
+    expect(quiet.paused).toBe(false)
+  })
+
+  it('holds back busy sockets once the total is spent, never a quiet one', () => {
+    const c = clock()
+    const reads = new ReadBudget(
+      {
+        perSocket: { capacity: 10_000, perSecond: 1_000 },
+        total: { capacity: 3_000, perSecond: 1_000 },
+        quiet: { capacity: 200, perSecond: 10 },
+      },
+      c.now,
+    )
+    const busy = pausable()
+    const tab = pausable()
+    reads.attach(busy)
+    reads.attach(tab)
+    busy.emit('message', new ArrayBuffer(2_500)) // 500 of the total left
+    expect(busy.paused).toBe(false)
+    busy.emit('message', new ArrayBuffer(600)) // the total in debt, and it is busy
+    expect(busy.paused).toBe(true)
+    tab.emit('message', new ArrayBuffer(100)) // the total is in debt, but this one is quiet
+    tab.emit('message', new ArrayBuffer(90))
+    expect(tab.paused).toBe(false)
+    tab.emit('message', new ArrayBuffer(100)) // past a tab's pace: now it waits too
+    expect(tab.paused).toBe(true)
+    expect(reads.paused).toBe(2)
   })
 })
 

@@ -13,6 +13,23 @@ export type RelayLimits = {
   connectionsPerIpPerSecond: number
   /** Connections still in their handshake at once. */
   maxPendingConnections: number
+  /**
+   * Bytes the relay reads from one libp2p connection: sustained rate and burst. Past it the
+   * relay stops reading the connection's socket until the budget refills, so a flooder waits
+   * on TCP instead of the relay decrypting, demultiplexing and decoding all it sends.
+   */
+  connectionReadBytesPerSecond: number
+  connectionReadByteBurst: number
+  /**
+   * Bytes the relay reads from all busy libp2p connections together: sustained rate and burst.
+   * A quiet connection, within `readQuietBytesPerSecond` (burst `readQuietBytes`), a tab's
+   * pace, is never paused for the total: under a flood from many connections, each within its
+   * own budget, the busy ones wait and a tab's traffic is still read at once.
+   */
+  readTotalBytesPerSecond: number
+  readTotalByteBurst: number
+  readQuietBytesPerSecond: number
+  readQuietBytes: number
   /** Circuit reservations held at once, and by the tabs of one IP address. */
   maxReservations: number
   maxReservationsPerIp: number
@@ -42,13 +59,20 @@ export type RelayLimits = {
   /** Tracker announces (offers and answers included) per WebSocket client: rate and burst. */
   announcesPerSecond: number
   announceBurst: number
+  /**
+   * Tracker announces from all the sockets of one IP address together: rate and burst. A
+   * client that has its socket closed for flooding and opens another does not get a new budget.
+   */
+  announcesPerIpPerSecond: number
+  announceIpBurst: number
   /** Torrents one tracker client may be in at once, and the tracker in all. */
   maxTorrentsPerClient: number
   maxTorrents: number
   /** How often the tracker drops swarms no peer is in any more. */
   torrentSweepMs: number
-  /** Open tracker WebSockets from one IP address. */
+  /** Open tracker WebSockets from one IP address, and new ones per second (burst: the cap). */
   maxTrackerSocketsPerIp: number
+  trackerSocketsPerIpPerSecond: number
   /** Dev faucet: one drip per address per this long; per IP a burst, then one per interval. */
   faucetAddressIntervalMs: number
   faucetIpBurst: number
@@ -60,6 +84,18 @@ export const RELAY_LIMITS: RelayLimits = {
   maxConnectionsPerIp: 32,
   connectionsPerIpPerSecond: 5,
   maxPendingConnections: 32,
+  // The gossip byte budget below, and its burst (the rest of a tab's traffic, signalling
+  // through circuit reservations, is a few KiB).
+  connectionReadBytesPerSecond: 64 * 1024,
+  connectionReadByteBurst: 512 * 1024,
+  // What the relay's one core decrypts, demultiplexes and decodes beside its other work (a
+  // flood read at ≈ 30 MiB/s held it at 100 %). A tab sends a few KiB/s (its cards, ≤ 16 KiB,
+  // and gossip control), so 8 KiB/s with a 64 KiB burst keeps it quiet; 1,000 quiet
+  // connections read 8 MiB/s at most.
+  readTotalBytesPerSecond: 4 * 1024 * 1024,
+  readTotalByteBurst: 8 * 1024 * 1024,
+  readQuietBytesPerSecond: 8 * 1024,
+  readQuietBytes: 64 * 1024,
   maxReservations: 512,
   maxReservationsPerIp: 32,
   // A tab announces itself every 3 s and posts a card, a view or an availability summary
@@ -83,6 +119,9 @@ export const RELAY_LIMITS: RelayLimits = {
   // a tab seeding 200 items needs under 2/s; 10/s with a burst of 200 covers its start.
   announcesPerSecond: 10,
   announceBurst: 200,
+  // A NAT of 25 tabs at a busy tab's 2/s, and five tabs starting at once.
+  announcesPerIpPerSecond: 50,
+  announceIpBurst: 1000,
   maxTorrentsPerClient: 1000,
   // The library never forgets a swarm; the relay sweeps empty ones (`torrentSweepMs`) and refuses
   // new torrents above this (≈ 1 KiB each, so ≈ 50 MiB at most).
@@ -90,6 +129,8 @@ export const RELAY_LIMITS: RelayLimits = {
   torrentSweepMs: 30_000,
   // A tab holds one or two tracker sockets (content and previews), more while reconnecting.
   maxTrackerSocketsPerIp: 64,
+  // A tab opens its sockets once and again only when one drops; libp2p's own rate, 5/s.
+  trackerSocketsPerIpPerSecond: 5,
   faucetAddressIntervalMs: 10_000,
   faucetIpBurst: 100,
   faucetIpIntervalMs: 3_000,
@@ -205,23 +246,143 @@ export const emptyLimitStats = (): LimitStats => ({
 
 /**
  * Wraps an async handler so that calls made back to back (a backlog drained in microtasks,
- * which never yield to timers or sockets) give the event loop a turn once every `sliceMs`:
- * the call that finds the slice spent waits for `setImmediate` first.
+ * which never yield to timers or sockets) give the event loop a turn once every `sliceMs`.
+ * Calls run one at a time, in the order they came — those `urgent` says are urgent ahead of
+ * the others, taking turns with them — and when the slice is spent the next waits for the
+ * next turn of the event loop (one `setImmediate`). Many
+ * callers at once — every peer's RPC handler — thus share one slice per turn: were each to
+ * start as it came, one turn would start a message from every waiting peer, and their work,
+ * done in later microtasks, would hold the loop for seconds. A call still pending after
+ * `sliceMs × 10` (waiting on I/O, not the CPU) lets the next one start.
  *
  * @example
- * const handle = yieldingEvery(10, (msg) => process(msg))
+ * const handle = yieldingEvery(10, (msg) => process(msg), { urgent: (msg) => msg.fromTab })
  */
 export function yieldingEvery<A extends unknown[], R>(
   sliceMs: number,
   handle: (...args: A) => Promise<R>,
-  now: () => number = () => performance.now(),
+  o: { urgent?: (...args: A) => boolean; now?: () => number } = {},
 ): (...args: A) => Promise<R> {
+  const now = o.now ?? (() => performance.now())
+  type Job = () => void
+  const urgent: Job[] = []
+  const normal: Job[] = []
   let since = now()
-  return async (...args) => {
+  let running = false
+  let waiting = false
+  let urgentLast = false
+  const next = () => {
+    if (running) return
+    // Urgent calls first, but turn about with the others while both wait: whoever can make
+    // its calls look urgent cannot starve the rest.
+    const queue = urgent.length > 0 && (normal.length === 0 || !urgentLast) ? urgent : normal
+    if (queue.length === 0) return
     if (now() - since >= sliceMs) {
-      await new Promise<void>((resolve) => setImmediate(resolve))
-      since = now()
+      if (!waiting) {
+        waiting = true
+        setImmediate(() => {
+          waiting = false
+          since = now()
+          next()
+        })
+      }
+      return
     }
-    return handle(...args)
+    running = true
+    urgentLast = queue === urgent
+    queue.shift()?.()
   }
+  return (...args) =>
+    new Promise<R>((resolve, reject) => {
+      const job = () => {
+        let done = false
+        const finish = () => {
+          if (done) return
+          done = true
+          clearTimeout(stuck)
+          running = false
+          next()
+        }
+        const stuck = setTimeout(finish, sliceMs * 10)
+        new Promise<R>((settle) => settle(handle(...args))).then(resolve, reject).finally(finish)
+      }
+      ;(o.urgent?.(...args) ? urgent : normal).push(job)
+      next()
+    })
+}
+
+/** What {@link ReadBudget} needs of a socket: `ws`'s WebSocket has these. */
+export type PausableSocket = {
+  on(event: 'message', f: (data: ArrayBuffer | ArrayBufferView | string) => void): unknown
+  once(event: 'close', f: () => void): unknown
+  pause(): void
+  resume(): void
+}
+
+/**
+ * Reads sockets within byte budgets: each socket its own (`perSocket`), and the busy ones all
+ * together a total (`total`); a quiet socket, within `quiet` (a tab's pace), is never held
+ * back for the total. A message that takes a budget below zero pauses the socket until the
+ * debt is paid back; what the peer sends meanwhile waits in the kernel's buffers and then its
+ * own, as TCP back-pressure, instead of costing the relay its CPU.
+ *
+ * @example
+ * const reads = new ReadBudget(limits)
+ * reads.attach(websocket)
+ */
+export class ReadBudget {
+  private readonly total: Bucket
+  /** Times a socket was paused. */
+  paused = 0
+
+  constructor(
+    private readonly o: {
+      perSocket: { capacity: number; perSecond: number }
+      total: { capacity: number; perSecond: number }
+      quiet: { capacity: number; perSecond: number }
+    },
+    private readonly now: () => number = Date.now,
+  ) {
+    this.total = { tokens: o.total.capacity, at: now() }
+  }
+
+  attach(socket: PausableSocket): void {
+    const own: Bucket = { tokens: this.o.perSocket.capacity, at: this.now() }
+    const calm: Bucket = { tokens: this.o.quiet.capacity, at: this.now() }
+    let timer: ReturnType<typeof setTimeout> | undefined
+    socket.on('message', (data) => {
+      const n = typeof data === 'string' ? data.length : data.byteLength
+      const t = this.now()
+      const mine = spend(own, this.o.perSocket, n, t)
+      const quiet = spend(calm, this.o.quiet, n, t) >= 0
+      // A quiet socket's bytes count towards the total too: busy ones wait for them.
+      const all = spend(this.total, this.o.total, n, t)
+      if (timer !== undefined) return
+      // How long until this socket may read again: its own debt paid, the total out of debt.
+      const waitMs = Math.max(
+        mine < 0 ? (-mine / this.o.perSocket.perSecond) * 1000 : 0,
+        !quiet && all < 0 ? (-all / this.o.total.perSecond) * 1000 : 0,
+      )
+      if (waitMs <= 0) return
+      this.paused++
+      socket.pause()
+      // Sockets paused together by the total do not all come back in the same millisecond.
+      const jitter = mine < 0 ? 1 : 1 + Math.random()
+      timer = setTimeout(
+        () => {
+          timer = undefined
+          socket.resume()
+        },
+        Math.ceil(waitMs * jitter),
+      )
+    })
+    socket.once('close', () => clearTimeout(timer))
+  }
+}
+
+/** Refills `b` to time `t`, takes `n` (it may go into debt) and returns what is left. */
+function spend(b: Bucket, o: { capacity: number; perSecond: number }, n: number, t: number) {
+  b.tokens = Math.min(o.capacity, b.tokens + ((t - b.at) / 1000) * o.perSecond) - n
+  b.at = t
+  return b.tokens
 }

@@ -9,7 +9,13 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { ALL_TOPICS, MAX_GOSSIP_BYTES } from '../src/shared/topics.ts'
 import { createGossipGuard, type GossipGuard, GRAYLIST_THRESHOLD } from './gossipGuard.ts'
-import { type LimitStats, type RelayLimits, yieldingEvery } from './limits.ts'
+import {
+  type LimitStats,
+  type PausableSocket,
+  ReadBudget,
+  type RelayLimits,
+  yieldingEvery,
+} from './limits.ts'
 import { logger } from './log.ts'
 
 const log = logger('p2p')
@@ -28,7 +34,13 @@ export type RelayNode = {
   /** Browser-dialable addresses, each ending in `/p2p/<peerId>`. */
   multiaddrs: string[]
   /** Connections, reservations and graylisted peers now. */
-  gauges(): { connections: number; reservations: number; graylisted: number }
+  gauges(): {
+    /** Times a connection's socket was paused for reading over its budget or the total. */
+    readsPaused: number
+    connections: number
+    reservations: number
+    graylisted: number
+  }
   stop(): Promise<void>
 }
 
@@ -44,8 +56,8 @@ type MessageHandler = { handleReceivedMessage(from: PeerId, msg: unknown): Promi
 /**
  * gossipsub whose every received message first meets {@link GossipGuard.overBudget}: a peer
  * already over its budget has its message dropped before the signature check, the message id,
- * the IDONTWANTs and the topic validator — the work a flood would otherwise buy; and a
- * backlog of messages is worked through in slices of `sliceMs` (see {@link yieldingEvery}).
+ * the IDONTWANTs and the topic validator — the work a flood would otherwise buy; and the rest
+ * are worked through in slices of `sliceMs` (see {@link yieldingEvery}), quiet peers' first.
  */
 function guardedGossipsub(guard: GossipGuard, sliceMs: number, init: Partial<GossipsubOpts>) {
   const make = gossipsub(init)
@@ -54,10 +66,11 @@ function guardedGossipsub(guard: GossipGuard, sliceMs: number, init: Partial<Gos
     const hook = pubsub as unknown as MessageHandler
     if (typeof hook.handleReceivedMessage !== 'function')
       throw new Error('@libp2p/gossipsub has no handleReceivedMessage: the gossip guard needs v17')
-    const handle = hook.handleReceivedMessage.bind(pubsub)
-    hook.handleReceivedMessage = yieldingEvery(sliceMs, (from: PeerId, msg: unknown) =>
-      guard.overBudget(from.toString()) ? Promise.resolve() : handle(from, msg),
-    )
+    const handle = yieldingEvery(sliceMs, hook.handleReceivedMessage.bind(pubsub), {
+      urgent: (from) => guard.isQuiet(from.toString()),
+    })
+    hook.handleReceivedMessage = (from, msg) =>
+      guard.overBudget(from.toString()) ? Promise.resolve() : handle(from, msg)
     return pubsub
   }
 }
@@ -84,6 +97,24 @@ export async function startRelayNode(opts: RelayNodeOptions): Promise<RelayNode>
     const conn = node?.getConnections(peer)[0]
     return conn ? hostOf(conn.remoteAddr) : ''
   }
+  // The websockets transport's connection keeps its `ws` socket in `websocket` (@libp2p/websockets
+  // 10); its reads get the connection's byte budget before the upgrade (the handshake counts).
+  const reads = new ReadBudget({
+    perSocket: {
+      capacity: limits.connectionReadByteBurst,
+      perSecond: limits.connectionReadBytesPerSecond,
+    },
+    total: { capacity: limits.readTotalByteBurst, perSecond: limits.readTotalBytesPerSecond },
+    quiet: { capacity: limits.readQuietBytes, perSecond: limits.readQuietBytesPerSecond },
+  })
+  const readWithinBudget = (maConn: object) => {
+    const socket = (maConn as { websocket?: Partial<PausableSocket> }).websocket
+    if (typeof socket?.pause !== 'function' || typeof socket.on !== 'function') {
+      log.warn('a connection with no pausable websocket: its reads are not budgeted')
+      return
+    }
+    reads.attach(socket as PausableSocket)
+  }
   const libp2p = await createLibp2p({
     privateKey: opts.privateKey,
     addresses: { listen: [`/ip4/${opts.host}/tcp/${opts.port}/ws`] },
@@ -100,6 +131,7 @@ export async function startRelayNode(opts: RelayNodeOptions): Promise<RelayNode>
         const host = hostOf(maConn.remoteAddr)
         const deny = host !== '' && connectionsFrom(host) >= limits.maxConnectionsPerIp
         if (deny) stats.connectionsRefused++
+        else readWithinBudget(maConn)
         return deny
       },
       denyInboundRelayReservation(source) {
@@ -160,6 +192,7 @@ export async function startRelayNode(opts: RelayNodeOptions): Promise<RelayNode>
     node: libp2p,
     multiaddrs,
     gauges: () => ({
+      readsPaused: reads.paused,
       connections: libp2p.getConnections().length,
       reservations: libp2p.services.relay.reservations.size,
       graylisted: guard.graylisted(),

@@ -396,6 +396,59 @@ describe('the relay under tight limits', () => {
     }
   })
 
+  it('shares one announce budget among an address’s tracker sockets and rate-limits new ones', async () => {
+    const r = await startRelay({
+      dataDir: join(dir, 'per-ip'),
+      appDir: dir,
+      limits: {
+        announceBurst: 3,
+        announcesPerSecond: 0.01,
+        announceIpBurst: 5,
+        announcesPerIpPerSecond: 0.01,
+        maxTrackerSocketsPerIp: 4,
+        trackerSocketsPerIpPerSecond: 0.01,
+      },
+    })
+    const sockets: WebSocket[] = []
+    try {
+      const open = () =>
+        new Promise<WebSocket>((resolve, reject) => {
+          const ws = new WebSocket(r.tracker, { localAddress: '127.0.0.6' })
+          ws.once('open', () => resolve(ws))
+          ws.once('error', reject)
+          sockets.push(ws)
+        })
+      const hash = binaryId()
+      const announceAll = async (ws: WebSocket, n: number) => {
+        const replies: string[] = []
+        ws.on('message', (data) => replies.push(String(data)))
+        const id = binaryId()
+        for (let i = 0; i < n; i++) ws.send(announce(hash, id))
+        const deadline = Date.now() + 5_000
+        while (replies.length < Math.min(n, 3) && Date.now() < deadline)
+          await new Promise((res) => setTimeout(res, 50))
+        await new Promise((res) => setTimeout(res, 100))
+        return replies
+      }
+      const d = await open()
+      expect((await announceAll(d, 3)).filter((m) => /failure/.test(m))).toHaveLength(0)
+      d.terminate()
+      // A new socket from the same address has its own 3, but the address has only 2 left.
+      const e = await open()
+      const fromE = await announceAll(e, 3)
+      expect(fromE.filter((m) => !/failure/.test(m))).toHaveLength(2)
+      expect(fromE.filter((m) => /too many announces/.test(m))).toHaveLength(1)
+      // Four new sockets from one address, then the next waits though fewer than 4 are open.
+      await open()
+      await open()
+      await expect(open()).rejects.toThrow(/401/)
+      expect(r.stats().trackerSocketsRefused).toBe(1)
+    } finally {
+      for (const ws of sockets) ws.terminate()
+      await r.stop()
+    }
+  })
+
   it('limits the faucet per client IP and per address, with a 429 that names the wait', async () => {
     const drip = (address: string, localAddress: string) =>
       new Promise<{ status: number; retryAfter: string | undefined; body: string }>(

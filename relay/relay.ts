@@ -38,6 +38,8 @@ export type RelayStats = LimitStats & {
   connections: number
   reservations: number
   graylisted: number
+  /** Times a libp2p connection was paused for reading over its byte budget or the total. */
+  readsPaused: number
   trackerSockets: number
   torrents: number
   rssBytes: number

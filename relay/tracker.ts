@@ -25,6 +25,10 @@ type ClientSocket = {
   /** bittorrent-tracker's message listener, which it removes by this name on close. */
   onMessageBound: ((data: unknown) => void) | null
   hcId?: string
+  /** The upgrade request, which bittorrent-tracker keeps (its socket is let go later). */
+  upgradeReq?: { socket?: { remoteAddress?: string } | null }
+  /** The client's IP address, read from the upgrade request as the socket opens. */
+  hcIp?: string
   hcRefusing?: boolean
   hcRefusals?: number
 }
@@ -40,6 +44,7 @@ function gateMessages(server: Server, admit: (socket: ClientSocket, data: unknow
   const attach = lib.onWebSocketConnection.bind(server)
   lib.onWebSocketConnection = (socket, opts) => {
     attach(socket, opts)
+    socket.hcIp = socket.upgradeReq?.socket?.remoteAddress ?? ''
     const parse = socket.onMessageBound
     if (!parse) return
     socket.removeListener('message', parse)
@@ -94,6 +99,14 @@ export async function startTracker(opts: {
     capacity: limits.announceBurst,
     perSecond: limits.announcesPerSecond,
   })
+  const ipBuckets = new TokenBuckets({
+    capacity: limits.announceIpBurst,
+    perSecond: limits.announcesPerIpPerSecond,
+  })
+  const newSockets = new TokenBuckets({
+    capacity: limits.maxTrackerSocketsPerIp,
+    perSecond: limits.trackerSocketsPerIpPerSecond,
+  })
   let nextId = 0
   const server = new Server({
     udp: false,
@@ -104,7 +117,7 @@ export async function startTracker(opts: {
       verifyClient: (info: { req: IncomingMessage }) => {
         const ip = info.req.socket.remoteAddress ?? ''
         const n = perIp.get(ip) ?? 0
-        if (n >= limits.maxTrackerSocketsPerIp) {
+        if (n >= limits.maxTrackerSocketsPerIp || newSockets.take(ip) > 0) {
           stats.trackerSocketsRefused++
           return false
         }
@@ -145,7 +158,8 @@ export async function startTracker(opts: {
       socket.hcId = id
       socket.once('close', () => buckets.delete(id))
     }
-    const wait = buckets.take(socket.hcId)
+    // The socket's own budget first, so that a socket over it does not spend its neighbours'.
+    const wait = buckets.take(socket.hcId) || ipBuckets.take(socket.hcIp ?? '')
     if (wait === 0) {
       socket.hcRefusing = false
       return true
@@ -183,7 +197,8 @@ export async function startTracker(opts: {
   sweep.unref()
   // A refused announce comes back as a warning too; the counters say how many, not the log.
   server.on('warning', (err: Error) => {
-    if (!/^too many /.test(err.message)) log.warn('dropped bad input: %s', err.message)
+    if (!/^too many |^WebSocket is not open/.test(err.message))
+      log.warn('dropped bad input: %s', err.message)
   })
   server.on('error', (err: Error) => log.warn('error: %s', err.message))
   await new Promise<void>((resolve, reject) => {
