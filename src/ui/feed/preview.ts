@@ -243,20 +243,41 @@ export function firstLines(text: string): string {
   return [...lines].slice(0, LIMITS.excerpt).join('')
 }
 
+/**
+ * Placeholders drawn lately, by their bytes (as a binary string): decoding a ThumbHash into a
+ * PNG is the dearest part of a feed row, and rows are made again whenever they scroll back
+ * into view or another lens shows the same card.
+ */
+const drawn = new Map<string, string | null>()
+const DRAWN_KEEP = 500
+
+/** The placeholder's `data:` URL (null for bytes that are no ThumbHash), from `drawn` if there. */
+function placeholderSrc(placeholder: Uint8Array): string | null {
+  let key = ''
+  for (const b of placeholder) key += String.fromCharCode(b)
+  let src = drawn.get(key)
+  if (src === undefined) {
+    try {
+      src = thumbHashToDataURL(placeholder)
+    } catch {
+      src = null // a hostile placeholder draws nothing
+    }
+    if (drawn.size >= DRAWN_KEEP) drawn.delete(drawn.keys().next().value as string)
+  } else drawn.delete(key) // moved to the newest end
+  drawn.set(key, src)
+  return src
+}
+
 /** An `<img src>` for a card's inline preview: the tiny image, else the placeholder. */
 export function previewSrc(
   p: { placeholder?: Uint8Array | undefined; image?: Uint8Array | undefined } | undefined,
 ): string | null {
   if (!p) return null
-  try {
-    if (p.image) {
-      let s = ''
-      for (const b of p.image) s += String.fromCharCode(b)
-      return `data:image/webp;base64,${btoa(s)}`
-    }
-    if (p.placeholder) return thumbHashToDataURL(p.placeholder)
-  } catch {
-    return null // a hostile placeholder draws nothing
+  if (p.image) {
+    let s = ''
+    for (const b of p.image) s += String.fromCharCode(b)
+    return `data:image/webp;base64,${btoa(s)}`
   }
+  if (p.placeholder) return placeholderSrc(p.placeholder)
   return null
 }
