@@ -11,6 +11,8 @@ import { pathToFileURL } from 'node:url'
 
 /** The part of Lighthouse's result this reads. */
 type LhResult = {
+  /** What the run gathered; `Trace` is the page load's Chrome trace. */
+  artifacts?: { Trace?: unknown }
   lhr: {
     categories: Record<string, { score: number | null }>
     audits: Record<
@@ -77,14 +79,22 @@ export async function lighthouseRun(
     logLevel: 'error',
     onlyCategories: o.categories,
     disableStorageReset: o.keepStorage,
+    // BENCH_LIGHTHOUSE_SAMPLES=1: V8's sampling profiler in the trace (which functions a long
+    // task ran; it costs a little CPU of its own, so not for the figures).
+    ...(process.env.BENCH_LIGHTHOUSE_SAMPLES === '1'
+      ? { additionalTraceCategories: 'disabled-by-default-v8.cpu_profiler' }
+      : {}),
   })
   if (!result) throw new Error('Lighthouse returned nothing')
   const { lhr } = result
-  // BENCH_LIGHTHOUSE_OUT keeps each full report (`<label>.json`) for reading the audits.
+  // BENCH_LIGHTHOUSE_OUT keeps each full report (`<label>.json`) for reading the audits, and
+  // the page load's trace (`<label>.trace.json`, for DevTools' Performance panel).
   const out = process.env.BENCH_LIGHTHOUSE_OUT
   if (out) {
     await mkdir(out, { recursive: true })
     await writeFile(join(out, `${o.label}.json`), JSON.stringify(lhr, null, 1))
+    if (result.artifacts?.Trace)
+      await writeFile(join(out, `${o.label}.trace.json`), JSON.stringify(result.artifacts.Trace))
   }
   if (lhr.runtimeError) throw new Error(`Lighthouse: ${lhr.runtimeError.message}`)
   const scores: Record<string, number> = {}

@@ -19,7 +19,8 @@
  *   every file afresh and shows the identity and the feed once the node worker has started.
  *   A run may end before that (Lighthouse stops after a quiet second), so each run logs its
  *   LCP element. Run last: it drops the Service Worker.
- * BENCH_UI_ONLY=paint,jank,lighthouse runs parts.
+ * BENCH_UI_ONLY=paint,jank,lighthouse runs parts (`lighthouse-perf`: only the mobile performance
+ * runs).
  */
 import { rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
@@ -136,7 +137,8 @@ export async function run({ log }: BenchOptions): Promise<BenchRow[]> {
   if (!process.env.BENCH_APP_DIR) await ensureAppBuilt(log)
   const only = new Set((process.env.BENCH_UI_ONLY ?? 'paint,jank,lighthouse').split(','))
   const lhRuns = Number(process.env.BENCH_UI_LH_RUNS ?? 3)
-  const lh = only.has('lighthouse') ? await loadLighthouse() : null
+  const lhPerfOnly = only.has('lighthouse-perf') && !only.has('lighthouse')
+  const lh = only.has('lighthouse') || lhPerfOnly ? await loadLighthouse() : null
   const port = await freePort()
   const { stack, dataDir, launch } = await benchStack('ui', log, {
     args: [`--remote-debugging-port=${port}`],
@@ -203,7 +205,7 @@ export async function run({ log }: BenchOptions): Promise<BenchRow[]> {
       await page.close()
       const url = (path: string) => new URL(path, stack.relay.url).href
       const worst = { accessibility: 100, 'best-practices': 100 }
-      for (const path of LH_PAGES) {
+      for (const path of lhPerfOnly ? [] : LH_PAGES) {
         const r = await lighthouseRun(lh.run, url(path), {
           port,
           categories: ['accessibility', 'best-practices'],
@@ -214,19 +216,21 @@ export async function run({ log }: BenchOptions): Promise<BenchRow[]> {
         worst.accessibility = Math.min(worst.accessibility, r.scores.accessibility ?? 0)
         worst['best-practices'] = Math.min(worst['best-practices'], r.scores['best-practices'] ?? 0)
       }
-      rows.push({ name: 'lighthouse_target', value: 100, unit: 'score' })
-      rows.push({
-        name: 'lighthouse_a11y',
-        value: worst.accessibility,
-        unit: 'score',
-        baseline: 'lighthouse_target',
-      })
-      rows.push({
-        name: 'lighthouse_best_practices',
-        value: worst['best-practices'],
-        unit: 'score',
-        baseline: 'lighthouse_target',
-      })
+      if (!lhPerfOnly) {
+        rows.push({ name: 'lighthouse_target', value: 100, unit: 'score' })
+        rows.push({
+          name: 'lighthouse_a11y',
+          value: worst.accessibility,
+          unit: 'score',
+          baseline: 'lighthouse_target',
+        })
+        rows.push({
+          name: 'lighthouse_best_practices',
+          value: worst['best-practices'],
+          unit: 'score',
+          baseline: 'lighthouse_target',
+        })
+      }
       const perf: number[] = []
       for (let r = 0; r < lhRuns; r++) {
         const p = await lighthouseRun(lh.run, url('/'), {

@@ -7,7 +7,11 @@ import type { NodeEvent } from '../../shared/protocol/rpc.ts'
 import type { Rpc } from '../lib/rpc-client.ts'
 
 export class FeedList {
-  items = $state<FeedCard[]>([])
+  /**
+   * Replaced, never changed in place: raw state, so a card's fields are plain reads, not a
+   * signal each (a page of cards is rendered at once, issue #18).
+   */
+  items = $state.raw<FeedCard[]>([])
   next = $state<string | null>(null)
   loading = $state(false)
   error = $state<string | null>(null)

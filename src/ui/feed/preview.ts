@@ -11,11 +11,12 @@
  *   Files are chosen by what the file is, whatever its kind.
  * Rendering decodes only bytes the card carries or names (DESIGN §6).
  */
-import { rgbaToThumbHash, thumbHashToDataURL } from 'thumbhash'
+import { rgbaToThumbHash } from 'thumbhash'
 import { LIMITS } from '../../shared/card/card.ts'
 import { MAX_PREVIEW_BYTES, type PreviewFileName } from '../../shared/card/previewFiles.ts'
 import { recordClip } from './clip.ts'
 import { isPdf, pdfFirstPages } from './pdfPreview.ts'
+import { placeholderNow, placeholderSoon } from './placeholder.ts'
 import { drawWaveform } from './waveform.ts'
 import { isZip, zipFinds } from './zipPreview.ts'
 
@@ -243,20 +244,29 @@ export function firstLines(text: string): string {
   return [...lines].slice(0, LIMITS.excerpt).join('')
 }
 
+type InlinePreview = { placeholder?: Uint8Array | undefined; image?: Uint8Array | undefined }
+
+function imageSrc(image: Uint8Array): string {
+  let s = ''
+  for (const b of image) s += String.fromCharCode(b)
+  return `data:image/webp;base64,${btoa(s)}`
+}
+
 /** An `<img src>` for a card's inline preview: the tiny image, else the placeholder. */
-export function previewSrc(
-  p: { placeholder?: Uint8Array | undefined; image?: Uint8Array | undefined } | undefined,
-): string | null {
+export function previewSrc(p: InlinePreview | undefined): string | null {
   if (!p) return null
-  try {
-    if (p.image) {
-      let s = ''
-      for (const b of p.image) s += String.fromCharCode(b)
-      return `data:image/webp;base64,${btoa(s)}`
-    }
-    if (p.placeholder) return thumbHashToDataURL(p.placeholder)
-  } catch {
-    return null // a hostile placeholder draws nothing
-  }
+  if (p.image) return imageSrc(p.image)
+  if (p.placeholder) return placeholderNow(p.placeholder)
+  return null
+}
+
+/**
+ * As `previewSrc`, for a feed row: a placeholder not drawn yet is undefined now and comes in a
+ * later task (placeholder.ts), so the row is not kept waiting for it.
+ */
+export function previewSrcSoon(p: InlinePreview | undefined): string | null | undefined {
+  if (!p) return null
+  if (p.image) return imageSrc(p.image)
+  if (p.placeholder) return placeholderSoon(p.placeholder)
   return null
 }

@@ -78,6 +78,21 @@ describe('VirtualScroll in Chromium', () => {
     expect(Math.max(...(await rendered()))).toBeGreaterThan(2_000)
   })
 
+  it('puts a page that arrives at once in the DOM a few rows per task, the top ones first', async () => {
+    await page.goto(`${page.url().split('#')[0]}#empty`)
+    await page.reload()
+    await page.getByTestId('lens-scroll').waitFor({ state: 'attached' })
+    // The task that brings the items puts one row in; the others follow in later tasks.
+    expect(
+      await page.evaluate(() => (window as unknown as { __fill: () => number }).__fill()),
+    ).toBe(1)
+    await expect.poll(async () => (await rendered()).length).toBeGreaterThan(20)
+    await settle()
+    const rows = await rendered()
+    expect(rows).toEqual(rows.map((_, k) => k))
+    expect(rows.length).toBeLessThan(60)
+  })
+
   it('lays a grid out in as many columns of the minimum width as fit', async () => {
     await page.goto(`${page.url().split('#')[0]}#grid`)
     await page.reload()
