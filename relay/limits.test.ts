@@ -156,11 +156,16 @@ describe('ReadBudget', () => {
   const pausable = () =>
     Object.assign(new EventEmitter(), {
       paused: false,
+      /** Bytes the relay sent it. */
+      sent: 0,
       pause() {
         this.paused = true
       },
       resume() {
         this.paused = false
+      },
+      send(data: ArrayBuffer | ArrayBufferView | string) {
+        this.sent += typeof data === 'string' ? data.length : data.byteLength
       },
     })
   const huge = { capacity: 1e12, perSecond: 1e12 }
@@ -221,6 +226,42 @@ describe('ReadBudget', () => {
     tab.emit('message', new ArrayBuffer(100)) // past a tab's pace: now it waits too
     expect(tab.paused).toBe(true)
     expect(reads.paused).toBe(2)
+  })
+
+  it('lets a socket answer a share of what it is sent and stay quiet (its flow control)', () => {
+    const c = clock()
+    const reads = new ReadBudget(
+      {
+        perSocket: { capacity: 1e6, perSecond: 1e6 },
+        total: { capacity: 1_000, perSecond: 1 },
+        quiet: { capacity: 200, perSecond: 10 },
+        quietShare: 1 / 8,
+      },
+      c.now,
+    )
+    const busy = pausable()
+    const forwarded = pausable() // a tab the relay forwards a flood to
+    const silent = pausable() // sent nothing, sending as much
+    for (const s of [busy, forwarded, silent]) reads.attach(s)
+    busy.emit('message', new ArrayBuffer(2_000)) // the total in debt from here on
+    expect(busy.paused).toBe(true)
+    for (let i = 0; i < 50; i++) {
+      c.advance(10)
+      forwarded.send(new ArrayBuffer(800)) // the relay forwards it 800 bytes…
+      forwarded.emit('message', new ArrayBuffer(30)) // …and it answers with a window update
+      expect(forwarded.paused).toBe(false)
+    }
+    expect(forwarded.sent).toBe(40_000)
+    // The same answers with nothing sent to it: past a tab's pace, held back for the total.
+    for (let i = 0; i < 50 && !silent.paused; i++) {
+      c.advance(10)
+      silent.emit('message', new ArrayBuffer(30))
+    }
+    expect(silent.paused).toBe(true)
+    // The allowance has the quiet burst as its ceiling: being sent much earns no big burst.
+    forwarded.send(new ArrayBuffer(1_000_000))
+    forwarded.emit('message', new ArrayBuffer(300))
+    expect(forwarded.paused).toBe(true)
   })
 })
 

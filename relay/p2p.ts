@@ -106,10 +106,15 @@ export async function startRelayNode(opts: RelayNodeOptions): Promise<RelayNode>
     },
     total: { capacity: limits.readTotalByteBurst, perSecond: limits.readTotalBytesPerSecond },
     quiet: { capacity: limits.readQuietBytes, perSecond: limits.readQuietBytesPerSecond },
+    quietShare: limits.readQuietShareOfSent,
   })
   const readWithinBudget = (maConn: object) => {
     const socket = (maConn as { websocket?: Partial<PausableSocket> }).websocket
-    if (typeof socket?.pause !== 'function' || typeof socket.on !== 'function') {
+    if (
+      typeof socket?.pause !== 'function' ||
+      typeof socket.on !== 'function' ||
+      typeof socket.send !== 'function'
+    ) {
       log.warn('a connection with no pausable websocket: its reads are not budgeted')
       return
     }
