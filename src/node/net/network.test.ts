@@ -94,6 +94,19 @@ async function fakeNode() {
   }
 }
 
+/** A NetworkService started on a fake node. */
+async function started() {
+  const f = await fakeNode()
+  const net = new NetworkService(f.node, {
+    relay: f.relay,
+    peerKey: await generateKeyPair('Ed25519'),
+    onStatus: () => {},
+    onGossip: () => {},
+  })
+  await net.start()
+  return { f, net }
+}
+
 describe('NetworkService: direct dials', () => {
   afterEach(() => {
     vi.useRealTimers()
@@ -101,14 +114,7 @@ describe('NetworkService: direct dials', () => {
 
   it('dials a tab again on its announcements once a failed dial has waited out its back-off', async () => {
     vi.useFakeTimers()
-    const f = await fakeNode()
-    const net = new NetworkService(f.node, {
-      relay: f.relay,
-      peerKey: await generateKeyPair('Ed25519'),
-      onStatus: () => {},
-      onGossip: () => {},
-    })
-    await net.start()
+    const { f, net } = await started()
     // A peer id lower than ours dials first, so find one that makes us the dialler.
     let peer = await f.tab()
     while (f.self.toString() > peer.toString()) peer = await f.tab()
@@ -138,14 +144,7 @@ describe('NetworkService: direct dials', () => {
 
   it('does not dial a tab whose dial never failed on its announcements (discovery dials it)', async () => {
     vi.useFakeTimers()
-    const f = await fakeNode()
-    const net = new NetworkService(f.node, {
-      relay: f.relay,
-      peerKey: await generateKeyPair('Ed25519'),
-      onStatus: () => {},
-      onGossip: () => {},
-    })
-    await net.start()
+    const { f, net } = await started()
     const peer = await f.tab()
     f.announce(peer)
     await vi.advanceTimersByTimeAsync(0)
