@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, expect, type Page, test } from '@playwright/test'
+import { BLOCK_BYTES } from '../src/node/swarm/constants.ts'
 import type { SwarmStats, SwarmTorrentInfo } from '../src/shared/protocol/methods/swarm.ts'
 import { chromiumLaunchOptions } from './browser.ts'
 import { type NodePage, openNodes, shaThroughSw, useStack } from './stack.ts'
@@ -242,13 +243,19 @@ test('a seeder killed mid-transfer: the download goes on from the other at once,
       await d.page.waitForTimeout(100)
     }
     console.log(
-      `D completed ${((Date.now() - killed) / 1000).toFixed(1)} s after K died; longest wait for a slice ${longest} ms; received ${done?.received} bytes for ${done?.size}; ${done?.reissued} requests re-issued`,
+      `D completed ${((Date.now() - killed) / 1000).toFixed(1)} s after K died; longest wait for a slice ${longest} ms; received ${done?.received} bytes for ${done?.size}; ${done?.reissued} requests re-issued; from ${done?.peers.map((p) => `${p.peerId.slice(-8)} ${p.downloaded}`).join(', ')}`,
     )
     expect(done, 'the download completed').toBeDefined()
-    // A dead wire's slices go to A within the stall limit (1.5 s, a tick), not its ~17 s timeout.
-    expect(longest).toBeLessThan(2_500)
-    // Verified slices are not fetched again: at most the blocks K never finished, twice.
-    expect(done?.received ?? 0).toBeLessThan((done?.size ?? 0) * 1.1)
+    // A dead wire's slices go to A within the stall limit (1.5 s, a tick), not its ~17 s timeout:
+    // the download goes on within 2 s (issue 20; 0.43 and 0.65 s in the runs of 2026-12-06).
+    expect(longest).toBeLessThan(2_000)
+    // Verified slices are not fetched again: every byte over the item's size is a block whose
+    // request was moved to another wire (K's, and those of a live seeder taken for stalled
+    // while its rate cap held its blocks back: it still sends what it had queued), and the
+    // waste stays bounded.
+    const extra = (done?.received ?? 0) - (done?.size ?? 0)
+    expect(extra).toBeLessThanOrEqual((done?.reissued ?? 0) * BLOCK_BYTES)
+    expect(done?.received ?? 0).toBeLessThan((done?.size ?? 0) * 1.5)
     expect(await shaThroughSw(d.page, info.infoHash)).toBe(videoSha)
   } finally {
     await rpc(a.page, 'swarm.debug', { uploadLimit: -1 })

@@ -350,6 +350,44 @@ describe('installPicker: stalled wires', () => {
     picker.stop()
   })
 
+  it('never moves a request to a stalled wire: a slow live one keeps its requests', () => {
+    vi.useFakeTimers()
+    let clock = 0
+    const dead = fakeWire('dead')
+    const slow = fakeWire('slow')
+    const { t, join } = download()
+    const picker = installPicker(t, {
+      deadlineMs: 1_000,
+      stallMs: 1_500,
+      tickMs: 250,
+      now: () => clock,
+    })
+    join(dead.wire, slow.wire)
+    const at = (ms: number) => {
+      clock = ms
+      vi.advanceTimersByTime(250)
+    }
+    dead.wire.request(0, 0, BLOCK_BYTES, () => {})
+    slow.wire.request(1, 0, BLOCK_BYTES, () => {})
+    at(1_000)
+    slow.pending.shift()?.cb(null, new Uint8Array(BLOCK_BYTES)) // slow answers; dead never does
+    slow.wire.request(1, BLOCK_BYTES, BLOCK_BYTES, () => {})
+    at(1_750)
+    expect(picker.stalled()).toEqual(['dead'])
+    expect(picker.reissued()).toBe(1) // dead's request, to slow
+    // Now slow is silent as long (a rate cap's hiccup): the only other wire is the stalled
+    // one, so its request stays where it is, and no cancel goes out.
+    at(3_000)
+    expect(picker.stalled()).toEqual(['dead', 'slow'])
+    expect(picker.reissued()).toBe(1)
+    expect(slow.cancels).toEqual([])
+    expect(picker.inflight()).toEqual(new Set([1]))
+    // A block from it, asked for or not, and it is back.
+    ;(slow.wire as unknown as EventEmitter).emit('piece', 2, 0, new Uint8Array(BLOCK_BYTES))
+    expect(picker.stalled()).toEqual(['dead'])
+    picker.stop()
+  })
+
   it("re-issues a silent priced wire's requests without a cancel: its seeder counts what was asked", () => {
     vi.useFakeTimers()
     let clock = 0

@@ -11,7 +11,7 @@
  * - A wire with requests out that has sent no block for `stallMs` is stalled: every request
  *   on it, critical or not, is cancelled and goes to another peer, and a stalled wire is asked
  *   only for what no other peer can serve, until a block or another sign of life (a `have`, a
- *   keep-alive, an unchoke) arrives from it again.
+ *   keep-alive, an unchoke) arrives from it again. Requests are never moved to a stalled wire.
  * - A re-issued request on a free wire is cancelled on the wire too (a BitTorrent `cancel`), so
  *   a slow but live seeder does not send the block again after another peer did. A priced
  *   wire gets no `cancel`: its seeder counts what it was asked for, and a cancelled slice is a
@@ -191,7 +191,7 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
     if (!affordable(wire, index) || !claim(wire, index)) return false
     if (!t._critical[index] && awaitedFrom(wire)) return false
     const s = slow.get(index)
-    if (s?.has(wire) && t.wires.some((w) => w !== wire && !s.has(w) && canServe(w, index)))
+    if (s?.has(wire) && t.wires.some((w) => w !== wire && !s.has(w) && responsive(w, index)))
       return false
     if (
       stalledWires.has(wire) &&
@@ -252,6 +252,12 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
     const alive = () => {
       if (mine.size === 0 && stalledWires.delete(wire)) log('%s is back', wire.peerId)
     }
+    // Any block is a sign of life, one asked for or one whose request was cancelled meanwhile
+    // (a rate-capped seeder had already queued it).
+    wire.on('piece', () => {
+      heard.set(wire, now())
+      if (stalledWires.delete(wire)) log('%s sends again', wire.peerId)
+    })
     wire.on('have', alive)
     wire.on('keep-alive', alive)
     wire.on('unchoke', alive)
@@ -297,6 +303,12 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
     !w.peerChoking &&
     w.peerPieces.get(index) &&
     priceOf(w) !== Number.POSITIVE_INFINITY
+  /**
+   * Whether `w` can serve `index` and is not stalled: a request is moved only to a wire that
+   * answers. Moved to a stalled one (a dead seeder not yet timed out), it would come back 1.5 s
+   * later while the wire it left, alive but slow, still sends the block: fetched twice.
+   */
+  const responsive = (w: Wire, index: number) => !stalledWires.has(w) && canServe(w, index)
 
   const tick = () => {
     if (!t.ready || t.destroyed) return
@@ -314,7 +326,7 @@ export function installPicker(t: Torrent, o: PickerOptions): Picker {
       for (const r of late) {
         if (exclusive.has(r.index)) continue
         const s = slow.get(r.index) ?? new Set<Wire>()
-        const other = t.wires.some((w) => w !== wire && !s.has(w) && canServe(w, r.index))
+        const other = t.wires.some((w) => w !== wire && !s.has(w) && responsive(w, r.index))
         if (!other) continue
         // A free wire is told (its callback then frees the block as below); see the module comment.
         if (priceOf(wire) === 0) wire.cancel(r.index, r.offset, r.length)
