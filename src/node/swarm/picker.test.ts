@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Torrent, Wire } from 'webtorrent/dist/webtorrent.min.js'
 import { BLOCK_BYTES } from './constants.ts'
-import { installPicker } from './picker.ts'
+import { installPicker, type PickerOptions } from './picker.ts'
 import { BigPiece } from './piece.ts'
 
 /**
@@ -261,6 +261,7 @@ describe('installPicker: stalled wires', () => {
     })
     return { wire: w as unknown as Wire, pending, cancels }
   }
+  type FakeWire = ReturnType<typeof fakeWire>
 
   /** A ready torrent of three 4-block pieces, nothing critical: a download, not a play head. */
   function download() {
@@ -286,28 +287,38 @@ describe('installPicker: stalled wires', () => {
     return { t, counter, join }
   }
 
-  afterEach(() => {
-    vi.useRealTimers()
-  })
-
-  it('re-issues every request of a wire silent for stallMs, and asks it only as a last resort', () => {
+  /**
+   * A download (see above) with the picker on fake timers, ticking every 250 ms and stalling a
+   * wire after 1.5 s of silence, and the named wires joined; `at(ms)` sets the clock and runs
+   * one tick.
+   */
+  function stallRig(names: string[], opts: Partial<PickerOptions> = {}) {
     vi.useFakeTimers()
     let clock = 0
-    const dead = fakeWire('dead')
-    const live = fakeWire('live')
+    const wires = names.map(fakeWire)
     const { t, counter, join } = download()
     const picker = installPicker(t, {
       deadlineMs: 1_000,
       stallMs: 1_500,
       tickMs: 250,
       now: () => clock,
+      ...opts,
     })
-    join(dead.wire, live.wire)
-    /** The clock reads `ms`, and one tick runs. */
+    join(...wires.map((w) => w.wire))
     const at = (ms: number) => {
       clock = ms
       vi.advanceTimersByTime(250)
     }
+    return { t, counter, picker, wires, at }
+  }
+
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('re-issues every request of a wire silent for stallMs, and asks it only as a last resort', () => {
+    const { t, counter, picker, wires, at } = stallRig(['dead', 'live'])
+    const [dead, live] = wires as [FakeWire, FakeWire]
     // Both are asked; only `live` answers, and is asked again.
     dead.wire.request(0, 0, BLOCK_BYTES, () => {})
     dead.wire.request(1, 0, BLOCK_BYTES, () => {})
@@ -351,22 +362,8 @@ describe('installPicker: stalled wires', () => {
   })
 
   it('never moves a request to a stalled wire: a slow live one keeps its requests', () => {
-    vi.useFakeTimers()
-    let clock = 0
-    const dead = fakeWire('dead')
-    const slow = fakeWire('slow')
-    const { t, join } = download()
-    const picker = installPicker(t, {
-      deadlineMs: 1_000,
-      stallMs: 1_500,
-      tickMs: 250,
-      now: () => clock,
-    })
-    join(dead.wire, slow.wire)
-    const at = (ms: number) => {
-      clock = ms
-      vi.advanceTimersByTime(250)
-    }
+    const { picker, wires, at } = stallRig(['dead', 'slow'])
+    const [dead, slow] = wires as [FakeWire, FakeWire]
     dead.wire.request(0, 0, BLOCK_BYTES, () => {})
     slow.wire.request(1, 0, BLOCK_BYTES, () => {})
     at(1_000)
@@ -389,22 +386,12 @@ describe('installPicker: stalled wires', () => {
   })
 
   it("re-issues a silent priced wire's requests without a cancel: its seeder counts what was asked", () => {
-    vi.useFakeTimers()
-    let clock = 0
-    const paid = fakeWire('paid')
-    const free = fakeWire('free')
-    const { t, join } = download()
-    const picker = installPicker(t, {
-      deadlineMs: 1_000,
-      stallMs: 1_500,
-      tickMs: 250,
-      now: () => clock,
-      priceOf: (w) => (w === paid.wire ? 10 : 0),
+    const { picker, wires, at } = stallRig(['paid', 'free'], {
+      priceOf: (w) => (w.peerId === 'paid' ? 10 : 0),
     })
-    join(paid.wire, free.wire)
+    const [paid] = wires as [FakeWire]
     paid.wire.request(0, 0, BLOCK_BYTES, () => {})
-    clock = 2_000
-    vi.advanceTimersByTime(250)
+    at(2_000)
     expect(picker.stalled()).toEqual(['paid'])
     expect(picker.reissued()).toBe(1)
     expect(paid.cancels).toEqual([])
