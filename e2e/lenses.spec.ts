@@ -329,6 +329,9 @@ test('Apps is a store grid whose button gets the app; All mixes every kind', asy
   await expect(b.page).toHaveURL(new RegExp(`/play/${ids.app}$`))
   await expect(b.page.getByTestId('player-download')).toBeVisible({ timeout: 60_000 })
 
+  // Tall enough for every card at once: the list is virtualised, and the post, in whatever
+  // place the cards' order gives it, may be below a 800 px screen's rows (shoot resizes after).
+  await b.page.setViewportSize({ width: 1280, height: 2400 })
   await go(b.page, '/feed')
   await expect(b.page.locator('[data-testid="lens-scroll"][data-layout="mixed"]')).toBeVisible()
   await expect(cardIn(b.page, ids.post!)).toBeVisible({ timeout: 20_000 })
