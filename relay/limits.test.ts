@@ -59,13 +59,15 @@ describe('TokenBuckets', () => {
 })
 
 describe('yieldingEvery', () => {
-  it('gives the event loop a turn once a run of back-to-back calls has spent its slice', async () => {
-    const busy = (ms: number) => {
-      const end = performance.now() + ms
-      while (performance.now() < end) {
-        // work, as a signature check and a forward would
-      }
+  /** Holds the CPU for `ms`, as a signature check and a forward would. */
+  const busy = (ms: number) => {
+    const end = performance.now() + ms
+    while (performance.now() < end) {
+      // work
     }
+  }
+
+  it('gives the event loop a turn once a run of back-to-back calls has spent its slice', async () => {
     const handled: number[] = []
     const handle = yieldingEvery(10, async (i: number) => {
       busy(3)
@@ -84,12 +86,6 @@ describe('yieldingEvery', () => {
   })
 
   it('shares one slice per turn among many callers whose work runs in later microtasks', async () => {
-    const busy = (ms: number) => {
-      const end = performance.now() + ms
-      while (performance.now() < end) {
-        // a signature check and a forward, after the handler's first await
-      }
-    }
     const handled: number[] = []
     const handle = yieldingEvery(10, async (i: number) => {
       await Promise.resolve()
